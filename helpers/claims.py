@@ -1,0 +1,370 @@
+"""Check quantitative claims made in words (like statcheck or GRIM, for percentages, ratios and totals).
+
+Each row of a claims CSV (claim_id, kind, a, b, stated, qualifier) is recomputed from a and b, given a
+verdict and, when inconsistent, a diagnosis of the likeliest slip. Arithmetic is exact (Fractions built
+from the text of each number), so a tie such as 593 of 4,744 = 12.5% is a tie, not 12.4999...
+"""
+
+import csv
+import math
+import operator
+import os
+import re
+import sys
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.errors import DataError
+
+REQUIRED = ("claim_id", "kind", "a", "b", "stated", "qualifier")
+KINDS = ("proportion", "percent_change", "one_in_n", "total")
+QUALIFIERS = ("exact", "about", "nearly", "more_than", "at_least", "less_than")  # empty means exact
+RESULT_COLUMNS = ("computed", "verdict", "diagnosis", "explanation")
+PARSED_COLUMNS = ("a_value", "b_value", "stated_value")
+_COMPARISONS = {"nearly": lambda value, target: target * Fraction(9, 10) <= value <= target,
+                "more_than": operator.gt, "at_least": operator.ge, "less_than": operator.lt}
+# Plain decimals only, as the frictionless schema reads them: "2400", "13.8", "-12". No "2,400".
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def parse_number(text):
+    """Return the exact value of a number written as text ("12.50" -> Fraction(25, 2)).
+
+    Raises ValueError for anything but a plain decimal (no thousands separators, no exponent).
+    """
+    if not isinstance(text, str) or not _NUMBER.fullmatch(text.strip()):
+        raise ValueError(f"{text!r} is not a number")
+    return Fraction(text.strip())
+
+
+def decimals(text):
+    """Number of decimals a number shows as written: "37" -> 0, "13.8" -> 1, "12.50" -> 2."""
+    _, _, fraction = text.strip().partition(".")
+    return len(fraction)
+
+
+def computed_value(kind, a, b):
+    """The exact figure a claim rests on: a per cent, N of "one in N", or a sum.
+
+    proportion 100*a/b; percent_change 100*(b-a)/a (a before, b after); one_in_n b/a; total a+b with
+    b None meaning 0. Raises ZeroDivisionError when the figure is undefined.
+    """
+    a, b = Fraction(a), Fraction(b or 0)
+    if kind == "proportion":
+        return 100 * a / b
+    if kind == "percent_change":
+        return 100 * (b - a) / a
+    if kind == "one_in_n":
+        return b / a
+    if kind == "total":
+        return a + b
+    raise ValueError(f"unknown kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+
+
+def _round_half_up(value, places):
+    """value rounded to `places` decimals, halves away from zero."""
+    scale = Fraction(10) ** places
+    sign = -1 if value < 0 else 1
+    return sign * Fraction(math.floor(abs(value) * scale + Fraction(1, 2))) / scale
+
+
+def _roundings(value, places):
+    """Both roundings in common use (half-up and half-even); they differ only at an exact tie."""
+    scale = Fraction(10) ** places
+    return {Fraction(round(value * scale)) / scale, _round_half_up(value, places)}
+
+
+def is_consistent(kind, computed, stated_text, qualifier):
+    """Whether the words (`stated_text` with `qualifier`) are consistent with the exact `computed`.
+
+    exact (or empty): stated equals computed rounded to stated's decimals, half-up or half-even.
+    about: exact, or within 5% of stated. nearly: 0.9*stated <= computed <= stated.
+    more_than / at_least / less_than: computed >, >=, < stated. For one_in_n, nearly and the three
+    comparisons apply to the share a/b = 1/N against 1/stated ("more than one in six" means a/b > 1/6,
+    "nearly one in three" means a share a little under a third). For percent_change a fall is stated
+    negative (-20 for "fell by 20%"); nearly and the comparisons then apply to the size of the fall,
+    and a change in the other direction than stated never satisfies them.
+    """
+    stated = parse_number(stated_text)
+    qualifier = qualifier or "exact"
+    exact = stated in _roundings(computed, decimals(stated_text))
+    if qualifier == "exact":
+        return exact
+    if qualifier == "about":
+        return exact or abs(computed - stated) <= abs(stated) / 20
+    value, target = computed, stated
+    if kind == "one_in_n":
+        if computed == 0 or stated == 0:
+            return False
+        value, target = 1 / computed, 1 / stated
+    if kind == "percent_change" and stated < 0:
+        if computed > 0:
+            return False  # a rise is never "a fall of less than 10%"
+        value, target = -computed, -stated  # "fell by more than 20%" compares the size of the fall
+    elif kind == "percent_change" and stated > 0 and computed < 0:
+        return False
+    if qualifier not in _COMPARISONS:
+        raise ValueError(f"unknown qualifier {qualifier!r}; valid qualifiers: {', '.join(QUALIFIERS)}")
+    return _COMPARISONS[qualifier](value, target)
+
+
+def _fmt(value, places=1, kind=None):
+    """A figure for people: whole numbers as 2,335, others to `places` decimals, per cents with %."""
+    text = f"{int(value):,}" if value == int(value) else f"{float(value):,.{places}f}"
+    return text + "%" if kind in ("proportion", "percent_change") else text
+
+
+def _alternatives_for(row, alternatives):
+    if alternatives is None:
+        return []
+    if callable(alternatives):
+        return list(alternatives(row) or [])
+    return list(alternatives.get(row["claim_id"], []))
+
+
+def _as_fraction(number):
+    return Fraction(number) if isinstance(number, (int, Fraction)) else parse_number(str(number))
+
+
+def _safe(kind, a, b):
+    try:
+        return computed_value(kind, a, b)
+    except ZeroDivisionError:
+        return None
+
+
+def diagnose(row, alternatives=None):
+    """Name the likeliest slip behind a claim already found inconsistent: ``(code, sentence)``.
+
+    `row` holds the text columns kind, a, b, stated, qualifier and claim_id. Checks run in this order
+    and the first that fits wins: change_over_later_value, points_read_as_percent,
+    truncated_not_rounded, a_b_swapped, other_denominator. `alternatives` maps claim_id to a list of
+    (label, denominator) pairs, or is a function of the row returning such a list (other denominators
+    the ledger holds for the same report). Returns ("", "") when nothing fits.
+    """
+    kind, stated, qualifier = row["kind"], row["stated"], row["qualifier"]
+    a = parse_number(row["a"])
+    b = parse_number(row["b"]) if row["b"] != "" else Fraction(0)
+    places = decimals(stated) + 1
+    computed = computed_value(kind, a, b)
+
+    def fits(value):
+        return value is not None and is_consistent(kind, value, stated, qualifier)
+
+    if kind == "percent_change":
+        later = 100 * (b - a) / b if b != 0 else None
+        if fits(later):
+            return ("change_over_later_value",
+                    f"The change {_fmt(b - a)} was divided by the later value {_fmt(b)} "
+                    f"({_fmt(later, places, kind)}), not by the earlier value {_fmt(a)} "
+                    f"({_fmt(computed, places, kind)}).")
+        if 0 <= a <= 100 and 0 <= b <= 100 and fits(b - a):
+            return ("points_read_as_percent",
+                    f"The difference of {_fmt(b - a, places)} percentage points ({_fmt(a)}% to "
+                    f"{_fmt(b)}%) was reported as a per cent change; the change is "
+                    f"{_fmt(computed, places, kind)}.")
+    scale = Fraction(10) ** (places - 1)
+    if qualifier in ("", "exact") and parse_number(stated) == math.trunc(computed * scale) / scale:
+        return ("truncated_not_rounded",
+                f"The figure was cut off rather than rounded: {_fmt(computed, places + 1, kind)} "
+                f"rounds to {_fmt(_round_half_up(computed, places - 1), places - 1, kind)}.")
+    # As written a share above one (a > b) is what betrays a swap; a swap that turns a sensible share
+    # into one above one would "explain" any "more than" claim.
+    plausible_swap = kind == "percent_change" or (kind != "total" and a > b)
+    swapped = _safe(kind, b, a) if plausible_swap else None
+    if fits(swapped):
+        return ("a_b_swapped",
+                f"The claim holds with a and b swapped (a={_fmt(b)}, b={_fmt(a)}), giving "
+                f"{_fmt(swapped, places, kind)}; as written it gives {_fmt(computed, places, kind)}.")
+    if kind in ("proportion", "one_in_n"):
+        for label, denominator in _alternatives_for(row, alternatives):
+            denominator = _as_fraction(denominator)
+            other = _safe(kind, a, denominator)
+            if fits(other):
+                return ("other_denominator",
+                        f"The figure fits {_fmt(a)} over another denominator, {label} "
+                        f"({_fmt(denominator)}), giving {_fmt(other, places, kind)}; "
+                        f"over {_fmt(b)} it is {_fmt(computed, places, kind)}.")
+    return ("", "")
+
+
+def _row_problems(row, line, source_name, seen):
+    """Every problem with one row, each as a line naming the file, the line, the claim and the column."""
+    claim_id = row.get("claim_id", "")
+    where = f"{source_name} line {line}" + (f" (claim_id {claim_id})" if claim_id else "")
+    problems = []
+
+    def say(column, message):
+        problems.append(f"{where}: column '{column}': {message}")
+
+    if "claim_id" in row:
+        if claim_id == "":
+            say("claim_id", "empty; every claim needs a unique id")
+        elif claim_id in seen:
+            say("claim_id", f"{claim_id!r} duplicates line {seen[claim_id]}; ids must be unique")
+        else:
+            seen[claim_id] = line
+    kind = row.get("kind")
+    if kind is not None and kind not in KINDS:
+        say("kind", f"{kind!r} is not a valid kind; valid kinds: {', '.join(KINDS)}")
+    if "qualifier" in row and row["qualifier"] not in ("",) + QUALIFIERS:
+        say("qualifier", f"{row['qualifier']!r} is not a valid qualifier; valid qualifiers: "
+                         f"{', '.join(QUALIFIERS)} (empty means exact)")
+    values = {}
+    for column in ("a", "b", "stated"):
+        if column not in row:
+            continue
+        text = str(row[column]).strip()
+        if column == "b" and text == "":
+            if kind in KINDS and kind != "total":
+                say("b", f"empty; kind {kind} needs b (only a total may leave b empty)")
+        elif text == "":
+            say(column, "empty; a number is required")
+        elif not _NUMBER.fullmatch(text):
+            say(column, f"{text!r} is not a number; write plain digits such as 2400 or 13.8")
+        else:
+            values[column] = parse_number(text)
+    zero = {"proportion": ("b", "a proportion"), "percent_change": ("a", "a per cent change"),
+            "one_in_n": ("a", "'one in N'")}
+    if kind in zero and values.get(zero[kind][0]) == 0:
+        say(zero[kind][0], f"0; {zero[kind][1]} divides by it")
+    if kind == "one_in_n" and values.get("b") == 0:
+        say("b", "0; 'a of b is one in N' needs b above 0")
+    if kind == "one_in_n" and values.get("stated") == 0:
+        say("stated", "0; 'one in 0' has no meaning")
+    return problems
+
+
+def validate_claims(frame, source_name="claims.csv"):
+    """Every problem with a claims frame of text columns, one line each (an empty list when valid).
+
+    Line numbers come from an index named "line" (as read_claims builds it); otherwise the first
+    data row is line 2, after the header.
+    """
+    problems = []
+    missing = [column for column in REQUIRED if column not in frame.columns]
+    if missing:
+        problems.append(f"{source_name}: missing required column(s) "
+                        f"{', '.join(repr(c) for c in missing)}; required: {', '.join(REQUIRED)}")
+    lines = frame.index if frame.index.name == "line" else range(2, len(frame) + 2)
+    seen = {}
+    for line, (_, row) in zip(lines, frame.iterrows()):
+        problems += _row_problems(row, line, source_name, seen)
+    return problems
+
+
+def read_claims(path):
+    """Read and validate a claims CSV; raise DataError listing every problem found.
+
+    Returns a frame of the original text (whitespace stripped, index "line" = line in the file) plus
+    float columns a_value, b_value, stated_value. Other columns pass through untouched.
+    """
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            # csv rather than pandas so that each row keeps its true line number (blank lines and
+            # quoted line breaks would otherwise shift them).
+            reader = csv.reader(handle)
+            header = [cell.strip() for cell in next(reader, [])]
+            records, lines, problems, start = [], [], [], reader.line_num + 1
+            for record in reader:
+                if any(cell.strip() for cell in record):
+                    if len(record) > len(header):
+                        problems.append(f"{path.name} line {start}: {len(record)} fields but the "
+                                        f"header has {len(header)}")
+                    cells = [cell.strip() for cell in record][:len(header)]
+                    records.append(cells + [""] * (len(header) - len(cells)))
+                    lines.append(start)
+                start = reader.line_num + 1
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise DataError(f"{path.name}: not a readable UTF-8 CSV file ({error})") from None
+    if not header:
+        raise DataError(f"{path.name}: empty file; the header must name {', '.join(REQUIRED)}")
+    frame = pd.DataFrame(records, columns=header, index=pd.Index(lines, name="line"), dtype=str)
+    problems += validate_claims(frame, path.name)
+    if problems:
+        raise DataError(problems)
+    for column, parsed in zip(("a", "b", "stated"), PARSED_COLUMNS):
+        frame[parsed] = [float(parse_number(text)) if text else float("nan") for text in frame[column]]
+    return frame
+
+
+def check_claims(frame, alternatives=None):
+    """Recompute every claim: a frame with claim_id, kind, a, b, stated, qualifier, computed (float),
+    verdict ("consistent" / "inconsistent"), diagnosis (code or ""), explanation (sentence or "") and
+    the passthrough columns. `alternatives` is as for diagnose. Raises DataError on invalid input.
+    """
+    problems = validate_claims(frame)
+    if problems:
+        raise DataError(problems)
+    out = frame.drop(columns=[c for c in PARSED_COLUMNS + RESULT_COLUMNS if c in frame.columns])
+    results = []
+    for _, row in out.iterrows():
+        b = parse_number(row["b"]) if row["b"] != "" else None
+        computed = computed_value(row["kind"], parse_number(row["a"]), b)
+        consistent = is_consistent(row["kind"], computed, row["stated"], row["qualifier"])
+        code, sentence = ("", "") if consistent else diagnose(row, alternatives)
+        results.append((float(computed), "consistent" if consistent else "inconsistent", code, sentence))
+    for position, column in enumerate(RESULT_COLUMNS):
+        out[column] = [result[position] for result in results]
+    rest = [c for c in out.columns if c not in REQUIRED + RESULT_COLUMNS]
+    return out[list(REQUIRED + RESULT_COLUMNS) + rest]
+
+
+def write_verdicts(verdicts, out_path):
+    """Write the verdicts as CSV, atomically: a temporary file in the same folder is moved into
+    place, so a failure never leaves a partial file behind."""
+    out_path = Path(out_path)
+    handle = tempfile.NamedTemporaryFile("w", dir=out_path.parent, prefix=f".{out_path.name}.",
+                                         suffix=".tmp", delete=False, newline="", encoding="utf-8")
+    try:
+        with handle:
+            verdicts.to_csv(handle, index=False)
+        os.replace(handle.name, out_path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def format_table(verdicts):
+    """A readable table: claim_id, kind, stated (with qualifier), computed, verdict, diagnosis."""
+    if verdicts.empty:
+        return "no claims"
+    table = verdicts[["claim_id", "kind", "stated", "computed", "verdict", "diagnosis"]].copy()
+    table["stated"] = [f"{q.replace('_', ' ')} {s}".strip()
+                       for q, s in zip(verdicts["qualifier"], verdicts["stated"])]
+    # One decimal more than the claim shows: enough to see why it rounds the way it does.
+    table["computed"] = [_fmt(Fraction(c), decimals(s) + 1, k)
+                         for k, c, s in zip(verdicts["kind"], verdicts["computed"], verdicts["stated"])]
+    return table.to_string(index=False)
+
+
+def claims_command(path, out=None, alternatives=None, stream=None, err_stream=None):
+    """Check a claims CSV, print the verdict table to `stream` and write `out` if given.
+
+    Returns 0 when the file was checked (inconsistent claims are findings, not errors) and 2 when it
+    could not be: each problem goes to `err_stream` as one line and nothing is written.
+    """
+    stream, err_stream = stream or sys.stdout, err_stream or sys.stderr
+    try:
+        verdicts = check_claims(read_claims(path), alternatives)
+    except DataError as error:
+        for problem in error.problems:
+            print(problem, file=err_stream)
+        return 2
+    print(format_table(verdicts), file=stream)
+    inconsistent = int((verdicts["verdict"] == "inconsistent").sum())
+    print(f"{len(verdicts)} claims checked, {inconsistent} inconsistent", file=stream)
+    if out is not None:
+        try:
+            write_verdicts(verdicts, out)
+        except OSError as error:
+            print(f"{out}: could not write the verdicts ({error.strerror or error})", file=err_stream)
+            return 2
+        print(f"verdicts written to {out}", file=stream)
+    return 0

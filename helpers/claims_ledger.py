@@ -1,0 +1,44 @@
+"""Connect the claims checker to the ledger: the other denominators each report publishes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from helpers.errors import DataError
+
+DENOMINATOR_MEASURES = ("in_care", "went_missing")
+
+
+def denominators_by_report(figures: pd.DataFrame) -> dict[str, list[tuple[str, float]]]:
+    """report_id -> [(label, value)] for every published count that can be a rate's denominator."""
+    rows = figures[figures["measure"].isin(DENOMINATOR_MEASURES) & figures["value"].notna()]
+    found: dict[str, dict[float, str]] = {}
+    for row in rows.itertuples():
+        label = f"{row.group.replace('_', ' ')} {row.measure.replace('_', ' ')} in {row.period}"
+        if row.version != "single":
+            label += f" ({row.version} version)"
+        found.setdefault(row.report_id, {}).setdefault(row.value, label)
+    return {rid: [(label, value) for value, label in values.items()] for rid, values in found.items()}
+
+
+def alternatives_from(figures: pd.DataFrame) -> Callable[[dict], list[tuple[str, float]]]:
+    """A function of a claim row giving the denominators its report publishes (none without report_id)."""
+    table = denominators_by_report(figures)
+
+    def alternatives(row) -> list[tuple[str, float]]:
+        report_id = row.get("report_id", "") if hasattr(row, "get") else ""
+        return table.get(report_id, []) if isinstance(report_id, str) else []
+
+    return alternatives
+
+
+def ledger_alternatives(data_dir=None) -> Callable[[dict], list[tuple[str, float]]]:
+    """Alternatives from the project's ledger; a broken ledger gives none rather than hiding the claims."""
+    from helpers.data import load_ledger
+
+    try:
+        return alternatives_from(load_ledger(data_dir).figures)
+    except DataError:
+        return lambda row: []

@@ -1,0 +1,113 @@
+"""Summaries and a chart of claim verdicts, for the claims notebook."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from helpers.claims import decimals
+from helpers.plots import ordered
+
+KIND_LABELS = {
+    "proportion": "proportion (%)",
+    "percent_change": "percentage change (%)",
+    "one_in_n": "one in N (N)",
+    "total": "total (children)",
+}
+VERDICT_ORDER = ["consistent", "inconsistent"]
+
+
+def with_sources(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
+    """Add the outlet (publisher) of each claim when the claims name a source_id the ledger knows."""
+    out = verdicts.copy()
+    if sources is not None and "source_id" in out.columns:
+        outlets = sources.set_index("source_id")["publisher"]
+        out["outlet"] = out["source_id"].map(outlets).fillna(out["source_id"])
+    return out
+
+
+def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the share inconsistent."""
+    if by not in verdicts.columns:
+        return pd.DataFrame()
+    table = pd.crosstab(verdicts[by], pd.Categorical(verdicts["verdict"], VERDICT_ORDER), dropna=False)
+    table.columns = list(table.columns.astype(str))
+    table.columns.name = None
+    table["share inconsistent"] = (table["inconsistent"] / table.sum(axis=1)).map("{:.0%}".format)
+    return table
+
+
+def stated_text(row) -> str:
+    """The claim as a reader saw it: 'more than 1 in 4', 'nearly 2,400', '37%'."""
+    words = {"about": "about ", "nearly": "nearly ", "more_than": "more than ", "at_least": "at least ",
+             "less_than": "less than "}
+    prefix = words.get(row["qualifier"], "")
+    stated = row["stated"]
+    if row["kind"] == "one_in_n":
+        return f"{prefix}one in {stated}"
+    if row["kind"] in ("proportion", "percent_change"):
+        return f"{prefix}{stated}%"
+    return f"{prefix}{float(stated):,.0f}"
+
+
+def computed_text(row) -> str:
+    """The recomputed figure at one decimal more than the claim shows."""
+    places = decimals(row["stated"]) + 1
+    value = float(Fraction(row["computed"]))
+    if row["kind"] == "one_in_n":
+        return f"one in {value:.{places}f}"
+    if row["kind"] in ("proportion", "percent_change"):
+        return f"{value:.{places}f}%"
+    return f"{value:,.0f}"
+
+
+def reader_impact(row) -> str:
+    """What an inconsistent claim changes for a reader, in one sentence."""
+    gap = float(Fraction(row["computed"])) - float(row["stated"])
+    text = f"A reader told {stated_text(row)} would take away a figure that the numbers printed beside it do not give: they give {computed_text(row)}"
+    if row["kind"] in ("proportion", "percent_change"):
+        text += f", {abs(gap):.1f} percentage points {'higher' if gap > 0 else 'lower'}"
+    return text + "."
+
+
+def inconsistent_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Each inconsistent claim with its operands, the likely slip and what it changes for a reader."""
+    bad = verdicts[verdicts["verdict"] == "inconsistent"]
+    columns = [c for c in ("claim_id", "report_id", "outlet") if c in bad.columns]
+    out = bad[columns].copy()
+    out["claim"] = [stated_text(r) for _, r in bad.iterrows()]
+    out["from"] = [f"{r['a']} and {r['b']}" if r["b"] else r["a"] for _, r in bad.iterrows()]
+    out["recomputed"] = [computed_text(r) for _, r in bad.iterrows()]
+    out["likely slip"] = bad["diagnosis"].replace("", "none identified")
+    out["what it changes"] = [reader_impact(r) for _, r in bad.iterrows()]
+    return out.reset_index(drop=True)
+
+
+def stated_vs_computed_chart(verdicts: pd.DataFrame):
+    """One panel per kind of claim: stated against recomputed value, the diagonal marking agreement."""
+    data = verdicts.assign(
+        stated_value=verdicts["stated"].astype(float),
+        computed_value=[float(Fraction(c)) for c in verdicts["computed"]],
+        kind_label=ordered(verdicts["kind"].map(KIND_LABELS), [KIND_LABELS[k] for k in KIND_LABELS
+                                                             if k in set(verdicts["kind"])]),
+        verdict=ordered(verdicts["verdict"], VERDICT_ORDER),
+    )
+    kinds = list(data["kind_label"].cat.categories)
+    fig, axes = plt.subplots(1, len(kinds), figsize=(3.6 * len(kinds), 3.6), squeeze=False)
+    palette = dict(zip(VERDICT_ORDER, sns.color_palette("colorblind", 2)))
+    for ax, kind in zip(axes[0], kinds):
+        part = data[data["kind_label"] == kind]
+        sns.scatterplot(data=part, x="computed_value", y="stated_value", hue="verdict", hue_order=VERDICT_ORDER,
+                        palette=palette, ax=ax, s=45, legend=ax is axes[0][-1])
+        low = min(part["computed_value"].min(), part["stated_value"].min())
+        high = max(part["computed_value"].max(), part["stated_value"].max())
+        pad = (high - low) * 0.08 or 1
+        ax.plot([low - pad, high + pad], [low - pad, high + pad], color="grey", lw=0.8, ls="--")
+        ax.set(title=kind, xlabel="recomputed", ylabel="stated")
+    if axes[0][-1].get_legend():
+        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1, 1), frameon=False)
+    fig.tight_layout()
+    return fig

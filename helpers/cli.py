@@ -1,0 +1,161 @@
+"""The ``mfc`` command: check the data, rebuild headlines, check claims, run the notebooks.
+
+Exit codes: 0 success; 1 the data (or a notebook run) failed; 2 bad usage (an unknown report id,
+a malformed claims file, an unknown run name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers.errors import DataError, MfcError, ParameterError
+
+
+def _print_problems(problems: list[str]) -> None:
+    for line in problems:
+        print(line, file=sys.stderr)
+
+
+def cmd_check_data(args) -> int:
+    from helpers.data import resource_names, validate_data_dir
+
+    data_dir = Path(args.data_dir)
+    problems = validate_data_dir(data_dir)
+    if problems:
+        _print_problems(problems)
+        print(f"{data_dir}: {len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    names = resource_names(data_dir)
+    print(f"{data_dir}: valid ({len(names)} tables: {', '.join(names)})")
+    return 0
+
+
+def cmd_rehash(args) -> int:
+    from helpers.data import rehash
+
+    changed = rehash(args.data_dir)
+    print("\n".join(changed) if changed else "all hashes already up to date")
+    return 0
+
+
+def cmd_headlines(args) -> int:
+    from helpers.data import load_ledger
+    from helpers.params import check_report_id
+    from helpers.rates import headline_table
+
+    ledger = load_ledger(args.data_dir)
+    try:
+        check_report_id(args.report_id, ledger.reports)
+    except ParameterError as exc:
+        print(f"mfc headlines: {exc}", file=sys.stderr)
+        return 2
+    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+    else:
+        shown = table[["version", "group", "period", "measure", "numerator", "denominator", "rate", "ci_low",
+                       "ci_high", "published_pct", "rounds_to_published", "discrepancy_id"]].copy()
+        for col in ("rate", "ci_low", "ci_high"):
+            shown[col] = shown[col].map(lambda x: f"{x:.1%}")
+        print(shown.to_string(index=False))
+    return 0
+
+
+def cmd_claims(args) -> int:
+    from helpers.claims import claims_command
+    from helpers.claims_ledger import ledger_alternatives
+
+    return claims_command(args.file, out=args.out, alternatives=ledger_alternatives())
+
+
+def cmd_run(args) -> int:
+    from helpers.runner import load_catalogue, run_catalogue, select_runs
+
+    runs = load_catalogue()
+    if args.list:
+        for run in runs:
+            params = ", ".join(f"{k}={v}" for k, v in run.parameters.items())
+            print(f"{run.name:45s} {run.notebook:22s} {params}")
+        return 0
+    try:
+        runs = select_runs(runs, args.only)
+    except ParameterError as exc:
+        print(f"mfc run: {exc}", file=sys.stderr)
+        return 2
+    results = run_catalogue(runs, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        print(("ok      " if r.ok else "FAILED  ") + r.message, file=sys.stderr if not r.ok else sys.stdout)
+    print(f"{len(results) - len(failed)} of {len(results)} notebook(s) executed"
+          + (f"; failed: {', '.join(r.name for r in failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def cmd_build_context(args) -> int:
+    from helpers.context_build import build_context
+
+    written = build_context(args.raw_dir, args.out)
+    for name, path in written.items():
+        print(f"{name}: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from helpers.paths import DATA_DIR, DEFAULT_RAW_DATA_DIR
+    from helpers.runner import DEFAULT_TIMEOUT
+
+    parser = argparse.ArgumentParser(prog="mfc", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check-data", help="validate a data directory against its descriptor")
+    p.add_argument("data_dir", nargs="?", default=str(DATA_DIR))
+    p.set_defaults(func=cmd_check_data)
+
+    p = sub.add_parser("rehash", help="update the sha256 and byte counts in the descriptor after an edit")
+    p.add_argument("data_dir", nargs="?", default=str(DATA_DIR))
+    p.set_defaults(func=cmd_rehash)
+
+    p = sub.add_parser("headlines", help="a report's published rates rebuilt with Wilson intervals")
+    p.add_argument("report_id")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    p.add_argument("--data-dir", default=str(DATA_DIR))
+    p.set_defaults(func=cmd_headlines)
+
+    p = sub.add_parser("claims", help="check claims in the interchange format (see README)")
+    p.add_argument("file")
+    p.add_argument("--out", help="write verdicts as CSV to this path")
+    p.set_defaults(func=cmd_claims)
+
+    p = sub.add_parser("run", help="execute the notebook catalogue with papermill")
+    p.add_argument("--list", action="store_true", help="print the catalogue and exit")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="run only these runs (or notebook stems)")
+    p.add_argument("--jobs", type=int, default=1, help="notebooks to run in parallel (default 1)")
+    p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds allowed per cell")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("build-context", help="derive data/context/ from the official raw files")
+    p.add_argument("raw_dir", nargs="?", default=str(DEFAULT_RAW_DATA_DIR))
+    p.add_argument("--out", default=str(DATA_DIR / "context"))
+    p.set_defaults(func=cmd_build_context)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mfc`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        _print_problems(exc.problems)
+        return 1
+    except MfcError as exc:
+        print(f"mfc {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

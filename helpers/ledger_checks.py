@@ -1,0 +1,162 @@
+"""Checks that span rows or tables, which a per-column schema cannot express.
+
+Each check returns lines of the form ``data/figures.csv line 12 (figure_id x): column 'value': ...``.
+Line numbers count the header as line 1, so the first data row is line 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+# (numerator measure, denominator measure): a count that can never exceed the other for one population.
+NESTED_MEASURES = [("went_missing", "in_care"), ("not_found", "went_missing")]
+SHARE_MEASURES = {"went_missing_pct", "not_found_pct", "regional_share_pct", "share_of_council_care_pct"}
+FIGURE_KEY = ["report_id", "version", "group", "measure", "period", "geography"]
+POPULATION_KEY = ["report_id", "version", "group", "period", "geography"]
+
+
+def _line(index: int) -> int:
+    return int(index) + 2
+
+
+def value_flag_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """A figure has either a value or a flag saying why it is missing, never both or neither."""
+    problems = []
+    for idx, row in figures.iterrows():
+        has_value, has_flag = pd.notna(row["value"]), pd.notna(row["value_flag"])
+        if has_value == has_flag:
+            state = "both a value and a flag" if has_value else "neither a value nor a flag"
+            problems.append(
+                f"{where} line {_line(idx)} (figure_id {row['figure_id']}): column 'value_flag': "
+                f"has {state}; an empty value needs value_flag not_found or suppressed"
+            )
+    return problems
+
+
+def share_range_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """Shares of a whole lie between 0 and 100 per cent."""
+    shares = figures[figures["measure"].isin(SHARE_MEASURES) & (figures["value"] > 100)]
+    return [
+        f"{where} line {_line(i)} (figure_id {r['figure_id']}): column 'value': {r['value']:g} is above 100 "
+        f"for the share measure {r['measure']}"
+        for i, r in shares.iterrows()
+    ]
+
+
+def agreement_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """Rows for the same figure (same report, version, group, measure, period, place) agree.
+
+    A row that takes part in a known discrepancy (discrepancy_id set) may disagree: that is why it is
+    flagged. Anything else is a typing slip or a missing version label.
+    """
+    clean = figures[figures["discrepancy_id"].isna() & figures["value"].notna()]
+    problems = []
+    for key, rows in clean.groupby(FIGURE_KEY, sort=False):
+        if rows["value"].nunique() > 1:
+            first = rows.index[0]
+            for idx, row in rows.iloc[1:].iterrows():
+                if row["value"] != rows.loc[first, "value"]:
+                    problems.append(
+                        f"{where} line {_line(idx)} (figure_id {row['figure_id']}): column 'value': "
+                        f"{row['value']:g} disagrees with {rows.loc[first, 'value']:g} on line {_line(first)} for "
+                        f"the same {'/'.join(map(str, key))}; give one a version or a discrepancy_id"
+                    )
+    return problems
+
+
+def consensus_values(figures: pd.DataFrame) -> pd.DataFrame:
+    """One value per figure key: the value the non-discrepant sources agree on.
+
+    Where every source of a figure is flagged as discrepant, the first such value stands (it is still
+    what was published); rows without a value are dropped.
+    """
+    known = figures[figures["value"].notna()].copy()
+    known["_discrepant"] = known["discrepancy_id"].notna()
+    known = known.sort_values("_discrepant", kind="stable")
+    # drop_duplicates keeps whole rows; groupby().first() would mix columns from different rows.
+    first = known.drop_duplicates(FIGURE_KEY, keep="first").sort_index()
+    return first.drop(columns="_discrepant")
+
+
+def nesting_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """Children who went missing cannot outnumber children in care; not found cannot outnumber missing."""
+    values = consensus_values(figures)
+    problems = []
+    for part, whole in NESTED_MEASURES:
+        merged = values[values["measure"] == part].merge(
+            values[values["measure"] == whole], on=POPULATION_KEY, suffixes=("_part", "_whole")
+        )
+        for _, row in merged[merged["value_part"] > merged["value_whole"]].iterrows():
+            idx = figures.index[figures["figure_id"] == row["figure_id_part"]][0]
+            problems.append(
+                f"{where} line {_line(idx)} (figure_id {row['figure_id_part']}): column 'value': "
+                f"{part} {row['value_part']:g} exceeds {whole} {row['value_whole']:g} "
+                f"(figure_id {row['figure_id_whole']}) for {row['group']} in {row['period']}"
+            )
+    return problems
+
+
+def list_reference_problems(table: pd.DataFrame, column: str, valid: set[str], where: str, key: str) -> list[str]:
+    """Semicolon-separated identifiers in ``column`` must all exist in ``valid``."""
+    problems = []
+    for idx, row in table.iterrows():
+        for ident in str(row[column]).split(";"):
+            ident = ident.strip()
+            if ident and ident not in valid:
+                problems.append(
+                    f"{where} line {_line(idx)} ({key} {row[key]}): column '{column}': "
+                    f"'{ident}' is not a source_id in sources.csv"
+                )
+    return problems
+
+
+def headline_period_problems(reports: pd.DataFrame, figures: pd.DataFrame, where: str) -> list[str]:
+    """Each report's headline period has figures in the ledger."""
+    problems = []
+    for idx, row in reports.iterrows():
+        mine = figures[(figures["report_id"] == row["report_id"]) & (figures["period"] == row["headline_period"])]
+        if mine.empty:
+            problems.append(
+                f"{where} line {_line(idx)} (report_id {row['report_id']}): column 'headline_period': "
+                f"no figures in figures.csv for period {row['headline_period']}"
+            )
+    return problems
+
+
+def claim_operand_problems(claims: pd.DataFrame, figures: pd.DataFrame, where: str) -> list[str]:
+    """A claim that names the figure holding an operand uses that figure's value."""
+    values = figures.set_index("figure_id")["value"]
+    problems = []
+    for idx, row in claims.iterrows():
+        for operand in ("a", "b"):
+            fid = row[f"figure_{operand}"]
+            if pd.notna(fid) and fid in values.index and pd.notna(values[fid]) and values[fid] != row[operand]:
+                problems.append(
+                    f"{where} line {_line(idx)} (claim_id {row['claim_id']}): column '{operand}': "
+                    f"{row[operand]:g} differs from {values[fid]:g} in figure {fid}"
+                )
+    return problems
+
+
+def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str], str]) -> list[str]:
+    """Run every cross-row and cross-table check on typed tables; ``display`` names a table's file."""
+    problems: list[str] = []
+    figures = tables.get("figures")
+    if figures is not None:
+        where = display("figures")
+        problems += value_flag_problems(figures, where)
+        problems += share_range_problems(figures, where)
+        problems += agreement_problems(figures, where)
+        problems += nesting_problems(figures, where)
+    if "reports" in tables and figures is not None:
+        problems += headline_period_problems(tables["reports"], figures, display("reports"))
+    if "discrepancies" in tables and "sources" in tables:
+        problems += list_reference_problems(
+            tables["discrepancies"], "source_ids", set(tables["sources"]["source_id"]),
+            display("discrepancies"), "discrepancy_id",
+        )
+    if "claims" in tables and figures is not None:
+        problems += claim_operand_problems(tables["claims"], figures, display("claims"))
+    return problems

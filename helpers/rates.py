@@ -1,0 +1,129 @@
+"""Rebuild published rates from their numerators and denominators, with Wilson intervals.
+
+A report publishes "864 of 2,335 (37%)". The ledger holds the three numbers as separate figures;
+:func:`headline_table` pairs them again (within one report, version, population, period and place),
+recomputes the rate with a Wilson interval from statsmodels, and says whether the rate rounds to the
+published percentage.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from helpers.errors import ParameterError
+from helpers.ledger_checks import POPULATION_KEY, consensus_values
+
+# (numerator measure, denominator measure, published percentage measure)
+PAIRS = [
+    ("went_missing", "in_care", "went_missing_pct"),
+    ("not_found", "went_missing", "not_found_pct"),
+]
+HEADLINE_COLUMNS = [
+    "report_id", "version", "group", "period", "year", "geography", "measure",
+    "numerator", "denominator", "rate", "ci_low", "ci_high",
+    "published_pct", "rounds_to_published", "discrepancy_id",
+    "numerator_figure_id", "denominator_figure_id", "source_ids",
+]
+
+
+def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for count/nobs (arrays allowed), via statsmodels.
+
+    The Wilson interval stays inside 0..1 and keeps close to its nominal coverage for small counts,
+    unlike the normal ('Wald') interval that ``proportion_confint`` uses by default.
+    """
+    check_alpha(alpha)
+    low, high = proportion_confint(np.asarray(count), np.asarray(nobs), alpha=alpha, method="wilson")
+    return low, high
+
+
+def check_alpha(alpha: float) -> float:
+    """alpha must lie strictly between 0 and 1 (0.05 gives 95% intervals)."""
+    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ParameterError(f"alpha must be a number strictly between 0 and 1 (e.g. 0.05 for 95% intervals); got {alpha!r}")
+    return float(alpha)
+
+
+def period_year(period: str) -> int:
+    """The calendar year a period label ends in: '2014-09/2015-09' -> 2015, '2020' -> 2020."""
+    years = re.findall(r"\d{4}", str(period))
+    if not years:
+        raise ParameterError(f"period {period!r} holds no four-digit year")
+    return int(years[-1])
+
+
+def rounds_to(numerator: int, denominator: int, published_pct: float) -> bool:
+    """Does numerator/denominator round to the published percentage, at its published precision?
+
+    Uses the claims checker's exact arithmetic and rounding rule (half-up or half-even accepted), so
+    593 of 4,744 (exactly 12.5%) rounds to both 12 and 13.
+    """
+    from helpers.claims import computed_value, is_consistent
+
+    computed = computed_value("proportion", int(numerator), int(denominator))
+    return bool(is_consistent("proportion", computed, f"{published_pct:g}", "exact"))
+
+
+def _published(figures: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Published percentages per population, preferring the value sources agree on."""
+    rows = figures[(figures["measure"] == measure) & figures["value"].notna()].copy()
+    rows["_discrepant"] = rows["discrepancy_id"].notna()
+    rows = rows.sort_values("_discrepant", kind="stable")
+    return rows.groupby(POPULATION_KEY, sort=False, as_index=False).agg(
+        published_pct=("value", "first"),
+        pct_figure_id=("figure_id", "first"),
+        pct_discrepancy=("discrepancy_id", lambda s: ";".join(sorted(set(s.dropna())))),
+        pct_source=("source_id", "first"),
+    )
+
+
+def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
+    """Every published numerator/denominator pair, rebuilt as a rate with a Wilson interval.
+
+    One row per pair, in the order of the ledger. ``rate``, ``ci_low`` and ``ci_high`` are fractions
+    in 0..1; ``published_pct`` is the percentage published beside the pair (0-100), when there is one;
+    ``discrepancy_id`` joins the known discrepancies any of the three figures takes part in.
+    """
+    check_alpha(alpha)
+    if report_id is not None:
+        figures = figures[figures["report_id"] == report_id]
+    values = consensus_values(figures)
+    parts = []
+    for part, whole, pct in PAIRS:
+        merged = values[values["measure"] == part].merge(
+            values[values["measure"] == whole], on=POPULATION_KEY, suffixes=("_num", "_den")
+        )
+        merged = merged.merge(_published(figures, pct), on=POPULATION_KEY, how="left")
+        merged["measure"] = part
+        parts.append(merged)
+    pairs = pd.concat(parts, ignore_index=True)
+    if pairs.empty:
+        return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    out = pd.DataFrame({key: pairs[key] for key in POPULATION_KEY})
+    out["year"] = pairs["period"].map(period_year)
+    out["measure"] = pairs["measure"]
+    out["numerator"] = pairs["value_num"].astype("int64")
+    out["denominator"] = pairs["value_den"].astype("int64")
+    out["rate"] = out["numerator"] / out["denominator"]
+    out["ci_low"], out["ci_high"] = wilson_interval(out["numerator"], out["denominator"], alpha)
+    out["published_pct"] = pairs["published_pct"]
+    out["rounds_to_published"] = [
+        pd.NA if pd.isna(pub) else rounds_to(num, den, pub)
+        for num, den, pub in zip(out["numerator"], out["denominator"], out["published_pct"])
+    ]
+    out["rounds_to_published"] = out["rounds_to_published"].astype("boolean")
+    out["discrepancy_id"] = [
+        ";".join(sorted({d for d in (a, b) if isinstance(d, str) and d} | set(filter(None, str(c).split(";")))))
+        for a, b, c in zip(pairs["discrepancy_id_num"], pairs["discrepancy_id_den"], pairs["pct_discrepancy"].fillna(""))
+    ]
+    out["numerator_figure_id"] = pairs["figure_id_num"]
+    out["denominator_figure_id"] = pairs["figure_id_den"]
+    out["source_ids"] = [
+        ";".join(dict.fromkeys(s for s in (a, b, c) if isinstance(s, str)))
+        for a, b, c in zip(pairs["source_id_num"], pairs["source_id_den"], pairs["pct_source"])
+    ]
+    return out[HEADLINE_COLUMNS].reset_index(drop=True)

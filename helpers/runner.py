@@ -1,0 +1,183 @@
+"""Execute the notebook catalogue with papermill, safely and reproducibly.
+
+The catalogue (``notebooks/catalogue.yaml``) declares every run: a notebook, an optional variant
+name and its parameters. Each run is written to ``notebooks/executed/<stem>[-<variant>].ipynb``:
+
+* papermill executes into a scratch copy under ``build/runs/``; only a complete, successful run is
+  cleaned and moved into place with ``os.replace``, so an interrupted or failed run never leaves a
+  half-written executed notebook (a failed one stays in ``build/runs/`` for inspection);
+* volatile metadata (papermill timestamps, durations, paths, random cell ids) is removed, so re-running
+  an unchanged collection leaves ``git diff`` empty;
+* runs go in separate processes (``jobs`` at a time); one failure does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from helpers.errors import DataError, ParameterError
+from helpers.paths import CATALOGUE_PATH, EXECUTED_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 600  # seconds per cell; papermill would otherwise wait forever
+SCRATCH_DIR = PROJECT_ROOT / "build" / "runs"
+RUN_KEYS = {"notebook", "variant", "parameters", "description"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One entry of the catalogue."""
+
+    notebook: str
+    variant: str | None = None
+    parameters: dict = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def name(self) -> str:
+        stem = Path(self.notebook).stem
+        return f"{stem}-{self.variant}" if self.variant else stem
+
+    @property
+    def output_name(self) -> str:
+        return f"{self.name}.ipynb"
+
+
+@dataclass
+class RunResult:
+    """What happened to one run."""
+
+    name: str
+    ok: bool
+    message: str = ""
+
+
+def load_catalogue(path: Path | str = CATALOGUE_PATH, notebooks_dir: Path | str = NOTEBOOKS_DIR) -> list[Run]:
+    """Read and check the catalogue; problems name the entry and the key."""
+    path, notebooks_dir = Path(path), Path(notebooks_dir)
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataError(f"{path}: catalogue not found") from exc
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: not valid YAML ({exc})") from exc
+    entries = doc.get("runs") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise DataError(f"{path}: expected a top-level 'runs' list")
+    runs, problems = [], []
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path.name} run {number}"
+        if not isinstance(entry, dict) or "notebook" not in entry:
+            problems.append(f"{where}: each run needs a 'notebook' key")
+            continue
+        unknown = set(entry) - RUN_KEYS
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {sorted(unknown)}; valid keys: {sorted(RUN_KEYS)}")
+        if not (notebooks_dir / entry["notebook"]).is_file():
+            problems.append(f"{where}: column 'notebook': {entry['notebook']} not found in {notebooks_dir}")
+        runs.append(Run(entry["notebook"], entry.get("variant"), dict(entry.get("parameters") or {}),
+                        entry.get("description", "")))
+    names = [r.name for r in runs]
+    problems += [f"{path.name}: run name {n!r} appears more than once" for n in sorted(set(names)) if names.count(n) > 1]
+    if problems:
+        raise DataError(problems)
+    return runs
+
+
+def select_runs(runs: list[Run], only: list[str] | None) -> list[Run]:
+    """Runs whose name, or notebook stem, is in ``only`` (all runs when ``only`` is empty)."""
+    if not only:
+        return runs
+    valid = {r.name for r in runs} | {Path(r.notebook).stem for r in runs}
+    unknown = [n for n in only if n not in valid]
+    if unknown:
+        raise ParameterError(f"unknown run(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+    return [r for r in runs if r.name in only or Path(r.notebook).stem in only]
+
+
+def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove what changes from run to run without the results changing."""
+    papermill_meta = nb.metadata.get("papermill", {})
+    nb.metadata.pop("papermill", None)
+    if papermill_meta.get("parameters"):
+        nb.metadata["parameters"] = papermill_meta["parameters"]
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        elif not cell.get("id"):
+            cell["id"] = f"cell-{index}"
+    return nb
+
+
+def write_atomically(nb: nbformat.NotebookNode, target: Path) -> None:
+    """Write a notebook next to ``target`` and move it into place only once complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            nbformat.write(nb, stream)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_dir: Path | str = EXECUTED_DIR,
+                timeout: int = DEFAULT_TIMEOUT, scratch_dir: Path | str = SCRATCH_DIR) -> RunResult:
+    """Execute one run with papermill; on success clean it and move it into ``executed_dir``."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebooks_dir, executed_dir, scratch_dir = Path(notebooks_dir), Path(executed_dir), Path(scratch_dir)
+    scratch_dir.mkdir(parents=True, exist_ok=True)
+    scratch = scratch_dir / run.output_name
+    try:
+        papermill.execute_notebook(
+            str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
+            kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
+            progress_bar=False, log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        return RunResult(run.name, False, f"{run.name}: cell {exc.cell_index} (execution count {exc.exec_count}) "
+                                          f"raised {exc.ename}: {exc.evalue.strip().splitlines()[0] if exc.evalue.strip() else ''}"
+                                          f" [failed copy kept at {scratch}]")
+    except Exception as exc:  # kernel death, timeout, unreadable notebook: report, never crash the batch
+        return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {exc}")
+    nb = strip_volatile(nbformat.read(scratch, as_version=4))
+    write_atomically(nb, executed_dir / run.output_name)
+    scratch.unlink(missing_ok=True)
+    return RunResult(run.name, True, f"{run.name}: written to {executed_dir / run.output_name}")
+
+
+def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, **kwargs) -> list[RunResult]:
+    """Execute ``runs``, ``jobs`` at a time in separate processes; return one result per run."""
+    from tqdm import tqdm
+
+    if jobs < 1:
+        raise ParameterError(f"--jobs must be at least 1; got {jobs}")
+    results = []
+    bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
+    # spawn: a fresh interpreter per worker, so kernels and zmq state are never shared with a fork.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(execute_run, run, **kwargs): run for run in runs}
+        for future in as_completed(futures):
+            try:
+                result = future.result()
+            except Exception as exc:  # a worker that died (e.g. killed) is a failed run, not a crash
+                result = RunResult(futures[future].name, False, f"{futures[future].name}: worker failed: {exc}")
+            results.append(result)
+            bar.set_postfix_str(result.name)
+            bar.update()
+    bar.close()
+    order = {run.name: i for i, run in enumerate(runs)}
+    return sorted(results, key=lambda r: order[r.name])

@@ -1,0 +1,114 @@
+"""The runner: catalogue checks, parallel runs, a failing notebook, an interrupted write."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers import runner
+from helpers.errors import DataError, ParameterError
+from helpers.runner import Run, execute_run, load_catalogue, run_catalogue, select_runs, strip_volatile
+
+
+def make_notebook(path: Path, body: str) -> None:
+    nb = new_notebook(cells=[
+        new_markdown_cell("# Test notebook"),
+        new_code_cell("greeting = 'hello'", metadata={"tags": ["parameters"]}),
+        new_code_cell(body),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def project(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    make_notebook(notebooks / "ok.ipynb", "print(greeting.upper())")
+    make_notebook(notebooks / "fails.ipynb", "raise ValueError('deliberate failure')")
+    return {"notebooks_dir": notebooks, "executed_dir": notebooks / "executed", "scratch_dir": tmp_path / "scratch"}
+
+
+def outputs(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return ["".join(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+
+
+def test_catalogue_of_the_project_is_valid_and_names_are_unique():
+    runs = load_catalogue()
+    names = [r.name for r in runs]
+    assert len(names) == len(set(names))
+    assert "10_report-until-harm-ends" in names
+
+
+def test_catalogue_problems_name_the_entry(tmp_path, project):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text("runs:\n  - notebook: missing.ipynb\n  - notebook: ok.ipynb\n    colour: red\n")
+    with pytest.raises(DataError) as info:
+        load_catalogue(path, project["notebooks_dir"])
+    text = str(info.value)
+    assert "run 1" in text and "missing.ipynb not found" in text
+    assert "run 2" in text and "colour" in text
+
+
+def test_select_runs_rejects_unknown_names_listing_valid_ones():
+    runs = [Run("a.ipynb"), Run("b.ipynb", "x")]
+    assert [r.name for r in select_runs(runs, ["b"])] == ["b-x"]
+    with pytest.raises(ParameterError, match="valid: a, b, b-x"):
+        select_runs(runs, ["zzz"])
+
+
+def test_parallel_run_writes_each_output_and_a_failure_does_not_stop_others(project):
+    runs = [Run("ok.ipynb", "one", {"greeting": "first"}), Run("fails.ipynb"), Run("ok.ipynb", "two", {"greeting": "second"})]
+    results = run_catalogue(runs, jobs=2, progress=False, **project)
+    by_name = {r.name: r for r in results}
+    assert [r.name for r in results] == ["ok-one", "fails", "ok-two"]
+    assert by_name["ok-one"].ok and by_name["ok-two"].ok
+    assert not by_name["fails"].ok
+    assert "fails: cell" in by_name["fails"].message and "ValueError" in by_name["fails"].message
+    executed = project["executed_dir"]
+    assert "FIRST\n" in outputs(executed / "ok-one.ipynb")
+    assert "SECOND\n" in outputs(executed / "ok-two.ipynb")
+    assert not (executed / "fails.ipynb").exists()
+
+
+def test_rerun_is_byte_identical_and_free_of_volatile_metadata(project):
+    run = Run("ok.ipynb", "same", {"greeting": "x"})
+    assert execute_run(run, **project).ok
+    first = (project["executed_dir"] / "ok-same.ipynb").read_text()
+    assert execute_run(run, **project).ok
+    assert (project["executed_dir"] / "ok-same.ipynb").read_text() == first
+    doc = json.loads(first)
+    assert "papermill" not in doc["metadata"]
+    assert doc["metadata"]["parameters"] == {"greeting": "x"}
+    for cell in doc["cells"]:
+        assert "papermill" not in cell["metadata"] and "execution" not in cell["metadata"]
+
+
+def test_interrupted_run_leaves_previous_output_untouched(project, monkeypatch):
+    run = Run("ok.ipynb", "keep", {"greeting": "old"})
+    assert execute_run(run, **project).ok
+    target = project["executed_dir"] / "ok-keep.ipynb"
+    before = target.read_bytes()
+
+    def interrupted(nb, stream, *args, **kwargs):
+        stream.write('{"cells": [')  # half a notebook, then the user presses Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner.nbformat, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        execute_run(Run("ok.ipynb", "keep", {"greeting": "new"}), **project)
+    assert target.read_bytes() == before
+    assert not list(project["executed_dir"].glob("*.partial"))
+
+
+def test_strip_volatile_gives_injected_cell_a_stable_id():
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["injected-parameters"], "papermill": {"duration": 1.0}})])
+    nb.metadata["papermill"] = {"start_time": "now", "parameters": {"x": 1}}
+    cleaned = strip_volatile(nb)
+    assert cleaned.cells[0]["id"] == "injected-parameters"
+    assert cleaned.metadata == {"parameters": {"x": 1}}
