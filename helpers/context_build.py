@@ -6,7 +6,7 @@ four tidy CSV tables:
 
 ``england_national.csv``
     England, years ending 31 March 2014-2024, long format: one row per (year, measure) with the
-    value, a flag saying why a value is empty (or that it was computed here), the DfE release it
+    value, a flag saying why a value is empty, the DfE release it
     comes from and the raw file it was read from.
 ``nrm_child_referrals.csv``
     Home Office National Referral Mechanism referrals, UK, 2014-2023, by age at exploitation,
@@ -36,7 +36,6 @@ import csv
 import io
 import re
 import sys
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -149,7 +148,7 @@ LAIT_CODES = {"-": "suppressed_or_not_applicable", "": "not_available"}
 
 COUNCIL_FLAGS = ["suppressed", "not_applicable", "not_available", "rounds_to_zero",
                  "suppressed_or_not_applicable", "not_in_source", "boundary_change"]
-NATIONAL_FLAGS = ["suppressed", "not_collected", "not_published", "computed"]
+NATIONAL_FLAGS = ["suppressed", "not_collected", "not_published"]
 
 # English councils created by a boundary change, with the first DfE year (to 31 March) they report.
 # Their predecessors (Dorset 835, Bournemouth 837, Poole 836, Northamptonshire 928, Cumbria 909)
@@ -242,11 +241,6 @@ def _fmt(value) -> str:
     return f"{value:.10f}".rstrip("0").rstrip(".")
 
 
-def _round1(x: float) -> float:
-    """Round half up to one decimal place, as DfE publishes averages."""
-    return float(Decimal(repr(x)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
-
-
 def _write(df: pd.DataFrame, path: Path) -> Path:
     """Write all-string columns with LF endings and minimal quoting (byte-stable)."""
     buf = io.StringIO()
@@ -313,10 +307,9 @@ def _national(raw_dir: Path) -> pd.DataFrame:
         for measure, col in cols.items():
             value, flag = _parse(nat.at[idx, col], SFR_CODES, name, idx, col)
             put(year, measure, value, flag, name)
-        children, incidents = rows[(year, "children_missing")]["value"], rows[(year, "missing_incidents")]["value"]
-        put(year, "avg_missing_incidents_per_missing_child", _round1(incidents / children), "computed", name,
-            "computed here as missing incidents / children who went missing, rounded to 1 decimal place; "
-            "not published for this year")
+        # The project stores published figures only: the average is derived where it is needed.
+        put(year, "avg_missing_incidents_per_missing_child", None, "not_published", name,
+            "not published for this year; divide missing_incidents by children_missing")
 
     # EES national rows, 2018 on: the 2022 release for 2018-2019, the 2024 release for 2020-2024.
     for name, col, years in [(F_MISS22, "cla_group", (2018, 2019)), (F_MISS24, "CLA_group", range(2020, 2025))]:

@@ -49,9 +49,12 @@ def agreement_problems(figures: pd.DataFrame, where: str) -> list[str]:
     """Rows for the same figure (same report, version, group, measure, period, place) agree.
 
     A row that takes part in a known discrepancy (discrepancy_id set) may disagree: that is why it is
-    flagged. Anything else is a typing slip or a missing version label.
+    flagged; so may a qualified wording ("more than 200"). Anything else is a typing slip or a missing
+    version label.
     """
-    clean = figures[figures["discrepancy_id"].isna() & figures["value"].notna()]
+    # Approximate wordings ("more than 200") are not the figure itself, so they are not compared.
+    exact = figures["qualifier"].isna() | (figures["qualifier"] == "exact")
+    clean = figures[figures["discrepancy_id"].isna() & figures["value"].notna() & exact]
     problems = []
     for key, rows in clean.groupby(FIGURE_KEY, sort=False):
         if rows["value"].nunique() > 1:
@@ -73,7 +76,8 @@ def consensus_values(figures: pd.DataFrame) -> pd.DataFrame:
     what was published); rows without a value are dropped.
     """
     known = figures[figures["value"].notna()].copy()
-    known["_discrepant"] = known["discrepancy_id"].notna()
+    # Prefer exact, undisputed rows: a source that agrees with the others and states the figure itself.
+    known["_discrepant"] = known["discrepancy_id"].notna() | ~(known["qualifier"].isna() | (known["qualifier"] == "exact"))
     known = known.sort_values("_discrepant", kind="stable")
     # drop_duplicates keeps whole rows; groupby().first() would mix columns from different rows.
     first = known.drop_duplicates(FIGURE_KEY, keep="first").sort_index()

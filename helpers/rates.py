@@ -25,7 +25,7 @@ PAIRS = [
 HEADLINE_COLUMNS = [
     "report_id", "version", "group", "period", "year", "geography", "measure",
     "numerator", "denominator", "rate", "ci_low", "ci_high",
-    "published_pct", "rounds_to_published", "discrepancy_id",
+    "published_pct", "published_qualifier", "rounds_to_published", "discrepancy_id",
     "numerator_figure_id", "denominator_figure_id", "source_ids",
 ]
 
@@ -56,29 +56,26 @@ def period_year(period: str) -> int:
     return int(years[-1])
 
 
-def rounds_to(numerator: int, denominator: int, published_pct: float) -> bool:
-    """Does numerator/denominator round to the published percentage, at its published precision?
+def rounds_to(numerator: int, denominator: int, published_pct: float, qualifier: str | None = None) -> bool:
+    """Does numerator/denominator agree with the published percentage as it was worded?
 
-    Uses the claims checker's exact arithmetic and rounding rule (half-up or half-even accepted), so
-    593 of 4,744 (exactly 12.5%) rounds to both 12 and 13.
+    Uses the claims checker's exact arithmetic and rules: an unqualified figure must be the rate rounded
+    to the published precision (half-up or half-even, so 593 of 4,744, exactly 12.5%, rounds to 12 and
+    13); "almost 20%" (qualifier nearly) must be at most 20% and at least 18%; and so on.
     """
     from helpers.claims import computed_value, is_consistent
 
     computed = computed_value("proportion", int(numerator), int(denominator))
-    return bool(is_consistent("proportion", computed, f"{published_pct:g}", "exact"))
+    wording = qualifier if isinstance(qualifier, str) and qualifier else "exact"
+    return bool(is_consistent("proportion", computed, f"{published_pct:g}", wording))
 
 
 def _published(figures: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Published percentages per population, preferring the value sources agree on."""
-    rows = figures[(figures["measure"] == measure) & figures["value"].notna()].copy()
-    rows["_discrepant"] = rows["discrepancy_id"].notna()
-    rows = rows.sort_values("_discrepant", kind="stable")
-    return rows.groupby(POPULATION_KEY, sort=False, as_index=False).agg(
-        published_pct=("value", "first"),
-        pct_figure_id=("figure_id", "first"),
-        pct_discrepancy=("discrepancy_id", lambda s: ";".join(sorted(set(s.dropna())))),
-        pct_source=("source_id", "first"),
-    )
+    """Published percentages per population, preferring the exact value sources agree on."""
+    rows = consensus_values(figures[figures["measure"] == measure])
+    rows = rows[POPULATION_KEY + ["value", "qualifier", "figure_id", "discrepancy_id", "source_id"]]
+    return rows.rename(columns={"value": "published_pct", "qualifier": "published_qualifier", "figure_id": "pct_figure_id",
+                                "discrepancy_id": "pct_discrepancy", "source_id": "pct_source"})
 
 
 def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
@@ -111,9 +108,11 @@ def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: f
     out["rate"] = out["numerator"] / out["denominator"]
     out["ci_low"], out["ci_high"] = wilson_interval(out["numerator"], out["denominator"], alpha)
     out["published_pct"] = pairs["published_pct"]
+    out["published_qualifier"] = pairs["published_qualifier"]
     out["rounds_to_published"] = [
-        pd.NA if pd.isna(pub) else rounds_to(num, den, pub)
-        for num, den, pub in zip(out["numerator"], out["denominator"], out["published_pct"])
+        pd.NA if pd.isna(pub) else rounds_to(num, den, pub, qual)
+        for num, den, pub, qual in zip(out["numerator"], out["denominator"], out["published_pct"],
+                                       pairs["published_qualifier"])
     ]
     out["rounds_to_published"] = out["rounds_to_published"].astype("boolean")
     out["discrepancy_id"] = [

@@ -53,12 +53,15 @@ def test_rounds_to_published_precision():
     assert rounds_to(593, 4744, 12) and rounds_to(593, 4744, 13)   # exactly 12.5%
     assert not rounds_to(708, 4749, 14)      # 14.91%
     assert rounds_to(708, 4749, 14.9)
+    assert rounds_to(190, 975, 20, "nearly")        # 19.5% is "almost 20%"
+    assert not rounds_to(169, 986, 20, "nearly")    # 17.1% is not
 
 
 def figures_frame(rows):
     cols = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value",
             "discrepancy_id", "source_id"]
-    return pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+    frame = pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
+    return frame.assign(qualifier=None)
 
 
 def test_headline_table_pairs_counts_and_prefers_agreed_values():
