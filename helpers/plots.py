@@ -35,7 +35,8 @@ def rate_chart(table: pd.DataFrame, x: str, hue: str, *, rate: str = "rate", low
     palette = dict(zip(levels, sns.color_palette("colorblind", len(levels))))
     width = 0.7
     offsets = np.linspace(-width / 2, width / 2, len(levels) + 2)[1:-1] if len(levels) > 1 else [0.0]
-    ax = ax or plt.subplots(figsize=(8, 4.2))[1]
+    # Leave room for every x label and the legend to its right, however many categories there are.
+    ax = ax or plt.subplots(figsize=(max(8.0, 1.05 * len(xs) + 3.5), 4.4))[1]
     for level, offset in zip(levels, offsets):
         part = data[data[hue] == level]
         pos = part[x].cat.codes.to_numpy() + offset

@@ -109,10 +109,12 @@ def nrm_alongside(nrm: pd.DataFrame, figures: pd.DataFrame, versions: dict[str, 
     counts = counts[counts["version"] == counts["report_id"].map(lambda r: versions.get(r, "single"))]
     counts = counts.assign(year=counts["period"].map(period_year))[["year", "value"]]
     child = nrm[nrm["age_group"] == "child"][["year", "referrals"]].astype({"year": "int64"})
-    merged = child.merge(counts, on="year", how="left").sort_values("year").reset_index(drop=True)
+    merged = child.merge(counts, on="year", how="outer").sort_values("year").reset_index(drop=True)
     if merged["value"].isna().all():
         raise ParameterError("no year has both NRM child referrals and a count of trafficked children in care")
     base = merged.dropna(subset=["value"]).iloc[0]
+    if pd.isna(base["referrals"]):
+        raise ParameterError("the first year with a count of trafficked children in care has no NRM figure")
     merged["referrals_index"] = 100 * merged["referrals"] / base["referrals"]
     merged["in_care_index"] = 100 * merged["value"] / base["value"]
     return merged.rename(columns={"referrals": "nrm_child_referrals", "value": "trafficked_in_care"})
