@@ -95,10 +95,16 @@ def cmd_run(args) -> int:
 
 def cmd_build_context(args) -> int:
     from helpers.context_build import build_context
+    from helpers.data import rehash
 
     written = build_context(args.raw_dir, args.out)
     for name, path in written.items():
         print(f"{name}: {path}")
+    # Keep the descriptor's hashes in step when the tables land in a data package (the usual case).
+    package = Path(args.out).resolve().parent
+    if (package / "datapackage.yaml").is_file():
+        for line in rehash(package):
+            print(line)
     return 0
 
 

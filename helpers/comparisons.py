@@ -1,9 +1,11 @@
 """The comparisons a report makes, recomputed as differences between two rates with intervals.
 
-Three kinds, all from the ledger's published counts: one group against another in the same period
-(trafficked against unaccompanied), the same group in two periods of one report (2018 against 2020), and
-the same group against the previous report of the series. Each comparison is a difference of two
-independent proportions, from :func:`helpers.trends.compare_proportions`.
+Four kinds: one group against another in the same period (trafficked against unaccompanied), the same
+group in two periods of one report (2018 against 2020), the same group against the previous report of
+the series, and each group against all looked-after children in England (DfE's share of children looked
+after during the year ending 31 March of the same year who went missing, the benchmark the reports
+themselves quote). Each is a difference of two independent proportions, from
+:func:`helpers.trends.compare_proportions`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ COMPARISON_COLUMNS = ["comparison", "first", "x1", "n1", "second", "x2", "n2", "
 
 
 def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
+    if row.report_id == "dfe":
+        return row.group
     text = f"{GROUP_LABELS.get(row.group, row.group)}, {row.period}"
     if row.version != "single":
         text += f" ({row.version})"
@@ -79,6 +83,18 @@ def report_comparisons(ledger: Ledger, report_id: str, alpha: float = 0.05) -> p
                 for first in theirs[theirs["group"] == group].itertuples():
                     rows.append(_compare("against the previous report", first, second, alpha, titles, True))
         break
+    # Each group against all looked-after children in England, DfE year ending in the same year.
+    if "england_national" in ledger.tables:
+        from helpers.series import england_baseline
+
+        england = england_baseline(ledger.england_national, alpha).set_index("year")
+        for second in mine.itertuples():
+            if second.year in england.index:
+                dfe = england.loc[second.year]
+                first = pd.Series({"group": f"all looked-after children, England (DfE year to March {second.year})",
+                                   "period": str(second.year), "version": "single", "report_id": "dfe",
+                                   "numerator": dfe["missing"], "denominator": dfe["in_care"], "rate": dfe["rate"]})
+                rows.append(_compare("against all looked-after children in England", first, second, alpha))
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 

@@ -35,6 +35,19 @@ def value_flag_problems(figures: pd.DataFrame, where: str) -> list[str]:
     return problems
 
 
+COUNT_UNITS = {"children", "councils", "episodes", "episodes_per_child"}
+
+
+def negative_count_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """Counts of children, councils and episodes are never negative (changes may be)."""
+    bad = figures[figures["unit"].isin(COUNT_UNITS) & (figures["value"] < 0)]
+    return [
+        f"{where} line {_line(i)} (figure_id {r['figure_id']}): column 'value': {r['value']:g} is negative, "
+        f"but a count of {r['unit'].replace('_', ' ')} cannot be"
+        for i, r in bad.iterrows()
+    ]
+
+
 def share_range_problems(figures: pd.DataFrame, where: str) -> list[str]:
     """Shares of a whole lie between 0 and 100 per cent."""
     shares = figures[figures["measure"].isin(SHARE_MEASURES) & (figures["value"] > 100)]
@@ -151,6 +164,7 @@ def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str
     if figures is not None:
         where = display("figures")
         problems += value_flag_problems(figures, where)
+        problems += negative_count_problems(figures, where)
         problems += share_range_problems(figures, where)
         problems += agreement_problems(figures, where)
         problems += nesting_problems(figures, where)

@@ -148,7 +148,7 @@ def test_corrupted_copy_names_file_row_and_column(data_copy, table, change, expe
 def test_negative_count_is_rejected(data_copy):
     edit(data_copy, "figures", corrupt_negative_count)
     problems = validate_data_dir(data_copy)
-    assert any("figures.csv line" in p and "column 'value'" in p for p in problems), problems
+    assert any("figures.csv line" in p and "column 'value': -5 is negative" in p for p in problems), problems
 
 
 def test_missing_more_than_in_care_is_rejected(data_copy):
