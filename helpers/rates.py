@@ -43,7 +43,7 @@ def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.nd
 
 def check_alpha(alpha: float) -> float:
     """alpha must lie strictly between 0 and 1 (0.05 gives 95% intervals)."""
-    if not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise ParameterError(f"alpha must be a number strictly between 0 and 1 (e.g. 0.05 for 95% intervals); got {alpha!r}")
     return float(alpha)
 

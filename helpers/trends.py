@@ -37,6 +37,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep, test_propor
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from helpers.errors import ParameterError
+from helpers.params import check_choice as _check_choice
+from helpers.rates import check_alpha as _check_alpha
 
 COV_TYPES = ("nonrobust", "HC0", "HC1")
 YEAR_AS = ("category", "linear")
@@ -55,17 +57,6 @@ TIDY_COLUMNS = ["term", "estimate", "std_err", "ci_low", "ci_high", "p_value", "
 # --------------------------------------------------------------------------------------------
 # Input checks
 # --------------------------------------------------------------------------------------------
-def _check_alpha(alpha) -> float:
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
-        raise ParameterError(f"alpha must be a number strictly between 0 and 1 (0.05 gives 95% intervals); got {alpha!r}")
-    return float(alpha)
-
-
-def _check_choice(name: str, value, valid) -> None:
-    if value not in valid:
-        raise ParameterError(f"{name} must be one of {', '.join(repr(v) for v in valid)}; got {value!r}")
-
-
 def _column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     if not isinstance(data, pd.DataFrame):
         raise ParameterError(f"data must be a pandas DataFrame; got {type(data).__name__}")
