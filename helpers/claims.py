@@ -141,9 +141,10 @@ def diagnose(row, alternatives=None):
 
     `row` holds the text columns kind, a, b, stated, qualifier and claim_id. Checks run in this order
     and the first that fits wins: change_over_later_value, points_read_as_percent,
-    truncated_not_rounded, a_b_swapped, other_denominator. `alternatives` maps claim_id to a list of
-    (label, denominator) pairs, or is a function of the row returning such a list (other denominators
-    the ledger holds for the same report). Returns ("", "") when nothing fits.
+    truncated_not_rounded, a_b_swapped, share_not_change, part_for_whole, other_denominator.
+    `alternatives` maps claim_id to a list of (label, denominator) pairs, or is a function of the row
+    returning such a list (other denominators the ledger holds for the same report). Returns ("", "")
+    when nothing fits.
     """
     kind, stated, qualifier = row["kind"], row["stated"], row["qualifier"]
     a = parse_number(row["a"])
@@ -179,6 +180,17 @@ def diagnose(row, alternatives=None):
         return ("a_b_swapped",
                 f"The claim holds with a and b swapped (a={_fmt(b)}, b={_fmt(a)}), giving "
                 f"{_fmt(swapped, places, kind)}; as written it gives {_fmt(computed, places, kind)}.")
+    if kind == "percent_change" and fits(100 * a / b if b else None):
+        return ("share_not_change",
+                f"The figure is the earlier value as a share of the later ({_fmt(a)} is "
+                f"{_fmt(100 * a / b, places, 'proportion')} of {_fmt(b)}), not the change between them "
+                f"({_fmt(computed, places, kind)}).")
+    if kind == "total" and b != 0:
+        for part in (a, b):
+            if is_consistent("total", part, stated, qualifier):
+                return ("part_for_whole",
+                        f"The figure fits one part alone ({_fmt(part)}), not the total {_fmt(a)} + {_fmt(b)} = "
+                        f"{_fmt(computed)}.")
     if kind in ("proportion", "one_in_n"):
         for label, denominator in _alternatives_for(row, alternatives):
             denominator = _as_fraction(denominator)

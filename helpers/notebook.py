@@ -24,4 +24,5 @@ def setup() -> None:
     sns.set_theme(style="whitegrid", context="notebook")
     pd.set_option("display.width", 120)
     pd.set_option("display.max_columns", 30)
+    pd.set_option("display.max_rows", 300)  # tables of claims and figures are shown whole, never elided
     pd.set_option("display.max_colwidth", 60)

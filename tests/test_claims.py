@@ -187,6 +187,20 @@ def test_is_consistent_takes_the_stated_text():
 
 # --- diagnoses ------------------------------------------------------------------------------------
 
+def test_share_not_change():
+    # BASW: 590 -> 1,015 "an increase of 58%"; the change is 72.0%, but 590 is 58.1% of 1,015.
+    result, code, sentence = verdict("percent_change", "590", "1015", "58")
+    assert (result, code) == ("inconsistent", "share_not_change")
+    assert "58.1%" in sentence and "72.0%" in sentence
+
+
+def test_part_for_whole():
+    # BBC: "almost 600 disappeared", but 167 + 593 = 760; 593 alone is almost 600.
+    result, code, sentence = verdict("total", "167", "593", "600", "nearly")
+    assert (result, code) == ("inconsistent", "part_for_whole")
+    assert "593" in sentence and "760" in sentence
+
+
 def test_other_denominator_names_the_denominator_that_fits():
     # 864/2638 = 32.75%, but 864/2335 = 37.002%: the stated 37 used the other denominator.
     alternatives = {"c1": [("all missing episodes", 3000), ("children looked after", 2335)]}
