@@ -66,11 +66,34 @@ def computed_text(row) -> str:
 
 def reader_impact(row) -> str:
     """What an inconsistent claim changes for a reader, in one sentence."""
-    gap = float(Fraction(row["computed"])) - float(row["stated"])
-    text = f"A reader told {stated_text(row)} would take away a figure that the numbers printed beside it do not give: they give {computed_text(row)}"
-    if row["kind"] in ("proportion", "percent_change"):
-        text += f", {abs(gap):.1f} percentage points {'higher' if gap > 0 else 'lower'}"
-    return text + "."
+    stated, computed = float(row["stated"]), float(Fraction(row["computed"]))
+    told, actual = stated_text(row), computed_text(row)
+    if row["kind"] == "one_in_n":
+        # A larger N is a smaller share: compare shares, which is what a reader pictures.
+        stated, computed = 1 / stated, 1 / computed
+    direction = "overstates" if stated > computed else "understates"
+    if row["kind"] == "proportion":
+        size = f"the share by {abs(stated - computed):.1f} percentage points"
+    elif row["kind"] == "percent_change":
+        size = f"the change by {abs(stated - computed):.1f} percentage points"
+    elif row["kind"] == "one_in_n":
+        size = f"the share ({1 / float(row['stated']):.1%} against {computed:.1%})"
+    else:
+        size = f"the count by {abs(stated - computed):,.0f}"
+    if row["qualifier"] in ("more_than", "at_least", "nearly", "less_than"):
+        side = "higher" if stated > computed else "lower"
+        return f"Told {told}, a reader pictures a figure {side} than the printed numbers give ({actual})."
+    return f"Told {told}, a reader gets a figure the printed numbers do not support ({actual}): it {direction} {size}."
+
+
+def impact_lines(verdicts: pd.DataFrame) -> list[str]:
+    """One plain-text paragraph per inconsistent claim: the claim, the likely slip, the effect on a reader."""
+    lines = []
+    for _, row in verdicts[verdicts["verdict"] == "inconsistent"].iterrows():
+        who = f" ({row['outlet']})" if "outlet" in row and isinstance(row.get("outlet"), str) else ""
+        slip = row["explanation"] or "No single slip explains it."
+        lines.append(f"- {row['claim_id']}{who}: {slip} {reader_impact(row)}")
+    return lines
 
 
 def inconsistent_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
@@ -82,7 +105,6 @@ def inconsistent_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
     out["from"] = [f"{r['a']} and {r['b']}" if r["b"] else r["a"] for _, r in bad.iterrows()]
     out["recomputed"] = [computed_text(r) for _, r in bad.iterrows()]
     out["likely slip"] = bad["diagnosis"].replace("", "none identified")
-    out["what it changes"] = [reader_impact(r) for _, r in bad.iterrows()]
     return out.reset_index(drop=True)
 
 

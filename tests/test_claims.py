@@ -419,3 +419,21 @@ def test_write_verdicts_failure_leaves_old_file_and_no_temp(tmp_path):
         write_verdicts(Broken(), out)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["verdicts.csv"]
+
+
+# --- the reader's view, used by the claims notebook --------------------------------------------------
+
+def test_reader_impact_sentences():
+    from helpers.claims_report import reader_impact
+
+    def row(kind, a, b, stated, qualifier=""):
+        return {"kind": kind, "a": a, "b": b, "stated": stated, "qualifier": qualifier,
+                "computed": float(computed_value(kind, Fraction(a), Fraction(b) if b else None))}
+
+    assert reader_impact(row("proportion", "864", "2638", "37")).endswith(
+        "(32.8%): it overstates the share by 4.2 percentage points.")
+    assert reader_impact(row("percent_change", "960", "1231", "22")).endswith(
+        "(28.2%): it understates the change by 6.2 percentage points.")
+    assert reader_impact(row("total", "864", "1501", "2400", "more_than")) == (
+        "Told more than 2,400, a reader pictures a figure higher than the printed numbers give (2,365).")
+    assert reader_impact(row("total", "167", "593", "600", "nearly")).endswith("lower than the printed numbers give (760).")
