@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup run test unit nbval check-data lab context constraints clean
+.PHONY: setup run test unit nbval check-data lab site context constraints clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ context: setup
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/
+
+# A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
+site: setup
+	$(BIN)/jupyter nbconvert --to html --output-dir build/site notebooks/executed/*.ipynb
+	$(BIN)/python -m helpers.site build/site
 
 constraints: setup
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \

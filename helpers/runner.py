@@ -14,8 +14,10 @@ name and its parameters. Each run is written to ``notebooks/executed/<stem>[-<va
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -132,6 +134,25 @@ def write_atomically(nb: nbformat.NotebookNode, target: Path) -> None:
         raise
 
 
+@contextmanager
+def stderr_to_file(path: Path):
+    """Send this process's standard error, and so the kernel's (a child inherits it), to ``path``.
+
+    Kernels log start-up chatter (transport warnings, shutdown notices) straight to the inherited
+    file descriptor; the log keeps it out of the terminal and available when a run fails.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+    try:
+        yield path
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_dir: Path | str = EXECUTED_DIR,
                 timeout: int = DEFAULT_TIMEOUT, scratch_dir: Path | str = SCRATCH_DIR) -> RunResult:
     """Execute one run with papermill; on success clean it and move it into ``executed_dir``."""
@@ -141,21 +162,25 @@ def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_di
     notebooks_dir, executed_dir, scratch_dir = Path(notebooks_dir), Path(executed_dir), Path(scratch_dir)
     scratch_dir.mkdir(parents=True, exist_ok=True)
     scratch = scratch_dir / run.output_name
+    log = scratch_dir / f"{run.name}.log"
+    log.unlink(missing_ok=True)
     try:
-        papermill.execute_notebook(
-            str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
-            kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
-            progress_bar=False, log_output=False,
-        )
+        with stderr_to_file(log):
+            papermill.execute_notebook(
+                str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
+                kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
+                progress_bar=False, log_output=False,
+            )
     except PapermillExecutionError as exc:
+        first_line = exc.evalue.strip().splitlines()[0] if exc.evalue.strip() else ""
         return RunResult(run.name, False, f"{run.name}: cell {exc.cell_index} (execution count {exc.exec_count}) "
-                                          f"raised {exc.ename}: {exc.evalue.strip().splitlines()[0] if exc.evalue.strip() else ''}"
-                                          f" [failed copy kept at {scratch}]")
+                                          f"raised {exc.ename}: {first_line} [failed copy kept at {scratch}]")
     except Exception as exc:  # kernel death, timeout, unreadable notebook: report, never crash the batch
-        return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {exc}")
+        return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {exc} [kernel log: {log}]")
     nb = strip_volatile(nbformat.read(scratch, as_version=4))
     write_atomically(nb, executed_dir / run.output_name)
     scratch.unlink(missing_ok=True)
+    log.unlink(missing_ok=True)
     return RunResult(run.name, True, f"{run.name}: written to {executed_dir / run.output_name}")
 
 

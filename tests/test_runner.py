@@ -112,3 +112,9 @@ def test_strip_volatile_gives_injected_cell_a_stable_id():
     cleaned = strip_volatile(nb)
     assert cleaned.cells[0]["id"] == "injected-parameters"
     assert cleaned.metadata == {"parameters": {"x": 1}}
+
+
+def test_kernel_chatter_stays_out_of_the_terminal(project, capfd):
+    assert execute_run(Run("ok.ipynb", "quiet", {"greeting": "x"}), **project).ok
+    assert "Kernel is running" not in capfd.readouterr().err
+    assert not list(project["scratch_dir"].glob("*.log")), "a successful run leaves no log behind"
