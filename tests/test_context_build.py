@@ -69,7 +69,7 @@ def test_committed_tables_equal_a_fresh_build(built):
         target = committed / f"{name}.csv"
         assert target.is_file(), f"{target} missing: run `mfc build-context`"
         assert target.read_bytes() == path.read_bytes(), (
-            f"{target} differs from a fresh build: run `mfc build-context` and `mfc rehash`")
+            f"{target} differs from a fresh build: run `mfc build-context` (it also updates the hashes)")
 
 
 # ----------------------------------------------------------------------------- England national
