@@ -114,6 +114,10 @@ def _describe_error(where: str, error, key_field: str | None) -> str:
     if error.type in ("foreign-key", "primary-key"):
         fields = re.findall(r'"([^"]+)"', note) or [column]
         return f"{where} line {row}{ident}: column '{fields[0]}': {error.title.lower()}: {note}"
+    if error.type == "type-error" and row is not None:
+        found = re.search(r'type is "(\w+)', note)  # frictionless notes read: type is "number/default"
+        kind = found.group(1) if found else "value"
+        return f"{where} line {row}{ident}: column '{column}': {getattr(error, 'cell', '')!r} is not a valid {kind}"
     if row is not None and column:
         cell = getattr(error, "cell", None)
         shown = f" value {cell!r}" if cell not in (None, "") else ""
