@@ -22,6 +22,9 @@ from helpers.errors import DataError
 REQUIRED = ("claim_id", "kind", "a", "b", "stated", "qualifier")
 KINDS = ("proportion", "percent_change", "one_in_n", "total")
 QUALIFIERS = ("exact", "about", "nearly", "more_than", "at_least", "less_than")  # empty means exact
+# How each qualifier reads in a sentence, for tables and notebooks ("more than 200").
+QUALIFIER_WORDS = {"": "", "exact": "", "about": "about ", "nearly": "nearly ", "more_than": "more than ",
+                   "at_least": "at least ", "less_than": "less than "}
 RESULT_COLUMNS = ("computed", "verdict", "diagnosis", "explanation")
 PARSED_COLUMNS = ("a_value", "b_value", "stated_value")
 _COMPARISONS = {"nearly": lambda value, target: target * Fraction(9, 10) <= value <= target,

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from helpers.claims import decimals
+from helpers.claims import QUALIFIER_WORDS, decimals
 from helpers.plots import ordered
 
 KIND_LABELS = {
@@ -42,9 +42,7 @@ def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def stated_text(row) -> str:
     """The claim as a reader saw it: 'more than 1 in 4', 'nearly 2,400', '37%'."""
-    words = {"about": "about ", "nearly": "nearly ", "more_than": "more than ", "at_least": "at least ",
-             "less_than": "less than "}
-    prefix = words.get(row["qualifier"], "")
+    prefix = QUALIFIER_WORDS.get(row["qualifier"], "")
     stated = row["stated"]
     if row["kind"] == "one_in_n":
         return f"{prefix}one in {stated}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.claims import QUALIFIER_WORDS
 from helpers.data import Ledger
 
 COUNCIL_MEASURES = ["councils_asked", "councils_answering", "councils_with_missing",
@@ -39,9 +40,8 @@ def series_overview(ledger: Ledger) -> pd.DataFrame:
 
 def _council_figures(figures: pd.DataFrame) -> pd.DataFrame:
     rows = figures[figures["measure"].isin(COUNCIL_MEASURES)].copy()
-    words = {"more_than": "more than ", "at_least": "at least ", "nearly": "nearly ", "about": "about ", "less_than": "under "}
     rows["shown"] = [
-        "not found" if pd.isna(v) else f"{words.get(q, '') if isinstance(q, str) else ''}{v:,.0f}"
+        "not found" if pd.isna(v) else f"{QUALIFIER_WORDS.get(q, '') if isinstance(q, str) else ''}{v:,.0f}"
         for v, q in zip(rows["value"], rows["qualifier"])
     ]
     return rows
