@@ -144,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build-context", help="derive data/context/ from the official raw files")
-    p.add_argument("raw_dir", nargs="?", default=str(DEFAULT_RAW_DATA_DIR))
-    p.add_argument("--out", default=str(DATA_DIR / "context"))
+    p.add_argument("raw_dir", nargs="?", default=str(DEFAULT_RAW_DATA_DIR),
+                   help="folder of official raw files (default: data/raw, as vendored)")
+    p.add_argument("--out", default=str(DATA_DIR / "context"), help="output folder (default: data/context)")
     p.set_defaults(func=cmd_build_context)
     return parser
 

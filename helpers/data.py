@@ -130,17 +130,19 @@ def _describe_error(where: str, error, key_field: str | None) -> str:
 def validate_data_dir(data_dir: Path | str | None = None) -> list[str]:
     """Every problem in a data directory, one line each (empty list: valid).
 
-    Order: descriptor, files and hashes, frictionless schema validation, then cross-table checks
-    (only once every table parses, since they need typed values).
+    Order: descriptor, files and hashes (the ledger's, then the official raw files' in ``raw/``),
+    frictionless schema validation, then cross-table checks (only once every table parses, since
+    they need typed values).
     """
     from helpers.ledger_checks import cross_table_problems
+    from helpers.raw import raw_problems
 
     data_dir = Path(data_dir or DATA_DIR)
     try:
         descriptor = read_descriptor(data_dir)
     except DataError as exc:
         return exc.problems
-    problems = _hash_problems(data_dir, descriptor["resources"])
+    problems = _hash_problems(data_dir, descriptor["resources"]) + raw_problems(data_dir)
     schema_problems = _frictionless_problems(data_dir, descriptor)
     problems += schema_problems
     if not schema_problems and not any("file not found" in p for p in problems):
