@@ -26,6 +26,10 @@ QUALIFIERS = ("exact", "about", "nearly", "more_than", "at_least", "less_than") 
 QUALIFIER_WORDS = {"": "", "exact": "", "about": "about ", "nearly": "nearly ", "more_than": "more than ",
                    "at_least": "at least ", "less_than": "less than "}
 RESULT_COLUMNS = ("computed", "verdict", "diagnosis", "explanation")
+# Optional column: why a claim's a and b cannot be compared, so no verdict on its arithmetic is possible.
+COMPARABILITY = {"different_council_set": "a and b come from different sets of councils (for example children not "
+                                          "found in the councils able to say, over children missing in all that "
+                                          "answered), so a over b is not a share of one group"}
 PARSED_COLUMNS = ("a_value", "b_value", "stated_value")
 _COMPARISONS = {"nearly": lambda value, target: target * Fraction(9, 10) <= value <= target,
                 "more_than": operator.gt, "at_least": operator.ge, "less_than": operator.lt}
@@ -225,6 +229,9 @@ def _row_problems(row, line, source_name, seen):
     kind = row.get("kind")
     if kind is not None and kind not in KINDS:
         say("kind", f"{kind!r} is not a valid kind; valid kinds: {', '.join(KINDS)}")
+    if "comparability" in row and row["comparability"] not in ("", *COMPARABILITY):
+        say("comparability", f"{row['comparability']!r} is not a valid comparability; valid values: "
+                             f"{', '.join(COMPARABILITY)} (empty means a and b are comparable)")
     if "qualifier" in row and row["qualifier"] not in ("",) + QUALIFIERS:
         say("qualifier", f"{row['qualifier']!r} is not a valid qualifier; valid qualifiers: "
                          f"{', '.join(QUALIFIERS)} (empty means exact)")
@@ -311,7 +318,8 @@ def read_claims(path):
 
 def check_claims(frame, alternatives=None):
     """Recompute every claim: a frame with claim_id, kind, a, b, stated, qualifier, computed (float),
-    verdict ("consistent" / "inconsistent"), diagnosis (code or ""), explanation (sentence or "") and
+    verdict ("consistent" / "inconsistent", or "not_checkable" when an optional ``comparability``
+    column says a and b cannot be compared), diagnosis (code or ""), explanation (sentence or "") and
     the passthrough columns. `alternatives` is as for diagnose. Raises DataError on invalid input.
     """
     problems = validate_claims(frame)
@@ -322,6 +330,10 @@ def check_claims(frame, alternatives=None):
     for _, row in out.iterrows():
         b = parse_number(row["b"]) if row["b"] != "" else None
         computed = computed_value(row["kind"], parse_number(row["a"]), b)
+        reason = COMPARABILITY.get(row.get("comparability", ""), "")
+        if reason:
+            results.append((float(computed), "not_checkable", "", f"Not checkable: {reason}."))
+            continue
         consistent = is_consistent(row["kind"], computed, row["stated"], row["qualifier"])
         code, sentence = ("", "") if consistent else diagnose(row, alternatives)
         results.append((float(computed), "consistent" if consistent else "inconsistent", code, sentence))
@@ -374,7 +386,9 @@ def claims_command(path, out=None, alternatives=None, stream=None, err_stream=No
         return 2
     print(format_table(verdicts), file=stream)
     inconsistent = int((verdicts["verdict"] == "inconsistent").sum())
-    print(f"{len(verdicts)} claims checked, {inconsistent} inconsistent", file=stream)
+    unchecked = int((verdicts["verdict"] == "not_checkable").sum())
+    print(f"{len(verdicts)} claims checked, {inconsistent} inconsistent"
+          + (f", {unchecked} not checkable" if unchecked else ""), file=stream)
     if out is not None:
         try:
             write_verdicts(verdicts, out)

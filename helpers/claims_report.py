@@ -17,7 +17,7 @@ KIND_LABELS = {
     "one_in_n": "one in N (N)",
     "total": "total (children)",
 }
-VERDICT_ORDER = ["consistent", "inconsistent"]
+VERDICT_ORDER = ["consistent", "inconsistent", "not_checkable"]
 
 
 def with_sources(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
@@ -117,7 +117,7 @@ def stated_vs_computed_chart(verdicts: pd.DataFrame):
     )
     kinds = list(data["kind_label"].cat.categories)
     fig, axes = plt.subplots(1, len(kinds), figsize=(3.6 * len(kinds), 3.6), squeeze=False)
-    palette = dict(zip(VERDICT_ORDER, sns.color_palette("colorblind", 2)))
+    palette = dict(zip(VERDICT_ORDER, sns.color_palette("colorblind", len(VERDICT_ORDER))))
     for ax, kind in zip(axes[0], kinds):
         part = data[data["kind_label"] == kind]
         sns.scatterplot(data=part, x="computed_value", y="stated_value", hue="verdict", hue_order=VERDICT_ORDER,

@@ -157,6 +157,31 @@ def claim_operand_problems(claims: pd.DataFrame, figures: pd.DataFrame, where: s
     return problems
 
 
+def claim_comparability_problems(claims: pd.DataFrame, figures: pd.DataFrame, where: str) -> list[str]:
+    """A claim is marked not comparable exactly when its two figures carry different comparability marks.
+
+    A claim dividing a figure marked (say) different_council_set by one without the mark cannot be
+    checked, so it must say so; a claim whose figures agree must not. Tables without the columns pass.
+    """
+    if "comparability" not in claims.columns or "comparability" not in figures.columns:
+        return []
+    marks = figures.set_index("figure_id")["comparability"].fillna("")
+    problems = []
+    for idx, row in claims.iterrows():
+        fa, fb = row["figure_a"], row["figure_b"]
+        if pd.isna(fa) or pd.isna(fb) or fa not in marks.index or fb not in marks.index:
+            continue
+        mixed = marks[fa] != marks[fb]
+        expected = (marks[fa] or marks[fb]) if mixed else ""
+        stated = "" if pd.isna(row["comparability"]) else row["comparability"]
+        if stated != expected:
+            reason = (f"figures {fa} ({marks[fa] or 'unmarked'}) and {fb} ({marks[fb] or 'unmarked'}) "
+                      + ("differ, so the claim cannot be checked" if mixed else "are comparable"))
+            problems.append(f"{where} line {_line(idx)} (claim_id {row['claim_id']}): column 'comparability': "
+                            f"{stated or 'empty'!r} should be {expected or 'empty'!r}: {reason}")
+    return problems
+
+
 def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str], str]) -> list[str]:
     """Run every cross-row and cross-table check on typed tables; ``display`` names a table's file."""
     problems: list[str] = []
@@ -177,4 +202,5 @@ def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str
         )
     if "claims" in tables and figures is not None:
         problems += claim_operand_problems(tables["claims"], figures, display("claims"))
+        problems += claim_comparability_problems(tables["claims"], figures, display("claims"))
     return problems
