@@ -100,12 +100,14 @@ def nrm_alongside(nrm: pd.DataFrame, figures: pd.DataFrame, versions: dict[str, 
 
     Both are shown as an index (first common year = 100), since one counts referrals in the UK and the
     other children in the care of councils that answered. Every published count of trafficked children
-    in care enters, including years with no count of those who went missing (2018).
+    in care enters, including years with no count of those who went missing (2018). Only UK counts
+    enter, as the referrals are UK-wide (a source placing the same count in England is left out).
     """
     from helpers.ledger_checks import consensus_values
     from helpers.rates import period_year
 
-    counts = consensus_values(figures[(figures["group"] == "trafficked") & (figures["measure"] == "in_care")])
+    counts = consensus_values(figures[(figures["group"] == "trafficked") & (figures["measure"] == "in_care")
+                                      & (figures["geography"] == "UK")])
     counts = counts[counts["version"] == counts["report_id"].map(lambda r: versions.get(r, "single"))]
     counts = counts.assign(year=counts["period"].map(period_year))[["year", "value"]]
     child = nrm[nrm["age_group"] == "child"][["year", "referrals"]].astype({"year": "int64"})
