@@ -347,3 +347,29 @@ def trend_table(figures: pd.DataFrame, reports: pd.DataFrame, groups: list[str],
     out = pd.DataFrame(rows + loo_rows, columns=TREND_COLUMNS)
     out["df"] = out["df"].astype("Int64")
     return out
+
+
+def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None) -> list[str]:
+    """One sentence per group from the random-effects rows of :func:`trend_models` (and leave-one-out rows).
+
+    Each says the odds ratio per year in words (:func:`ratio_sentence`), the number of reports and the
+    degrees of freedom, whether the interval includes no change, and, with ``loo`` (columns group,
+    left_out, estimate), the range of the estimate when one report is left out and whether its direction
+    holds.
+    """
+    out = []
+    for row in models[models["model"] == "random_effects"].itertuples():
+        words = ratio_sentence(row.estimate, row.ci_low, row.ci_high)
+        holds = "includes no change" if row.ci_low <= 1 <= row.ci_high else "excludes no change"
+        text = (f"{str(row.group).capitalize()} children: {words} (random-effects model, {int(row.k)} reports, "
+                f"t on {int(row.df)} df); the interval {holds}.")
+        if loo is not None:
+            part = loo[loo["group"] == row.group]
+            if len(part):
+                low, high = part["estimate"].min(), part["estimate"].max()
+                sign = ("keeps its direction" if (low > 1 and high > 1) or (low < 1 and high < 1)
+                        else "changes direction")
+                text += (f" Leaving out one report at a time moves the estimate between {low:.3f} and {high:.3f}; "
+                         f"it {sign}.")
+        out.append(text)
+    return out
