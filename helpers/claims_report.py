@@ -29,14 +29,38 @@ def with_sources(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.Dat
     return out
 
 
+def count_copies_once(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per distinct claim per outlet: syndicated copies of one article counted once.
+
+    A source whose ``copy_of`` names another outlet reprints that outlet's article, so its claims belong
+    to that outlet. Claims of one outlet (in its own pages or in copies elsewhere) with the same report,
+    kind, a, b, stated and qualifier are the same claim.
+    Keeps the first row of each such set, with ``article`` (the outlet whose article it is) and
+    ``copies`` (how many sources printed it). Without sources or a ``source_id`` column, every row stands.
+    """
+    out = verdicts.copy()
+    if sources is None or "source_id" not in out.columns or "copy_of" not in sources.columns:
+        return out.assign(article=out.get("source_id", ""), copies=1)
+    info = sources.set_index("source_id")
+    original = info["copy_of"].where(info["copy_of"].fillna("").astype(str) != "", info["publisher"])
+    out["article"] = out["source_id"].map(original).fillna(out["source_id"])
+    key = [c for c in ("report_id", "article", "kind", "a", "b", "stated", "qualifier") if c in out.columns]
+    out["copies"] = out.groupby(key, dropna=False)["claim_id"].transform("size")
+    return out.drop_duplicates(key).reset_index(drop=True)
+
+
 def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the share inconsistent."""
+    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the inconsistent ones as a count ("3 of 15").
+
+    Counts, not percentages: with a handful of claims per row a percentage suggests more precision than
+    there is.
+    """
     if by not in verdicts.columns:
         return pd.DataFrame()
     table = pd.crosstab(verdicts[by], pd.Categorical(verdicts["verdict"], VERDICT_ORDER), dropna=False)
     table.columns = list(table.columns.astype(str))
     table.columns.name = None
-    table["share inconsistent"] = (table["inconsistent"] / table.sum(axis=1)).map("{:.0%}".format)
+    table["inconsistent, of all"] = [f"{i} of {n}" for i, n in zip(table["inconsistent"], table.sum(axis=1))]
     return table
 
 

@@ -43,7 +43,7 @@ def cmd_rehash(args) -> int:
 def cmd_headlines(args) -> int:
     from helpers.data import load_ledger
     from helpers.params import check_report_id
-    from helpers.rates import headline_table
+    from helpers.rates import council_dispersion, headline_table
 
     ledger = load_ledger(args.data_dir)
     try:
@@ -51,15 +51,54 @@ def cmd_headlines(args) -> int:
     except ParameterError as exc:
         print(f"mfc headlines: {exc}", file=sys.stderr)
         return 2
-    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha)
+    # Between-council variation: DfE's council-level missing rates in the latest year (an assumption
+    # about the reports' councils, labelled as such in the column names and the README).
+    dispersion = None
+    if "council_years" in ledger.tables:
+        latest = int(ledger.council_years["year"].astype(int).max())
+        dispersion = council_dispersion(ledger.council_years, latest)["dispersion"]
+    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha, dispersion=dispersion)
     if args.csv:
         table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
     else:
         shown = table[["version", "group", "period", "measure", "numerator", "denominator", "rate", "ci_low",
-                       "ci_high", "published_pct", "rounds_to_published", "discrepancy_id"]].copy()
-        for col in ("rate", "ci_low", "ci_high"):
-            shown[col] = shown[col].map(lambda x: f"{x:.1%}")
+                       "ci_high", "ci_low_councils", "ci_high_councils", "published_pct", "rounds_to_published",
+                       "discrepancy_id"]].copy()
+        for col in ("rate", "ci_low", "ci_high", "ci_low_councils", "ci_high_councils"):
+            shown[col] = shown[col].map(lambda x: "-" if x != x else f"{x:.1%}")
         print(shown.to_string(index=False))
+    return 0
+
+
+def cmd_trends(args) -> int:
+    from helpers.data import load_ledger
+    from helpers.params import check_choices
+    from helpers.random_effects import trend_table
+    from helpers.series import SERIES_GROUPS
+
+    try:
+        check_choices("--group", args.group, SERIES_GROUPS)
+    except ParameterError as exc:
+        print(f"mfc trends: {exc}", file=sys.stderr)
+        return 2
+    ledger = load_ledger(args.data_dir)
+    table = trend_table(ledger.figures, ledger.reports, args.group, alpha=args.alpha, one_round=args.one_round)
+    try:
+        if args.csv:
+            table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+        else:
+            shown = table.copy()
+            for col in ("estimate", "ci_low", "ci_high", "p_value"):
+                shown[col] = shown[col].map(lambda x: f"{x:.3f}")
+            shown["tau2"] = shown["tau2"].map(lambda x: "" if x != x else f"{x:.4f}")
+            shown["dispersion"] = shown["dispersion"].map(lambda x: "" if x != x else f"{x:.2f}")
+            print(shown.to_string(index=False))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (e.g. `| head -1`): stop quietly, as other Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -129,6 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_headlines)
+
+    p = sub.add_parser("trends", help="odds ratio per year of the reports' series: every model and version")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    p.add_argument("--group", nargs="+", default=["trafficked", "unaccompanied"], help="groups (default both)")
+    p.add_argument("--one-round", default="headline", choices=["headline", "separate"],
+                   help="When Harm Remains's two unaccompanied years from one FOI round: keep the headline "
+                        "year only (default) or both as if separate rounds")
+    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    p.add_argument("--data-dir", default=str(DATA_DIR))
+    p.set_defaults(func=cmd_trends)
 
     p = sub.add_parser("claims", help="check claims in the interchange format (see README)")
     p.add_argument("file")

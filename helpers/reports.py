@@ -84,11 +84,20 @@ def display_rates(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         "measure": table["measure"].str.replace("_", " "),
         "count": table["numerator"].map("{:,}".format),
         "of": table["denominator"].map("{:,}".format),
-        "rebuilt rate": table["rate"].map("{:.1%}".format),
-        f"Wilson {level} interval": [f"{lo:.1%} to {hi:.1%}" for lo, hi in zip(table["ci_low"], table["ci_high"])],
+        "rebuilt rate": [f"{r:.1%}" if c != "different_council_set" else "not computable"
+                         for r, c in zip(table["rate"], table.get("comparability", pd.Series("", index=table.index)))],
+        f"Wilson {level} interval": [_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
         "published %": table["published_pct"].map(lambda v: "none" if pd.isna(v) else f"{v:g}%"),
         "rounds to published": table["rounds_to_published"].map(
             lambda v: "no % published" if pd.isna(v) else ("yes" if v else "NO")),
         "discrepancy": table["discrepancy_id"].replace("", "-"),
     })
+    if "ci_low_councils" in table.columns and table["ci_low_councils"].notna().any():
+        shown.insert(8, f"{level} allowing for council variation",
+                     [_interval(lo, hi) for lo, hi in zip(table["ci_low_councils"], table["ci_high_councils"])])
     return shown.reset_index(drop=True)
+
+
+def _interval(low, high) -> str:
+    """An interval as per cent; a pair with no interval (counts from different council sets) says so."""
+    return "not computable (two council sets)" if pd.isna(low) else f"{low:.1%} to {high:.1%}"
