@@ -157,8 +157,8 @@ def _raw_problems(data_dir: Path, resource: dict) -> tuple[list[str], bool]:
                     if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
                         ident = f" ({key} {record[header.index(key)]})" if key in header and header.index(key) < len(record) else ""
                         shown = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} characters)"
-                        reason = "is not a finite number" if not math.isfinite(value) else \
-                            f"is too large (above {MAX_MAGNITUDE:,.0f})"
+                        spelled = any(ch.isalpha() and ch not in "eE" for ch in text)  # nan, inf
+                        reason = "is not a finite number" if spelled else f"is too large (above {MAX_MAGNITUDE:,.0f})"
                         problems.append(f"{where} line {start}{ident}: column '{name}': {shown} {reason}")
                 start = reader.line_num + 1
         except csv.Error as exc:
@@ -211,7 +211,12 @@ def _describe_error(where: str, error, key_field: str | None) -> str:
     ident = ""
     if key_field and row and cells and getattr(error, "field_number", None) != 1:
         ident = f" ({key_field} {cells[0]})" if cells[0] else ""
-    if error.type in ("missing-label", "blank-label", "duplicate-label", "incorrect-label", "extra-label"):
+    if error.type == "duplicate-label":
+        label = getattr(error, "label", column)
+        position = getattr(error, "field_number", None)
+        at = f" (column {position})" if position else ""
+        return f"{where} header: column '{label}'{at} repeats an earlier column's name; every name must be unique"
+    if error.type in ("missing-label", "blank-label", "incorrect-label", "extra-label"):
         return f"{where} header: column '{column}': {error.title.lower()}: {note}"
     if error.type in ("foreign-key", "primary-key"):
         fields = re.findall(r'"([^"]+)"', note) or [column]
@@ -251,7 +256,11 @@ def validate_data_dir(data_dir: Path | str | None = None) -> list[str]:
             if not readable:
                 unreadable.add(res["name"])
     problems += raw_problems
-    checked = dict(descriptor, resources=[r for r in descriptor["resources"] if r["name"] not in unreadable])
+    # An unreadable table is left out, and so are the keys pointing at it (they would only repeat that).
+    checked = dict(descriptor, resources=[
+        dict(r, schema=dict(r["schema"], foreignKeys=[k for k in r["schema"].get("foreignKeys", [])
+                                                     if k.get("reference", {}).get("resource") not in unreadable]))
+        for r in descriptor["resources"] if r["name"] not in unreadable])
     schema_problems = _frictionless_problems(data_dir, checked)
     problems += schema_problems
     if not schema_problems and not raw_problems and not any("file not found" in p for p in problems):
