@@ -140,7 +140,7 @@ def test_check_data_names_the_true_line_after_a_multi_line_quoted_field(data_cop
     assert problems and all(p.startswith("data/figures.csv line 14 ") for p in problems), problems
     set_cells(data_copy, "figures", {(11, VALUE): "abc"})  # a schema (frictionless) error: same line
     assert [p.split(":")[0] for p in validate_data_dir(data_copy)] == ["data/figures.csv line 14 (figure_id "
-                                                                       "hbth-mp-councils-asked)"]
+                                                                       "hbth-guardian-councils-asked)"]
 
 
 # --- claims files --------------------------------------------------------------------------------------
