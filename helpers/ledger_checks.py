@@ -48,6 +48,22 @@ def negative_count_problems(figures: pd.DataFrame, where: str) -> list[str]:
     ]
 
 
+def zero_count_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """A count of 0 in the ledger is almost always a suppressed or missing figure typed as zero.
+
+    The reports never publish a zero count; a figure that truly is zero must say so in its note (the
+    word "zero"), so that a 0 typed in place of an empty value and its flag cannot pass unnoticed.
+    """
+    note = figures["note"].fillna("").str.lower() if "note" in figures else pd.Series("", index=figures.index)
+    bad = figures[figures["unit"].isin(COUNT_UNITS) & (figures["value"] == 0) & ~note.str.contains("zero")]
+    return [
+        f"{where} line {_line(i)} (figure_id {r['figure_id']}): column 'value': 0 without a value_flag; a "
+        "suppressed or unknown figure is left empty with value_flag suppressed or not_found (a true zero "
+        "says 'zero' in its note)"
+        for i, r in bad.iterrows()
+    ]
+
+
 def share_range_problems(figures: pd.DataFrame, where: str) -> list[str]:
     """Shares of a whole lie between 0 and 100 per cent."""
     shares = figures[figures["measure"].isin(SHARE_MEASURES) & (figures["value"] > 100)]
@@ -190,6 +206,7 @@ def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str
         where = display("figures")
         problems += value_flag_problems(figures, where)
         problems += negative_count_problems(figures, where)
+        problems += zero_count_problems(figures, where)
         problems += share_range_problems(figures, where)
         problems += agreement_problems(figures, where)
         problems += nesting_problems(figures, where)

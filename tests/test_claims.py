@@ -75,8 +75,8 @@ def test_a_tie_at_13_5_rounds_to_14_either_way():
 
 
 def test_ties_that_floats_would_miss():
-    # 100*1.005/1 is 100.49999999999999 in floats but exactly 100.5: stated 101 is half-up.
-    assert verdict("proportion", "1.005", "1", "101")[0] == "consistent"
+    # 100*1.005/10 is 10.049999999999999 in floats but exactly 10.05: stated 10.1 is half-up.
+    assert verdict("proportion", "1.005", "10", "10.1")[0] == "consistent"
     # 2.675 is a tie at two decimals (floats round it to 2.67); 2.68 is half-up, 2.68 also half-even.
     assert verdict("proportion", "2.675", "100", "2.68")[0] == "consistent"
     # a fall of exactly 12.5% (200 -> 175): -12 (half-even) and -13 (half away from zero) both fine.
