@@ -147,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("raw_dir", nargs="?", default=str(DEFAULT_RAW_DATA_DIR))
     p.add_argument("--out", default=str(DATA_DIR / "context"))
     p.set_defaults(func=cmd_build_context)
+
+    from helpers.nonresponse_cli import add_parser as add_nonresponse
+
+    add_nonresponse(sub)
     return parser
 
 
