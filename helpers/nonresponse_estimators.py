@@ -163,22 +163,17 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = 5, alpha: flo
     data = pd.DataFrame({"log_n": np.where(r, np.log(n + 0.5), np.nan),
                          "logit_r": np.where(r, np.log((m + 0.5) / (n - m + 0.5)), np.nan),
                          "log_size": np.log(np.asarray(size, float)), "logit_dfe": logit(np.asarray(dfe_rate, float))})
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        imp = MICEData(data)
-        imp.update_all(3)
-        ests, wvars = [], []
-        for _ in range(imputations):
-            imp.update_all(1)
-            done = imp.data
-            n_all = np.where(r, n, np.clip(np.exp(done["log_n"]) - 0.5, 0, None))
-            m_all = np.where(r, m, n_all * expit(done["logit_r"]))
-            est = m_all.sum() / n_all.sum()
-            ests.append(est)
-            wvars.append(est * (1 - est) / n_all.sum())
-    finally:
-        np.random.set_state(state)
+    imp = MICEData(data, rng=np.random.default_rng(seed))
+    imp.update_all(3)
+    ests, wvars = [], []
+    for _ in range(imputations):
+        imp.update_all(1)
+        done = imp.data
+        n_all = np.where(r, n, np.clip(np.exp(done["log_n"]) - 0.5, 0, None))
+        m_all = np.where(r, m, n_all * expit(done["logit_r"]))
+        est = m_all.sum() / n_all.sum()
+        ests.append(est)
+        wvars.append(est * (1 - est) / n_all.sum())
     ests = np.asarray(ests)
     total = np.mean(wvars) + (1 + 1 / imputations) * ests.var(ddof=1)
     half = norm.ppf(1 - alpha / 2) * np.sqrt(total)
