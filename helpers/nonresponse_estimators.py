@@ -147,7 +147,7 @@ def ipw_statsmodels(n, m, r, size, dfe_rate, alpha: float = 0.05):
     return float(expit(b)), float(expit(b - z * se)), float(expit(b + z * se))
 
 
-def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = 5, alpha: float = 0.05):
+def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = 3, alpha: float = 0.05):
     """(estimate, low, high) for one data set: statsmodels MICE imputes the silent councils' log
     children in care and logit rate from log size and DfE's rate (predictive mean matching); each
     completed data set gives a rate, combined by Rubin's rules with binomial within-imputation variance.
@@ -164,7 +164,7 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = 5, alpha: flo
                          "logit_r": np.where(r, np.log((m + 0.5) / (n - m + 0.5)), np.nan),
                          "log_size": np.log(np.asarray(size, float)), "logit_dfe": logit(np.asarray(dfe_rate, float))})
     imp = MICEData(data, rng=np.random.default_rng(seed))
-    imp.update_all(3)
+    imp.update_all(2)
     ests, wvars = [], []
     for _ in range(imputations):
         imp.update_all(1)

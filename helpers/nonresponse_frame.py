@@ -116,3 +116,22 @@ def answering_councils(figures: pd.DataFrame, report_id: str, group: str) -> tup
         if len(hit):
             return int(hit["value"].iloc[0]), str(hit["qualifier"].iloc[0])
     return None, "no count of answering councils found in the ledger"
+
+
+def auxiliary_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each auxiliary: councils with a value, councils without one (suppressed or outside England), the
+    total over the frame, and what it can and cannot stand for."""
+    rows = []
+    for col in AUXILIARIES:
+        rows.append({"auxiliary": col, "councils_with_value": int(frame[col].notna().sum()),
+                     "councils_without": int(frame[col].isna().sum()), "total": float(frame[col].sum()),
+                     "what_it_can_and_cannot_stand_for": AUXILIARY_LIMITS[col]})
+    return pd.DataFrame(rows)
+
+
+def compare_answering(councils: pd.DataFrame) -> pd.DataFrame:
+    """Answering against silent councils of one scenario on what is known of every council (medians)."""
+    known = councils.assign(answered=np.where(councils["responded"], "answering", "silent"))
+    out = known.groupby("answered")[["aux", "dfe_rate"]].median()
+    out.insert(0, "councils", known.groupby("answered").size())
+    return out.rename(columns={"aux": "median UASC at 31 March + 1", "dfe_rate": "median DfE missing rate"})

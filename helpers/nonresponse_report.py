@@ -47,7 +47,7 @@ def report_pairs(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
     return head[head["year"] == head["year"].max()].sort_values(["group", "denominator"])
 
 
-def scenario_estimates(councils: pd.DataFrame, *, seed: int, alpha: float, imputations: int = 5) -> dict:
+def scenario_estimates(councils: pd.DataFrame, *, seed: int, alpha: float, imputations: int = 3) -> dict:
     """Every estimator on one scenario's council table: {method: (estimate, low, high)}."""
     n, m, r = (councils[c].to_numpy() for c in ("in_care", "went_missing", "responded"))
     size, dfe = councils["aux"].to_numpy(float), councils["dfe_rate"].to_numpy(float)
@@ -62,7 +62,7 @@ def scenario_estimates(councils: pd.DataFrame, *, seed: int, alpha: float, imput
 
 
 def nonresponse_table(ledger, report_id: str, *, mechanisms=("mcar", "mar_size", "mnar"), strengths=None,
-                      seed: int = 20251124, alpha: float = 0.05, imputations: int = 5) -> pd.DataFrame:
+                      seed: int = 20251124, alpha: float = 0.05, imputations: int = 3) -> pd.DataFrame:
     """The non-response table of one report (see the module docstring); empty when nothing to work with."""
     check_alpha(alpha)
     mechanisms = check_mechanisms(list(mechanisms))
@@ -78,19 +78,15 @@ def nonresponse_table(ledger, report_id: str, *, mechanisms=("mcar", "mar_size",
     for p in pairs.itertuples(index=False):
         rows.append((report_id, p.version, p.group, "respondents_only", "published counts", p.rate,
                      p.ci_low, p.ci_high, ci_label(alpha)))
-    period = pairs["period"].iloc[0]
-    year = dfe_year(period, ledger.council_years["year"])
-    frame = council_frame(ledger.councils, ledger.council_years, year)
-    inputs = model_inputs(frame)
-    asked = figures.loc[(figures["report_id"] == report_id) & (figures["measure"] == "councils_asked"), "value"].max()
+    setup = scenario_setup(ledger, report_id)
     for g, p in enumerate(pairs.drop_duplicates("group").itertuples(index=False)):
-        k, _ = answering_councils(figures, report_id, p.group)
-        if k is None:
+        k_eng = setup["answering"].get(p.group)
+        if k_eng is None:
             continue
-        k_eng = modelled_answering(k, asked, len(frame), len(inputs))
         for j, mech in enumerate(mechanisms):
             s = seed + 1000 * g + j
-            councils = scenario_councils(inputs, int(p.denominator), int(p.numerator), k_eng, mech, s, strengths[mech])
+            councils = scenario_councils(setup["inputs"], int(p.denominator), int(p.numerator), k_eng, mech, s,
+                                         strengths[mech])
             label = scenario_label(mech, strengths[mech])
             for method, (e, lo, hi) in scenario_estimates(councils, seed=s, alpha=alpha, imputations=imputations).items():
                 rows.append((report_id, p.version, p.group, method, label, e, lo, hi, ci_label(alpha)))
@@ -98,3 +94,22 @@ def nonresponse_table(ledger, report_id: str, *, mechanisms=("mcar", "mar_size",
             lo, hi = unit_bounds(p.rate, float(share))
             rows.append((report_id, p.version, p.group, "unit_bounds", label, p.rate, lo, hi, "bounds"))
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
+
+
+def scenario_setup(ledger, report_id: str) -> dict:
+    """What every scenario of a report rests on: the DfE year, the UK frame of that year, England's modelled
+    frame (``inputs``), the councils asked, and per group the published and modelled answering counts."""
+    figures = ledger.figures
+    pairs = report_pairs(figures, report_id)
+    year = dfe_year(pairs["period"].iloc[0], ledger.council_years["year"])
+    frame = council_frame(ledger.councils, ledger.council_years, year)
+    inputs = model_inputs(frame)
+    asked = figures.loc[(figures["report_id"] == report_id) & (figures["measure"] == "councils_asked"), "value"].max()
+    published, answering = {}, {}
+    for group in pairs["group"].unique():
+        k, _ = answering_councils(figures, report_id, group)
+        if k is not None:
+            published[group] = k
+            answering[group] = modelled_answering(k, asked, len(frame), len(inputs))
+    return {"year": year, "frame": frame, "inputs": inputs, "asked": asked, "published_answering": published,
+            "answering": answering}
