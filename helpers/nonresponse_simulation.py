@@ -48,7 +48,7 @@ def synthetic_population(inputs: pd.DataFrame, n_sims: int, rng: np.random.Gener
 
 
 def simulate(inputs: pd.DataFrame, *, mechanisms=("mcar", "mar_size", "mnar"), response_rate: float = 0.64,
-             n_sims: int = 1000, seed: int = 1, total: float = 2638, rate: float = 0.37, n_mice: int = 20,
+             n_sims: int = 1000, seed: int = 1, total: float = 2638, rate: float = 0.37, n_mice: int = 4,
              alpha: float = 0.05, strengths: dict | None = None, estimators=None) -> pd.DataFrame:
     """Bias, RMSE, coverage and mean width of each estimator under each mechanism (SYNTHETIC data).
 
@@ -93,3 +93,33 @@ def simulate(inputs: pd.DataFrame, *, mechanisms=("mcar", "mar_size", "mnar"), r
                          "coverage": float(np.mean((lo <= t) & (t <= hi))), "mean_width": float(np.mean(hi - lo)),
                          "data": "synthetic"})
     return pd.DataFrame(rows, columns=SIM_COLUMNS)
+
+
+def calibration_targets(figures: pd.DataFrame, report_id: str = "until-harm-ends", group: str = "trafficked") -> dict:
+    """The published figures the synthetic councils are matched to: the largest total in care of the
+    group (all children counted) and the rate of the smallest denominator (the rate the report gave)."""
+    from helpers.rates import headline_table
+
+    head = headline_table(figures, report_id)
+    head = head[(head["measure"] == "went_missing") & (head["group"] == group)]
+    if head.empty:
+        raise ParameterError(f"no went-missing rate for group={group!r} in report_id={report_id!r}")
+    head = head[head["year"] == head["year"].max()].sort_values("denominator")
+    return {"total": int(head["denominator"].max()), "rate": float(head["rate"].iloc[0]),
+            "label": f"{report_id}, {group}: {int(head['numerator'].iloc[0])} of {int(head['denominator'].iloc[0])}"}
+
+
+def simulation_findings(results: pd.DataFrame, alpha: float = 0.05) -> tuple[list[str], dict]:
+    """Sentences summarising a simulation table (SYNTHETIC data), and the facts they rest on."""
+    sentences, facts = [], {}
+    for mech, rows in results.groupby("mechanism", sort=False):
+        worst = rows.loc[rows["bias"].abs().idxmax()]
+        best = rows.loc[rows["bias"].abs().idxmin()]
+        low_cov = rows.loc[rows["coverage"].idxmin()]
+        facts[mech] = {"max_abs_bias": float(worst["bias"]), "min_abs_bias": float(best["bias"]),
+                       "min_coverage": float(low_cov["coverage"]), "best": best["estimator"], "worst": worst["estimator"]}
+        sentences.append(
+            f"**{mech}** (synthetic councils): the smallest bias is {best['bias']:+.1%} ({best['estimator']}), the largest "
+            f"{worst['bias']:+.1%} ({worst['estimator']}); the lowest coverage of a nominal {1 - alpha:.0%} interval is "
+            f"{low_cov['coverage']:.0%} ({low_cov['estimator']}).")
+    return sentences, facts
