@@ -50,3 +50,12 @@ def findings(table: pd.DataFrame, conclusions: pd.DataFrame, silent_share: float
         "auxiliaries cover England only, count children on 31 March rather than during a year, and describe all "
         "looked-after children rather than trafficked ones.")
     return sentences, facts
+
+
+def show(table: pd.DataFrame, formats: dict, na_rep: str = "not found") -> pd.DataFrame:
+    """A copy of ``table`` with the named columns formatted as text (e.g. {"rate": "{:.1%}"}); empty values
+    read ``na_rep``. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
+    out = table.copy()
+    for col, fmt in formats.items():
+        out[col] = [na_rep if pd.isna(v) else fmt.format(v) for v in out[col]]
+    return out.reset_index(drop=True)
