@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup run test unit nbval check-data lab site context constraints clean
+.PHONY: setup run test unit nbval check-data lab site context constraints clean bench
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ check-data: setup
 
 context: setup
 	$(BIN)/mfc build-context
+
+# Time the non-response simulation's default run (target: under 30 s beyond imports).
+bench: setup
+	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

@@ -216,6 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="folder of official raw files (default: data/raw, as vendored)")
     p.add_argument("--out", default=str(DATA_DIR / "context"), help="output folder (default: data/context)")
     p.set_defaults(func=cmd_build_context)
+
+    from helpers.nonresponse_cli import add_parser as add_nonresponse
+
+    add_nonresponse(sub)
     return parser
 
 

@@ -1,0 +1,46 @@
+"""``mfc nonresponse REPORT_ID [--csv]``: bounds and estimators under scenarios for one report."""
+
+from __future__ import annotations
+
+import sys
+
+
+def cmd_nonresponse(args) -> int:
+    """Print the report's non-response table; exit 2 for an unknown id, 0 with one line if nothing to do."""
+    from helpers.data import load_ledger
+    from helpers.errors import ParameterError
+    from helpers.nonresponse_report import nonresponse_table
+    from helpers.params import check_report_id
+
+    ledger = load_ledger(args.data_dir)
+    try:
+        check_report_id(args.report_id, ledger.reports)
+    except ParameterError as exc:
+        print(f"mfc nonresponse: {exc}", file=sys.stderr)
+        return 2
+    table = nonresponse_table(ledger, args.report_id, seed=args.seed, alpha=args.alpha)
+    if table.empty:
+        print(f"{args.report_id}: the ledger holds no pair of children who went missing and children in care "
+              "for this report, so there is nothing to bound or estimate")
+        return 0
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+    else:
+        shown = table.copy()
+        for col in ("estimate", "low", "high"):
+            shown[col] = shown[col].map(lambda x: f"{x:.1%}")
+        print(shown.to_string(index=False))
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Register the subcommand on the ``mfc`` parser's subparsers."""
+    from helpers.paths import DATA_DIR
+
+    p = sub.add_parser("nonresponse", help="a report's rates under council non-response: bounds, estimators, scenarios")
+    p.add_argument("report_id")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    p.add_argument("--seed", type=int, default=20251124, help="seed of the scenario draws (default 20251124)")
+    p.add_argument("--data-dir", default=str(DATA_DIR))
+    p.set_defaults(func=cmd_nonresponse)
