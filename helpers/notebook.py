@@ -36,15 +36,35 @@ def setup() -> None:
 MISSING_TEXT = "–"
 
 
+def _fill_extension_missing(frame):
+    """Nullable (extension) columns print pd.NA as "<NA>" whatever ``na_rep`` says: fill them as text."""
+    import pandas as pd
+
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.api.extensions.ExtensionDtype) and column.isna().any():
+            out[name] = column.astype(object).where(column.notna(), MISSING_TEXT)
+    return out
+
+
 def table_text(table) -> str:
     """A DataFrame or Series as plain text: every row and column, whole cells, empty cells as ``MISSING_TEXT``."""
-    return table.to_string(na_rep=MISSING_TEXT)
+    import pandas as pd
+
+    frame = _fill_extension_missing(table.to_frame() if table.ndim == 1 else table)
+    with pd.option_context("display.max_colwidth", None):
+        # a Series reads as its values and index, as pandas shows it, without a frame header
+        return (frame.iloc[:, 0] if table.ndim == 1 else frame).to_string(na_rep=MISSING_TEXT)
 
 
 def table_html(table) -> str:
     """A DataFrame or Series as an HTML table: every row, whole cells, empty cells as ``MISSING_TEXT``."""
-    frame = table.to_frame() if hasattr(table, "to_frame") and table.ndim == 1 else table
-    return frame.to_html(na_rep=MISSING_TEXT, classes="dataframe", border=1)
+    import pandas as pd
+
+    frame = table.to_frame() if table.ndim == 1 else table
+    with pd.option_context("display.max_colwidth", None):
+        return _fill_extension_missing(frame).to_html(na_rep=MISSING_TEXT, classes="dataframe", border=1)
 
 
 def _register_table_formatters() -> None:
