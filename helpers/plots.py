@@ -7,6 +7,8 @@ seaborn 0.13 with pandas 3 string columns can otherwise colour groups in an unex
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -127,6 +129,9 @@ def rate_chart(table: pd.DataFrame, x: str, hue: str, *, rate: str = "rate", low
     if x_order is None and pd.api.types.is_numeric_dtype(data[x]):
         x_order = [str(y) for y in year_positions(data[x])]  # years in calendar order, one position each
         data[x] = data[x].astype(float).astype(int)
+    labels = list(dict.fromkeys(data[x].dropna().astype(str)))
+    if x_order is None and labels and all(re.match(r"\d{4}", v) for v in labels):
+        x_order = sorted(labels)  # labels that start with a year ("2018", "2017\nrevised") go in calendar order
     stray = set(data[x].astype(str)) - set(map(str, x_order)) if x_order is not None else set()
     if stray:
         raise ValueError(f"rate_chart: values of {x!r} not in x_order: {sorted(stray)}; x_order is {list(x_order)}")
