@@ -15,6 +15,7 @@ from itertools import combinations
 import pandas as pd
 
 from helpers.data import Ledger
+from helpers.labels import version_label
 from helpers.ledger_checks import POPULATION_KEY
 from helpers.rates import PAIRS, headline_table
 from helpers.reports import GROUP_LABELS
@@ -28,7 +29,7 @@ def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
         return row.group
     text = f"{GROUP_LABELS.get(row.group, row.group)}, {row.period}"
     if row.version != "single":
-        text += f" ({row.version})"
+        text += f" ({version_label(row.version)})"
     if with_report and titles:
         text = f"{titles[row.report_id]}: {text}"
     return text
