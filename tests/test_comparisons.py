@@ -61,7 +61,7 @@ def test_benchmark_is_split_off_and_shown_without_tests(ledger):
     assert "against all looked-after children in England" not in set(tests["comparison"]) and len(benchmark) == 4
     shown = display_benchmark(benchmark)
     assert not any("p" == c[:1] for c in shown.columns)
-    row = shown[shown["group in the report"] == "trafficked, 2024 (guardian)"].iloc[0]
+    row = shown[shown["group in the report"] == "trafficked, 2024 (councils answering each question (Guardian))"].iloc[0]
     # 864/2,335 = 37.0%, DfE 13,010/116,420 = 11.2%: +26 points, 3.3 times.
     assert (row["report rate"], row["difference (points)"], row["times the DfE rate"]) == ("37%", "+26", "about 3.3")
 
