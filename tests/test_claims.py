@@ -437,4 +437,3 @@ def test_reader_impact_sentences():
     assert reader_impact(row("total", "864", "1501", "2400", "more_than")) == (
         "Told more than 2,400, a reader pictures a figure higher than the printed numbers give (2,365).")
     assert reader_impact(row("total", "167", "593", "600", "nearly")).endswith("lower than the printed numbers give (760).")
-
