@@ -20,7 +20,7 @@ from helpers.rates import PAIRS, headline_table
 from helpers.reports import GROUP_LABELS
 
 COMPARISON_COLUMNS = ["comparison", "first", "x1", "n1", "second", "x2", "n2", "rate1", "rate2",
-                      "difference", "ci_low", "ci_high", "p_value"]
+                      "difference", "ci_low", "ci_high", "p_value", "group"]
 
 
 def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
@@ -45,7 +45,7 @@ def _compare(kind: str, first, second, alpha: float, titles=None, with_report=Fa
         "second": _label(second, with_report, titles), "x2": int(second.numerator), "n2": int(second.denominator),
         "rate1": first.rate, "rate2": second.rate,
         "difference": result["difference"], "ci_low": result["ci_low"], "ci_high": result["ci_high"],
-        "p_value": result["p_value"],
+        "p_value": result["p_value"], "group": second.group,
     }
 
 
@@ -128,6 +128,31 @@ def holm_adjust(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def with_between_report_interval(tests: pd.DataFrame, ledger: Ledger, alpha: float = 0.05) -> pd.DataFrame:
+    """Add ``ci_low_reports`` / ``ci_high_reports`` to comparisons against the previous report.
+
+    Two reports rest on different sets of councils, so their difference carries the between-report
+    variance tau2 of the group's random-effects trend (default versions; see
+    :func:`helpers.random_effects.between_report_variance`) on top of sampling, with a t reference on the
+    trend's degrees of freedom. Other rows (same report, same councils) are left empty.
+    """
+    from helpers.random_effects import between_report_variance, risk_difference_between_reports
+
+    out = tests.copy()
+    out["ci_low_reports"] = out["ci_high_reports"] = float("nan")
+    rows = out["comparison"] == "against the previous report"
+    if not rows.any():
+        return out
+    variance = between_report_variance(ledger.figures, ledger.reports, sorted(set(out.loc[rows, "group"])))
+    for idx in out.index[rows]:
+        r = out.loc[idx]
+        if r["group"] in variance:
+            tau2, df = variance[r["group"]]
+            _, low, high = risk_difference_between_reports(r["x1"], r["n1"], r["x2"], r["n2"], tau2, df, alpha)
+            out.loc[idx, ["ci_low_reports", "ci_high_reports"]] = [low, high]
+    return out
+
+
 def _p(p) -> str:
     return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
 
@@ -147,6 +172,10 @@ def display_comparisons(table: pd.DataFrame) -> pd.DataFrame:
     })
     if "p_holm" in table.columns:
         shown["p-value, Holm-adjusted"] = [_p(p) for p in table["p_holm"]]
+    if "ci_low_reports" in table.columns and table["ci_low_reports"].notna().any():
+        shown["interval with between-report variance (points)"] = [
+            "-" if pd.isna(lo) else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+            for lo, hi in zip(table["ci_low_reports"], table["ci_high_reports"])]
     return shown
 
 

@@ -223,3 +223,15 @@ def test_incident_models_pearson_and_quasi_interval_by_another_route():
     assert (quasi["ci_low"], quasi["ci_high"]) == pytest.approx(
         (math.exp(fit.params[1] - t * se), math.exp(fit.params[1] + t * se)), rel=1e-5)
     assert sign_runs([-1, -2, 3, 4, -1]) == 3 and sign_runs([1, 2]) == 1
+
+
+def test_risk_difference_between_reports_by_hand():
+    d, low, high = re_.risk_difference_between_reports(378, 1231, 864, 2335, tau2=0.02, df=2)
+    p1, p2 = 378 / 1231, 864 / 2335
+    var = (p1 * (1 - p1)) ** 2 * (1 / 378 + 1 / 853 + 0.02) + (p2 * (1 - p2)) ** 2 * (1 / 864 + 1 / 1471 + 0.02)
+    half = stats.t.ppf(0.975, 2) * math.sqrt(var)
+    assert (d, low, high) == pytest.approx((p2 - p1, p2 - p1 - half, p2 - p1 + half))
+    # With the same tau2 and df it matches the last row of ratio_against_first for two rows.
+    two = pd.DataFrame({"year": [2020, 2024], "missing": [378, 864], "not_missing": [853, 1471]})
+    row = re_.ratio_against_first(two, 0.02, 2).iloc[1]
+    assert (row["rd_low"], row["rd_high"]) == pytest.approx((low, high))
