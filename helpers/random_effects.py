@@ -250,7 +250,8 @@ def ratio_sentence(ratio: float, low: float, high: float, what: str = "odds", pe
 
     def end(r):
         kind, size = _change(r)
-        return "no change" if kind == "no change" else f"a {size}% {kind}"
+        article = "an" if str(size).startswith("8") or size in (11, 18) else "a"  # "an 8% fall", "an 11% rise"
+        return "no change" if kind == "no change" else f"{article} {size}% {kind}"
 
     return f"{head}; the interval runs from {end(low)} to {end(high)}"
 

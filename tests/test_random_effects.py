@@ -121,6 +121,8 @@ def test_ratio_sentence_reads_the_issue_example():
         "odds up about 6% a year; the interval runs from a 4% fall to a 17% rise"
     assert re_.ratio_sentence(0.99, 0.914, 1.074) == \
         "odds down about 1% a year; the interval runs from a 9% fall to a 7% rise"
+    assert re_.ratio_sentence(0.99, 0.92, 1.11) == \
+        "odds down about 1% a year; the interval runs from an 8% fall to an 11% rise"
     with pytest.raises(ParameterError):
         re_.ratio_sentence(1.0, -1, 2)
 
