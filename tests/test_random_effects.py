@@ -237,3 +237,20 @@ def test_risk_difference_between_reports_by_hand():
     two = pd.DataFrame({"year": [2020, 2024], "missing": [378, 864], "not_missing": [853, 1471]})
     row = re_.ratio_against_first(two, 0.02, 2).iloc[1]
     assert (row["rd_low"], row["rd_high"]) == pytest.approx((low, high))
+
+
+def test_headline_table_flags_two_council_sets_from_the_column_or_the_fallback():
+    from helpers.data import load_ledger
+
+    figures = load_ledger(validate=False).figures
+    hbth = figures[figures["report_id"] == "heading-back-to-harm"]
+    # Without a comparability column: the helper's own list marks the not-found share.
+    plain = rates.headline_table(hbth.drop(columns=[c for c in ["comparability"] if c in hbth.columns]), dispersion=7.0)
+    flagged = plain[plain["comparability"] == "different_council_set"]
+    assert list(flagged["measure"]) == ["not_found"] and flagged[["ci_low", "ci_low_councils"]].isna().all().all()
+    # With the column, it decides: marking nothing leaves every pair computable.
+    marked = rates.headline_table(hbth.assign(comparability=""), dispersion=7.0)
+    assert (marked["comparability"] == "").all() and marked["ci_low"].notna().all()
+    went = marked[marked["measure"] == "went_missing"].iloc[0]
+    low, high = rates.council_interval(went["numerator"], went["denominator"], 7.0)
+    assert (went["ci_low_councils"], went["ci_high_councils"]) == pytest.approx((float(low), float(high)))
