@@ -15,4 +15,4 @@ def test_syndicated_copies_counted_once_and_counts_not_percentages():
     distinct = count_copies_once(verdicts, sources)
     assert list(distinct["claim_id"]) == ["orig", "other", "own"] and list(distinct["copies"]) == [2, 1, 1]
     table = verdict_counts(distinct, "report_id")
-    assert table.loc["r", "inconsistent, of all"] == "2 of 3"
+    assert table.loc["r", "inconsistent, of checkable"] == "2 of 3"
