@@ -199,7 +199,8 @@ def report_findings(headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.
 
     One sentence per went-missing rate in the headline period (count, rate, Wilson interval, and the
     interval allowing for council variation when present); one on each trafficked-against-unaccompanied
-    comparison; one on the DfE contrast; one on pairs that cannot be computed.
+    comparison; one on each change from the previous report with its between-report interval (when
+    ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
     """
     level = f"{1 - alpha:.0%}"
     out = []
@@ -220,6 +221,12 @@ def report_findings(headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.
         out.append(f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} interval "
                    f"{100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
                    + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "") + ").")
+    if "ci_low_reports" in tests.columns:
+        for row in tests[tests["ci_low_reports"].notna()].itertuples():
+            holds = "includes" if row.ci_low_reports <= 0 <= row.ci_high_reports else "excludes"
+            out.append(f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points; "
+                       f"allowing for the variation between reports the {level} interval runs from "
+                       f"{100 * row.ci_low_reports:+.1f} to {100 * row.ci_high_reports:+.1f} and {holds} no change.")
     if len(benchmark):
         low, high = (benchmark["rate2"] / benchmark["rate1"]).min(), (benchmark["rate2"] / benchmark["rate1"]).max()
         span = f"about {low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"between about {low:.1f} and {high:.1f}"
