@@ -49,7 +49,8 @@ def count_copies_once(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> p
 
 
 def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the inconsistent ones as a count ("3 of 15").
+    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the inconsistent ones as a count ("3 of 15")
+    of the claims that could be checked.
 
     Counts, not percentages: with a handful of claims per row a percentage suggests more precision than
     there is.
@@ -59,7 +60,8 @@ def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
     table = pd.crosstab(verdicts[by], pd.Categorical(verdicts["verdict"], VERDICT_ORDER), dropna=False)
     table.columns = list(table.columns.astype(str))
     table.columns.name = None
-    table["inconsistent, of all"] = [f"{i} of {n}" for i, n in zip(table["inconsistent"], table.sum(axis=1))]
+    # Claims that cannot be checked (not_checkable) are left out of the denominator.
+    table["inconsistent, of checkable"] = [f"{i} of {i + c}" for i, c in zip(table["inconsistent"], table["consistent"])]
     return table
 
 

@@ -74,6 +74,8 @@ def cmd_headlines(args) -> int:
 
 
 def cmd_trends(args) -> int:
+    import pandas as pd
+
     from helpers.data import load_ledger
     from helpers.params import check_choices
     from helpers.random_effects import trend_table
@@ -91,8 +93,10 @@ def cmd_trends(args) -> int:
             table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
         else:
             shown = table.copy()
-            for col in ("estimate", "ci_low", "ci_high", "p_value"):
+            for col in ("estimate", "ci_low", "ci_high"):
                 shown[col] = shown[col].map(lambda x: f"{x:.3f}")
+            shown["p_value"] = shown["p_value"].map(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}")
+            shown["df"] = shown["df"].map(lambda d: "" if d is pd.NA else str(d))
             shown["tau2"] = shown["tau2"].map(lambda x: "" if x != x else f"{x:.4f}")
             shown["dispersion"] = shown["dispersion"].map(lambda x: "" if x != x else f"{x:.2f}")
             print(shown.to_string(index=False))

@@ -21,7 +21,7 @@ from helpers.rates import PAIRS, headline_table
 from helpers.reports import GROUP_LABELS
 
 COMPARISON_COLUMNS = ["comparison", "first", "x1", "n1", "second", "x2", "n2", "rate1", "rate2",
-                      "difference", "ci_low", "ci_high", "p_value"]
+                      "difference", "ci_low", "ci_high", "p_value", "group"]
 
 
 def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
@@ -46,7 +46,7 @@ def _compare(kind: str, first, second, alpha: float, titles=None, with_report=Fa
         "second": _label(second, with_report, titles), "x2": int(second.numerator), "n2": int(second.denominator),
         "rate1": first.rate, "rate2": second.rate,
         "difference": result["difference"], "ci_low": result["ci_low"], "ci_high": result["ci_high"],
-        "p_value": result["p_value"],
+        "p_value": result["p_value"], "group": second.group,
     }
 
 
@@ -129,6 +129,31 @@ def holm_adjust(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def with_between_report_interval(tests: pd.DataFrame, ledger: Ledger, alpha: float = 0.05) -> pd.DataFrame:
+    """Add ``ci_low_reports`` / ``ci_high_reports`` to comparisons against the previous report.
+
+    Two reports rest on different sets of councils, so their difference carries the between-report
+    variance tau2 of the group's random-effects trend (default versions; see
+    :func:`helpers.random_effects.between_report_variance`) on top of sampling, with a t reference on the
+    trend's degrees of freedom. Other rows (same report, same councils) are left empty.
+    """
+    from helpers.random_effects import between_report_variance, risk_difference_between_reports
+
+    out = tests.copy()
+    out["ci_low_reports"] = out["ci_high_reports"] = float("nan")
+    rows = out["comparison"] == "against the previous report"
+    if not rows.any():
+        return out
+    variance = between_report_variance(ledger.figures, ledger.reports, sorted(set(out.loc[rows, "group"])))
+    for idx in out.index[rows]:
+        r = out.loc[idx]
+        if r["group"] in variance:
+            tau2, df = variance[r["group"]]
+            _, low, high = risk_difference_between_reports(r["x1"], r["n1"], r["x2"], r["n2"], tau2, df, alpha)
+            out.loc[idx, ["ci_low_reports", "ci_high_reports"]] = [low, high]
+    return out
+
+
 def _p(p) -> str:
     return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
 
@@ -148,6 +173,10 @@ def display_comparisons(table: pd.DataFrame) -> pd.DataFrame:
     })
     if "p_holm" in table.columns:
         shown["p-value, Holm-adjusted"] = [_p(p) for p in table["p_holm"]]
+    if "ci_low_reports" in table.columns and table["ci_low_reports"].notna().any():
+        shown["interval with between-report variance (points)"] = [
+            "-" if pd.isna(lo) else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+            for lo, hi in zip(table["ci_low_reports"], table["ci_high_reports"])]
     return shown
 
 
@@ -171,7 +200,8 @@ def report_findings(headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.
 
     One sentence per went-missing rate in the headline period (count, rate, Wilson interval, and the
     interval allowing for council variation when present); one on each trafficked-against-unaccompanied
-    comparison; one on the DfE contrast; one on pairs that cannot be computed.
+    comparison; one on each change from the previous report with its between-report interval (when
+    ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
     """
     level = f"{1 - alpha:.0%}"
     out = []
@@ -192,6 +222,12 @@ def report_findings(headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.
         out.append(f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} interval "
                    f"{100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
                    + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "") + ").")
+    if "ci_low_reports" in tests.columns:
+        for row in tests[tests["ci_low_reports"].notna()].itertuples():
+            holds = "includes" if row.ci_low_reports <= 0 <= row.ci_high_reports else "excludes"
+            out.append(f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points; "
+                       f"allowing for the variation between reports the {level} interval runs from "
+                       f"{100 * row.ci_low_reports:+.1f} to {100 * row.ci_high_reports:+.1f} and {holds} no change.")
     if len(benchmark):
         low, high = (benchmark["rate2"] / benchmark["rate1"]).min(), (benchmark["rate2"] / benchmark["rate1"]).max()
         span = f"about {low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"between about {low:.1f} and {high:.1f}"

@@ -250,7 +250,8 @@ def ratio_sentence(ratio: float, low: float, high: float, what: str = "odds", pe
 
     def end(r):
         kind, size = _change(r)
-        return "no change" if kind == "no change" else f"a {size}% {kind}"
+        article = "an" if str(size).startswith("8") or size in (11, 18) else "a"  # "an 8% fall", "an 11% rise"
+        return "no change" if kind == "no change" else f"{article} {size}% {kind}"
 
     return f"{head}; the interval runs from {end(low)} to {end(high)}"
 
@@ -372,4 +373,42 @@ def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None) -> lis
                 text += (f" Leaving out one report at a time moves the estimate between {low:.3f} and {high:.3f}; "
                          f"it {sign}.")
         out.append(text)
+    return out
+
+
+DEFAULT_VERSIONS = {"still-in-harms-way": "original", "until-harm-ends": "guardian"}
+
+
+def risk_difference_between_reports(x1, n1, x2, n2, tau2: float, df: int, alpha: float = 0.05) -> tuple[float, float, float]:
+    """p2 - p1 for rates from two different reports, with the between-report variance added to each side.
+
+    The same delta-method variance as :func:`ratio_against_first`: var p = p^2 (1 - p)^2 (1/x + 1/(n - x) + tau2)
+    for each rate, and a t reference on ``df`` degrees of freedom. Returns (difference, low, high) as fractions.
+    """
+    alpha = check_alpha(alpha)
+    for x, n in ((x1, n1), (x2, n2)):
+        if not 0 < x < n:
+            raise ParameterError(f"each count must lie strictly between 0 and its total; got {x!r} of {n!r}")
+    if tau2 < 0 or df < 1:
+        raise ParameterError(f"tau2 must be >= 0 and df >= 1; got {tau2!r} and {df!r}")
+    p1, p2 = x1 / n1, x2 / n2
+    var = sum((p * (1 - p)) ** 2 * (1 / x + 1 / (n - x) + tau2) for p, x, n in ((p1, x1, n1), (p2, x2, n2)))
+    half = stats.t.ppf(1 - alpha / 2, df) * np.sqrt(var)
+    return p2 - p1, p2 - p1 - half, p2 - p1 + half
+
+
+def between_report_variance(figures: pd.DataFrame, reports: pd.DataFrame, groups: list[str],
+                            versions: dict[str, str] | None = None, method: str = "pm") -> dict[str, tuple[float, int]]:
+    """tau2 and its degrees of freedom (k - 2) of each group's random-effects trend, one row per FOI round.
+
+    ``versions`` defaults to :data:`DEFAULT_VERSIONS` (those of the trends notebook's defaults).
+    """
+    from helpers.series import report_series
+
+    series = one_row_per_round(report_series(figures, versions or DEFAULT_VERSIONS, groups), reports)
+    out = {}
+    for group, part in series.groupby("group", sort=False):
+        if len(part) >= 3:
+            fit = fit_meta_regression(part.reset_index(drop=True), method=method)
+            out[group] = (fit.tau2, fit.df)
     return out

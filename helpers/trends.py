@@ -294,7 +294,9 @@ def ratio_by_year(data: pd.DataFrame, count: str, *, failures: str | None = None
 
     kind="odds" fits :func:`fit_binomial_glm` (``count`` successes with ``failures`` or ``trials``);
     kind="rate" fits :func:`fit_poisson` (``count`` events over ``exposure``). With ``group`` the ratios
-    are adjusted for it (a common year effect across groups). Returns one row per year: year, ratio,
+    are adjusted for it (a common year effect across groups). The intervals allow for sampling within each
+    row only; for rows that come from different reports (different councils), use
+    :func:`helpers.random_effects.ratio_against_first`, which adds the between-report variance. Returns one row per year: year, ratio,
     ci_low, ci_high, p_value, is_reference (the reference year has ratio 1 and no interval).
     """
     _check_choice("kind", kind, RATIO_KINDS)

@@ -76,3 +76,15 @@ def test_report_findings_sentences(ledger):
     assert lines[0].startswith("Trafficked, 2014-09/2015-09: 167 of 590 went missing (28.3%; Wilson 95% interval 24.8% to 32.1%")
     assert any("treating the groups as independent" in line for line in lines)
     assert lines[-1] == "1 published share(s) divide counts from different sets of councils and cannot be computed."
+
+
+def test_findings_state_changes_between_reports_with_their_interval(ledger):
+    from helpers.comparisons import holm_adjust, report_findings, split_benchmark, with_between_report_interval
+    from helpers.rates import headline_table
+
+    tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
+    tests = with_between_report_interval(holm_adjust(tests), ledger)
+    lines = report_findings(headline_table(ledger.figures, "until-harm-ends"), tests, benchmark, "2024")
+    change = [line for line in lines if "allowing for the variation between reports" in line]
+    assert len(change) == 4 and all(line.endswith("includes no change.") for line in change)
+    assert change[0].startswith("Until Harm Ends: trafficked, 2024 (guardian) against When Harm Remains: trafficked, 2020: +6.3 points")

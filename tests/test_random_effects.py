@@ -121,6 +121,8 @@ def test_ratio_sentence_reads_the_issue_example():
         "odds up about 6% a year; the interval runs from a 4% fall to a 17% rise"
     assert re_.ratio_sentence(0.99, 0.914, 1.074) == \
         "odds down about 1% a year; the interval runs from a 9% fall to a 7% rise"
+    assert re_.ratio_sentence(0.99, 0.92, 1.11) == \
+        "odds down about 1% a year; the interval runs from an 8% fall to an 11% rise"
     with pytest.raises(ParameterError):
         re_.ratio_sentence(1.0, -1, 2)
 
@@ -223,3 +225,32 @@ def test_incident_models_pearson_and_quasi_interval_by_another_route():
     assert (quasi["ci_low"], quasi["ci_high"]) == pytest.approx(
         (math.exp(fit.params[1] - t * se), math.exp(fit.params[1] + t * se)), rel=1e-5)
     assert sign_runs([-1, -2, 3, 4, -1]) == 3 and sign_runs([1, 2]) == 1
+
+
+def test_risk_difference_between_reports_by_hand():
+    d, low, high = re_.risk_difference_between_reports(378, 1231, 864, 2335, tau2=0.02, df=2)
+    p1, p2 = 378 / 1231, 864 / 2335
+    var = (p1 * (1 - p1)) ** 2 * (1 / 378 + 1 / 853 + 0.02) + (p2 * (1 - p2)) ** 2 * (1 / 864 + 1 / 1471 + 0.02)
+    half = stats.t.ppf(0.975, 2) * math.sqrt(var)
+    assert (d, low, high) == pytest.approx((p2 - p1, p2 - p1 - half, p2 - p1 + half))
+    # With the same tau2 and df it matches the last row of ratio_against_first for two rows.
+    two = pd.DataFrame({"year": [2020, 2024], "missing": [378, 864], "not_missing": [853, 1471]})
+    row = re_.ratio_against_first(two, 0.02, 2).iloc[1]
+    assert (row["rd_low"], row["rd_high"]) == pytest.approx((low, high))
+
+
+def test_headline_table_flags_two_council_sets_from_the_column_or_the_fallback():
+    from helpers.data import load_ledger
+
+    figures = load_ledger(validate=False).figures
+    hbth = figures[figures["report_id"] == "heading-back-to-harm"]
+    # Without a comparability column: the helper's own list marks the not-found share.
+    plain = rates.headline_table(hbth.drop(columns=[c for c in ["comparability"] if c in hbth.columns]), dispersion=7.0)
+    flagged = plain[plain["comparability"] == "different_council_set"]
+    assert list(flagged["measure"]) == ["not_found"] and flagged[["ci_low", "ci_low_councils"]].isna().all().all()
+    # With the column, it decides: marking nothing leaves every pair computable.
+    marked = rates.headline_table(hbth.assign(comparability=""), dispersion=7.0)
+    assert (marked["comparability"] == "").all() and marked["ci_low"].notna().all()
+    went = marked[marked["measure"] == "went_missing"].iloc[0]
+    low, high = rates.council_interval(went["numerator"], went["denominator"], 7.0)
+    assert (went["ci_low_councils"], went["ci_high_councils"]) == pytest.approx((float(low), float(high)))
