@@ -272,3 +272,16 @@ def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
     result = mfc("nonresponse", "empty-report", "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1 and "nothing to bound or estimate" in result.stdout
+
+
+def test_simulation_findings_ignore_rows_with_few_replicates():
+    from helpers.nonresponse_simulation import simulation_findings
+
+    results = pd.DataFrame({
+        "mechanism": ["mcar", "mcar", "mnar", "mnar"], "estimator": ["respondents_only", "mice"] * 2,
+        "replicates": [1000, 4, 1000, 4], "bias": [0.001, 0.05, -0.04, 0.0], "rmse": [0.01] * 4,
+        "coverage": [0.95, 1.0, 0.05, 1.0], "mean_width": [0.04] * 4, "data": ["synthetic"] * 4})
+    sentences, facts = simulation_findings(results)
+    assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
+    assert facts["mnar_vs_mcar"] == pytest.approx(40)
+    assert "mice ran on only 4 replicates" in sentences[0]
