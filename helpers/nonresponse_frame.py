@@ -84,6 +84,10 @@ def response_table(figures: pd.DataFrame, report_id: str, frame_councils: int) -
         raise ParameterError(f"frame_councils must be at least 1; got {frame_councils!r}")
     asked = rows.loc[(rows["measure"] == "councils_asked") & rows["value"].notna(), "value"]
     n_asked = float(asked.max()) if len(asked) else np.nan
+    answering = rows[(rows["measure"] != "councils_asked") & rows["value"].notna()]
+    for row in answering[answering["value"] > n_asked].itertuples(index=False):
+        raise ParameterError(f"figure_id {row.figure_id}: {row.measure}={row.value:g} exceeds councils asked="
+                             f"{n_asked:g}; valid range 0 to {n_asked:g}")
     rows = rows.drop_duplicates(["version", "group", "period", "measure", "value", "qualifier", "value_flag"])
     out = pd.DataFrame({
         "report_id": rows["report_id"], "version": rows["version"], "group": rows["group"],
