@@ -293,3 +293,25 @@ def test_simulation_findings_ignore_rows_with_few_replicates():
     assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
     assert facts["mnar_vs_mcar"] == pytest.approx(40)
     assert "mice ran on only 4 replicates" in sentences[0]
+
+
+def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
+    # MICE is slow (about a second per replicate), so 10 replicates: its spread across replicates is about
+    # 0.01, so the mean error's standard error is about 0.003; 0.015 allows for that and for the small upward
+    # pull of imputing from empirical logits of small councils.
+    table = simulate(inputs, mechanisms=["mcar"], n_sims=10, seed=8, n_mice=10, estimators=["mice"])
+    assert table["replicates"].tolist() == [10]
+    assert abs(table["bias"].iloc[0]) < 0.015, table
+
+
+def test_official_comparison_sums_england_councils(ledger):
+    from helpers.nonresponse_frame import official_comparison
+    from helpers.nonresponse_report import report_pairs
+
+    cy = ledger.council_years
+    uasc = cy[(cy["year"] == 2024) & (cy["measure"] == "uasc_at_31_march")]["value"].astype(float).sum()
+    frame = council_frame(ledger.councils, ledger.council_years, 2024)
+    table = official_comparison(report_pairs(ledger.figures, "until-harm-ends"), frame).set_index(["version", "group"])
+    row = table.loc[("guardian", "unaccompanied")]
+    assert row["official_england"] == pytest.approx(uasc)
+    assert row["ratio"] == pytest.approx(11999 / uasc)
