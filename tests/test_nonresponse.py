@@ -315,3 +315,14 @@ def test_official_comparison_sums_england_councils(ledger):
     row = table.loc[("guardian", "unaccompanied")]
     assert row["official_england"] == pytest.approx(uasc)
     assert row["ratio"] == pytest.approx(11999 / uasc)
+
+
+def test_findings_name_the_councils_that_answered_the_not_found_question(ledger):
+    from helpers.nonresponse_findings import findings
+
+    response = response_table(ledger.figures, "heading-back-to-harm", 206)
+    empty = pd.DataFrame(columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"])
+    conclusions = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label", "s_min"])
+    sentences, facts = findings(empty, conclusions, None, response)
+    assert facts["not_found_councils"][:2] == (45, 217)
+    assert "only 45 of the 217 councils asked (21%)" in sentences[0]
