@@ -19,6 +19,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/mfc run --jobs 2
+	$(BIN)/python -m helpers.site --key-chart docs/key-chart.png
 
 test: setup
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks/executed
@@ -44,8 +45,7 @@ lab: setup
 
 # A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
 site: setup
-	$(BIN)/jupyter nbconvert --to html --output-dir build/site notebooks/executed/*.ipynb
-	$(BIN)/python -m helpers.site build/site
+	$(BIN)/python -m helpers.site --build build/site
 
 constraints: setup
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \

@@ -8,10 +8,8 @@ from the text of each number), so a tie such as 593 of 4,744 = 12.5% is a tie, n
 import csv
 import math
 import operator
-import os
 import re
 import sys
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
@@ -26,11 +24,20 @@ QUALIFIERS = ("exact", "about", "nearly", "more_than", "at_least", "less_than") 
 QUALIFIER_WORDS = {"": "", "exact": "", "about": "about ", "nearly": "nearly ", "more_than": "more than ",
                    "at_least": "at least ", "less_than": "less than "}
 RESULT_COLUMNS = ("computed", "verdict", "diagnosis", "explanation")
+# Optional column: why a claim's a and b cannot be compared, so no verdict on its arithmetic is possible.
+COMPARABILITY = {"different_council_set": "a and b come from different sets of councils (for example children not "
+                                          "found in the councils able to say, over children missing in all that "
+                                          "answered), so a over b is not a share of one group"}
 PARSED_COLUMNS = ("a_value", "b_value", "stated_value")
 _COMPARISONS = {"nearly": lambda value, target: target * Fraction(9, 10) <= value <= target,
                 "more_than": operator.gt, "at_least": operator.ge, "less_than": operator.lt}
 # Plain decimals only, as the frictionless schema reads them: "2400", "13.8", "-12". No "2,400".
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+# Larger numbers than any count of children or councils are typing slips (or a 400-digit paste) and
+# would overflow a float; they are rejected with the column named.
+MAX_MAGNITUDE = 10**9
+# Kinds whose a and b are counts (of children, episodes, councils), so never negative.
+COUNT_KINDS = ("proportion", "one_in_n", "total", "percent_change")
 
 
 def parse_number(text):
@@ -225,6 +232,9 @@ def _row_problems(row, line, source_name, seen):
     kind = row.get("kind")
     if kind is not None and kind not in KINDS:
         say("kind", f"{kind!r} is not a valid kind; valid kinds: {', '.join(KINDS)}")
+    if "comparability" in row and row["comparability"] not in ("", *COMPARABILITY):
+        say("comparability", f"{row['comparability']!r} is not a valid comparability; valid values: "
+                             f"{', '.join(COMPARABILITY)} (empty means a and b are comparable)")
     if "qualifier" in row and row["qualifier"] not in ("",) + QUALIFIERS:
         say("qualifier", f"{row['qualifier']!r} is not a valid qualifier; valid qualifiers: "
                          f"{', '.join(QUALIFIERS)} (empty means exact)")
@@ -240,8 +250,19 @@ def _row_problems(row, line, source_name, seen):
             say(column, "empty; a number is required")
         elif not _NUMBER.fullmatch(text):
             say(column, f"{text!r} is not a number; write plain digits such as 2400 or 13.8")
+        elif abs(parse_number(text)) > MAX_MAGNITUDE:
+            shown = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} characters)"
+            say(column, f"{shown} is too large; numbers above {MAX_MAGNITUDE:,} are not accepted")
         else:
             values[column] = parse_number(text)
+    if kind in COUNT_KINDS:
+        for column in ("a", "b"):
+            if values.get(column, 0) < 0:
+                say(column, f"{row[column].strip()} is negative, but a count cannot be")
+    if kind == "proportion" and "stated" in values and not 0 <= values["stated"] <= 100:
+        say("stated", f"{row['stated'].strip()} is outside 0 to 100; a share is a per cent of a whole")
+    if kind == "one_in_n" and values.get("stated", 1) < 0:
+        say("stated", f"{row['stated'].strip()} is negative; 'one in N' needs N above 0")
     zero = {"proportion": ("b", "a proportion"), "percent_change": ("a", "a per cent change"),
             "one_in_n": ("a", "'one in N'")}
     if kind in zero and values.get(zero[kind][0]) == 0:
@@ -271,6 +292,18 @@ def validate_claims(frame, source_name="claims.csv"):
     return problems
 
 
+def _header_problems(source_name, header):
+    """A header naming a column twice, or leaving one unnamed, cannot be read unambiguously."""
+    problems = []
+    for number, name in enumerate(header, start=1):
+        if name == "":
+            problems.append(f"{source_name} header: column {number} has no name; every column needs one")
+        elif header.index(name) + 1 != number:
+            problems.append(f"{source_name} header: column '{name}' appears twice (columns "
+                            f"{header.index(name) + 1} and {number}); column names must be unique")
+    return problems
+
+
 def read_claims(path):
     """Read and validate a claims CSV; raise DataError listing every problem found.
 
@@ -278,18 +311,22 @@ def read_claims(path):
     float columns a_value, b_value, stated_value. Other columns pass through untouched.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DataError(f"{path}: is a folder, not a claims CSV file")
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
+            if "\0" in handle.read(8192):
+                raise DataError(f"{path.name}: binary data (NUL bytes), not a CSV text file")
+            handle.seek(0)
             # csv rather than pandas so that each row keeps its true line number (blank lines and
             # quoted line breaks would otherwise shift them).
             reader = csv.reader(handle)
             header = [cell.strip() for cell in next(reader, [])]
-            records, lines, problems, start = [], [], [], reader.line_num + 1
+            records, lines, too_long, start = [], [], [], reader.line_num + 1
             for record in reader:
                 if any(cell.strip() for cell in record):
-                    if len(record) > len(header):
-                        problems.append(f"{path.name} line {start}: {len(record)} fields but the "
-                                        f"header has {len(header)}")
+                    if len(record) > len(header) and any(cell.strip() for cell in record[len(header):]):
+                        too_long.append(start)
                     cells = [cell.strip() for cell in record][:len(header)]
                     records.append(cells + [""] * (len(header) - len(cells)))
                     lines.append(start)
@@ -298,8 +335,18 @@ def read_claims(path):
         raise DataError(f"{path}: file not found") from None
     except (UnicodeDecodeError, csv.Error) as error:
         raise DataError(f"{path.name}: not a readable UTF-8 CSV file ({error})") from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot be read ({error.strerror or error})") from None
     if not header:
         raise DataError(f"{path.name}: empty file; the header must name {', '.join(REQUIRED)}")
+    problems = _header_problems(path.name, header)
+    if problems:
+        raise DataError(problems)
+    if too_long:
+        # One line for the whole file, not one per row: the cause is the same each time.
+        shown = ", ".join(map(str, too_long[:10])) + (f" and {len(too_long) - 10} more" if len(too_long) > 10 else "")
+        problems.append(f"{path.name} line(s) {shown}: more fields than the header's {len(header)} columns; "
+                        "name every column in the header (or quote values that contain commas)")
     frame = pd.DataFrame(records, columns=header, index=pd.Index(lines, name="line"), dtype=str)
     problems += validate_claims(frame, path.name)
     if problems:
@@ -311,7 +358,8 @@ def read_claims(path):
 
 def check_claims(frame, alternatives=None):
     """Recompute every claim: a frame with claim_id, kind, a, b, stated, qualifier, computed (float),
-    verdict ("consistent" / "inconsistent"), diagnosis (code or ""), explanation (sentence or "") and
+    verdict ("consistent" / "inconsistent", or "not_checkable" when an optional ``comparability``
+    column says a and b cannot be compared), diagnosis (code or ""), explanation (sentence or "") and
     the passthrough columns. `alternatives` is as for diagnose. Raises DataError on invalid input.
     """
     problems = validate_claims(frame)
@@ -322,6 +370,10 @@ def check_claims(frame, alternatives=None):
     for _, row in out.iterrows():
         b = parse_number(row["b"]) if row["b"] != "" else None
         computed = computed_value(row["kind"], parse_number(row["a"]), b)
+        reason = COMPARABILITY.get(row.get("comparability", ""), "")
+        if reason:
+            results.append((float(computed), "not_checkable", "", f"Not checkable: {reason}."))
+            continue
         consistent = is_consistent(row["kind"], computed, row["stated"], row["qualifier"])
         code, sentence = ("", "") if consistent else diagnose(row, alternatives)
         results.append((float(computed), "consistent" if consistent else "inconsistent", code, sentence))
@@ -334,16 +386,9 @@ def check_claims(frame, alternatives=None):
 def write_verdicts(verdicts, out_path):
     """Write the verdicts as CSV, atomically: a temporary file in the same folder is moved into
     place, so a failure never leaves a partial file behind."""
-    out_path = Path(out_path)
-    handle = tempfile.NamedTemporaryFile("w", dir=out_path.parent, prefix=f".{out_path.name}.",
-                                         suffix=".tmp", delete=False, newline="", encoding="utf-8")
-    try:
-        with handle:
-            verdicts.to_csv(handle, index=False)
-        os.replace(handle.name, out_path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    from helpers.safe_io import write_atomically
+
+    write_atomically(out_path, lambda stream: verdicts.to_csv(stream, index=False), newline="")
 
 
 def format_table(verdicts):
@@ -365,16 +410,26 @@ def claims_command(path, out=None, alternatives=None, stream=None, err_stream=No
     Returns 0 when the file was checked (inconsistent claims are findings, not errors) and 2 when it
     could not be: each problem goes to `err_stream` as one line and nothing is written.
     """
+    from helpers.errors import ParameterError
+    from helpers.safe_io import check_output_path
+
     stream, err_stream = stream or sys.stdout, err_stream or sys.stderr
     try:
+        if out is not None:
+            check_output_path(out, inputs=[path])
         verdicts = check_claims(read_claims(path), alternatives)
+    except ParameterError as error:
+        print(f"mfc claims: {error}", file=err_stream)
+        return 2
     except DataError as error:
         for problem in error.problems:
             print(problem, file=err_stream)
         return 2
     print(format_table(verdicts), file=stream)
     inconsistent = int((verdicts["verdict"] == "inconsistent").sum())
-    print(f"{len(verdicts)} claims checked, {inconsistent} inconsistent", file=stream)
+    unchecked = int((verdicts["verdict"] == "not_checkable").sum())
+    print(f"{len(verdicts)} claims checked, {inconsistent} inconsistent"
+          + (f", {unchecked} not checkable" if unchecked else ""), file=stream)
     if out is not None:
         try:
             write_verdicts(verdicts, out)

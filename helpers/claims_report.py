@@ -6,7 +6,6 @@ from fractions import Fraction
 
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
 from helpers.claims import QUALIFIER_WORDS, decimals
 from helpers.plots import ordered
@@ -17,7 +16,7 @@ KIND_LABELS = {
     "one_in_n": "one in N (N)",
     "total": "total (children)",
 }
-VERDICT_ORDER = ["consistent", "inconsistent"]
+VERDICT_ORDER = ["consistent", "inconsistent", "not_checkable"]
 
 
 def with_sources(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
@@ -29,14 +28,38 @@ def with_sources(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.Dat
     return out
 
 
+def count_copies_once(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per distinct claim per outlet: syndicated copies of one article counted once.
+
+    A source whose ``copy_of`` names another outlet reprints that outlet's article, so its claims belong
+    to that outlet. Claims of one outlet (in its own pages or in copies elsewhere) with the same report,
+    kind, a, b, stated and qualifier are the same claim.
+    Keeps the first row of each such set, with ``article`` (the outlet whose article it is) and
+    ``copies`` (how many sources printed it). Without sources or a ``source_id`` column, every row stands.
+    """
+    out = verdicts.copy()
+    if sources is None or "source_id" not in out.columns or "copy_of" not in sources.columns:
+        return out.assign(article=out.get("source_id", ""), copies=1)
+    info = sources.set_index("source_id")
+    original = info["copy_of"].where(info["copy_of"].fillna("").astype(str) != "", info["publisher"])
+    out["article"] = out["source_id"].map(original).fillna(out["source_id"])
+    key = [c for c in ("report_id", "article", "kind", "a", "b", "stated", "qualifier") if c in out.columns]
+    out["copies"] = out.groupby(key, dropna=False)["claim_id"].transform("size")
+    return out.drop_duplicates(key).reset_index(drop=True)
+
+
 def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the share inconsistent."""
+    """Claims by ``by`` (report_id, outlet, kind) and verdict, with the inconsistent ones as a count ("3 of 15").
+
+    Counts, not percentages: with a handful of claims per row a percentage suggests more precision than
+    there is.
+    """
     if by not in verdicts.columns:
         return pd.DataFrame()
     table = pd.crosstab(verdicts[by], pd.Categorical(verdicts["verdict"], VERDICT_ORDER), dropna=False)
     table.columns = list(table.columns.astype(str))
     table.columns.name = None
-    table["share inconsistent"] = (table["inconsistent"] / table.sum(axis=1)).map("{:.0%}".format)
+    table["inconsistent, of all"] = [f"{i} of {n}" for i, n in zip(table["inconsistent"], table.sum(axis=1))]
     return table
 
 
@@ -106,28 +129,54 @@ def inconsistent_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def stated_vs_computed_chart(verdicts: pd.DataFrame):
-    """One panel per kind of claim: stated against recomputed value, the diagonal marking agreement."""
+def chart_points(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """The claims chart's table: one row per distinct (kind, stated, recomputed, verdict) point.
+
+    ``claims`` counts how many claims sit on that point, so identical claims repeated by several outlets
+    are one point labelled with their number rather than dots hidden under each other. ``label`` names
+    the first claim of each inconsistent point.
+    """
     data = verdicts.assign(
         stated_value=verdicts["stated"].astype(float),
         computed_value=[float(Fraction(c)) for c in verdicts["computed"]],
-        kind_label=ordered(verdicts["kind"].map(KIND_LABELS), [KIND_LABELS[k] for k in KIND_LABELS
-                                                             if k in set(verdicts["kind"])]),
-        verdict=ordered(verdicts["verdict"], VERDICT_ORDER),
+        kind_label=verdicts["kind"].map(KIND_LABELS),
     )
-    kinds = list(data["kind_label"].cat.categories)
-    fig, axes = plt.subplots(1, len(kinds), figsize=(3.6 * len(kinds), 3.6), squeeze=False)
-    palette = dict(zip(VERDICT_ORDER, sns.color_palette("colorblind", 2)))
+    points = (data.groupby(["kind_label", "stated_value", "computed_value", "verdict"], sort=False)
+              .agg(claims=("claim_id", "size"), first_claim=("claim_id", "first")).reset_index())
+    points["label"] = [f"{c}" + (f" (x{n})" if n > 1 else "") if v == "inconsistent" else (f"x{n}" if n > 1 else "")
+                       for c, n, v in zip(points["first_claim"], points["claims"], points["verdict"])]
+    return points
+
+
+def stated_vs_computed_chart(verdicts: pd.DataFrame):
+    """One panel per kind of claim: stated against recomputed value, the diagonal marking agreement.
+
+    Points come from ``chart_points``: a point's size grows with the number of identical claims and
+    "xN" prints beside it; inconsistent points are labelled with a claim id.
+    """
+    from helpers.plots import palette_for
+
+    points = chart_points(verdicts)
+    points["kind_label"] = ordered(points["kind_label"], [KIND_LABELS[k] for k in KIND_LABELS
+                                                          if KIND_LABELS[k] in set(points["kind_label"])])
+    kinds = list(points["kind_label"].cat.categories)
+    fig, axes = plt.subplots(1, len(kinds), figsize=(4.4 * len(kinds), 4.2), squeeze=False)
+    palette = palette_for(VERDICT_ORDER)
     for ax, kind in zip(axes[0], kinds):
-        part = data[data["kind_label"] == kind]
-        sns.scatterplot(data=part, x="computed_value", y="stated_value", hue="verdict", hue_order=VERDICT_ORDER,
-                        palette=palette, ax=ax, s=45, legend=ax is axes[0][-1])
+        part = points[points["kind_label"] == kind]
+        for verdict in VERDICT_ORDER:
+            sub = part[part["verdict"] == verdict]
+            ax.scatter(sub["computed_value"], sub["stated_value"], s=30 + 25 * (sub["claims"] - 1),
+                       color=palette[verdict], alpha=0.8, label=verdict, edgecolors="white")
+        for row in part[part["label"] != ""].itertuples():
+            ax.annotate(row.label, (row.computed_value, row.stated_value), fontsize=7,
+                        xytext=(4, 4), textcoords="offset points")
         low = min(part["computed_value"].min(), part["stated_value"].min())
         high = max(part["computed_value"].max(), part["stated_value"].max())
         pad = (high - low) * 0.08 or 1
         ax.plot([low - pad, high + pad], [low - pad, high + pad], color="grey", lw=0.8, ls="--")
-        ax.set(title=kind, xlabel="recomputed", ylabel="stated")
-    if axes[0][-1].get_legend():
-        sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1, 1), frameon=False)
+        ax.set(title=kind, xlabel="recomputed from the numbers", ylabel="as stated")
+    axes[0][-1].legend(title="verdict (size: number of claims)", loc="upper left", bbox_to_anchor=(1, 1),
+                       frameon=False)
     fig.tight_layout()
     return fig

@@ -7,6 +7,7 @@ a malformed claims file, an unknown run name).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def cmd_rehash(args) -> int:
 def cmd_headlines(args) -> int:
     from helpers.data import load_ledger
     from helpers.params import check_report_id
-    from helpers.rates import headline_table
+    from helpers.rates import council_dispersion, headline_table
 
     ledger = load_ledger(args.data_dir)
     try:
@@ -51,15 +52,56 @@ def cmd_headlines(args) -> int:
     except ParameterError as exc:
         print(f"mfc headlines: {exc}", file=sys.stderr)
         return 2
-    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha)
+    # Between-council variation: DfE's council-level missing rates in the latest year (an assumption
+    # about the reports' councils, labelled as such in the column names and the README).
+    dispersion = None
+    if "council_years" in ledger.tables:
+        latest = int(ledger.council_years["year"].astype(int).max())
+        dispersion = council_dispersion(ledger.council_years, latest)["dispersion"]
+    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha, dispersion=dispersion)
     if args.csv:
         table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+        sys.stdout.flush()  # inside the command, so a closed pipe is handled by main()
     else:
         shown = table[["version", "group", "period", "measure", "numerator", "denominator", "rate", "ci_low",
-                       "ci_high", "published_pct", "rounds_to_published", "discrepancy_id"]].copy()
-        for col in ("rate", "ci_low", "ci_high"):
-            shown[col] = shown[col].map(lambda x: f"{x:.1%}")
+                       "ci_high", "ci_low_councils", "ci_high_councils", "published_pct", "rounds_to_published",
+                       "discrepancy_id"]].copy()
+        for col in ("rate", "ci_low", "ci_high", "ci_low_councils", "ci_high_councils"):
+            shown[col] = shown[col].map(lambda x: "-" if x != x else f"{x:.1%}")
         print(shown.to_string(index=False))
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_trends(args) -> int:
+    from helpers.data import load_ledger
+    from helpers.params import check_choices
+    from helpers.random_effects import trend_table
+    from helpers.series import SERIES_GROUPS
+
+    try:
+        check_choices("--group", args.group, SERIES_GROUPS)
+    except ParameterError as exc:
+        print(f"mfc trends: {exc}", file=sys.stderr)
+        return 2
+    ledger = load_ledger(args.data_dir)
+    table = trend_table(ledger.figures, ledger.reports, args.group, alpha=args.alpha, one_round=args.one_round)
+    try:
+        if args.csv:
+            table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+        else:
+            shown = table.copy()
+            for col in ("estimate", "ci_low", "ci_high", "p_value"):
+                shown[col] = shown[col].map(lambda x: f"{x:.3f}")
+            shown["tau2"] = shown["tau2"].map(lambda x: "" if x != x else f"{x:.4f}")
+            shown["dispersion"] = shown["dispersion"].map(lambda x: "" if x != x else f"{x:.2f}")
+            print(shown.to_string(index=False))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader closed the pipe (e.g. `| head -1`): stop quietly, as other Unix tools do.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -71,6 +113,7 @@ def cmd_claims(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from helpers.paths import EXECUTED_DIR, PROJECT_ROOT
     from helpers.runner import load_catalogue, run_catalogue, select_runs
 
     runs = load_catalogue()
@@ -84,7 +127,22 @@ def cmd_run(args) -> int:
     except ParameterError as exc:
         print(f"mfc run: {exc}", file=sys.stderr)
         return 2
-    results = run_catalogue(runs, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+    from helpers.data import validate_once
+
+    # The data are validated once here, not once per notebook: invalid data stop the run before any
+    # notebook starts, and valid data leave a stamp that each notebook's load_ledger checks cheaply.
+    problems = validate_once()
+    if problems:
+        _print_problems(problems)
+        print(f"mfc run: {len(problems)} data problem(s); no notebook was run (see `mfc check-data`)",
+              file=sys.stderr)
+        return 1
+    try:
+        results = run_catalogue(runs, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(f"mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were "
+              f"in {EXECUTED_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr)
+        return 130
     failed = [r for r in results if not r.ok]
     for r in results:
         print(("ok      " if r.ok else "FAILED  ") + r.message, file=sys.stderr if not r.ok else sys.stdout)
@@ -130,6 +188,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_headlines)
 
+    p = sub.add_parser("trends", help="odds ratio per year of the reports' series: every model and version")
+    p.add_argument("--csv", action="store_true", help="write CSV to standard output")
+    p.add_argument("--group", nargs="+", default=["trafficked", "unaccompanied"], help="groups (default both)")
+    p.add_argument("--one-round", default="headline", choices=["headline", "separate"],
+                   help="When Harm Remains's two unaccompanied years from one FOI round: keep the headline "
+                        "year only (default) or both as if separate rounds")
+    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    p.add_argument("--data-dir", default=str(DATA_DIR))
+    p.set_defaults(func=cmd_trends)
+
     p = sub.add_parser("claims", help="check claims in the interchange format (see README)")
     p.add_argument("file")
     p.add_argument("--out", help="write verdicts as CSV to this path")
@@ -144,8 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build-context", help="derive data/context/ from the official raw files")
-    p.add_argument("raw_dir", nargs="?", default=str(DEFAULT_RAW_DATA_DIR))
-    p.add_argument("--out", default=str(DATA_DIR / "context"))
+    p.add_argument("raw_dir", nargs="?", default=str(DEFAULT_RAW_DATA_DIR),
+                   help="folder of official raw files (default: data/raw, as vendored)")
+    p.add_argument("--out", default=str(DATA_DIR / "context"), help="output folder (default: data/context)")
     p.set_defaults(func=cmd_build_context)
 
     from helpers.nonresponse_cli import add_parser as add_nonresponse
@@ -154,17 +223,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    """After a broken pipe, point standard output at /dev/null so the final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mfc`` console script."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``mfc`` console script.
+
+    The one place where problems become messages: a DataError exits 1 with one line per problem; a
+    ParameterError or another MfcError, an unreadable or unwritable file, exits 2 with one line; a
+    reader that closes the pipe early (``mfc headlines ... --csv | head -1``) ends the command
+    quietly; Ctrl-C exits 130. No traceback reaches the user (set MFC_DEBUG=1 to see one).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)  # argparse prints usage and exits 2 on bad options
+    command = f"mfc {args.command}"
     try:
         return args.func(args)
     except DataError as exc:
         _print_problems(exc.problems)
         return 1
     except MfcError as exc:
-        print(f"mfc {args.command}: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        _silence_stdout()
+        return 0
+    except KeyboardInterrupt:
+        print(f"{command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if os.environ.get("MFC_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"{command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a defect: say so in one line rather than a traceback
+        if os.environ.get("MFC_DEBUG"):
+            raise
+        print(f"{command}: unexpected error {type(exc).__name__}: {exc} (set MFC_DEBUG=1 for details)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

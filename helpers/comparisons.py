@@ -15,6 +15,7 @@ from itertools import combinations
 import pandas as pd
 
 from helpers.data import Ledger
+from helpers.labels import version_label
 from helpers.ledger_checks import POPULATION_KEY
 from helpers.rates import PAIRS, headline_table
 from helpers.reports import GROUP_LABELS
@@ -28,7 +29,7 @@ def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
         return row.group
     text = f"{GROUP_LABELS.get(row.group, row.group)}, {row.period}"
     if row.version != "single":
-        text += f" ({row.version})"
+        text += f" ({version_label(row.version)})"
     if with_report and titles:
         text = f"{titles[row.report_id]}: {text}"
     return text
@@ -98,16 +99,110 @@ def report_comparisons(ledger: Ledger, report_id: str, alpha: float = 0.05) -> p
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
+DFE_COMPARISON = "against all looked-after children in England"
+
+
+def split_benchmark(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(comparisons between the reports' own rates, comparisons against DfE's England rate).
+
+    The DfE contrast is not a sampling question: DfE counts every looked-after child in England (the
+    unaccompanied children among them, so one group is part of the other), the reports count the UK
+    councils that answered, with different definitions. A test of "no difference" there is meaningless.
+    """
+    is_dfe = table["comparison"] == DFE_COMPARISON
+    return table[~is_dfe].reset_index(drop=True), table[is_dfe].reset_index(drop=True)
+
+
+def holm_adjust(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``p_holm``: the p-values of the table adjusted together by Holm's method (statsmodels multipletests).
+
+    Holm's step-down method keeps the chance of any false "significant" difference among the table's
+    tests at the nominal level, whatever their dependence. Missing p-values stay missing.
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    out = table.copy()
+    out["p_holm"] = float("nan")
+    have = out["p_value"].notna()
+    if have.any():
+        out.loc[have, "p_holm"] = multipletests(out.loc[have, "p_value"].to_numpy(float), method="holm")[1]
+    return out
+
+
+def _p(p) -> str:
+    return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
+
+
 def display_comparisons(table: pd.DataFrame) -> pd.DataFrame:
-    """Comparisons formatted for reading: rates as per cent, differences in percentage points."""
-    return pd.DataFrame({
+    """Comparisons formatted for reading: rates as per cent, differences in percentage points.
+
+    With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one.
+    """
+    shown = pd.DataFrame({
         "comparison": table["comparison"],
         "first": [f"{f}: {x:,} of {n:,} = {r:.1%}" for f, x, n, r in zip(table["first"], table["x1"], table["n1"], table["rate1"])],
         "second": [f"{f}: {x:,} of {n:,} = {r:.1%}" for f, x, n, r in zip(table["second"], table["x2"], table["n2"], table["rate2"])],
         "difference (points)": [f"{100 * d:+.1f}" for d in table["difference"]],
         "interval (points)": [f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in zip(table["ci_low"], table["ci_high"])],
-        "p-value": [f"{p:.3f}" if p >= 0.001 else "<0.001" for p in table["p_value"]],
+        "p-value": [_p(p) for p in table["p_value"]],
     })
+    if "p_holm" in table.columns:
+        shown["p-value, Holm-adjusted"] = [_p(p) for p in table["p_holm"]]
+    return shown
+
+
+def display_benchmark(table: pd.DataFrame) -> pd.DataFrame:
+    """DfE contrasts as orders of magnitude: whole per cent, whole points, and how many times the DfE rate.
+
+    No interval and no p-value (see :func:`split_benchmark`); rounding as coarse as the comparison.
+    """
+    return pd.DataFrame({
+        "group in the report": table["second"],
+        "report rate": [f"{r:.0%}" for r in table["rate2"]],
+        "DfE (England, all looked-after children)": [f"{r:.0%}" for r in table["rate1"]],
+        "difference (points)": [f"{100 * d:+.0f}" for d in table["difference"]],
+        "times the DfE rate": [f"about {r2 / r1:.1f}" for r1, r2 in zip(table["rate1"], table["rate2"])],
+    })
+
+
+def report_findings(headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.DataFrame,
+                    headline_period: str, alpha: float = 0.05) -> list[str]:
+    """The report's findings in sentences, computed from its headline table and comparisons.
+
+    One sentence per went-missing rate in the headline period (count, rate, Wilson interval, and the
+    interval allowing for council variation when present); one on each trafficked-against-unaccompanied
+    comparison; one on the DfE contrast; one on pairs that cannot be computed.
+    """
+    level = f"{1 - alpha:.0%}"
+    out = []
+    main = headlines[(headlines["measure"] == "went_missing") & (headlines["period"].astype(str) == str(headline_period))]
+    for row in main.itertuples():
+        version = "" if row.version == "single" else f" ({row.version} version)"
+        label = GROUP_LABELS.get(row.group, row.group)
+        text = (f"{label[:1].upper() + label[1:]}{version}, {row.period}: {row.numerator:,} of "
+                f"{row.denominator:,} went missing ({row.rate:.1%}; Wilson {level} interval {row.ci_low:.1%} to {row.ci_high:.1%}")
+        if pd.notna(getattr(row, "ci_low_councils", float("nan"))):
+            text += f"; allowing for between-council variation {row.ci_low_councils:.1%} to {row.ci_high_councils:.1%}"
+        text += ")."
+        if row.group == "trafficked_or_unaccompanied":
+            text += " This counts places in either group and may count a child twice: an upper bound."
+        out.append(text)
+    for row in tests[tests["comparison"] == "trafficked against unaccompanied"].itertuples():
+        holm = getattr(row, "p_holm", float("nan"))
+        out.append(f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} interval "
+                   f"{100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
+                   + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "") + ").")
+    if len(benchmark):
+        low, high = (benchmark["rate2"] / benchmark["rate1"]).min(), (benchmark["rate2"] / benchmark["rate1"]).max()
+        span = f"about {low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"between about {low:.1f} and {high:.1f}"
+        out.append(f"Against all looked-after children in England (DfE), the report's rates are {span} times DfE's; "
+                   "a contrast between different populations (DfE's count includes the report's children who were in "
+                   "English care), "
+                   "so no test is applied.")
+    if "comparability" in headlines.columns and (headlines["comparability"] == "different_council_set").any():
+        n = int((headlines["comparability"] == "different_council_set").sum())
+        out.append(f"{n} published share(s) divide counts from different sets of councils and cannot be computed.")
+    return out
 
 
 def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """Derive the official-statistics context tables in ``data/context/`` from the raw official files.
 
-The raw files (DfE, Home Office, ONS, MHCLG, Ofsted; Open Government Licence v3.0) sit read-only in
-``../shared/raw-data`` (see its README.md for the origin of each). This module reads them and writes
-four tidy CSV tables:
+The raw files (DfE, Home Office, ONS, MHCLG, Ofsted; Open Government Licence v3.0) are kept as
+received in ``data/raw/`` (``data/raw/README.md`` and ``data/raw/datapackage.yaml`` give the origin,
+licence and sha256 of each). This module reads them and writes four tidy CSV tables:
 
 ``england_national.csv``
     England, years ending 31 March 2014-2024, long format: one row per (year, measure) with the

@@ -48,6 +48,24 @@ def read_descriptor(data_dir: Path | str | None = None) -> dict:
         raise DataError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise DataError(f"{path}: descriptor has no 'resources' list")
+    problems = []
+    for number, res in enumerate(descriptor["resources"], start=1):
+        name = res.get("name") if isinstance(res, dict) else None
+        label = f"resource {number}" + (f" ('{name}')" if isinstance(name, str) else "")
+        if not isinstance(res, dict):
+            problems.append(f"{path}: {label}: expected a mapping with 'name', 'path' and 'schema'")
+            continue
+        if not isinstance(name, str) or not name:
+            problems.append(f"{path}: {label}: no 'name'; every table needs one")
+        rel = res.get("path")
+        if not isinstance(rel, str) or not rel.strip():
+            problems.append(f"{path}: {label}: no 'path'; every table names its CSV file, e.g. path: {name or 'table'}.csv")
+        elif Path(rel).is_absolute() or ".." in Path(rel).parts:
+            problems.append(f"{path}: {label}: path '{rel}' must be relative and inside the data folder")
+        if not isinstance(res.get("schema"), dict) or not isinstance(res["schema"].get("fields"), list):
+            problems.append(f"{path}: {label}: no 'schema' with a 'fields' list")
+    if problems:
+        raise DataError(problems)
     return descriptor
 
 
@@ -76,6 +94,78 @@ def _hash_problems(data_dir: Path, resources: list[dict]) -> list[str]:
     return problems
 
 
+# Numbers larger than this are not counts, per cents or rates of this ledger: a slip (or 1e308).
+MAX_MAGNITUDE = 1e9
+NUMERIC_TYPES = {"number", "integer", "year"}
+
+
+def record_lines(path: Path) -> list[int]:
+    """The line on which each CSV record starts (index 0: the header, line 1).
+
+    A quoted value may hold line breaks, so record n is not always on line n + 1; messages use these
+    true line numbers. Blank lines, which readers skip, are not records.
+    """
+    import csv
+
+    lines = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        start = 1
+        for record in reader:
+            if record:
+                lines.append(start)
+            start = reader.line_num + 1
+    return lines
+
+
+def _table_read_problems(data_dir: Path, resource: dict) -> tuple[list[str], bool]:
+    """Problems visible in a table's text before any typing: ``(problems, readable)``.
+
+    Binary or non-UTF-8 files are not readable (nothing else is checked in them). In readable files,
+    every numeric column is checked for values that are not finite numbers (NaN, inf) or are implausibly
+    large, which frictionless would accept as numbers.
+    """
+    import csv
+    import math
+
+    path = data_dir / resource["path"]
+    where = _display(data_dir, resource["path"])
+    raw = path.read_bytes()
+    if b"\0" in raw[:65536]:
+        return [f"{where}: binary data (NUL bytes), not a UTF-8 CSV text file"], False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return [f"{where} line {line}: not valid UTF-8 (byte {raw[exc.start]:#04x}); save the file as UTF-8"], False
+    fields = {f["name"]: f.get("type", "string") for f in resource["schema"]["fields"] if isinstance(f, dict)}
+    key = (resource["schema"].get("primaryKey") or [None])[0]
+    problems = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = next(reader, [])
+            numeric = [(i, name) for i, name in enumerate(header) if fields.get(name) in NUMERIC_TYPES]
+            start = reader.line_num + 1
+            for record in reader:
+                for i, name in numeric:
+                    text = record[i].strip() if i < len(record) else ""
+                    try:
+                        value = float(text) if text else 0.0
+                    except ValueError:
+                        continue  # not a number at all: frictionless reports the type error
+                    if not math.isfinite(value) or abs(value) > MAX_MAGNITUDE:
+                        ident = f" ({key} {record[header.index(key)]})" if key in header and header.index(key) < len(record) else ""
+                        shown = text if len(text) <= 20 else f"{text[:12]}... ({len(text)} characters)"
+                        spelled = any(ch.isalpha() and ch not in "eE" for ch in text)  # nan, inf
+                        reason = "is not a finite number" if spelled else f"is too large (above {MAX_MAGNITUDE:,.0f})"
+                        problems.append(f"{where} line {start}{ident}: column '{name}': {shown} {reason}")
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            return [f"{where} line {reader.line_num}: not a readable CSV file ({exc})"], False
+    return problems, True
+
+
 def _frictionless_problems(data_dir: Path, descriptor: dict) -> list[str]:
     """Schema, type, constraint and key problems, one line each, from frictionless."""
     from frictionless import Package
@@ -96,8 +186,20 @@ def _frictionless_problems(data_dir: Path, descriptor: dict) -> list[str]:
     problems = []
     for task in report.tasks:
         where = _display(data_dir, paths.get(task.name, task.name))
+        lines = record_lines(data_dir / paths[task.name]) if task.name in paths else []
+        extra_rows = []
         for error in task.errors:
+            row = getattr(error, "row_number", None)
+            if row is not None and 0 < row <= len(lines):
+                error.row_number = lines[row - 1]  # frictionless counts records; people count lines
+            if error.type == "extra-cell":
+                extra_rows.append(error.row_number)  # the same cause on every row: one line below
+                continue
             problems.append(_describe_error(where, error, keys.get(task.name)))
+        if extra_rows:
+            shown = ", ".join(map(str, extra_rows[:10])) + (f" and {len(extra_rows) - 10} more" if len(extra_rows) > 10 else "")
+            problems.append(f"{where} line(s) {shown}: more cells than the header names; remove them or name "
+                            "the column in the header and the descriptor")
     return problems
 
 
@@ -109,7 +211,12 @@ def _describe_error(where: str, error, key_field: str | None) -> str:
     ident = ""
     if key_field and row and cells and getattr(error, "field_number", None) != 1:
         ident = f" ({key_field} {cells[0]})" if cells[0] else ""
-    if error.type in ("missing-label", "blank-label", "duplicate-label", "incorrect-label", "extra-label"):
+    if error.type == "duplicate-label":
+        label = getattr(error, "label", column)
+        position = getattr(error, "field_number", None)
+        at = f" (column {position})" if position else ""
+        return f"{where} header: column '{label}'{at} repeats an earlier column's name; every name must be unique"
+    if error.type in ("missing-label", "blank-label", "incorrect-label", "extra-label"):
         return f"{where} header: column '{column}': {error.title.lower()}: {note}"
     if error.type in ("foreign-key", "primary-key"):
         fields = re.findall(r'"([^"]+)"', note) or [column]
@@ -130,21 +237,40 @@ def _describe_error(where: str, error, key_field: str | None) -> str:
 def validate_data_dir(data_dir: Path | str | None = None) -> list[str]:
     """Every problem in a data directory, one line each (empty list: valid).
 
-    Order: descriptor, files and hashes, frictionless schema validation, then cross-table checks
-    (only once every table parses, since they need typed values).
+    Order: descriptor, files and hashes (the ledger's, then the official raw files' in ``raw/``),
+    frictionless schema validation, then cross-table checks (only once every table parses, since
+    they need typed values).
     """
     from helpers.ledger_checks import cross_table_problems
+    from helpers.raw import raw_problems
 
     data_dir = Path(data_dir or DATA_DIR)
     try:
         descriptor = read_descriptor(data_dir)
     except DataError as exc:
         return exc.problems
-    problems = _hash_problems(data_dir, descriptor["resources"])
-    schema_problems = _frictionless_problems(data_dir, descriptor)
+    problems = _hash_problems(data_dir, descriptor["resources"]) + raw_problems(data_dir)
+    table_problems, unreadable = [], set()
+    for res in descriptor["resources"]:
+        if (data_dir / res["path"]).is_file():
+            found, readable = _table_read_problems(data_dir, res)
+            table_problems += found
+            if not readable:
+                unreadable.add(res["name"])
+    problems += table_problems
+    # An unreadable table is left out, and so are the keys pointing at it (they would only repeat that).
+    checked = dict(descriptor, resources=[
+        dict(r, schema=dict(r["schema"], foreignKeys=[k for k in r["schema"].get("foreignKeys", [])
+                                                     if k.get("reference", {}).get("resource") not in unreadable]))
+        for r in descriptor["resources"] if r["name"] not in unreadable])
+    schema_problems = _frictionless_problems(data_dir, checked)
     problems += schema_problems
-    if not schema_problems and not any("file not found" in p for p in problems):
+    if not schema_problems and not table_problems and not any("file not found" in p for p in problems):
         tables = _read_tables(data_dir, descriptor)
+        for res in descriptor["resources"]:  # index = true line - 2, so messages name the true line
+            lines = record_lines(data_dir / res["path"])[1:]
+            if len(lines) == len(tables[res["name"]]):
+                tables[res["name"]].index = pd.Index([line - 2 for line in lines])
         problems += cross_table_problems(tables, display=lambda name: _display(data_dir, _path_of(descriptor, name)))
     return problems
 
@@ -191,15 +317,68 @@ class Ledger:
         return self.tables[name]
 
 
+# The files whose content decides whether data are valid, besides the data themselves.
+VALIDATOR_FILES = ("data.py", "ledger_checks.py")
+
+
+def data_fingerprint(data_dir: Path | str | None = None) -> str:
+    """sha256 over every file under ``data_dir`` (names and bytes, sub-folders included) and the validator.
+
+    Any edit, added or removed file anywhere under data/ (data/raw/ and data/context/ included), or a
+    change to the validating code, gives a new fingerprint.
+    """
+    import frictionless
+
+    data_dir = Path(data_dir or DATA_DIR)
+    digest = hashlib.sha256(f"frictionless {frictionless.__version__}\n".encode())
+    helpers_dir = Path(__file__).resolve().parent
+    for path in [helpers_dir / name for name in VALIDATOR_FILES] + sorted(p for p in data_dir.rglob("*") if p.is_file()):
+        name = path.name if path.parent == helpers_dir else path.relative_to(data_dir).as_posix()
+        digest.update(f"{name}\0{path.stat().st_size}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def stamp_path(fingerprint: str) -> Path:
+    """Where the stamp of a successful validation of data with this fingerprint lives."""
+    from helpers.paths import PROJECT_ROOT
+
+    return PROJECT_ROOT / "build" / "validated" / fingerprint
+
+
+def validate_once(data_dir: Path | str | None = None) -> list[str]:
+    """Problems in ``data_dir`` (like :func:`validate_data_dir`), but skip the work if these exact bytes
+    passed before: a valid result leaves a stamp named by :func:`data_fingerprint`.
+
+    A stamp is only ever written after a full validation found nothing, and its name covers every byte
+    under the data folder, so an edit can never reuse it.
+    """
+    data_dir = Path(data_dir or DATA_DIR)
+    if not data_dir.is_dir():
+        return validate_data_dir(data_dir)
+    stamp = stamp_path(data_fingerprint(data_dir))
+    if stamp.is_file():
+        return []
+    problems = validate_data_dir(data_dir)
+    if not problems:
+        try:
+            stamp.parent.mkdir(parents=True, exist_ok=True)
+            stamp.write_text(f"{data_dir}\n", encoding="utf-8")
+        except OSError:
+            pass  # a read-only checkout validates every time, which is slower but still correct
+    return problems
+
+
 def load_ledger(data_dir: Path | str | None = None, validate: bool = True) -> Ledger:
     """Validate ``data_dir`` (default: the project's data/) and load every table.
 
     Raises DataError listing every problem, each naming the file, the line and the column, so that
-    notebooks and the command line stop with the same message.
+    notebooks and the command line stop with the same message. Data that validated before (same bytes,
+    same validator) are not validated again: a hash check against the stamp suffices.
     """
     data_dir = Path(data_dir or DATA_DIR)
     if validate:
-        problems = validate_data_dir(data_dir)
+        problems = validate_once(data_dir)
         if problems:
             raise DataError(problems)
     descriptor = read_descriptor(data_dir)

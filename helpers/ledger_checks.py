@@ -48,6 +48,22 @@ def negative_count_problems(figures: pd.DataFrame, where: str) -> list[str]:
     ]
 
 
+def zero_count_problems(figures: pd.DataFrame, where: str) -> list[str]:
+    """A count of 0 in the ledger is almost always a suppressed or missing figure typed as zero.
+
+    The reports never publish a zero count; a figure that truly is zero must say so in its note (the
+    word "zero"), so that a 0 typed in place of an empty value and its flag cannot pass unnoticed.
+    """
+    note = figures["note"].fillna("").str.lower() if "note" in figures else pd.Series("", index=figures.index)
+    bad = figures[figures["unit"].isin(COUNT_UNITS) & (figures["value"] == 0) & ~note.str.contains("zero")]
+    return [
+        f"{where} line {_line(i)} (figure_id {r['figure_id']}): column 'value': 0 without a value_flag; a "
+        "suppressed or unknown figure is left empty with value_flag suppressed or not_found (a true zero "
+        "says 'zero' in its note)"
+        for i, r in bad.iterrows()
+    ]
+
+
 def share_range_problems(figures: pd.DataFrame, where: str) -> list[str]:
     """Shares of a whole lie between 0 and 100 per cent."""
     shares = figures[figures["measure"].isin(SHARE_MEASURES) & (figures["value"] > 100)]
@@ -157,6 +173,31 @@ def claim_operand_problems(claims: pd.DataFrame, figures: pd.DataFrame, where: s
     return problems
 
 
+def claim_comparability_problems(claims: pd.DataFrame, figures: pd.DataFrame, where: str) -> list[str]:
+    """A claim is marked not comparable exactly when its two figures carry different comparability marks.
+
+    A claim dividing a figure marked (say) different_council_set by one without the mark cannot be
+    checked, so it must say so; a claim whose figures agree must not. Tables without the columns pass.
+    """
+    if "comparability" not in claims.columns or "comparability" not in figures.columns:
+        return []
+    marks = figures.set_index("figure_id")["comparability"].fillna("")
+    problems = []
+    for idx, row in claims.iterrows():
+        fa, fb = row["figure_a"], row["figure_b"]
+        if pd.isna(fa) or pd.isna(fb) or fa not in marks.index or fb not in marks.index:
+            continue
+        mixed = marks[fa] != marks[fb]
+        expected = (marks[fa] or marks[fb]) if mixed else ""
+        stated = "" if pd.isna(row["comparability"]) else row["comparability"]
+        if stated != expected:
+            reason = (f"figures {fa} ({marks[fa] or 'unmarked'}) and {fb} ({marks[fb] or 'unmarked'}) "
+                      + ("differ, so the claim cannot be checked" if mixed else "are comparable"))
+            problems.append(f"{where} line {_line(idx)} (claim_id {row['claim_id']}): column 'comparability': "
+                            f"{stated or 'empty'!r} should be {expected or 'empty'!r}: {reason}")
+    return problems
+
+
 def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str], str]) -> list[str]:
     """Run every cross-row and cross-table check on typed tables; ``display`` names a table's file."""
     problems: list[str] = []
@@ -165,6 +206,7 @@ def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str
         where = display("figures")
         problems += value_flag_problems(figures, where)
         problems += negative_count_problems(figures, where)
+        problems += zero_count_problems(figures, where)
         problems += share_range_problems(figures, where)
         problems += agreement_problems(figures, where)
         problems += nesting_problems(figures, where)
@@ -177,4 +219,5 @@ def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str
         )
     if "claims" in tables and figures is not None:
         problems += claim_operand_problems(tables["claims"], figures, display("claims"))
+        problems += claim_comparability_problems(tables["claims"], figures, display("claims"))
     return problems

@@ -8,5 +8,5 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 EXECUTED_DIR = NOTEBOOKS_DIR / "executed"
 CATALOGUE_PATH = NOTEBOOKS_DIR / "catalogue.yaml"
 DESCRIPTOR_NAME = "datapackage.yaml"
-# The read-only official files sit beside the repository, as in the research brief.
-DEFAULT_RAW_DATA_DIR = PROJECT_ROOT.parent / "shared" / "raw-data"
+# The official files the context build reads, kept as received (see data/raw/README.md).
+DEFAULT_RAW_DATA_DIR = DATA_DIR / "raw"

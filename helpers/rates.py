@@ -26,8 +26,15 @@ HEADLINE_COLUMNS = [
     "report_id", "version", "group", "period", "year", "geography", "measure",
     "numerator", "denominator", "rate", "ci_low", "ci_high",
     "published_pct", "published_qualifier", "rounds_to_published", "discrepancy_id",
-    "numerator_figure_id", "denominator_figure_id", "source_ids",
+    "numerator_figure_id", "denominator_figure_id", "source_ids", "comparability",
+    "ci_low_councils", "ci_high_councils",
 ]
+# Pairs whose numerator and denominator were counted over different sets of councils: no rate, no interval.
+# Fallback for a ledger without a `comparability` column on figures (that column, where present, decides):
+# Heading Back to Harm's 207 children not found come from the 45 councils that could say, its 760 who went
+# missing from about 200 councils.
+DIFFERENT_COUNCIL_SETS = {("heading-back-to-harm", "not_found")}
+DIFFERENT_COUNCIL_SET = "different_council_set"
 
 
 def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
@@ -78,12 +85,17 @@ def _published(figures: pd.DataFrame, measure: str) -> pd.DataFrame:
                                 "discrepancy_id": "pct_discrepancy", "source_id": "pct_source"})
 
 
-def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05,
+                   dispersion: float | None = None) -> pd.DataFrame:
     """Every published numerator/denominator pair, rebuilt as a rate with a Wilson interval.
 
     One row per pair, in the order of the ledger. ``rate``, ``ci_low`` and ``ci_high`` are fractions
     in 0..1; ``published_pct`` is the percentage published beside the pair (0-100), when there is one;
     ``discrepancy_id`` joins the known discrepancies any of the three figures takes part in.
+    ``comparability`` is "different_council_set" for a pair whose two counts come from different sets of
+    councils; such a pair gets no interval (the share cannot be computed). With ``dispersion`` (from
+    :func:`council_dispersion`), ``ci_low_councils`` and ``ci_high_councils`` give the interval that allows
+    for that much between-council variation (:func:`council_interval`); otherwise they are empty.
     """
     check_alpha(alpha)
     if report_id is not None:
@@ -125,4 +137,64 @@ def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: f
         ";".join(dict.fromkeys(s for s in (a, b, c) if isinstance(s, str)))
         for a, b, c in zip(pairs["source_id_num"], pairs["source_id_den"], pairs["pct_source"])
     ]
+    if "comparability" in figures.columns:
+        flags = dict(zip(figures["figure_id"], figures["comparability"].fillna("")))
+        different = [DIFFERENT_COUNCIL_SET in (flags.get(a, ""), flags.get(b, ""))
+                     for a, b in zip(out["numerator_figure_id"], out["denominator_figure_id"])]
+    else:
+        different = [(r, m) in DIFFERENT_COUNCIL_SETS for r, m in zip(out["report_id"], out["measure"])]
+    different = np.asarray(different, dtype=bool)
+    out["comparability"] = np.where(different, DIFFERENT_COUNCIL_SET, "")
+    out.loc[different, ["ci_low", "ci_high"]] = np.nan
+    if dispersion is not None:
+        low, high = council_interval(out["numerator"], out["denominator"], dispersion, alpha)
+        out["ci_low_councils"], out["ci_high_councils"] = np.where(different, np.nan, low), np.where(different, np.nan, high)
+    else:
+        out["ci_low_councils"] = out["ci_high_councils"] = np.nan
     return out[HEADLINE_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Children are clustered in councils: an interval that allows for between-council variation
+# --------------------------------------------------------------------------------------------
+def council_dispersion(council_years: pd.DataFrame, year: int = 2024, numerator: str = "children_missing",
+                       denominator: str = "cla_during_year") -> dict:
+    """How much DfE's council-level missing rates vary beyond binomial sampling, in one year.
+
+    A quasi-binomial model with one common rate across councils: the dispersion is the Pearson
+    chi-squared sum over councils of (x_i - n_i p)^2 / (n_i p (1 - p)), divided by (councils - 1), with
+    p the pooled rate. 1 means councils differ only as much as binomial sampling would make them; 7
+    means the variance of a council's count is seven times binomial. Councils with either count missing
+    (suppressed) are left out. Returns a dict: year, councils, rate, chi2, dispersion.
+    """
+    if not isinstance(council_years, pd.DataFrame) or not {"year", "measure", "value", "council_code"} <= set(council_years.columns):
+        raise ParameterError("council_years must be the ledger's council_years table (council_code, year, measure, value)")
+    part = council_years[council_years["year"].astype(int) == int(year)]
+    wide = part.pivot_table(index="council_code", columns="measure", values="value", aggfunc="first")
+    for col in (numerator, denominator):
+        if col not in wide.columns:
+            raise ParameterError(f"council_years has no measure {col!r} in {year}; measures: {', '.join(map(str, wide.columns))}")
+    wide = wide[[numerator, denominator]].apply(pd.to_numeric, errors="coerce").dropna()
+    wide = wide[wide[denominator] > 0]
+    if len(wide) < 2:
+        raise ParameterError(f"council_years: fewer than two councils with both {numerator} and {denominator} in {year}")
+    x, n = wide[numerator].to_numpy(float), wide[denominator].to_numpy(float)
+    p = x.sum() / n.sum()
+    chi2 = float(np.sum((x - n * p) ** 2 / (n * p * (1 - p))))
+    return {"year": int(year), "councils": int(len(wide)), "rate": float(p), "chi2": chi2,
+            "dispersion": chi2 / (len(wide) - 1)}
+
+
+def council_interval(count, nobs, dispersion: float, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson interval on the effective sample size nobs / dispersion (a design effect).
+
+    If the children of a report are spread over councils whose rates vary as much as DfE's do, the
+    variance of the overall rate is about ``dispersion`` times binomial; dividing both counts by it keeps
+    the rate and widens the interval by about sqrt(dispersion). An assumption, not a measurement: the
+    reports' own council-level counts are not published. A dispersion below 1 is treated as 1.
+    """
+    check_alpha(alpha)
+    if isinstance(dispersion, bool) or not np.isfinite(dispersion) or dispersion <= 0:
+        raise ParameterError(f"dispersion must be a positive number; got {dispersion!r}")
+    d = max(float(dispersion), 1.0)
+    return proportion_confint(np.asarray(count, float) / d, np.asarray(nobs, float) / d, alpha=alpha, method="wilson")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from helpers.claims import QUALIFIER_WORDS
 from helpers.data import Ledger
+from helpers.labels import version_label
 
 COUNCIL_MEASURES = ["councils_asked", "councils_answering", "councils_with_missing",
                     "councils_reporting_not_found", "councils_with_not_found"]
@@ -52,6 +53,7 @@ def report_context(ledger: Ledger, report_id: str) -> pd.DataFrame:
     rows = _council_figures(ledger.figures[ledger.figures["report_id"] == report_id])
     rows["measure"] = pd.Categorical(rows["measure"], COUNCIL_MEASURES, ordered=True)
     rows = rows.sort_values(["measure", "group", "version"], kind="stable")
+    rows["version"] = rows["version"].map(version_label)
     return rows[["version", "group", "measure", "period", "shown", "source_id", "locator"]].rename(
         columns={"shown": "councils"}).reset_index(drop=True)
 
@@ -65,7 +67,7 @@ def versions_side_by_side(headlines: pd.DataFrame) -> pd.DataFrame:
                                  zip(multi["numerator"], multi["denominator"], multi["rate"])])
     wide = multi.pivot_table(index=["group", "measure", "period"], columns="version", values="figure", aggfunc="first")
     wide.columns.name = None
-    return wide.reset_index()
+    return wide.rename(columns=version_label).reset_index()
 
 
 def discrepancies_for(ledger: Ledger, report_id: str) -> pd.DataFrame:
@@ -78,17 +80,26 @@ def display_rates(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """A headline table formatted for reading: counts with separators, rates and intervals as per cent."""
     level = f"{1 - alpha:.0%}"
     shown = pd.DataFrame({
-        "version": table["version"],
+        "version": table["version"].map(version_label),
         "group": table["group"].map(lambda g: GROUP_LABELS.get(g, g)),
         "period": table["period"],
         "measure": table["measure"].str.replace("_", " "),
         "count": table["numerator"].map("{:,}".format),
         "of": table["denominator"].map("{:,}".format),
-        "rebuilt rate": table["rate"].map("{:.1%}".format),
-        f"Wilson {level} interval": [f"{lo:.1%} to {hi:.1%}" for lo, hi in zip(table["ci_low"], table["ci_high"])],
+        "rebuilt rate": [f"{r:.1%}" if c != "different_council_set" else "not computable"
+                         for r, c in zip(table["rate"], table.get("comparability", pd.Series("", index=table.index)))],
+        f"Wilson {level} interval": [_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
         "published %": table["published_pct"].map(lambda v: "none" if pd.isna(v) else f"{v:g}%"),
         "rounds to published": table["rounds_to_published"].map(
             lambda v: "no % published" if pd.isna(v) else ("yes" if v else "NO")),
         "discrepancy": table["discrepancy_id"].replace("", "-"),
     })
+    if "ci_low_councils" in table.columns and table["ci_low_councils"].notna().any():
+        shown.insert(8, f"{level} allowing for council variation",
+                     [_interval(lo, hi) for lo, hi in zip(table["ci_low_councils"], table["ci_high_councils"])])
     return shown.reset_index(drop=True)
+
+
+def _interval(low, high) -> str:
+    """An interval as per cent; a pair with no interval (counts from different council sets) says so."""
+    return "not computable (two council sets)" if pd.isna(low) else f"{low:.1%} to {high:.1%}"

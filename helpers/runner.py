@@ -14,8 +14,8 @@ name and its parameters. Each run is written to ``notebooks/executed/<stem>[-<va
 from __future__ import annotations
 
 import os
+import signal
 import sys
-import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,6 +105,54 @@ def select_runs(runs: list[Run], only: list[str] | None) -> list[Run]:
     return [r for r in runs if r.name in only or Path(r.notebook).stem in only]
 
 
+def carry_parameters(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Write the run's parameter values into the ``parameters`` cell and drop papermill's injected cell.
+
+    papermill executes the parameters cell with its defaults and then an injected cell that overrides
+    them. In an executed copy that is a trap: a student who edits the parameters cell sees the edit
+    undone by the cell below. Both cells have no output, so replacing the default literals with the
+    injected ones (comments kept) and removing the injected cell leaves every result as it was; the
+    execution counts are renumbered so they still run 1, 2, 3, ...
+    """
+    import ast
+
+    from papermill.translators import PythonTranslator
+
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if not injected or len(tagged) != 1:
+        return nb
+    values = {}
+    for node in ast.parse(injected[0].source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            values[node.targets[0].id] = ast.literal_eval(node.value)
+    cell = tagged[0]
+    lines = cell.source.split("\n")
+    edits = []
+    for node in ast.parse(cell.source).body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id in values and node.lineno == node.end_lineno):
+            edits.append((node.lineno - 1, node.value.col_offset, node.value.end_col_offset,
+                          PythonTranslator.translate(values.pop(node.targets[0].id))))
+    if values:
+        return nb  # a parameter the cell does not declare: keep papermill's cell so nothing is hidden
+    for line, start, end, text in edits:
+        # col offsets are in UTF-8 bytes; parameters cells hold ASCII literals before any comment
+        raw = lines[line].encode("utf-8")
+        lines[line] = (raw[:start] + text.encode("utf-8") + raw[end:]).decode("utf-8")
+    cell.source = "\n".join(lines)
+    nb.cells = [c for c in nb.cells if c is not injected[0]]
+    count = 0
+    for c in nb.cells:
+        if c.cell_type == "code" and c.execution_count is not None:
+            count += 1
+            c.execution_count = count
+            for out in c.get("outputs", []):
+                if "execution_count" in out:
+                    out["execution_count"] = count
+    return nb
+
+
 def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what changes from run to run without the results changing."""
     papermill_meta = nb.metadata.get("papermill", {})
@@ -122,16 +170,14 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def write_atomically(nb: nbformat.NotebookNode, target: Path) -> None:
-    """Write a notebook next to ``target`` and move it into place only once complete."""
+    """Write a notebook next to ``target`` and move it into place only once complete.
+
+    The file gets the permissions of the user's umask (0644 under the usual 022), like any new file.
+    """
+    from helpers.safe_io import write_atomically as write_file
+
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".partial", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            nbformat.write(nb, stream)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_file(target, lambda stream: nbformat.write(nb, stream))
 
 
 @contextmanager
@@ -177,15 +223,47 @@ def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_di
                                           f"raised {exc.ename}: {first_line} [failed copy kept at {scratch}]")
     except Exception as exc:  # kernel death, timeout, unreadable notebook: report, never crash the batch
         return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {exc} [kernel log: {log}]")
-    nb = strip_volatile(nbformat.read(scratch, as_version=4))
+    nb = carry_parameters(strip_volatile(nbformat.read(scratch, as_version=4)))
     write_atomically(nb, executed_dir / run.output_name)
     scratch.unlink(missing_ok=True)
     log.unlink(missing_ok=True)
     return RunResult(run.name, True, f"{run.name}: written to {executed_dir / run.output_name}")
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them and their kernels in one place."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def kill_process_tree(grace: float = 3.0) -> int:
+    """Terminate every descendant of this process (pool workers and their kernels); return how many.
+
+    Each gets SIGTERM, and SIGKILL if it is still alive after ``grace`` seconds.
+    """
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        try:
+            child.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(children, timeout=grace)
+    for child in alive:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=grace)
+    return len(children)
+
+
 def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, **kwargs) -> list[RunResult]:
-    """Execute ``runs``, ``jobs`` at a time in separate processes; return one result per run."""
+    """Execute ``runs``, ``jobs`` at a time in separate processes; return one result per run.
+
+    Ctrl-C stops the workers and their kernels within a few seconds and raises KeyboardInterrupt;
+    runs not finished leave their executed copies as they were (they are written only when complete).
+    """
     from tqdm import tqdm
 
     if jobs < 1:
@@ -193,7 +271,8 @@ def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, **kwarg
     results = []
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
     # spawn: a fresh interpreter per worker, so kernels and zmq state are never shared with a fork.
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_ignore_sigint)
+    try:
         futures = {pool.submit(execute_run, run, **kwargs): run for run in runs}
         for future in as_completed(futures):
             try:
@@ -203,6 +282,12 @@ def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, **kwarg
             results.append(result)
             bar.set_postfix_str(result.name)
             bar.update()
+    except KeyboardInterrupt:
+        bar.close()
+        kill_process_tree()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     return sorted(results, key=lambda r: order[r.name])

@@ -7,8 +7,6 @@ Harm's Way* and *Until Harm Ends* were published in two versions each.
 
 from __future__ import annotations
 
-from itertools import product
-
 import numpy as np
 import pandas as pd
 
@@ -69,43 +67,19 @@ def england_baseline(national: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
     })[SERIES_COLUMNS]
 
 
-def version_sensitivity(figures: pd.DataFrame, groups: list[str], alpha: float = 0.05) -> pd.DataFrame:
-    """The yearly trend in the odds of going missing under every combination of published versions.
-
-    For each group and each choice of versions, a quasi-binomial GLM (scale from the Pearson
-    chi-squared, since different councils answered each round) with a linear year term; the odds ratio
-    per year with its interval.
-    """
-    from helpers.trends import fit_binomial_glm, tidy
-
-    rows = []
-    choices = list(VERSION_CHOICES.items())
-    for combo in product(*[versions for _, versions in choices]):
-        versions = {report: version for (report, _), version in zip(choices, combo)}
-        series = report_series(figures, versions, groups, alpha)
-        for group, part in series.groupby("group", sort=False):
-            if part["year"].nunique() < 3:
-                continue
-            fit = fit_binomial_glm(part, "missing", "not_missing", year="year", year_as="linear", scale="X2")
-            slope = tidy(fit, alpha).set_index("term").loc["year"]
-            rows.append({**{f"{r} version": v for r, v in versions.items()}, "group": group,
-                         "years": part["year"].nunique(), "odds ratio per year": slope["ratio"],
-                         "ci_low": slope["ratio_ci_low"], "ci_high": slope["ratio_ci_high"],
-                         "p_value": slope["p_value"]})
-    return pd.DataFrame(rows)
-
-
 def nrm_alongside(nrm: pd.DataFrame, figures: pd.DataFrame, versions: dict[str, str]) -> pd.DataFrame:
     """NRM child referrals by year beside the reports' counts of trafficked children in care.
 
     Both are shown as an index (first common year = 100), since one counts referrals in the UK and the
     other children in the care of councils that answered. Every published count of trafficked children
-    in care enters, including years with no count of those who went missing (2018).
+    in care enters, including years with no count of those who went missing (2018). Only UK counts
+    enter, as the referrals are UK-wide (a source placing the same count in England is left out).
     """
     from helpers.ledger_checks import consensus_values
     from helpers.rates import period_year
 
-    counts = consensus_values(figures[(figures["group"] == "trafficked") & (figures["measure"] == "in_care")])
+    counts = consensus_values(figures[(figures["group"] == "trafficked") & (figures["measure"] == "in_care")
+                                      & (figures["geography"] == "UK")])
     counts = counts[counts["version"] == counts["report_id"].map(lambda r: versions.get(r, "single"))]
     counts = counts.assign(year=counts["period"].map(period_year))[["year", "value"]]
     child = nrm[nrm["age_group"] == "child"][["year", "referrals"]].astype({"year": "int64"})
@@ -120,24 +94,63 @@ def nrm_alongside(nrm: pd.DataFrame, figures: pd.DataFrame, versions: dict[str, 
     return merged.rename(columns={"referrals": "nrm_child_referrals", "value": "trafficked_in_care"})
 
 
-def incident_models(national: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Missing incidents per child who went missing (England), trend per year: Poisson and NB2.
+def _incident_frame(national: pd.DataFrame, from_year: int | None = None) -> pd.DataFrame:
+    wide = national_wide(national).dropna(subset=["missing_incidents", "children_missing"])
+    wide = wide.astype({"year": "int64", "missing_incidents": "int64", "children_missing": "int64"})
+    if from_year is not None:
+        wide = wide[wide["year"] >= int(from_year)]
+    if len(wide) < 4:
+        raise ParameterError(f"fewer than 4 DfE years with incident counts from {from_year}; choose an earlier year")
+    return wide.reset_index(drop=True)
 
-    Both have log(children who went missing) as offset and a linear year term; the negative binomial
-    estimates its dispersion alpha rather than fixing it. Returns one row per model.
+
+def incident_models(national: pd.DataFrame, alpha: float = 0.05, from_year: int | None = None) -> pd.DataFrame:
+    """Missing incidents per child who went missing (England), log-linear trend per year, three ways.
+
+    Each has log(children who went missing) as offset and a linear year term. Poisson: with its Pearson
+    chi-squared / df, the measure of overdispersion that does not depend on the size of the counts.
+    Quasi-Poisson: the same fit with that scale and a t reference on the residual df. Negative binomial
+    (NB2): variance mu + alpha mu^2 with alpha estimated and its interval; alpha multiplies mu^2, so with
+    counts in the tens of thousands a small alpha is a large overdispersion. ``from_year`` drops earlier
+    years. Returns one row per model: model, from, years, rate ratio per year, ci_low, ci_high,
+    pearson_chi2_df, alpha, alpha_ci_low, alpha_ci_high.
     """
     from helpers.trends import fit_negative_binomial, fit_poisson, negbin_alpha, tidy
 
-    wide = national_wide(national).dropna(subset=["missing_incidents", "children_missing"])
-    wide = wide.astype({"year": "int64", "missing_incidents": "int64", "children_missing": "int64"})
-    rows = []
+    wide = _incident_frame(national, from_year)
     poisson = fit_poisson(wide, "missing_incidents", "children_missing", year="year", year_as="linear")
+    pearson = float(poisson.pearson_chi2 / poisson.df_resid)
+    quasi = poisson.model.fit(scale=pearson, use_t=True)
     negbin = fit_negative_binomial(wide, "missing_incidents", "children_missing", year="year", year_as="linear")
-    for name, fit in (("Poisson", poisson), ("negative binomial (NB2)", negbin)):
+    a = negbin_alpha(negbin, alpha).iloc[0]
+    rows = []
+    for name, fit in (("Poisson", poisson), ("quasi-Poisson (t)", quasi), ("negative binomial (NB2)", negbin)):
         slope = tidy(fit, alpha).set_index("term").loc["year"]
-        row = {"model": name, "years": len(wide), "rate ratio per year": slope["ratio"],
-               "ci_low": slope["ratio_ci_low"], "ci_high": slope["ratio_ci_high"], "alpha": np.nan}
-        if fit is negbin:
-            row["alpha"] = float(negbin_alpha(fit, alpha)["alpha"].iloc[0])
-        rows.append(row)
+        is_nb = fit is negbin
+        rows.append({"model": name, "from": int(wide["year"].min()), "years": len(wide),
+                     "rate ratio per year": slope["ratio"], "ci_low": slope["ratio_ci_low"],
+                     "ci_high": slope["ratio_ci_high"], "pearson_chi2_df": pearson if fit is poisson else np.nan,
+                     "alpha": a["alpha"] if is_nb else np.nan, "alpha_ci_low": a["ci_low"] if is_nb else np.nan,
+                     "alpha_ci_high": a["ci_high"] if is_nb else np.nan})
     return pd.DataFrame(rows)
+
+
+def incident_residuals(national: pd.DataFrame, from_year: int | None = None) -> pd.DataFrame:
+    """Pearson residuals of the log-linear Poisson trend in incidents per missing child, by year.
+
+    A correct trend leaves residuals that change sign at random; runs of one sign (negative early, positive
+    in the middle, negative late) say the straight line on the log scale is the wrong shape.
+    """
+    from helpers.trends import fit_poisson
+
+    wide = _incident_frame(national, from_year)
+    fit = fit_poisson(wide, "missing_incidents", "children_missing", year="year", year_as="linear")
+    return pd.DataFrame({"year": wide["year"], "incidents_per_child": wide["missing_incidents"] / wide["children_missing"],
+                         "fitted_per_child": np.asarray(fit.fittedvalues) / wide["children_missing"],
+                         "pearson_residual": np.asarray(fit.resid_pearson)})
+
+
+def sign_runs(values) -> int:
+    """Number of runs of the same sign in a sequence (zeros count as positive)."""
+    signs = np.sign(np.asarray(values, float)) >= 0
+    return int(1 + np.sum(signs[1:] != signs[:-1])) if len(signs) else 0

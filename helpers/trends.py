@@ -153,7 +153,8 @@ def _robust(model_fit, cov_type: str, nobs: int):
     return result
 
 
-def _fit_glm(model, X: pd.DataFrame, cov_type: str, scale: str | None):
+def _fit_glm(model, X: pd.DataFrame, cov_type: str, scale: str | None, *, use_t: bool = False,
+             scale_floor: float | None = None):
     """Fit a GLM by IRLS, quietly when the model is saturated.
 
     A saturated model (as many parameters as rows: two years and a year term, say) fits every row
@@ -165,7 +166,7 @@ def _fit_glm(model, X: pd.DataFrame, cov_type: str, scale: str | None):
     """
     saturated = X.shape[1] >= X.shape[0]
     if not saturated:
-        result = _robust(lambda ct: model.fit(cov_type=ct), cov_type, X.shape[0])
+        result = _robust(lambda ct: model.fit(cov_type=ct, use_t=use_t), cov_type, X.shape[0])
         if scale is None:
             return result
         # Quasi-likelihood scale. statsmodels' own scale="X2" is wrong for a 2-column binomial endog
@@ -174,7 +175,9 @@ def _fit_glm(model, X: pd.DataFrame, cov_type: str, scale: str | None):
         # with that fixed scale: standard errors are the model-based ones times sqrt(scale).
         stat = result.pearson_chi2 if scale == "X2" else result.deviance
         phi = float(stat / result.df_resid)
-        return _robust(lambda ct: model.fit(cov_type=ct, scale=phi), cov_type, X.shape[0])
+        if scale_floor is not None:
+            phi = max(phi, float(scale_floor))  # underdispersion is not credible here: never narrower than binomial
+        return _robust(lambda ct: model.fit(cov_type=ct, scale=phi, use_t=use_t), cov_type, X.shape[0])
     if scale is not None or cov_type != "nonrobust":
         raise ParameterError(f"the model is saturated ({X.shape[1]} parameters for {X.shape[0]} rows): "
                              f"scale={scale!r} and cov_type={cov_type!r} need residual degrees of freedom; "
@@ -203,7 +206,8 @@ def _check_estimable(data, successes, failures, by: list[str | None], events: st
 # --------------------------------------------------------------------------------------------
 def fit_binomial_glm(data: pd.DataFrame, successes: str, failures: str | None = None, *, trials: str | None = None,
                      year: str | None = "year", group: str | None = None, year_as: str = "category",
-                     reference_year=None, reference_group=None, cov_type: str = "nonrobust", scale: str | None = None):
+                     reference_year=None, reference_group=None, cov_type: str = "nonrobust", scale: str | None = None,
+                     use_t: bool = False, scale_floor: float | None = None):
     """Binomial GLM (logit link) of grouped counts: ``successes`` out of ``successes + failures``.
 
     Parameters
@@ -225,6 +229,10 @@ def fit_binomial_glm(data: pd.DataFrame, successes: str, failures: str | None = 
         be zero and are refused.
     scale : None (binomial variance), or "X2" / "dev" to estimate an overdispersion scale from the
         Pearson chi-squared or the deviance (quasi-binomial).
+    use_t : intervals and p-values from a t distribution on the residual degrees of freedom instead of
+        the normal; use it whenever the scale is estimated from a handful of rows.
+    scale_floor : with ``scale``, the smallest scale allowed (1 keeps a quasi-binomial interval from
+        being narrower than the binomial one when the few residuals happen to be small).
 
     Returns the fitted statsmodels ``GLMResults``; its endog is the 2-column (successes, failures)
     array and its parameter names are the design columns (``Intercept``, ``year[2018]``, ...).
@@ -250,7 +258,7 @@ def fit_binomial_glm(data: pd.DataFrame, successes: str, failures: str | None = 
     if s.sum() == 0 or f.sum() == 0:
         raise ParameterError("all rows have no successes, or all have no failures: nothing to model")
     model = sm.GLM(np.column_stack([s, f]), X, family=sm.families.Binomial())
-    return _fit_glm(model, X, cov_type, scale)
+    return _fit_glm(model, X, cov_type, scale, use_t=use_t, scale_floor=scale_floor)
 
 
 def tidy(result, alpha: float = 0.05) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from helpers import claims
 from helpers.claims import (check_claims, claims_command, computed_value, diagnose, is_consistent,
                             read_claims, validate_claims, write_verdicts)
 from helpers.errors import DataError
+from helpers.paths import DATA_DIR
 
 HEADER = "claim_id,kind,a,b,stated,qualifier"
 
@@ -74,8 +75,8 @@ def test_a_tie_at_13_5_rounds_to_14_either_way():
 
 
 def test_ties_that_floats_would_miss():
-    # 100*1.005/1 is 100.49999999999999 in floats but exactly 100.5: stated 101 is half-up.
-    assert verdict("proportion", "1.005", "1", "101")[0] == "consistent"
+    # 100*1.005/10 is 10.049999999999999 in floats but exactly 10.05: stated 10.1 is half-up.
+    assert verdict("proportion", "1.005", "10", "10.1")[0] == "consistent"
     # 2.675 is a tie at two decimals (floats round it to 2.67); 2.68 is half-up, 2.68 also half-even.
     assert verdict("proportion", "2.675", "100", "2.68")[0] == "consistent"
     # a fall of exactly 12.5% (200 -> 175): -12 (half-even) and -13 (half away from zero) both fine.
@@ -437,3 +438,60 @@ def test_reader_impact_sentences():
     assert reader_impact(row("total", "864", "1501", "2400", "more_than")) == (
         "Told more than 2,400, a reader pictures a figure higher than the printed numbers give (2,365).")
     assert reader_impact(row("total", "167", "593", "600", "nearly")).endswith("lower than the printed numbers give (760).")
+
+
+# --- claims that cannot be checked ------------------------------------------------------------------
+
+def test_comparability_gives_not_checkable_and_no_diagnosis():
+    # 207 of 760 is 27.2%, so "40" alone would be inconsistent; marked, it is not checkable.
+    data = frame(("c1", "proportion", "207", "760", "40", ""), ("c2", "proportion", "207", "760", "40", ""),
+                 extra={"comparability": ["different_council_set", ""]})
+    out = check_claims(data)
+    assert out["verdict"].tolist() == ["not_checkable", "inconsistent"]
+    assert out["diagnosis"].iloc[0] == ""
+    assert out["explanation"].iloc[0].startswith("Not checkable: a and b come from different sets of councils")
+    assert round(out["computed"].iloc[0], 2) == 27.24  # 207 / 760 = 0.27236...
+
+
+def test_unknown_comparability_is_a_malformed_row(tmp_path):
+    problems = problems_of(tmp_path, "c1,proportion,207,760,40,,maybe",
+                           header=HEADER + ",comparability")
+    assert problems == ["claims.csv line 2 (claim_id c1): column 'comparability': 'maybe' is not a valid "
+                        "comparability; valid values: different_council_set (empty means a and b are comparable)"]
+
+
+def test_claims_command_counts_not_checkable(tmp_path):
+    path = write(tmp_path, HEADER + ",comparability\nc1,proportion,207,760,40,,different_council_set\n"
+                                    "c2,proportion,167,590,28,,\n")
+    stream = io.StringIO()
+    assert claims_command(path, stream=stream) == 0
+    assert stream.getvalue().splitlines()[-1] == "2 claims checked, 0 inconsistent, 1 not checkable"
+
+
+def test_a_quarter_is_coded_one_way_in_the_ledger():
+    # The convention (README, claims section): "a quarter" is a proportion of 25, never one_in_n 4.
+    ledger = pd.read_csv(DATA_DIR / "claims.csv", dtype=str, keep_default_na=False)
+    quarter = ledger[ledger["description"].str.contains("quarter", case=False)
+                     & ~ledger["description"].str.contains("rise of a quarter", case=False)]
+    assert len(quarter) == 7
+    assert set(quarter["kind"]) == {"proportion"} and set(quarter["stated"]) == {"25"}
+    plain = quarter[quarter["claim_id"].isin(["sihw-guardian-trafficked-quarter", "sihw-trust-trafficked-quarter"])]
+    assert plain["qualifier"].tolist() == ["about", "about"]
+    # 246 of 1,015 is 24.24%, within 5% of 25 (23.75 to 26.25), so "a quarter" holds as an approximation.
+    assert check_claims(frame(("q", "proportion", "246", "1015", "25", "about")))["verdict"].iloc[0] == "consistent"
+
+def test_syndicated_copies_counted_once_and_counts_not_percentages():
+    import pandas as pd
+
+    from helpers.claims_report import count_copies_once, verdict_counts
+
+    verdicts = pd.DataFrame({
+        "claim_id": ["orig", "copy", "other", "own"], "report_id": ["r"] * 4, "kind": ["proportion"] * 4,
+        "a": ["864"] * 4, "b": ["2638", "2638", "2638", "2335"], "stated": ["37"] * 4, "qualifier": [""] * 4,
+        "source_id": ["ind", "syn", "tt", "ind"], "verdict": ["inconsistent", "inconsistent", "inconsistent", "consistent"]})
+    sources = pd.DataFrame({"source_id": ["ind", "syn", "tt"], "publisher": ["The Independent", "A News", "Türkiye Today"],
+                            "copy_of": ["", "The Independent", ""]})
+    distinct = count_copies_once(verdicts, sources)
+    assert list(distinct["claim_id"]) == ["orig", "other", "own"] and list(distinct["copies"]) == [2, 1, 1]
+    table = verdict_counts(distinct, "report_id")
+    assert table.loc["r", "inconsistent, of all"] == "2 of 3"

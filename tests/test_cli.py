@@ -35,7 +35,48 @@ def test_headlines_for_the_other_reports(report_id):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and all(r["report_id"] == report_id for r in rows)
     for r in rows:
+        if r["comparability"] == "different_council_set":
+            assert r["ci_low"] == r["ci_high"] == r["ci_low_councils"] == r["ci_high_councils"] == ""
+            continue
         assert 0 <= float(r["ci_low"]) <= float(r["rate"]) <= float(r["ci_high"]) <= 1
+        # The interval allowing for between-council variation is wider than Wilson on both sides.
+        assert float(r["ci_low_councils"]) < float(r["ci_low"]) and float(r["ci_high_councils"]) > float(r["ci_high"])
+
+
+def test_heading_back_to_harm_not_found_share_has_no_interval():
+    rows = list(csv.DictReader(io.StringIO(mfc("headlines", "heading-back-to-harm", "--csv").stdout)))
+    not_found = [r for r in rows if r["measure"] == "not_found"]
+    assert not_found and all(r["comparability"] == "different_council_set" and r["ci_low"] == "" for r in not_found)
+    assert {(r["numerator"], r["denominator"]) for r in not_found} == {("207", "760")}
+
+
+def test_trends_csv_default_versions_trafficked():
+    result = mfc("trends", "--csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["group", "model", "still_in_harms_way_version", "until_harm_ends_version", "left_out",
+                             "estimate", "ci_low", "ci_high", "df", "tau2", "dispersion", "p_value"]
+    default = {r["model"]: r for r in rows if r["group"] == "trafficked" and r["left_out"] == ""
+               and r["still_in_harms_way_version"] == "original" and r["until_harm_ends_version"] == "guardian"}
+    assert set(default) == {"random_effects", "quasi_binomial", "binomial"}
+    re_row, quasi = default["random_effects"], default["quasi_binomial"]
+    assert round(float(re_row["estimate"]), 2) == 1.06
+    assert float(re_row["ci_low"]) < 0.97 and float(re_row["ci_high"]) > 1.16 and re_row["df"] == "2"
+    assert (round(float(quasi["estimate"]), 3), round(float(quasi["ci_low"]), 3), round(float(quasi["ci_high"]), 3)) \
+        == (1.067, 0.984, 1.156)
+    # 2 groups x 4 version combinations x 3 models, then 4 leave-one-out fits per group and combination.
+    assert sum(r["left_out"] == "" for r in rows) == 24 and sum(r["left_out"] != "" for r in rows) == 32
+
+
+def test_trends_survives_a_closed_pipe():
+    result = subprocess.run(f"{sys.executable} -m helpers.cli trends --csv | head -1", shell=True,
+                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.stdout.startswith("group,model,") and "Traceback" not in result.stderr
+
+
+def test_trends_unknown_group_exits_2():
+    result = mfc("trends", "--group", "children")
+    assert result.returncode == 2 and "trafficked" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_headlines_unknown_report_exits_2_listing_valid_ids():

@@ -41,3 +41,38 @@ def test_against_england_uses_the_dfe_year_ending_in_the_same_year(ledger):
 def test_first_report_has_no_previous_report(ledger):
     table = report_comparisons(ledger, "heading-back-to-harm")
     assert "against the previous report" not in set(table["comparison"])
+
+
+def test_holm_adjustment_by_hand():
+    import pandas as pd
+
+    from helpers.comparisons import holm_adjust
+
+    table = pd.DataFrame({"p_value": [0.01, 0.04, 0.03, float("nan")]})
+    # Holm: sort 0.01, 0.03, 0.04; multiply by 3, 2, 1; running maximum; cap at 1.
+    out = holm_adjust(table)["p_holm"]
+    assert list(out[:3]) == pytest.approx([0.03, 0.06, 0.06]) and out.isna().iloc[3]
+
+
+def test_benchmark_is_split_off_and_shown_without_tests(ledger):
+    from helpers.comparisons import display_benchmark, split_benchmark
+
+    tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
+    assert "against all looked-after children in England" not in set(tests["comparison"]) and len(benchmark) == 4
+    shown = display_benchmark(benchmark)
+    assert not any("p" == c[:1] for c in shown.columns)
+    row = shown[shown["group in the report"] == "trafficked, 2024 (guardian)"].iloc[0]
+    # 864/2,335 = 37.0%, DfE 13,010/116,420 = 11.2%: +26 points, 3.3 times.
+    assert (row["report rate"], row["difference (points)"], row["times the DfE rate"]) == ("37%", "+26", "about 3.3")
+
+
+def test_report_findings_sentences(ledger):
+    from helpers.comparisons import holm_adjust, report_findings, split_benchmark
+    from helpers.rates import headline_table
+
+    headlines = headline_table(ledger.figures, "heading-back-to-harm", dispersion=7.0)
+    tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
+    lines = report_findings(headlines, holm_adjust(tests), benchmark, "2014-09/2015-09")
+    assert lines[0].startswith("Trafficked, 2014-09/2015-09: 167 of 590 went missing (28.3%; Wilson 95% interval 24.8% to 32.1%")
+    assert any("treating the groups as independent" in line for line in lines)
+    assert lines[-1] == "1 published share(s) divide counts from different sets of councils and cannot be computed."

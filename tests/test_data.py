@@ -217,3 +217,51 @@ def test_descriptor_declares_licences_and_descriptions():
             assert fld.get("description"), f"{resource['name']}.{fld['name']}"
         if resource["path"].startswith("context/"):
             assert resource["licenses"][0]["name"] == "OGL-UK-3.0"
+
+
+# ----------------------------------------------------------------------------- audit corrections (issue 11)
+def test_audit_corrections_are_in_the_ledger(ledger):
+    f = ledger.figures.set_index("figure_id")
+    assert f.loc["uhe-seed001-tu-went-missing", "locator"] == "headline and paragraph 1"  # captions say thousands
+    assert f.loc["sihw-guardian-councils-asked", "locator"].startswith("paragraph 3")
+    assert f.loc["sihw-guardian-trafficked-rate-ratio-others", "locator"].endswith("paragraph 4")
+    for fid in ("elac-mj-looked-after-one-in-n", "elac-mp-non-exploited-pct-2020-21"):
+        assert f.loc[fid, "geography"] == "England", fid
+    cypnow = f[f.index.str.startswith("whr-cypnow-")]
+    assert len(cypnow) == 8 and set(cypnow["geography"]) == {"England"}
+    # guardian-2016: 167 of 590, 593 of 4,744, nearly 30%, 13%
+    g = {fid: f.loc[f"hbth-guardian-{fid}", "value"] for fid in
+         ("trafficked-went-missing", "trafficked-in-care", "uasc-went-missing", "uasc-in-care", "uasc-pct",
+          "trafficked-pct-rounded")}
+    assert g == {"trafficked-went-missing": 167, "trafficked-in-care": 590, "uasc-went-missing": 593,
+                 "uasc-in-care": 4744, "uasc-pct": 13, "trafficked-pct-rounded": 30}
+    assert f.loc["hbth-guardian-trafficked-pct-rounded", "qualifier"] == "nearly"
+    for fid in ("elac-mj-rhi-sexually-exploited-one-in-n", "elac-mp-rhi-sexually-exploited-one-in-n"):
+        assert (f.loc[fid, "value"], f.loc[fid, "unit"], f.loc[fid, "period"]) == (7, "one_in_n", "2017-07/2018-03")
+    assert (f.loc["sihw-trust-child-nrm-referrals-2017", "value"], f.loc["sihw-trust-child-nrm-referrals-2017",
+            "measure"]) == (2118, "nrm_referrals")
+
+
+def test_not_found_share_is_marked_as_a_different_council_set(ledger):
+    f = ledger.figures
+    marked = f[f["comparability"] == "different_council_set"]
+    # every Heading Back to Harm not-found figure (207 or "more than 200", and the 40%), and the 45 councils
+    assert set(marked["report_id"]) == {"heading-back-to-harm"}
+    assert set(marked["measure"]) == {"not_found", "not_found_pct", "councils_reporting_not_found"}
+    assert "hbth-cypnow-tu-not-found-pct" in set(marked["figure_id"])
+    assert not f[(f["measure"] == "went_missing")]["comparability"].notna().any()
+    c = ledger.claims.set_index("claim_id")
+    assert c.loc["hbth-cypnow-not-found-40pct", "comparability"] == "different_council_set"
+    assert c["comparability"].notna().sum() == 1
+
+
+def test_claim_comparability_must_follow_its_figures(data_copy):
+    def change(h, rows):
+        rows[row_of(rows, "claim_id", "hbth-cypnow-not-found-40pct")]["comparability"] = ""
+        return h, rows
+    edit(data_copy, "claims", change)
+    problems = validate_data_dir(data_copy)
+    assert problems == [
+        "data/claims.csv line 21 (claim_id hbth-cypnow-not-found-40pct): column 'comparability': 'empty' should be "
+        "'different_council_set': figures hbth-cypnow-tu-not-found (different_council_set) and "
+        "hbth-guardian-tu-went-missing (unmarked) differ, so the claim cannot be checked"]

@@ -261,3 +261,16 @@ def test_hc1_is_hc0_times_n_over_n_minus_k_for_negative_binomial_and_poisson():
     bread = np.linalg.inv((X * mu[:, None]).T @ X)
     scores = X * (data["incidents"].to_numpy(float) - mu)[:, None]
     assert np.asarray(p0.bse) == pytest.approx(np.sqrt(np.diag(bread @ scores.T @ scores @ bread)), rel=1e-6)
+
+
+def test_nrm_alongside_has_one_row_per_year_with_uk_counts_only():
+    # CYP Now places When Harm Remains' 960 and 1,231 in England; only the UK rows may enter, once each.
+    from helpers.data import load_ledger
+    from helpers.series import nrm_alongside
+
+    ledger = load_ledger()
+    table = nrm_alongside(ledger.nrm_child_referrals, ledger.figures, {"still-in-harms-way": "original",
+                                                                       "until-harm-ends": "guardian"})
+    assert table["year"].is_unique
+    in_care = table.set_index("year")["trafficked_in_care"]
+    assert (in_care[2015], in_care[2017], in_care[2018], in_care[2020]) == (590, 1015, 960, 1231)

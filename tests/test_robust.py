@@ -1,0 +1,317 @@
+"""Regression tests for bad input a real user produces: each gives one clear line, the right exit code,
+and damages nothing (issue 10, "What breaks")."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import cli
+from helpers.data import data_fingerprint, rehash, stamp_path, validate_data_dir, validate_once
+from helpers.paths import DATA_DIR, PROJECT_ROOT
+
+HEADER = "claim_id,kind,a,b,stated,qualifier"
+
+
+def mfc(*args, umask=None):
+    def preexec():
+        if umask is not None:
+            os.umask(umask)
+
+    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, preexec_fn=preexec)
+
+
+def one_clean_line(result, code):
+    """The command exited with ``code`` and said what was wrong in one line, with no traceback."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    return lines
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def set_cells(data_dir: Path, table: str, changes: dict[tuple[int, int], str]) -> None:
+    """Set cells (record index, column index) of a table as text, then rehash."""
+    path = data_dir / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    for (row, column), text in changes.items():
+        rows[row][column] = text
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    rehash(data_dir)
+
+
+VALUE = 7  # column index of figures.csv 'value'
+
+
+# --- non-finite and huge numbers in the ledger --------------------------------------------------------
+
+@pytest.mark.parametrize("text, reason", [("NaN", "is not a finite number"), ("inf", "is not a finite number"),
+                                          ("-Infinity", "is not a finite number"),
+                                          ("1e308", "is too large (above 1,000,000,000)")])
+def test_non_finite_or_huge_figure_is_rejected_by_every_command(data_copy, text, reason):
+    set_cells(data_copy, "figures", {(2, VALUE): text})
+    expected = (f"data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': "
+                f"{text} {reason}")
+    assert validate_data_dir(data_copy) == [expected]
+    for args in (["check-data", str(data_copy)], ["headlines", "until-harm-ends", "--data-dir", str(data_copy)]):
+        lines = one_clean_line(mfc(*args), 1)
+        assert lines[0] == expected
+
+
+def test_a_400_digit_number_in_a_data_file_is_too_large(data_copy):
+    set_cells(data_copy, "figures", {(2, VALUE): "9" * 400})
+    problems = validate_data_dir(data_copy)
+    assert problems == ["data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': "
+                        "999999999999... (400 characters) is too large (above 1,000,000,000)"]
+
+
+def test_a_suppressed_value_typed_as_zero_is_flagged(data_copy):
+    with (data_copy / "figures.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    row = next(i for i, r in enumerate(rows) if r[9] == "not_found" and r[10] in ("children", "episodes_per_child"))
+    set_cells(data_copy, "figures", {(row, VALUE): "0", (row, 9): ""})
+    problems = validate_data_dir(data_copy)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"data/figures.csv line {row + 1} (figure_id {rows[row][0]}): column 'value': "
+                                  "0 without a value_flag")
+
+
+# --- broken files and descriptors ------------------------------------------------------------------------
+
+def test_duplicate_header_in_a_data_file(data_copy):
+    path = data_copy / "figures.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",note\n", ",unit\n", 1), encoding="utf-8")
+    rehash(data_copy)
+    lines = one_clean_line(mfc("check-data", str(data_copy)), 1)
+    assert lines[0] == ("data/figures.csv header: column 'unit' (column 15) repeats an earlier column's name; "
+                        "every name must be unique")
+    assert len(lines) == 2  # the problem and the count
+
+
+def test_binary_data_file_is_one_line_without_follow_on_key_errors(data_copy):
+    (data_copy / "reports.csv").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4)
+    rehash(data_copy)
+    lines = one_clean_line(mfc("check-data", str(data_copy)), 1)
+    assert lines == ["data/reports.csv: binary data (NUL bytes), not a UTF-8 CSV text file", f"{data_copy}: 1 problem(s)"]
+
+
+def test_descriptor_resource_without_a_path(data_copy):
+    descriptor = data_copy / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("  path: reports.csv\n", "", 1),
+                          encoding="utf-8")
+    expected = (f"{descriptor}: resource 2 ('reports'): no 'path'; every table names its CSV file, "
+                "e.g. path: reports.csv")
+    assert one_clean_line(mfc("check-data", str(data_copy)), 1)[0] == expected
+    assert one_clean_line(mfc("headlines", "until-harm-ends", "--data-dir", str(data_copy)), 1) == [expected]
+
+
+def test_extra_cells_are_reported_once_per_file(data_copy):
+    path = data_copy / "figures.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1:5] = [line.rstrip("\n") + ",extra\n" for line in lines[1:5]]
+    path.write_text("".join(lines), encoding="utf-8")
+    rehash(data_copy)
+    assert validate_data_dir(data_copy) == [
+        "data/figures.csv line(s) 2, 3, 4, 5: more cells than the header names; remove them or name the "
+        "column in the header and the descriptor"]
+
+
+def test_check_data_names_the_true_line_after_a_multi_line_quoted_field(data_copy):
+    # A note with two line breaks on record 1 pushes record 11 from line 12 to line 14.
+    set_cells(data_copy, "figures", {(1, 14): "first line\nsecond line\nthird line", (11, VALUE): "-5"})
+    problems = validate_data_dir(data_copy)
+    assert problems and all(p.startswith("data/figures.csv line 14 ") for p in problems), problems
+    set_cells(data_copy, "figures", {(11, VALUE): "abc"})  # a schema (frictionless) error: same line
+    assert [p.split(":")[0] for p in validate_data_dir(data_copy)] == ["data/figures.csv line 14 (figure_id "
+                                                                       "hbth-guardian-councils-asked)"]
+
+
+# --- claims files --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body, expected", [
+    (f"{HEADER}\nc1,proportion,{'9' * 400},2638,37,\n",
+     "big.csv line 2 (claim_id c1): column 'a': 999999999999... (400 characters) is too large; numbers above "
+     "1,000,000,000 are not accepted"),
+    (f"{HEADER},a\nc1,proportion,864,2638,37,,5\n",
+     "big.csv header: column 'a' appears twice (columns 3 and 7); column names must be unique"),
+    (f"{HEADER}\nc1,proportion,-864,2638,37,\n",
+     "big.csv line 2 (claim_id c1): column 'a': -864 is negative, but a count cannot be"),
+    (f"{HEADER}\nc1,total,5,-3,2,\n", "big.csv line 2 (claim_id c1): column 'b': -3 is negative, but a count cannot be"),
+    (f"{HEADER}\nc1,proportion,300,200,150,\n",
+     "big.csv line 2 (claim_id c1): column 'stated': 150 is outside 0 to 100; a share is a per cent of a whole"),
+    (f"{HEADER}\n" + "".join(f"c{i},proportion,864,2638,37,,x,y\n" for i in range(4)),
+     "big.csv line(s) 2, 3, 4, 5: more fields than the header's 6 columns; name every column in the header "
+     "(or quote values that contain commas)"),
+], ids=["400-digits", "duplicate-header", "negative-a", "negative-b", "share-over-100", "extra-fields-once"])
+def test_bad_claims_file_exits_2_with_one_line(tmp_path, body, expected):
+    path = tmp_path / "big.csv"
+    path.write_text(body, encoding="utf-8")
+    out = tmp_path / "verdicts.csv"
+    lines = one_clean_line(mfc("claims", str(path), "--out", str(out)), 2)
+    assert lines == [expected]
+    assert not out.exists()
+
+
+def test_a_folder_or_binary_file_as_the_claims_file(tmp_path):
+    assert one_clean_line(mfc("claims", str(tmp_path)), 2) == [f"{tmp_path}: is a folder, not a claims CSV file"]
+    binary = tmp_path / "claims.csv"
+    binary.write_bytes(b"claim_id\x00\x01\x02")
+    assert one_clean_line(mfc("claims", str(binary)), 2) == ["claims.csv: binary data (NUL bytes), not a CSV text file"]
+
+
+def test_extra_named_columns_are_written_once(tmp_path):
+    path = tmp_path / "mine.csv"
+    path.write_text(f"{HEADER},note\nc1,proportion,864,2638,37,,x\nc2,total,1,2,3,,y\n", encoding="utf-8")
+    out = tmp_path / "verdicts.csv"
+    assert mfc("claims", str(path), "--out", str(out)).returncode == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header.count("note") == 1 and len(header) == len(set(header))
+
+
+# --- --out --------------------------------------------------------------------------------------------
+
+GOOD = f"{HEADER}\nc1,proportion,864,2335,37,\n"
+
+
+def test_out_refuses_the_input_file(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    lines = one_clean_line(mfc("claims", str(path), "--out", str(path)), 2)
+    assert lines == [f"mfc claims: --out {path}: is the input file {path}; write to another path"]
+    assert path.read_text(encoding="utf-8") == GOOD
+
+
+def test_out_refuses_a_symlink_a_fifo_and_a_device(tmp_path):
+    path = tmp_path / "claims.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    target = tmp_path / "kept.csv"
+    target.write_text("kept\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for out, why in ((link, "is a symbolic link"), (fifo, "is a special file"), (Path(os.devnull), "is a special file")):
+        lines = one_clean_line(mfc("claims", str(path), "--out", str(out)), 2)
+        assert len(lines) == 1 and why in lines[0]
+    assert link.is_symlink() and target.read_text() == "kept\n"
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640)])
+def test_out_is_written_with_the_users_umask(tmp_path, umask, mode):
+    path = tmp_path / "claims.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "verdicts.csv"
+    assert mfc("claims", str(path), "--out", str(out), umask=umask).returncode == 0
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+    assert [p.name for p in tmp_path.iterdir()] != [] and not list(tmp_path.glob(".*partial"))
+
+
+def test_executed_notebooks_are_written_with_the_umask(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_notebook
+
+    from helpers.runner import write_atomically
+
+    old = os.umask(0o022)
+    try:
+        write_atomically(new_notebook(), tmp_path / "nb.ipynb")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "nb.ipynb").stat().st_mode) == 0o644
+    assert nbformat.read(tmp_path / "nb.ipynb", as_version=4).cells == []
+
+
+# --- pipes and the one handler ----------------------------------------------------------------------------
+
+def test_broken_pipe_ends_quietly():
+    process = subprocess.Popen([sys.executable, "-m", "helpers.cli", "headlines", "until-harm-ends", "--csv"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+    process.stdout.close()  # the reader has gone before the first line, as `| head -0` would
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0
+    assert err == ""
+
+
+def test_an_unreadable_file_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    def refuse(args):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "x.csv"))
+
+    monkeypatch.setattr(cli, "cmd_check_data", refuse)
+    assert cli.main(["check-data"]) == 2
+    assert capsys.readouterr().err == f"mfc check-data: {tmp_path / 'x.csv'}: Permission denied\n"
+
+
+def test_an_unexpected_error_is_one_line_exit_1(monkeypatch, capsys):
+    def broken(args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(cli, "cmd_check_data", broken)
+    monkeypatch.delenv("MFC_DEBUG", raising=False)
+    assert cli.main(["check-data"]) == 1
+    assert capsys.readouterr().err == ("mfc check-data: unexpected error ZeroDivisionError: division by zero "
+                                       "(set MFC_DEBUG=1 for details)\n")
+
+
+# --- validation once per run, and the stamp --------------------------------------------------------------
+
+def test_invalid_data_stop_the_run_before_any_notebook(monkeypatch, capsys):
+    import helpers.data
+    import helpers.runner
+
+    monkeypatch.setattr(helpers.data, "validate_once", lambda data_dir=None: ["data/figures.csv line 3: broken"])
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a notebook ran on invalid data")
+
+    monkeypatch.setattr(helpers.runner, "run_catalogue", must_not_run)
+    assert cli.main(["run", "--quiet"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/figures.csv line 3: broken", "mfc run: 1 data problem(s); no notebook was run (see `mfc check-data`)"]
+
+
+def test_valid_data_are_validated_once_then_checked_by_hash(data_copy, monkeypatch):
+    import helpers.data
+
+    stamp = stamp_path(data_fingerprint(data_copy))
+    stamp.unlink(missing_ok=True)
+    assert validate_once(data_copy) == [] and stamp.is_file()
+    monkeypatch.setattr(helpers.data, "validate_data_dir", lambda d=None: pytest.fail("validated again"))
+    assert helpers.data.load_ledger(data_copy).figures.shape[0] > 200
+    stamp.unlink()
+
+
+def test_the_stamp_key_covers_every_file_under_data(data_copy):
+    before = data_fingerprint(data_copy)
+    (data_copy / "raw").mkdir()
+    (data_copy / "raw" / "new.csv").write_text("a\n1\n", encoding="utf-8")
+    with_raw = data_fingerprint(data_copy)
+    assert with_raw != before
+    (data_copy / "raw" / "new.csv").write_text("a\n2\n", encoding="utf-8")
+    assert data_fingerprint(data_copy) not in (before, with_raw)
+    (data_copy / "raw" / "new.csv").unlink()
+    (data_copy / "raw").rmdir()
+    assert data_fingerprint(data_copy) == before
+
+
+def test_an_invalid_edit_is_never_hidden_by_an_old_stamp(data_copy):
+    assert validate_once(data_copy) == []
+    set_cells(data_copy, "figures", {(2, VALUE): "NaN"})
+    assert len(validate_once(data_copy)) == 1
