@@ -7,14 +7,24 @@ import pandas as pd
 from helpers.nonresponse_tipping import needed_rate
 
 
-def findings(table: pd.DataFrame, conclusions: pd.DataFrame, silent_share: float | None) -> tuple[list[str], dict]:
+def findings(table: pd.DataFrame, conclusions: pd.DataFrame, silent_share: float | None,
+             response: pd.DataFrame | None = None) -> tuple[list[str], dict]:
     """Sentences for the end of the non-response notebook, and the facts they rest on (for asserts).
 
     ``table`` is :func:`helpers.nonresponse_report.nonresponse_table`; ``conclusions`` is
     :func:`helpers.nonresponse_tipping.report_conclusions`; ``silent_share`` is the share of councils asked
-    that did not answer (None if unknown).
+    that did not answer (None if unknown); ``response`` (optional) is
+    :func:`helpers.nonresponse_frame.response_table`, for the councils that answered the not-found question.
     """
     sentences, facts = [], {}
+    if response is not None:
+        nf = response[(response["measure"] == "councils_reporting_not_found") & response["councils"].notna()]
+        for row in nf.itertuples(index=False):
+            facts["not_found_councils"] = (row.councils, row.councils_asked, row.share_of_asked)
+            sentences.append(
+                f"**Cannot conclude** how many children were never found across the UK: only {row.councils:.0f} of the "
+                f"{row.councils_asked:.0f} councils asked ({row.share_of_asked:.0%}) could say, so any count of children "
+                "not found describes those councils alone.")
     bounds = table[table["method"] == "bounds"]
     for b in bounds.itertuples(index=False):
         ci = table[(table["group"] == b.group) & (table["method"] == "respondents_only")
@@ -23,7 +33,8 @@ def findings(table: pd.DataFrame, conclusions: pd.DataFrame, silent_share: float
         facts[f"bounds_{b.group}"] = (b.low, b.high, b.estimate, widen)
         sentences.append(
             f"**Can conclude:** with no assumption about the {b.group} children whose going-missing answer is "
-            f"unknown, their rate lies between {b.low:.1%} and {b.high:.1%} (respondents only: {b.estimate:.1%}); "
+            f"unknown, the rate among all the children counted lies between {b.low:.1%} and {b.high:.1%} "
+            f"(respondents only: {b.estimate:.1%}); "
             f"that range is {widen:.1f} times as wide as the {ci['interval']} of the respondents-only rate.")
     modelled = table[table["scenario"].str.endswith("(synthetic councils)") & (table["interval"] != "bounds")]
     for group, rows in modelled.groupby("group", sort=False):

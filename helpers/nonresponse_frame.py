@@ -84,6 +84,10 @@ def response_table(figures: pd.DataFrame, report_id: str, frame_councils: int) -
         raise ParameterError(f"frame_councils must be at least 1; got {frame_councils!r}")
     asked = rows.loc[(rows["measure"] == "councils_asked") & rows["value"].notna(), "value"]
     n_asked = float(asked.max()) if len(asked) else np.nan
+    answering = rows[(rows["measure"] != "councils_asked") & rows["value"].notna()]
+    for row in answering[answering["value"] > n_asked].itertuples(index=False):
+        raise ParameterError(f"figure_id {row.figure_id}: {row.measure}={row.value:g} exceeds councils asked="
+                             f"{n_asked:g}; valid range 0 to {n_asked:g}")
     rows = rows.drop_duplicates(["version", "group", "period", "measure", "value", "qualifier", "value_flag"])
     out = pd.DataFrame({
         "report_id": rows["report_id"], "version": rows["version"], "group": rows["group"],
@@ -135,3 +139,22 @@ def compare_answering(councils: pd.DataFrame) -> pd.DataFrame:
     out = known.groupby("answered")[["aux", "dfe_rate"]].median()
     out.insert(0, "councils", known.groupby("answered").size())
     return out.rename(columns={"aux": "median UASC at 31 March + 1", "dfe_rate": "median DfE missing rate"})
+
+
+def official_comparison(pairs: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """Each published total in care beside the official count closest to it, summed over England's councils.
+
+    Unaccompanied children are set beside DfE's UASC looked after at 31 March; other groups beside all
+    children looked after during the year (a ceiling, not a match). ``ratio`` is published / official. The
+    FOI counts cover four nations and a whole year; DfE's cover England and, for UASC, one day; so a ratio
+    above 1 is expected and neither figure bounds the other.
+    """
+    rows = []
+    for p in pairs.itertuples(index=False):
+        measure = "uasc_at_31_march" if p.group == "unaccompanied" else "cla_during_year"
+        official = float(frame.loc[frame["england"], measure].sum())
+        rows.append({"version": p.version, "group": p.group, "published_in_care": int(p.denominator),
+                     "official_measure": measure, "official_england": official,
+                     "councils_suppressed": int(frame.loc[frame["england"], measure].isna().sum()),
+                     "ratio": p.denominator / official if official else np.nan})
+    return pd.DataFrame(rows)

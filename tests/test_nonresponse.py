@@ -97,6 +97,14 @@ def test_response_table_keeps_not_found_counts(ledger):
     assert nf["share_of_asked"] == pytest.approx(45 / 217)
 
 
+def test_more_answering_than_asked_is_refused(ledger):
+    figures = ledger.figures.copy()
+    figures.loc[figures["figure_id"] == "hbth-presstv-councils-answering", "value"] = 300
+    with pytest.raises(ParameterError, match="hbth-presstv-councils-answering: councils_answering=300 exceeds "
+                                             "councils asked=217; valid range 0 to 217"):
+        response_table(figures, "heading-back-to-harm", 206)
+
+
 def test_answering_councils_skips_discrepant_counts(ledger):
     assert answering_councils(ledger.figures, "until-harm-ends", "trafficked") == (135, "exact")
     assert answering_councils(ledger.figures, "until-harm-ends", "unaccompanied") == (141, "exact")
@@ -201,10 +209,10 @@ def test_estimators_are_unbiased_on_average_under_mcar(inputs):
 
 
 def test_simulation_is_identical_for_one_seed(inputs):
-    a = simulate(inputs, n_sims=200, seed=4, n_mice=3)
-    b = simulate(inputs, n_sims=200, seed=4, n_mice=3)
+    a = simulate(inputs, n_sims=200, seed=4, n_mice=2)
+    b = simulate(inputs, n_sims=200, seed=4, n_mice=2)
     pd.testing.assert_frame_equal(a, b)
-    assert not a.equals(simulate(inputs, n_sims=200, seed=5, n_mice=3))
+    assert not a.equals(simulate(inputs, n_sims=200, seed=5, n_mice=0))
 
 
 # --- tipping points -------------------------------------------------------------------------------------
@@ -272,3 +280,49 @@ def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
     result = mfc("nonresponse", "empty-report", "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1 and "nothing to bound or estimate" in result.stdout
+
+
+def test_simulation_findings_ignore_rows_with_few_replicates():
+    from helpers.nonresponse_simulation import simulation_findings
+
+    results = pd.DataFrame({
+        "mechanism": ["mcar", "mcar", "mnar", "mnar"], "estimator": ["respondents_only", "mice"] * 2,
+        "replicates": [1000, 4, 1000, 4], "bias": [0.001, 0.05, -0.04, 0.0], "rmse": [0.01] * 4,
+        "coverage": [0.95, 1.0, 0.05, 1.0], "mean_width": [0.04] * 4, "data": ["synthetic"] * 4})
+    sentences, facts = simulation_findings(results)
+    assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
+    assert facts["mnar_vs_mcar"] == pytest.approx(40)
+    assert "mice ran on only 4 replicates" in sentences[0]
+
+
+def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
+    # MICE is slow (about a second per replicate), so 10 replicates: its spread across replicates is about
+    # 0.01, so the mean error's standard error is about 0.003; 0.015 allows for that and for the small upward
+    # pull of imputing from empirical logits of small councils.
+    table = simulate(inputs, mechanisms=["mcar"], n_sims=10, seed=8, n_mice=10, estimators=["mice"])
+    assert table["replicates"].tolist() == [10]
+    assert abs(table["bias"].iloc[0]) < 0.015, table
+
+
+def test_official_comparison_sums_england_councils(ledger):
+    from helpers.nonresponse_frame import official_comparison
+    from helpers.nonresponse_report import report_pairs
+
+    cy = ledger.council_years
+    uasc = cy[(cy["year"] == 2024) & (cy["measure"] == "uasc_at_31_march")]["value"].astype(float).sum()
+    frame = council_frame(ledger.councils, ledger.council_years, 2024)
+    table = official_comparison(report_pairs(ledger.figures, "until-harm-ends"), frame).set_index(["version", "group"])
+    row = table.loc[("guardian", "unaccompanied")]
+    assert row["official_england"] == pytest.approx(uasc)
+    assert row["ratio"] == pytest.approx(11999 / uasc)
+
+
+def test_findings_name_the_councils_that_answered_the_not_found_question(ledger):
+    from helpers.nonresponse_findings import findings
+
+    response = response_table(ledger.figures, "heading-back-to-harm", 206)
+    empty = pd.DataFrame(columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"])
+    conclusions = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label", "s_min"])
+    sentences, facts = findings(empty, conclusions, None, response)
+    assert facts["not_found_councils"][:2] == (45, 217)
+    assert "only 45 of the 217 councils asked (21%)" in sentences[0]
