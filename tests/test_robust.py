@@ -315,3 +315,44 @@ def test_an_invalid_edit_is_never_hidden_by_an_old_stamp(data_copy):
     assert validate_once(data_copy) == []
     set_cells(data_copy, "figures", {(2, VALUE): "NaN"})
     assert len(validate_once(data_copy)) == 1
+
+
+# --- Ctrl-C during a parallel run ------------------------------------------------------------------------
+
+def test_ctrl_c_stops_a_parallel_run_kills_workers_and_kernels_and_keeps_executed_copies():
+    import signal
+    import time
+
+    import psutil
+
+    from helpers.paths import EXECUTED_DIR
+
+    before = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
+    process = subprocess.Popen([sys.executable, "-m", "helpers.cli", "run", "--jobs", "2", "--quiet",
+                                "--only", "10_report"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=PROJECT_ROOT, start_new_session=True)
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    kernels = []
+    while time.monotonic() < deadline and len(kernels) < 2:
+        time.sleep(0.5)
+        try:
+            kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        except psutil.NoSuchProcess:
+            pass
+    assert len(kernels) == 2, "two kernels should be running"
+    descendants = parent.children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+    started = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - started < 10, "stopped within a few seconds"
+    assert process.returncode == 130
+    assert err.decode().strip().splitlines() == [
+        "mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were in "
+        "notebooks/executed/"]
+    time.sleep(0.5)
+    alive = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"orphans left: {[p.cmdline() for p in alive]}"
+    after = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
+    assert after == before
+    assert not list(EXECUTED_DIR.glob(".*partial"))
