@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup run test unit nbval check-data lab site context constraints clean
+.PHONY: setup run test unit nbval check-data lab site context constraints bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +20,14 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/mfc run --jobs 2
 
+# Two processes, each test file (and each notebook) kept whole in one of them (pytest-xdist).
+PARALLEL := -n 2 --dist loadfile
+
 test: setup
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks/executed
+	$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests notebooks/executed
 
 unit: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest $(PARALLEL) tests
 
 nbval: setup
 	$(BIN)/python -m pytest $(NBVAL) notebooks/executed
@@ -42,6 +45,10 @@ lab: setup
 site: setup
 	$(BIN)/jupyter nbconvert --to html --output-dir build/site notebooks/executed/*.ipynb
 	$(BIN)/python -m helpers.site build/site
+
+# Timings of the whole catalogue: mfc run --jobs 1 and 2, nbconvert one by one, and the floor.
+bench: setup
+	$(BIN)/python benchmarks/bench.py
 
 constraints: setup
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \
