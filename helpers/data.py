@@ -325,10 +325,10 @@ def data_fingerprint(data_dir: Path | str | None = None) -> str:
     Any edit, added or removed file anywhere under data/ (data/raw/ and data/context/ included), or a
     change to the validating code, gives a new fingerprint.
     """
-    import frictionless
+    from importlib.metadata import version
 
     data_dir = Path(data_dir or DATA_DIR)
-    digest = hashlib.sha256(f"frictionless {frictionless.__version__}\n".encode())
+    digest = hashlib.sha256(f"frictionless {version('frictionless')}\n".encode())  # no import: it is slow
     helpers_dir = Path(__file__).resolve().parent
     for path in [helpers_dir / name for name in VALIDATOR_FILES] + sorted(p for p in data_dir.rglob("*") if p.is_file()):
         name = path.name if path.parent == helpers_dir else path.relative_to(data_dir).as_posix()
