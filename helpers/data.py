@@ -108,14 +108,25 @@ def record_lines(path: Path) -> list[int]:
     import csv
 
     lines = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        start = 1
-        for record in reader:
-            if record:
-                lines.append(start)
-            start = reader.line_num + 1
+    if not is_csv(path):
+        return lines
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            start = 1
+            for record in reader:
+                if record:
+                    lines.append(start)
+                start = reader.line_num + 1
+    except (UnicodeDecodeError, csv.Error):
+        return []  # reported by _raw_problems; messages then fall back to frictionless's row numbers
     return lines
+
+
+def is_csv(path: Path | str, resource: dict | None = None) -> bool:
+    """Whether a table is CSV text (other formats, e.g. a spreadsheet in data/raw/, are left to frictionless)."""
+    declared = str((resource or {}).get("format", "")).lower()
+    return declared == "csv" or (not declared and str(path).lower().endswith(".csv"))
 
 
 def _raw_problems(data_dir: Path, resource: dict) -> tuple[list[str], bool]:
@@ -130,6 +141,8 @@ def _raw_problems(data_dir: Path, resource: dict) -> tuple[list[str], bool]:
 
     path = data_dir / resource["path"]
     where = _display(data_dir, resource["path"])
+    if not is_csv(path, resource):
+        return [], True
     raw = path.read_bytes()
     if b"\0" in raw[:65536]:
         return [f"{where}: binary data (NUL bytes), not a UTF-8 CSV text file"], False
