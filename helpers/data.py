@@ -328,22 +328,20 @@ class Ledger:
         return self.tables[name]
 
 
-# The files whose content decides whether data are valid, besides the data themselves.
-VALIDATOR_FILES = ("data.py", "ledger_checks.py")
 
 
 def data_fingerprint(data_dir: Path | str | None = None) -> str:
     """sha256 over every file under ``data_dir`` (names and bytes, sub-folders included) and the validator.
 
     Any edit, added or removed file anywhere under data/ (data/raw/ and data/context/ included), or a
-    change to the validating code, gives a new fingerprint.
+    change to any module of helpers/ (wherever a check lives), gives a new fingerprint.
     """
     from importlib.metadata import version
 
     data_dir = Path(data_dir or DATA_DIR)
     digest = hashlib.sha256(f"frictionless {version('frictionless')}\n".encode())  # no import: it is slow
     helpers_dir = Path(__file__).resolve().parent
-    for path in [helpers_dir / name for name in VALIDATOR_FILES] + sorted(p for p in data_dir.rglob("*") if p.is_file()):
+    for path in sorted(helpers_dir.glob("*.py")) + sorted(p for p in data_dir.rglob("*") if p.is_file()):
         name = path.name if path.parent == helpers_dir else path.relative_to(data_dir).as_posix()
         digest.update(f"{name}\0{path.stat().st_size}\0".encode())
         digest.update(path.read_bytes())
