@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup run test unit nbval check-data lab site context constraints clean bench
+.PHONY: setup run test unit nbval check-data lab site context constraints bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,11 +21,14 @@ run: setup
 	$(BIN)/mfc run --jobs 2
 	$(BIN)/python -m helpers.site --key-chart docs/key-chart.png
 
+# Two processes, each test file (and each notebook) kept whole in one of them (pytest-xdist).
+PARALLEL := -n 2 --dist loadfile
+
 test: setup
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks/executed
+	$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests notebooks/executed
 
 unit: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest $(PARALLEL) tests
 
 nbval: setup
 	$(BIN)/python -m pytest $(NBVAL) notebooks/executed
@@ -46,6 +49,12 @@ lab: setup
 # A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
 site: setup
 	$(BIN)/python -m helpers.site --build build/site
+
+# Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the
+# non-response simulation's default run (target: under 30 s beyond imports).
+bench: setup
+	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
 
 constraints: setup
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \

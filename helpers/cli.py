@@ -146,7 +146,10 @@ def cmd_run(args) -> int:
     except KeyboardInterrupt:
         print(f"mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were "
               f"in {EXECUTED_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr)
-        return 130
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Exit now: the pool's exit handler would wait on the management thread of workers that are gone.
+        os._exit(130)
     failed = [r for r in results if not r.ok]
     for r in results:
         print(("ok      " if r.ok else "FAILED  ") + r.message, file=sys.stderr if not r.ok else sys.stdout)

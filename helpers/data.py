@@ -108,14 +108,25 @@ def record_lines(path: Path) -> list[int]:
     import csv
 
     lines = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        start = 1
-        for record in reader:
-            if record:
-                lines.append(start)
-            start = reader.line_num + 1
+    if not is_csv(path):
+        return lines
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            start = 1
+            for record in reader:
+                if record:
+                    lines.append(start)
+                start = reader.line_num + 1
+    except (UnicodeDecodeError, csv.Error):
+        return []  # reported by _table_read_problems; messages then fall back to frictionless's row numbers
     return lines
+
+
+def is_csv(path: Path | str, resource: dict | None = None) -> bool:
+    """Whether a table is CSV text (other formats, e.g. a spreadsheet in data/raw/, are left to frictionless)."""
+    declared = str((resource or {}).get("format", "")).lower()
+    return declared == "csv" or (not declared and str(path).lower().endswith(".csv"))
 
 
 def _table_read_problems(data_dir: Path, resource: dict) -> tuple[list[str], bool]:
@@ -130,6 +141,8 @@ def _table_read_problems(data_dir: Path, resource: dict) -> tuple[list[str], boo
 
     path = data_dir / resource["path"]
     where = _display(data_dir, resource["path"])
+    if not is_csv(path, resource):
+        return [], True
     raw = path.read_bytes()
     if b"\0" in raw[:65536]:
         return [f"{where}: binary data (NUL bytes), not a UTF-8 CSV text file"], False
@@ -317,22 +330,20 @@ class Ledger:
         return self.tables[name]
 
 
-# The files whose content decides whether data are valid, besides the data themselves.
-VALIDATOR_FILES = ("data.py", "ledger_checks.py")
 
 
 def data_fingerprint(data_dir: Path | str | None = None) -> str:
     """sha256 over every file under ``data_dir`` (names and bytes, sub-folders included) and the validator.
 
     Any edit, added or removed file anywhere under data/ (data/raw/ and data/context/ included), or a
-    change to the validating code, gives a new fingerprint.
+    change to any module of helpers/ (wherever a check lives), gives a new fingerprint.
     """
-    import frictionless
+    from importlib.metadata import version
 
     data_dir = Path(data_dir or DATA_DIR)
-    digest = hashlib.sha256(f"frictionless {frictionless.__version__}\n".encode())
+    digest = hashlib.sha256(f"frictionless {version('frictionless')}\n".encode())  # no import: it is slow
     helpers_dir = Path(__file__).resolve().parent
-    for path in [helpers_dir / name for name in VALIDATOR_FILES] + sorted(p for p in data_dir.rglob("*") if p.is_file()):
+    for path in sorted(helpers_dir.glob("*.py")) + sorted(p for p in data_dir.rglob("*") if p.is_file()):
         name = path.name if path.parent == helpers_dir else path.relative_to(data_dir).as_posix()
         digest.update(f"{name}\0{path.stat().st_size}\0".encode())
         digest.update(path.read_bytes())

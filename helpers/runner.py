@@ -235,6 +235,15 @@ def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _cmdline(process) -> list[str]:
+    import psutil
+
+    try:
+        return process.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return []
+
+
 def kill_process_tree(grace: float = 3.0) -> int:
     """Terminate every descendant of this process (pool workers and their kernels); return how many.
 
@@ -242,7 +251,9 @@ def kill_process_tree(grace: float = 3.0) -> int:
     """
     import psutil
 
-    children = psutil.Process().children(recursive=True)
+    # multiprocessing's resource tracker ignores SIGTERM and exits by itself once this process has gone.
+    children = [child for child in psutil.Process().children(recursive=True)
+                if "resource_tracker" not in " ".join(_cmdline(child))]
     for child in children:
         try:
             child.terminate()

@@ -13,7 +13,9 @@ from helpers.runner import Run, execute_run
      "groups must be a list"),
     (Run("30_trends.ipynb", "bad-version", {"sihw_version": "final"}),
      "sihw_version='final' is not valid; valid values: original, revised"),
-], ids=["unknown-report", "list-as-string", "unknown-version"])
+    (Run("10_report.ipynb", "typo", {"reportid": "when-harm-remains"}),
+     "unknown parameter(s) reportid; this notebook's parameters are: report_id, alpha, data_dir"),
+], ids=["unknown-report", "list-as-string", "unknown-version", "mistyped-name"])
 def test_bad_parameter_stops_the_notebook_early_with_valid_values(tmp_path, run, expected):
     result = execute_run(run, notebooks_dir=NOTEBOOKS_DIR, executed_dir=tmp_path / "executed",
                          scratch_dir=tmp_path / "scratch")

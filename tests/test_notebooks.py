@@ -73,3 +73,29 @@ def test_executed_copy_was_run_with_its_catalogue_parameters(run):
     nb = read(EXECUTED_DIR / run.output_name)
     assert nb.metadata.get("parameters", {}) == run.parameters
     assert "papermill" not in nb.metadata, "volatile papermill metadata must be stripped"
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_validation_cell_rejects_unknown_parameters(path):
+    """The first code cell after the parameters calls reject_unknown_parameters with every parameter name,
+    so a mistyped ``papermill -p`` name stops the notebook instead of silently running the defaults."""
+    nb = read(path)
+    index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    declared = [node.targets[0].id for node in ast.parse(nb.cells[index].source).body]
+    validation = next(c for c in nb.cells[index + 1:] if c.cell_type == "code")
+    calls = [node for node in ast.walk(ast.parse(validation.source)) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", None) == "reject_unknown_parameters"]
+    assert len(calls) == 1, "the validation cell calls reject_unknown_parameters(globals(), [...]) once"
+    assert ast.unparse(calls[0].args[0]) == "globals()"
+    assert ast.literal_eval(calls[0].args[1]) == declared
+
+
+@pytest.mark.parametrize("run", CATALOGUE, ids=lambda r: r.name)
+def test_executed_copy_carries_its_parameters_in_the_parameters_cell(run):
+    """No injected cell overrides the parameters cell: a student's edit there is what runs."""
+    nb = read(EXECUTED_DIR / run.output_name)
+    assert not [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    values = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body}
+    for name, value in run.parameters.items():
+        assert values[name] == value

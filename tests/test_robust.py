@@ -29,6 +29,19 @@ def mfc(*args, umask=None):
                           cwd=PROJECT_ROOT, preexec_fn=preexec)
 
 
+@pytest.fixture
+def run_mfc(capsys):
+    """The mfc command in this process (fast); the subprocess form is kept for pipes, umask and signals."""
+    from types import SimpleNamespace
+
+    def call(*args):
+        code = cli.main(list(args))
+        captured = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
+
+    return call
+
+
 def one_clean_line(result, code):
     """The command exited with ``code`` and said what was wrong in one line, with no traceback."""
     assert result.returncode == code, (result.returncode, result.stderr)
@@ -64,13 +77,13 @@ VALUE = 7  # column index of figures.csv 'value'
 @pytest.mark.parametrize("text, reason", [("NaN", "is not a finite number"), ("inf", "is not a finite number"),
                                           ("-Infinity", "is not a finite number"),
                                           ("1e308", "is too large (above 1,000,000,000)")])
-def test_non_finite_or_huge_figure_is_rejected_by_every_command(data_copy, text, reason):
+def test_non_finite_or_huge_figure_is_rejected_by_every_command(data_copy, text, reason, run_mfc):
     set_cells(data_copy, "figures", {(2, VALUE): text})
     expected = (f"data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': "
                 f"{text} {reason}")
     assert validate_data_dir(data_copy) == [expected]
     for args in (["check-data", str(data_copy)], ["headlines", "until-harm-ends", "--data-dir", str(data_copy)]):
-        lines = one_clean_line(mfc(*args), 1)
+        lines = one_clean_line(run_mfc(*args), 1)
         assert lines[0] == expected
 
 
@@ -94,33 +107,33 @@ def test_a_suppressed_value_typed_as_zero_is_flagged(data_copy):
 
 # --- broken files and descriptors ------------------------------------------------------------------------
 
-def test_duplicate_header_in_a_data_file(data_copy):
+def test_duplicate_header_in_a_data_file(data_copy, run_mfc):
     path = data_copy / "figures.csv"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace(",note\n", ",unit\n", 1), encoding="utf-8")
     rehash(data_copy)
     position = text.splitlines()[0].split(",").index("note") + 1
-    lines = one_clean_line(mfc("check-data", str(data_copy)), 1)
+    lines = one_clean_line(run_mfc("check-data", str(data_copy)), 1)
     assert lines[0] == (f"data/figures.csv header: column 'unit' (column {position}) repeats an earlier column's name; "
                         "every name must be unique")
     assert len(lines) == 2  # the problem and the count
 
 
-def test_binary_data_file_is_one_line_without_follow_on_key_errors(data_copy):
+def test_binary_data_file_is_one_line_without_follow_on_key_errors(data_copy, run_mfc):
     (data_copy / "reports.csv").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4)
     rehash(data_copy)
-    lines = one_clean_line(mfc("check-data", str(data_copy)), 1)
+    lines = one_clean_line(run_mfc("check-data", str(data_copy)), 1)
     assert lines == ["data/reports.csv: binary data (NUL bytes), not a UTF-8 CSV text file", f"{data_copy}: 1 problem(s)"]
 
 
-def test_descriptor_resource_without_a_path(data_copy):
+def test_descriptor_resource_without_a_path(data_copy, run_mfc):
     descriptor = data_copy / "datapackage.yaml"
     descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("  path: reports.csv\n", "", 1),
                           encoding="utf-8")
     expected = (f"{descriptor}: resource 2 ('reports'): no 'path'; every table names its CSV file, "
                 "e.g. path: reports.csv")
-    assert one_clean_line(mfc("check-data", str(data_copy)), 1)[0] == expected
-    assert one_clean_line(mfc("headlines", "until-harm-ends", "--data-dir", str(data_copy)), 1) == [expected]
+    assert one_clean_line(run_mfc("check-data", str(data_copy)), 1)[0] == expected
+    assert one_clean_line(run_mfc("headlines", "until-harm-ends", "--data-dir", str(data_copy)), 1) == [expected]
 
 
 def test_extra_cells_are_reported_once_per_file(data_copy):
@@ -162,27 +175,27 @@ def test_check_data_names_the_true_line_after_a_multi_line_quoted_field(data_cop
      "big.csv line(s) 2, 3, 4, 5: more fields than the header's 6 columns; name every column in the header "
      "(or quote values that contain commas)"),
 ], ids=["400-digits", "duplicate-header", "negative-a", "negative-b", "share-over-100", "extra-fields-once"])
-def test_bad_claims_file_exits_2_with_one_line(tmp_path, body, expected):
+def test_bad_claims_file_exits_2_with_one_line(tmp_path, body, expected, run_mfc):
     path = tmp_path / "big.csv"
     path.write_text(body, encoding="utf-8")
     out = tmp_path / "verdicts.csv"
-    lines = one_clean_line(mfc("claims", str(path), "--out", str(out)), 2)
+    lines = one_clean_line(run_mfc("claims", str(path), "--out", str(out)), 2)
     assert lines == [expected]
     assert not out.exists()
 
 
-def test_a_folder_or_binary_file_as_the_claims_file(tmp_path):
-    assert one_clean_line(mfc("claims", str(tmp_path)), 2) == [f"{tmp_path}: is a folder, not a claims CSV file"]
+def test_a_folder_or_binary_file_as_the_claims_file(tmp_path, run_mfc):
+    assert one_clean_line(run_mfc("claims", str(tmp_path)), 2) == [f"{tmp_path}: is a folder, not a claims CSV file"]
     binary = tmp_path / "claims.csv"
     binary.write_bytes(b"claim_id\x00\x01\x02")
-    assert one_clean_line(mfc("claims", str(binary)), 2) == ["claims.csv: binary data (NUL bytes), not a CSV text file"]
+    assert one_clean_line(run_mfc("claims", str(binary)), 2) == ["claims.csv: binary data (NUL bytes), not a CSV text file"]
 
 
-def test_extra_named_columns_are_written_once(tmp_path):
+def test_extra_named_columns_are_written_once(tmp_path, run_mfc):
     path = tmp_path / "mine.csv"
     path.write_text(f"{HEADER},note\nc1,proportion,864,2638,37,,x\nc2,total,1,2,3,,y\n", encoding="utf-8")
     out = tmp_path / "verdicts.csv"
-    assert mfc("claims", str(path), "--out", str(out)).returncode == 0
+    assert run_mfc("claims", str(path), "--out", str(out)).returncode == 0
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header.count("note") == 1 and len(header) == len(set(header))
 
@@ -192,15 +205,15 @@ def test_extra_named_columns_are_written_once(tmp_path):
 GOOD = f"{HEADER}\nc1,proportion,864,2335,37,\n"
 
 
-def test_out_refuses_the_input_file(tmp_path):
+def test_out_refuses_the_input_file(tmp_path, run_mfc):
     path = tmp_path / "claims.csv"
     path.write_text(GOOD, encoding="utf-8")
-    lines = one_clean_line(mfc("claims", str(path), "--out", str(path)), 2)
+    lines = one_clean_line(run_mfc("claims", str(path), "--out", str(path)), 2)
     assert lines == [f"mfc claims: --out {path}: is the input file {path}; write to another path"]
     assert path.read_text(encoding="utf-8") == GOOD
 
 
-def test_out_refuses_a_symlink_a_fifo_and_a_device(tmp_path):
+def test_out_refuses_a_symlink_a_fifo_and_a_device(tmp_path, run_mfc):
     path = tmp_path / "claims.csv"
     path.write_text(GOOD, encoding="utf-8")
     target = tmp_path / "kept.csv"
@@ -210,7 +223,7 @@ def test_out_refuses_a_symlink_a_fifo_and_a_device(tmp_path):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
     for out, why in ((link, "is a symbolic link"), (fifo, "is a special file"), (Path(os.devnull), "is a special file")):
-        lines = one_clean_line(mfc("claims", str(path), "--out", str(out)), 2)
+        lines = one_clean_line(run_mfc("claims", str(path), "--out", str(out)), 2)
         assert len(lines) == 1 and why in lines[0]
     assert link.is_symlink() and target.read_text() == "kept\n"
     assert stat.S_ISFIFO(fifo.stat().st_mode)
@@ -316,3 +329,44 @@ def test_an_invalid_edit_is_never_hidden_by_an_old_stamp(data_copy):
     assert validate_once(data_copy) == []
     set_cells(data_copy, "figures", {(2, VALUE): "NaN"})
     assert len(validate_once(data_copy)) == 1
+
+
+# --- Ctrl-C during a parallel run ------------------------------------------------------------------------
+
+def test_ctrl_c_stops_a_parallel_run_kills_workers_and_kernels_and_keeps_executed_copies():
+    import signal
+    import time
+
+    import psutil
+
+    from helpers.paths import EXECUTED_DIR
+
+    before = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
+    process = subprocess.Popen([sys.executable, "-m", "helpers.cli", "run", "--jobs", "2", "--quiet",
+                                "--only", "10_report"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=PROJECT_ROOT, start_new_session=True)
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    kernels = []
+    while time.monotonic() < deadline and len(kernels) < 2:
+        time.sleep(0.5)
+        try:
+            kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        except psutil.NoSuchProcess:
+            pass
+    assert len(kernels) == 2, "two kernels should be running"
+    descendants = parent.children(recursive=True)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
+    started = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - started < 10, "stopped within a few seconds"
+    assert process.returncode == 130
+    assert err.decode().strip().splitlines() == [
+        "mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were in "
+        "notebooks/executed/"]
+    time.sleep(0.5)
+    alive = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"orphans left: {[p.cmdline() for p in alive]}"
+    after = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
+    assert after == before
+    assert not list(EXECUTED_DIR.glob(".*partial"))

@@ -118,3 +118,41 @@ def test_kernel_chatter_stays_out_of_the_terminal(project, capfd):
     assert execute_run(Run("ok.ipynb", "quiet", {"greeting": "x"}), **project).ok
     assert "Kernel is running" not in capfd.readouterr().err
     assert not list(project["scratch_dir"].glob("*.log")), "a successful run leaves no log behind"
+
+
+def test_carry_parameters_writes_values_into_the_parameters_cell_and_drops_the_injected_cell():
+    from helpers.runner import carry_parameters
+
+    nb = new_notebook(cells=[
+        new_markdown_cell("# T"),
+        new_code_cell('report_id = "a"  # which report\nalpha = 0.05', metadata={"tags": ["parameters"]},
+                      execution_count=1),
+        new_code_cell('# Parameters\nreport_id = "b"\n', metadata={"tags": ["injected-parameters"]},
+                      execution_count=2),
+        new_code_cell("print(report_id)", execution_count=3,
+                      outputs=[nbformat.v4.new_output("stream", name="stdout", text="b\n")]),
+    ])
+    carried = carry_parameters(nb)
+    assert [c.source for c in carried.cells[1:]] == ['report_id = "b"  # which report\nalpha = 0.05',
+                                                     "print(report_id)"]
+    assert [c.execution_count for c in carried.cells[1:]] == [1, 2]
+
+
+def test_carry_parameters_keeps_the_injected_cell_for_an_undeclared_name():
+    from helpers.runner import carry_parameters
+
+    nb = new_notebook(cells=[
+        new_code_cell('report_id = "a"', metadata={"tags": ["parameters"]}, execution_count=1),
+        new_code_cell('# Parameters\nreportid = "b"\n', metadata={"tags": ["injected-parameters"]}, execution_count=2),
+    ])
+    assert len(carry_parameters(nb).cells) == 2
+
+
+def test_an_unknown_parameter_is_an_error():
+    from helpers.params import reject_unknown_parameters
+
+    namespace = {"In": ["", 'report_id = "a"', '# Parameters\nreportid = "b"\n'], "report_id": "a", "reportid": "b"}
+    with pytest.raises(ParameterError, match="unknown parameter[(]s[)] reportid; this notebook's parameters are: "
+                                             "report_id, alpha"):
+        reject_unknown_parameters(namespace, ["report_id", "alpha"])
+    reject_unknown_parameters({"In": ["", '# Parameters\nreport_id = "b"\n']}, ["report_id"])  # declared: fine
