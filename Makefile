@@ -20,6 +20,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/mfc run --jobs 2
 	$(BIN)/python -m helpers.site --key-chart docs/key-chart.png
+	$(BIN)/python -m helpers.readme
 
 test: setup
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks/executed
