@@ -18,6 +18,7 @@ from helpers.errors import ParameterError  # noqa: E402
 from helpers.findings import findings_markdown, key_findings  # noqa: E402
 from helpers.glossary import TERMS, glossary_anchors, links_in, term_link  # noqa: E402
 from helpers.labels import (VERSION_LABELS, discrepancy_markdown, report_heading, source_link,  # noqa: E402
+                            sources_markdown,
                             source_links, version_label)
 from helpers.paths import EXECUTED_DIR, NOTEBOOKS_DIR  # noqa: E402
 from helpers.plots import (OKABE_ITO, rate_chart, readability_problems, year_line,  # noqa: E402
@@ -198,3 +199,23 @@ def test_claims_chart_counts_identical_claims_and_labels_inconsistent_ones(ledge
     assert len(row) == 1 and row["claims"].item() == len(same) > 1
     assert re.fullmatch(rf"\S+ \(x{len(same)}\)", row["label"].item())
     assert (points.loc[points["verdict"] == "inconsistent", "label"] != "").all()
+
+
+def test_claims_chart_panels_are_readable(ledger):
+    from helpers.claims import check_claims, read_claims
+    from helpers.claims_ledger import alternatives_from
+    from helpers.claims_report import stated_vs_computed_chart
+
+    verdicts = check_claims(read_claims(ledger.data_dir / "claims.csv"), alternatives_from(ledger.figures))
+    fig = stated_vs_computed_chart(verdicts)
+    assert [readability_problems(ax) for ax in fig.axes] == [[]] * len(fig.axes)
+    assert fig.axes[-1].get_legend().get_title().get_text() == "verdict (size: number of claims)"
+    plt.close(fig)
+
+
+def test_sources_markdown_lists_each_source_once_with_its_link(ledger):
+    ids = list(ledger.sources["source_id"][:2])
+    text = sources_markdown(ledger.sources, ids + ids[:1] + [None])
+    assert text.splitlines()[0] == f"- `{ids[0]}`: {source_link(ledger.sources, ids[0])}"
+    assert len(text.splitlines()) == 2
+    assert sources_markdown(ledger.sources, []) == "No source is cited here."
