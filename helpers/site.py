@@ -76,6 +76,11 @@ def finish_page(page: Path, site_pages: set[str]) -> None:
         return f'href="{stem}.html{anchor}"' if f"{stem}.html" in site_pages else match.group(0)
 
     text = _NOTEBOOK_LINK.sub(relink, text)
+    # charts embedded by nbconvert carry no (or a placeholder) alternative text; name them for screen readers
+    title = re.search(r"<title>(.*?)</title>", text, flags=re.S)
+    alt = html.escape(f"Chart from the notebook {title.group(1).strip() if title else page.stem}", quote=True)
+    text = re.sub(r"<img(?![^>]*\salt=)", f'<img alt="{alt}"', text)
+    text = text.replace('alt="No description has been provided for this image"', f'alt="{alt}"')
     text = _MATHJAX_CONFIG.sub("", _REMOTE_SCRIPT.sub("", text))
     page.write_text(text, encoding="utf-8")
 
