@@ -156,7 +156,9 @@ def build_site(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) ->
     site_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(template_name="lab")
     for source in sorted(Path(executed_dir).glob("*.ipynb")):
-        body, _ = exporter.from_notebook_node(nbformat.read(source, as_version=4))
+        title = describe(source).title  # the page's <title> is the notebook's H1
+        body, _ = exporter.from_notebook_node(nbformat.read(source, as_version=4),
+                                              resources={"metadata": {"name": title}})
         (site_dir / f"{source.stem}.html").write_text(body, encoding="utf-8")
     return write_index(site_dir, executed_dir)
 
