@@ -20,6 +20,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/mfc run --jobs 2
 	$(BIN)/python -m helpers.site --key-chart docs/key-chart.png
+	$(BIN)/python -m helpers.readme
 
 # Two processes, each test file (and each notebook) kept whole in one of them (pytest-xdist).
 PARALLEL := -n 2 --dist loadfile
@@ -38,10 +39,6 @@ check-data: setup
 
 context: setup
 	$(BIN)/mfc build-context
-
-# Time the non-response simulation's default run (target: under 30 s beyond imports).
-bench: setup
-	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

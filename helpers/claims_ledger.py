@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from helpers.errors import DataError
+from helpers.labels import version_label
 
 DENOMINATOR_MEASURES = ("in_care", "went_missing")
 
@@ -18,7 +19,7 @@ def denominators_by_report(figures: pd.DataFrame) -> dict[str, list[tuple[str, f
     for row in rows.itertuples():
         label = f"{row.group.replace('_', ' ')} {row.measure.replace('_', ' ')} in {row.period}"
         if row.version != "single":
-            label += f" ({row.version} version)"
+            label += f" as counted by {version_label(row.version)}"
         found.setdefault(row.report_id, {}).setdefault(row.value, label)
     return {rid: [(label, value) for value, label in values.items()] for rid, values in found.items()}
 

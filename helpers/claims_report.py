@@ -170,9 +170,14 @@ def stated_vs_computed_chart(verdicts: pd.DataFrame):
             sub = part[part["verdict"] == verdict]
             ax.scatter(sub["computed_value"], sub["stated_value"], s=30 + 25 * (sub["claims"] - 1),
                        color=palette[verdict], alpha=0.8, label=verdict, edgecolors="white")
-        for row in part[part["label"] != ""].itertuples():
+        labelled = part[part["label"] != ""].sort_values("stated_value")
+        for i, row in enumerate(labelled.itertuples()):
+            # inconsistent points are named to the right, counts of consistent ones to the left; a
+            # staggered height keeps neighbouring labels apart
+            right = row.verdict == "inconsistent"
             ax.annotate(row.label, (row.computed_value, row.stated_value), fontsize=7,
-                        xytext=(4, 4), textcoords="offset points")
+                        xytext=(6 if right else -6, (i % 3 - 1) * 7), textcoords="offset points",
+                        ha="left" if right else "right", va="center")
         low = min(part["computed_value"].min(), part["stated_value"].min())
         high = max(part["computed_value"].max(), part["stated_value"].max())
         pad = (high - low) * 0.08 or 1

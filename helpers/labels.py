@@ -94,3 +94,11 @@ def discrepancy_markdown(discrepancies: pd.DataFrame, sources: pd.DataFrame | No
             item += f"\n  - *Sources:* {source_links(sources, ids)}"
         items.append(item)
     return "\n".join(items)
+
+
+def sources_markdown(sources: pd.DataFrame, source_ids) -> str:
+    """A Markdown list of sources, one line each: the id the tables use, then the title linked to its URL."""
+    ids = list(dict.fromkeys(s for s in source_ids if isinstance(s, str) and s))
+    if not ids:
+        return "No source is cited here."
+    return "\n".join(f"- `{s}`: {source_link(sources, s)}" for s in ids)

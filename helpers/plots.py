@@ -72,9 +72,9 @@ def _overlaps(boxes) -> bool:
 def readability_problems(ax) -> list[str]:
     """What makes a chart hard to read without the code, as sentences; empty when it reads well.
 
-    Checked: both axes labelled (or a title on an axis whose ticks are self-explanatory categories is not
-    enough: labels are required), a legend with a title when more than one series is labelled, no two
-    tick labels of an axis overlapping, and year tick labels in calendar order at distinct positions.
+    Checked: both axes labelled; a legend with a title when more than one series is labelled (one legend
+    may serve every panel of a figure); no two tick labels of an axis overlapping; and year tick labels
+    in calendar order at distinct positions.
     """
     problems = []
     if not ax.get_xlabel().strip():
@@ -82,7 +82,9 @@ def readability_problems(ax) -> list[str]:
     if not ax.get_ylabel().strip():
         problems.append("the y axis has no label")
     labelled = [h for h, lab in zip(*ax.get_legend_handles_labels()) if not lab.startswith("_")]
-    legend = ax.get_legend() or next((lg for lg in ax.figure.legends), None)
+    # a legend drawn once for a figure of several panels (on the figure or on one panel) serves them all
+    legend = ax.get_legend() or next((lg for lg in ax.figure.legends), None) or next(
+        (a.get_legend() for a in ax.figure.axes if a.get_legend() is not None), None)
     if len(labelled) > 1 or legend is not None:
         if legend is None:
             problems.append("several series are drawn but there is no legend")

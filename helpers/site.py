@@ -48,7 +48,7 @@ def first_sentence(text: str) -> str:
 
 
 def describe(path: Path | str, description: str = "", parameters: dict | None = None) -> Entry:
-    """Title (the H1), summary (``description``, else the first sentence after "What this shows"), main chart."""
+    """Title (the H1), summary (the first sentence after "What this shows", else ``description``), main chart."""
     nb = nbformat.read(path, as_version=4)
     title, summary, chart = Path(path).stem, description, None
     for cell in nb.cells:
@@ -57,7 +57,7 @@ def describe(path: Path | str, description: str = "", parameters: dict | None = 
             if h1 and title == Path(path).stem:
                 title = h1.group(1).strip()
                 shows = re.search(r"\*\*What this (?:shows|is)\.\*\*\s*(.+?)(\n\n|$)", cell.source, flags=re.S)
-                if not summary and shows:
+                if shows:  # the notebook's own first sentence; the catalogue description is the fallback
                     summary = first_sentence(shows.group(1))
         elif chart is None:
             for output in cell.get("outputs", []):
@@ -76,6 +76,11 @@ def finish_page(page: Path, site_pages: set[str]) -> None:
         return f'href="{stem}.html{anchor}"' if f"{stem}.html" in site_pages else match.group(0)
 
     text = _NOTEBOOK_LINK.sub(relink, text)
+    # charts embedded by nbconvert carry no (or a placeholder) alternative text; name them for screen readers
+    title = re.search(r"<title>(.*?)</title>", text, flags=re.S)
+    alt = html.escape(f"Chart from the notebook {title.group(1).strip() if title else page.stem}", quote=True)
+    text = re.sub(r"<img(?![^>]*\salt=)", f'<img alt="{alt}"', text)
+    text = text.replace('alt="No description has been provided for this image"', f'alt="{alt}"')
     text = _MATHJAX_CONFIG.sub("", _REMOTE_SCRIPT.sub("", text))
     page.write_text(text, encoding="utf-8")
 
@@ -83,16 +88,26 @@ def finish_page(page: Path, site_pages: set[str]) -> None:
 def _card(entry: Entry, thumb: str | None) -> str:
     params = "".join(f"<li><code>{html.escape(k)}</code> = <code>{html.escape(str(v))}</code></li>"
                      for k, v in entry.parameters.items()) or "<li>none (the notebook's defaults)</li>"
-    image = (f'<img src="{thumb}" alt="Main chart of {html.escape(entry.title)}" width="320">' if thumb
-             else "<p class='nochart'>No chart: this notebook is text and tables.</p>")
+    image = (f'<a href="{entry.name}.html"><img src="{thumb}" alt="Main chart of {html.escape(entry.title)}" '
+             f'width="320"></a>' if thumb else "<p class='nochart'>No chart: this notebook is text and tables.</p>")
     return (f'<article><h2><a href="{entry.name}.html">{html.escape(entry.title)}</a></h2>'
-            f"<p>{html.escape(entry.summary)}</p><p>Parameters:</p><ul>{params}</ul>"
-            f'<a href="{entry.name}.html">{image}</a></article>')
+            f"<p>{html.escape(entry.summary)}</p><p>Parameters:</p><ul>{params}</ul>{image}</article>")
 
 
 STYLE = ("body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}"
          "main{display:grid;grid-template-columns:repeat(auto-fill,minmax(22rem,1fr));gap:1.5rem}"
          "article{border:1px solid #ccc;border-radius:6px;padding:1rem}h2{font-size:1.1rem}img{max-width:100%}")
+
+
+def _report_titles() -> dict[str, str]:
+    """report_id -> 'Title (year)' from the ledger's reports table (empty if it cannot be read)."""
+    from helpers.data import load_ledger
+    from helpers.reports import short_titles
+
+    try:
+        return short_titles(load_ledger(validate=False).reports)
+    except Exception:  # the index still lists the entry, titled by its id
+        return {}
 
 
 def write_index(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) -> Path:
@@ -103,6 +118,7 @@ def write_index(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) -
     for name in sorted(pages):
         finish_page(site_dir / name, pages)
     thumbs = site_dir / "thumbs"
+    titles = _report_titles()
     cards = []
     for run in load_catalogue():
         if f"{run.name}.html" not in pages:
@@ -111,7 +127,8 @@ def write_index(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) -
         entry = (describe(source, run.description, run.parameters) if source.is_file()
                  else Entry(run.name, run.name, run.description, dict(run.parameters)))
         if run.parameters.get("report_id"):
-            entry.title = f"{entry.title}: {run.parameters['report_id'].replace('-', ' ')}"
+            report_id = run.parameters["report_id"]
+            entry.title = f"{entry.title}: {titles.get(report_id, report_id)}"
         thumb = None
         if entry.chart:
             thumbs.mkdir(exist_ok=True)
@@ -139,7 +156,9 @@ def build_site(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) ->
     site_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(template_name="lab")
     for source in sorted(Path(executed_dir).glob("*.ipynb")):
-        body, _ = exporter.from_notebook_node(nbformat.read(source, as_version=4))
+        title = describe(source).title  # the page's <title> is the notebook's H1
+        body, _ = exporter.from_notebook_node(nbformat.read(source, as_version=4),
+                                              resources={"metadata": {"name": title}})
         (site_dir / f"{source.stem}.html").write_text(body, encoding="utf-8")
     return write_index(site_dir, executed_dir)
 

@@ -108,8 +108,10 @@ def test_every_page_works_in_headless_chromium(site):
                 response = page.goto(path.as_uri(), wait_until="load")
                 assert response is None or response.ok, f"{path.name} did not load"
                 images = page.eval_on_selector_all(
-                    "img", "els => els.map(e => [e.getAttribute('src') || '', e.complete && e.naturalWidth > 0])")
-                problems += [f"{path.name}: image {src[:60]} not shown" for src, ok in images if not ok]
+                    "img", "els => els.map(e => [e.getAttribute('src') || '', e.complete && e.naturalWidth > 0,"
+                           " (e.getAttribute('alt') || '').length > 0])")
+                problems += [f"{path.name}: image {src[:60]} not shown" for src, ok, _ in images if not ok]
+                problems += [f"{path.name}: image {src[:60]} has no alt text" for src, _, alt in images if not alt]
                 if path.name == "index.html":
                     shown = page.eval_on_selector_all("article", "els => els.length")
                     problems += [] if shown == len(load_catalogue()) else [f"index shows {shown} entries"]
