@@ -370,3 +370,21 @@ def test_ctrl_c_stops_a_parallel_run_kills_workers_and_kernels_and_keeps_execute
     after = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
     assert after == before
     assert not list(EXECUTED_DIR.glob(".*partial"))
+
+
+def test_out_refuses_a_folder_and_a_missing_folder(tmp_path):
+    from helpers.errors import ParameterError
+    from helpers.safe_io import check_output_path
+
+    with pytest.raises(ParameterError, match="is a folder; give a file name"):
+        check_output_path(tmp_path)
+    with pytest.raises(ParameterError, match=f"folder {tmp_path / 'absent'} does not exist"):
+        check_output_path(tmp_path / "absent" / "v.csv")
+    assert check_output_path(tmp_path / "v.csv") == tmp_path / "v.csv"
+
+
+def test_text_checks_apply_to_csv_tables_only():
+    from helpers.data import is_csv
+
+    assert [is_csv("a.csv"), is_csv("raw/a.xlsx"), is_csv("a.txt", {"format": "csv"}),
+            is_csv("a.csv", {"format": "xlsx"})] == [True, False, True, False]
