@@ -29,7 +29,7 @@ def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
         return row.group
     text = f"{GROUP_LABELS.get(row.group, row.group)}, {row.period}"
     if row.version != "single":
-        text += f" ({version_label(row.version)})"
+        text += f", {version_label(row.version)}"
     if with_report and titles:
         text = f"{titles[row.report_id]}: {text}"
     return text

@@ -61,7 +61,7 @@ def test_benchmark_is_split_off_and_shown_without_tests(ledger):
     assert "against all looked-after children in England" not in set(tests["comparison"]) and len(benchmark) == 4
     shown = display_benchmark(benchmark)
     assert not any("p" == c[:1] for c in shown.columns)
-    row = shown[shown["group in the report"] == "trafficked, 2024 (councils answering each question (Guardian))"].iloc[0]
+    row = shown[shown["group in the report"] == "trafficked, 2024, councils answering each question (Guardian)"].iloc[0]
     # 864/2,335 = 37.0%, DfE 13,010/116,420 = 11.2%: +26 points, 3.3 times.
     assert (row["report rate"], row["difference (points)"], row["times the DfE rate"]) == ("37%", "+26", "about 3.3")
 
@@ -87,4 +87,4 @@ def test_findings_state_changes_between_reports_with_their_interval(ledger):
     lines = report_findings(headline_table(ledger.figures, "until-harm-ends"), tests, benchmark, "2024")
     change = [line for line in lines if "allowing for the variation between reports" in line]
     assert len(change) == 4 and all(line.endswith("includes no change.") for line in change)
-    assert change[0].startswith("Until Harm Ends: trafficked, 2024 (guardian) against When Harm Remains: trafficked, 2020: +6.3 points")
+    assert change[0].startswith("Until Harm Ends: trafficked, 2024, councils answering each question (Guardian) against When Harm Remains: trafficked, 2020: +6.3 points")
