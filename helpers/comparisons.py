@@ -252,7 +252,7 @@ def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:
     keep |= keyed["measure"].isin(pct_measures) & keyed["_paired"].isna()
     shown = keyed[keep.to_numpy()]
     return pd.DataFrame({
-        "version": shown["version"], "group": shown["group"], "measure": shown["measure"].str.replace("_", " "),
+        "version": shown["version"].map(version_label), "group": shown["group"], "measure": shown["measure"].str.replace("_", " "),
         "period": shown["period"], "geography": shown["geography"],
         "value": [("not found" if pd.isna(v) else f"{v:,g}") + ("" if pd.isna(q) else f" ({q.replace('_', ' ')})")
                   for v, q in zip(shown["value"], shown["qualifier"])],
