@@ -129,13 +129,3 @@ def findings_markdown(ledger: Ledger, facts: dict | None = None) -> str:
     facts = facts if facts is not None else key_findings(ledger)
     return "> **Key findings**\n>\n" + "\n".join(f"> - {s}" for s in findings_sentences(facts, ledger))
 
-
-def findings_table(facts: dict) -> pd.DataFrame:
-    """The latest report's rates behind the key findings, one row per group and version."""
-    latest = facts["latest"]
-    rows = [("trafficked", latest["version"], latest["trafficked"]),
-            ("unaccompanied (UASC)", latest["version"], latest["unaccompanied"])]
-    rows += [("trafficked", v, r) for v, r in latest["other_versions"].items()]
-    return pd.DataFrame([{"group": g, "version": version_label(v), "went missing": f"{r.count:,}",
-                          "in care": f"{r.of:,}", "rate": f"{r.rate:.1%}",
-                          "95% Wilson interval": f"{r.low:.1%} to {r.high:.1%}"} for g, v, r in rows])
