@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 from helpers.claims import check_claims, read_claims
 from helpers.claims_ledger import alternatives_from
 from helpers.data import Ledger
