@@ -4,7 +4,6 @@ For every published numerator/denominator pair in the ledger, the rebuilt rate r
 percentage, or the disagreement is recorded in the ledger as a known discrepancy.
 """
 
-import pandas as pd
 import pytest
 
 from helpers.data import load_ledger
