@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.labels import version_label
 from helpers.nonresponse_tipping import needed_rate
 
 
@@ -65,8 +66,12 @@ def findings(table: pd.DataFrame, conclusions: pd.DataFrame, silent_share: float
 
 def show(table: pd.DataFrame, formats: dict, na_rep: str = "not found") -> pd.DataFrame:
     """A copy of ``table`` with the named columns formatted as text (e.g. {"rate": "{:.1%}"}); empty values
-    read ``na_rep``. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
+    read ``na_rep``; version ids (columns named ``*version``, "a+b" for a row drawing on two versions) read
+    as their labels. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
     out = table.copy()
     for col, fmt in formats.items():
         out[col] = [na_rep if pd.isna(v) else fmt.format(v) for v in out[col]]
+    for col in [c for c in out.columns if str(c).endswith("version")]:
+        out[col] = [v if pd.isna(v) else " and ".join(version_label(part) for part in str(v).split("+"))
+                    for v in out[col]]
     return out.reset_index(drop=True)

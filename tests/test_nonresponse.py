@@ -326,3 +326,13 @@ def test_findings_name_the_councils_that_answered_the_not_found_question(ledger)
     sentences, facts = findings(empty, conclusions, None, response)
     assert facts["not_found_councils"][:2] == (45, 217)
     assert "only 45 of the 217 councils asked (21%)" in sentences[0]
+
+
+def test_show_formats_numbers_and_reads_version_ids_as_labels():
+    from helpers.nonresponse_findings import show
+
+    table = pd.DataFrame({"version": ["guardian", "independent+guardian"], "rate": [0.37, None]})
+    shown = show(table, {"rate": "{:.1%}"})
+    assert shown["rate"].tolist() == ["37.0%", "not found"]
+    assert shown["version"].tolist() == ["councils answering each question (Guardian)",
+                                         "all councils counted (Independent) and councils answering each question (Guardian)"]
