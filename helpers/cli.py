@@ -41,17 +41,20 @@ def cmd_rehash(args) -> int:
     return 0
 
 
+def print_csv(table) -> None:
+    """Write a table to standard output as CSV (six decimals, Unix line ends) and flush, so that a reader
+    closing the pipe early is seen here and handled by ``main``."""
+    table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+    sys.stdout.flush()
+
+
 def cmd_headlines(args) -> int:
     from helpers.data import load_ledger
     from helpers.params import check_report_id
     from helpers.rates import council_dispersion, headline_table
 
     ledger = load_ledger(args.data_dir)
-    try:
-        check_report_id(args.report_id, ledger.reports)
-    except ParameterError as exc:
-        print(f"mfc headlines: {exc}", file=sys.stderr)
-        return 2
+    check_report_id(args.report_id, ledger.reports)  # main() turns a ParameterError into one line, exit 2
     # Between-council variation: DfE's council-level missing rates in the latest year (an assumption
     # about the reports' councils, labelled as such in the column names and the README).
     dispersion = None
@@ -60,8 +63,7 @@ def cmd_headlines(args) -> int:
         dispersion = council_dispersion(ledger.council_years, latest)["dispersion"]
     table = headline_table(ledger.figures, args.report_id, alpha=args.alpha, dispersion=dispersion)
     if args.csv:
-        table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
-        sys.stdout.flush()  # inside the command, so a closed pipe is handled by main()
+        print_csv(table)
     else:
         shown = table[["version", "group", "period", "measure", "numerator", "denominator", "rate", "ci_low",
                        "ci_high", "ci_low_councils", "ci_high_councils", "published_pct", "rounds_to_published",
@@ -81,31 +83,21 @@ def cmd_trends(args) -> int:
     from helpers.random_effects import trend_table
     from helpers.series import SERIES_GROUPS
 
-    try:
-        check_choices("--group", args.group, SERIES_GROUPS)
-    except ParameterError as exc:
-        print(f"mfc trends: {exc}", file=sys.stderr)
-        return 2
+    check_choices("--group", args.group, SERIES_GROUPS)
     ledger = load_ledger(args.data_dir)
     table = trend_table(ledger.figures, ledger.reports, args.group, alpha=args.alpha, one_round=args.one_round)
-    try:
-        if args.csv:
-            table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
-        else:
-            shown = table.copy()
-            for col in ("estimate", "ci_low", "ci_high"):
-                shown[col] = shown[col].map(lambda x: f"{x:.3f}")
-            shown["p_value"] = shown["p_value"].map(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}")
-            shown["df"] = shown["df"].map(lambda d: "" if d is pd.NA else str(d))
-            shown["tau2"] = shown["tau2"].map(lambda x: "" if x != x else f"{x:.4f}")
-            shown["dispersion"] = shown["dispersion"].map(lambda x: "" if x != x else f"{x:.2f}")
-            print(shown.to_string(index=False))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader closed the pipe (e.g. `| head -1`): stop quietly, as other Unix tools do.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.csv:
+        print_csv(table)
+    else:
+        shown = table.copy()
+        for col in ("estimate", "ci_low", "ci_high"):
+            shown[col] = shown[col].map(lambda x: f"{x:.3f}")
+        shown["p_value"] = shown["p_value"].map(lambda p: "<0.001" if p < 0.001 else f"{p:.3f}")
+        shown["df"] = shown["df"].map(lambda d: "" if d is pd.NA else str(d))
+        shown["tau2"] = shown["tau2"].map(lambda x: "" if x != x else f"{x:.4f}")
+        shown["dispersion"] = shown["dispersion"].map(lambda x: "" if x != x else f"{x:.2f}")
+        print(shown.to_string(index=False))
+        sys.stdout.flush()  # inside the command, so a closed pipe is handled by main()
     return 0
 
 

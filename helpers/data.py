@@ -37,17 +37,24 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def read_descriptor(data_dir: Path | str | None = None) -> dict:
-    """Parse ``datapackage.yaml`` in ``data_dir``; a missing or broken file raises DataError."""
-    path = Path(data_dir or DATA_DIR) / DESCRIPTOR_NAME
+def load_descriptor_file(path: Path, what: str = "data package descriptor") -> dict:
+    """Parse a descriptor YAML file that must hold a ``resources`` list; otherwise raise DataError naming
+    the file (``what`` says which descriptor, for the message)."""
     if not path.is_file():
-        raise DataError(f"{path}: data package descriptor not found")
+        raise DataError(f"{path}: {what} not found")
     try:
         descriptor = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise DataError(f"{path}: not valid YAML ({exc})") from exc
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise DataError(f"{path}: descriptor has no 'resources' list")
+    return descriptor
+
+
+def read_descriptor(data_dir: Path | str | None = None) -> dict:
+    """Parse ``datapackage.yaml`` in ``data_dir``; a missing or broken file raises DataError."""
+    path = Path(data_dir or DATA_DIR) / DESCRIPTOR_NAME
+    descriptor = load_descriptor_file(path)
     problems = []
     for number, res in enumerate(descriptor["resources"], start=1):
         name = res.get("name") if isinstance(res, dict) else None

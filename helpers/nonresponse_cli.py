@@ -7,29 +7,26 @@ import sys
 
 def cmd_nonresponse(args) -> int:
     """Print the report's non-response table; exit 2 for an unknown id, 0 with one line if nothing to do."""
+    from helpers.cli import print_csv
     from helpers.data import load_ledger
-    from helpers.errors import ParameterError
     from helpers.nonresponse_report import nonresponse_table
     from helpers.params import check_report_id
 
     ledger = load_ledger(args.data_dir)
-    try:
-        check_report_id(args.report_id, ledger.reports)
-    except ParameterError as exc:
-        print(f"mfc nonresponse: {exc}", file=sys.stderr)
-        return 2
+    check_report_id(args.report_id, ledger.reports)  # main() turns a ParameterError into one line, exit 2
     table = nonresponse_table(ledger, args.report_id, seed=args.seed, alpha=args.alpha)
     if table.empty:
         print(f"{args.report_id}: the ledger holds no pair of children who went missing and children in care "
               "for this report, so there is nothing to bound or estimate")
         return 0
     if args.csv:
-        table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+        print_csv(table)
     else:
         shown = table.copy()
         for col in ("estimate", "low", "high"):
             shown[col] = shown[col].map(lambda x: f"{x:.1%}")
         print(shown.to_string(index=False))
+        sys.stdout.flush()  # a closed pipe is then handled by mfc's main()
     return 0
 
 

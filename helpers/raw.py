@@ -18,8 +18,7 @@ import csv
 import sys
 from pathlib import Path
 
-import yaml
-
+from helpers.data import load_descriptor_file
 from helpers.errors import DataError
 from helpers.paths import DATA_DIR, DESCRIPTOR_NAME
 
@@ -32,16 +31,7 @@ LAIT_KEPT_MEASURES = ("LACnum", "Unacc_Asylmn_Seek_Childn")
 
 def read_raw_descriptor(data_dir: Path | str | None = None) -> dict:
     """Parse ``data/raw/datapackage.yaml``; a missing or broken descriptor raises DataError."""
-    path = Path(data_dir or DATA_DIR) / RAW_DIR_NAME / DESCRIPTOR_NAME
-    if not path.is_file():
-        raise DataError(f"{path}: raw-file descriptor not found")
-    try:
-        descriptor = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise DataError(f"{path}: not valid YAML ({exc})") from exc
-    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
-        raise DataError(f"{path}: descriptor has no 'resources' list")
-    return descriptor
+    return load_descriptor_file(Path(data_dir or DATA_DIR) / RAW_DIR_NAME / DESCRIPTOR_NAME, "raw-file descriptor")
 
 
 def raw_problems(data_dir: Path | str | None = None) -> list[str]:
