@@ -207,9 +207,8 @@ def report_findings(headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.
     out = []
     main = headlines[(headlines["measure"] == "went_missing") & (headlines["period"].astype(str) == str(headline_period))]
     for row in main.itertuples():
-        version = "" if row.version == "single" else f" ({row.version} version)"
-        label = GROUP_LABELS.get(row.group, row.group)
-        text = (f"{label[:1].upper() + label[1:]}{version}, {row.period}: {row.numerator:,} of "
+        label = _label(row)  # group, period and the version's readable label
+        text = (f"{label[:1].upper() + label[1:]}: {row.numerator:,} of "
                 f"{row.denominator:,} went missing ({row.rate:.1%}; Wilson {level} interval {row.ci_low:.1%} to {row.ci_high:.1%}")
         if pd.notna(getattr(row, "ci_low_councils", float("nan"))):
             text += f"; allowing for between-council variation {row.ci_low_councils:.1%} to {row.ci_high_councils:.1%}"

@@ -109,6 +109,15 @@ def calibration_targets(figures: pd.DataFrame, report_id: str = "until-harm-ends
             "label": f"{report_id}, {group}: {int(head['numerator'].iloc[0])} of {int(head['denominator'].iloc[0])}"}
 
 
+def _points(share: float) -> str:
+    """A difference of two rates in percentage points, signed (0.0136 -> '+1.36 points')."""
+    return f"{100 * share:+.2f} points"
+
+
+def _label(estimator: str) -> str:
+    return est.ESTIMATOR_LABELS.get(estimator, estimator)
+
+
 def simulation_findings(results: pd.DataFrame, alpha: float = 0.05) -> tuple[list[str], dict]:
     """Sentences summarising a simulation table (SYNTHETIC data), and the facts they rest on.
 
@@ -127,17 +136,17 @@ def simulation_findings(results: pd.DataFrame, alpha: float = 0.05) -> tuple[lis
                        "min_coverage": float(low_cov["coverage"]), "best": best["estimator"], "worst": worst["estimator"]}
         few = rows[rows["replicates"] < 30]
         sentences.append(
-            f"**{mech}** (synthetic councils): the bias ranges from {best['bias']:+.2%} ({best['estimator']}) to "
-            f"{worst['bias']:+.2%} ({worst['estimator']}); the lowest coverage of a nominal {1 - alpha:.0%} interval is "
-            f"{low_cov['coverage']:.0%} ({low_cov['estimator']})."
-            + (f" {', '.join(few['estimator'])} ran on only {int(few['replicates'].max())} replicates, too few to judge."
+            f"**{mech}** (synthetic councils): the bias ranges from {_points(best['bias'])} ({_label(best['estimator'])}) "
+            f"to {_points(worst['bias'])} ({_label(worst['estimator'])}); the lowest coverage of a nominal "
+            f"{1 - alpha:.0%} interval is {low_cov['coverage']:.0%} ({_label(low_cov['estimator'])})."
+            + (f" {', '.join(_label(e) for e in few['estimator'])} ran on only {int(few['replicates'].max())} replicates, too few to judge."
                if len(few) else ""))
     if "mnar" in facts and "mcar" in facts:
         ratio = facts["mnar"]["min_abs_bias"] / max(facts["mcar"]["max_abs_bias"], 1e-12)
         facts["mnar_vs_mcar"] = ratio
         sentences.append(
-            f"Under MNAR even the least biased estimator ({facts['mnar']['best']}) is off by "
-            f"{facts['mnar']['min_abs_bias']:.2%}, {ratio:.0f} times the largest bias under MCAR. Estimators that use "
+            f"Under MNAR even the least biased estimator ({_label(facts['mnar']['best'])}) is off by "
+            f"{100 * facts['mnar']['min_abs_bias']:.2f} percentage points, {ratio:.0f} times the largest bias under MCAR. Estimators that use "
             "DfE's missing rate recover part of the gap only because, in these synthetic councils, part of each "
             "council's unknown rate follows its DfE rate.")
     return sentences, facts

@@ -88,3 +88,16 @@ def test_findings_state_changes_between_reports_with_their_interval(ledger):
     change = [line for line in lines if "allowing for the variation between reports" in line]
     assert len(change) == 4 and all(line.endswith("includes no change.") for line in change)
     assert change[0].startswith("Until Harm Ends: trafficked, 2024, councils answering each question (Guardian) against When Harm Remains: trafficked, 2020: +6.3 points")
+
+
+def test_report_findings_name_versions_by_their_readable_labels(ledger):
+    from helpers.comparisons import holm_adjust, report_findings, split_benchmark
+    from helpers.rates import headline_table
+
+    headlines = headline_table(ledger.figures, "until-harm-ends")
+    tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
+    lines = report_findings(headlines, holm_adjust(tests), benchmark, "2024")
+    # 864 / 2,335 = 37.0%
+    assert lines[0].startswith("Trafficked, 2024, councils answering each question (Guardian): 864 of 2,335 went "
+                               "missing (37.0%; Wilson 95% interval 35.1% to 39.0%")
+    assert not any("guardian version" in line for line in lines)

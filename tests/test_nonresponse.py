@@ -292,7 +292,7 @@ def test_simulation_findings_ignore_rows_with_few_replicates():
     sentences, facts = simulation_findings(results)
     assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
     assert facts["mnar_vs_mcar"] == pytest.approx(40)
-    assert "mice ran on only 4 replicates" in sentences[0]
+    assert "multiple imputation (MICE) ran on only 4 replicates" in sentences[0]
 
 
 def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
@@ -336,3 +336,21 @@ def test_show_formats_numbers_and_reads_version_ids_as_labels():
     assert shown["rate"].tolist() == ["37.0%", "not found"]
     assert shown["version"].tolist() == ["councils answering each question (Guardian)",
                                          "all councils counted (Independent) and councils answering each question (Guardian)"]
+
+
+def test_simulation_findings_state_bias_in_points_and_name_estimators_in_words():
+    from helpers.nonresponse_simulation import simulation_findings
+
+    results = pd.DataFrame({
+        "mechanism": ["mcar", "mcar", "mnar", "mnar"],
+        "estimator": ["ipw", "respondents_only", "ratio", "respondents_only"],
+        "bias": [-0.0001, -0.0003, -0.0136, -0.0393], "coverage": [0.95, 0.94, 0.60, 0.05],
+        "replicates": [1000, 1000, 1000, 1000]})
+    sentences, facts = simulation_findings(results)
+    assert sentences[0] == ("**mcar** (synthetic councils): the bias ranges from -0.01 points (inverse-probability "
+                            "weighting) to -0.03 points (respondents only); the lowest coverage of a nominal 95% "
+                            "interval is 94% (respondents only).")
+    # 1.36 points is 1.36 / 0.03 = 45 times the largest MCAR bias
+    assert sentences[2].startswith("Under MNAR even the least biased estimator (ratio to DfE missing rate) is off by "
+                                   "1.36 percentage points, 45 times the largest bias under MCAR.")
+    assert round(facts["mnar_vs_mcar"]) == 45
