@@ -4,10 +4,10 @@ Starting a kernel and importing pandas, matplotlib, seaborn and statsmodels cost
 notebook. ``mfc run`` therefore keeps one kernel per worker and, between notebooks, runs ``restore()``
 in it. These functions run *inside* the kernel:
 
-* ``snapshot()`` once, right after the kernel starts: it imports pandas and matplotlib's pyplot (what
-  every notebook imports first) and records the process-wide state a notebook can change: warning
-  filters, ``sys.path``, the working directory, environment variables, matplotlib's rcParams and
-  pandas' options;
+* ``snapshot()`` once, right after the kernel starts: it imports pandas and matplotlib's pyplot, loads
+  the inline backend (as a notebook's first figure would), and records the process-wide state a
+  notebook can change: warning filters, ``sys.path``, the working directory, environment variables,
+  matplotlib's rcParams and pandas' options;
 * ``restore()`` before each later notebook: it closes all figures, clears the IPython namespace and
   history (``In``/``Out``) with the execution counter back at 1, puts the recorded state back, and
   forgets which once-only warnings were already shown, so they are shown again.
@@ -31,8 +31,13 @@ def snapshot() -> None:
     import warnings
 
     import matplotlib
-    import matplotlib.pyplot  # noqa: F401  (activates the inline backend, as a notebook's import would)
+    import matplotlib.pyplot as plt
     import pandas as pd
+
+    # A fresh kernel loads the inline backend at its first figure, which switches matplotlib to
+    # interactive mode (so figures are shown at the end of their cell). Load it now, so the recorded
+    # rcParams are those every notebook's figures are drawn under.
+    plt._get_backend_mod()
 
     _SNAPSHOT.clear()
     _SNAPSHOT.update(

@@ -167,6 +167,7 @@ print(matplotlib.rcParams['lines.linewidth'], warnings.filters[0][0])
 noisy.warn_once()
 leak = matplotlib.rcParams['lines.linewidth'] = 7.0
 warnings.simplefilter('error')
+figure = noisy.chart()  # made in a module and not displayed by name: shown only in interactive mode
 """
 
 
@@ -175,7 +176,9 @@ def stateful(project):
     notebooks = project["notebooks_dir"]
     # a module-level warning is shown once per location: a reused kernel must show it again
     (notebooks / "noisy.py").write_text("import warnings\n\n\ndef warn_once():\n"
-                                        "    warnings.warn('shown once per process', UserWarning)\n")
+                                        "    warnings.warn('shown once per process', UserWarning)\n\n\n"
+                                        "def chart():\n    import matplotlib.pyplot as plt\n\n"
+                                        "    fig, ax = plt.subplots(figsize=(2, 2))\n    ax.plot([1, 2])\n    return fig\n")
     make_notebook(notebooks / "stateful.ipynb", STATEFUL_BODY)
     return project
 
@@ -184,7 +187,7 @@ def test_a_reused_kernel_writes_the_same_notebook_as_a_fresh_one(stateful):
     fresh = Run("stateful.ipynb", "fresh")
     assert execute_run(fresh, **stateful).ok
     expected = (stateful["executed_dir"] / "stateful-fresh.ipynb").read_text()
-    assert "shown once per process" in expected and "UserWarning" in expected
+    assert "shown once per process" in expected and "UserWarning" in expected and "image/png" in expected
     try:
         for _ in range(3):  # one kept kernel, three runs, each written where the fresh run was
             assert execute_run(fresh, reuse_kernel=True, **stateful).ok
