@@ -260,6 +260,7 @@ class WorkerKernel:
 
 
 _WORKER_KERNEL: WorkerKernel | None = None
+_FINALIZER = None
 
 
 def _execute_quietly(kc, code: str, timeout: float = 120) -> None:
@@ -273,14 +274,15 @@ def _execute_quietly(kc, code: str, timeout: float = 120) -> None:
         raise RuntimeError(f"kernel reset failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
 
 
-def worker_kernel(notebooks_dir: Path | str = NOTEBOOKS_DIR, scratch_dir: Path | str = SCRATCH_DIR) -> WorkerKernel:
+def worker_kernel(notebooks_dir: Path | str = NOTEBOOKS_DIR, scratch_dir: Path | str = SCRATCH_DIR,
+                  retry: bool = True) -> WorkerKernel:
     """This process's kept kernel, reset to a fresh kernel's state; started on first use or after a failure.
 
     The kernel starts in ``notebooks_dir`` (as papermill's ``cwd`` would) with its standard error in
     ``scratch_dir/kernel-<pid>.log``. It is shut down by ``shutdown_worker_kernel``, which runs by
     itself when a pool worker exits.
     """
-    global _WORKER_KERNEL
+    global _WORKER_KERNEL, _FINALIZER
     from jupyter_client import AsyncKernelManager, BlockingKernelClient
     from jupyter_core.utils import run_sync
 
@@ -300,9 +302,16 @@ def worker_kernel(notebooks_dir: Path | str = NOTEBOOKS_DIR, scratch_dir: Path |
         kc.start_channels(iopub=False, stdin=False, hb=False)
         kernel = _WORKER_KERNEL = WorkerKernel(km, kc, log)
         _execute_quietly(kc, "import helpers.kernel_state\nhelpers.kernel_state.snapshot()")
-        util.Finalize(kernel, shutdown_worker_kernel, exitpriority=10)  # runs when a pool worker exits
+        if _FINALIZER is None:  # once per process; runs when a pool worker exits
+            _FINALIZER = util.Finalize(None, shutdown_worker_kernel, exitpriority=10)
     # every run, the first included, starts from the same reset state
-    _execute_quietly(kernel.kc, "import helpers.kernel_state\nhelpers.kernel_state.restore()")
+    try:
+        _execute_quietly(kernel.kc, "import helpers.kernel_state\nhelpers.kernel_state.restore()")
+    except Exception:
+        if not retry:
+            raise
+        shutdown_worker_kernel(keep_log=True)  # a kernel that cannot be reset is replaced, once
+        return worker_kernel(notebooks_dir, scratch_dir, retry=False)
     return kernel
 
 
