@@ -227,11 +227,15 @@ def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_di
             log = kernel.log
             engine_kwargs["km"] = kernel.km
         with stderr_to_file(log):
-            papermill.execute_notebook(
-                str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
-                kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
-                progress_bar=False, log_output=False, **engine_kwargs,
-            )
+            try:
+                papermill.execute_notebook(
+                    str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
+                    kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
+                    progress_bar=False, log_output=False, **engine_kwargs,
+                )
+            finally:
+                if reuse_kernel:
+                    kernel.km.close_clients()  # the kernel stays; the client papermill opened on it goes
     except PapermillExecutionError as exc:
         if reuse_kernel:
             shutdown_worker_kernel()  # the next run starts from a new kernel
@@ -260,6 +264,27 @@ class WorkerKernel:
 
 
 _WORKER_KERNEL: WorkerKernel | None = None
+
+
+def _kept_kernel_manager():
+    """An ``AsyncKernelManager`` that remembers the clients papermill opens on it, so they can be closed.
+
+    papermill (through nbclient) opens a new client for each run on a kernel it does not own and leaves
+    it open; ``close_clients`` stops them after the run.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class KeptKernelManager(AsyncKernelManager):
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("opened_clients", []).append(kc)
+            return kc
+
+        def close_clients(self) -> None:
+            for kc in self.__dict__.pop("opened_clients", []):
+                kc.stop_channels()
+
+    return KeptKernelManager(kernel_name=KERNEL_NAME)
 _FINALIZER = None
 
 
@@ -283,7 +308,7 @@ def worker_kernel(notebooks_dir: Path | str = NOTEBOOKS_DIR, scratch_dir: Path |
     itself when a pool worker exits.
     """
     global _WORKER_KERNEL, _FINALIZER
-    from jupyter_client import AsyncKernelManager, BlockingKernelClient
+    from jupyter_client import BlockingKernelClient
     from jupyter_core.utils import run_sync
 
     kernel = _WORKER_KERNEL
@@ -294,7 +319,7 @@ def worker_kernel(notebooks_dir: Path | str = NOTEBOOKS_DIR, scratch_dir: Path |
         from multiprocessing import util
 
         log = Path(scratch_dir) / f"kernel-{os.getpid()}.log"
-        km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        km = _kept_kernel_manager()
         with stderr_to_file(log):
             run_sync(km.start_kernel)(cwd=str(notebooks_dir))
         kc = BlockingKernelClient()
