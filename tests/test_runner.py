@@ -194,6 +194,7 @@ def test_a_reused_kernel_writes_the_same_notebook_as_a_fresh_one(stateful):
             assert (stateful["executed_dir"] / "stateful-fresh.ipynb").read_text() == expected
         kernel = runner._WORKER_KERNEL
         assert kernel is not None and kernel.log.exists()
+        assert kernel.km.__dict__.get("opened_clients", []) == [], "papermill's client is closed after each run"
     finally:
         runner.shutdown_worker_kernel()
     assert not kernel.log.exists()
