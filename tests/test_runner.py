@@ -220,3 +220,14 @@ def test_fresh_kernels_and_reused_kernels_agree_through_the_pool(stateful):
     assert all(r.ok for r in run_catalogue(runs, jobs=1, progress=False, **stateful))
     assert {r.name: (executed / r.output_name).read_bytes() for r in runs} == fresh
     assert not list(stateful["scratch_dir"].glob("kernel-*.log")), "the worker stopped its kernel on exit"
+
+
+def test_mfc_run_reuses_kernels_unless_asked_for_fresh_ones(monkeypatch):
+    from helpers import cli
+
+    seen = []
+    monkeypatch.setattr(runner, "run_catalogue", lambda runs, **kwargs: seen.append(kwargs["fresh_kernels"]) or [])
+    monkeypatch.setattr("helpers.data.validate_once", lambda: [])
+    assert cli.main(["run", "--quiet", "--only", "01_glossary"]) == 0
+    assert cli.main(["run", "--quiet", "--only", "01_glossary", "--fresh-kernels"]) == 0
+    assert seen == [False, True]
