@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup run test unit nbval check-data lab site context constraints bench clean
+.PHONY: setup run test unit nbval check-data lab site context constraints bench compare-kernels clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ site: setup
 bench: setup
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
+
+# The catalogue run with a fresh kernel per notebook and with reused kernels: every executed copy must
+# come out byte for byte the same (notebooks/executed/ is not touched).
+compare-kernels: setup
+	$(BIN)/python benchmarks/compare_kernels.py
 
 constraints: setup
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \

@@ -134,7 +134,8 @@ def cmd_run(args) -> int:
               file=sys.stderr)
         return 1
     try:
-        results = run_catalogue(runs, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet)
+        results = run_catalogue(runs, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet,
+                                fresh_kernels=args.fresh_kernels)
     except KeyboardInterrupt:
         print(f"mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were "
               f"in {EXECUTED_DIR.relative_to(PROJECT_ROOT)}/", file=sys.stderr)
@@ -208,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, help="notebooks to run in parallel (default 1)")
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds allowed per cell")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every notebook (default: each worker reuses one kernel, reset "
+                        "between notebooks)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("build-context", help="derive data/context/ from the official raw files")

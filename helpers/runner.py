@@ -8,7 +8,12 @@ name and its parameters. Each run is written to ``notebooks/executed/<stem>[-<va
   half-written executed notebook (a failed one stays in ``build/runs/`` for inspection);
 * volatile metadata (papermill timestamps, durations, paths, random cell ids) is removed, so re-running
   an unchanged collection leaves ``git diff`` empty;
-* runs go in separate processes (``jobs`` at a time); one failure does not stop the others.
+* runs go in separate processes (``jobs`` at a time); one failure does not stop the others;
+* each worker process keeps one kernel and reuses it for the runs it executes, returning it to a fresh
+  kernel's state between notebooks (``helpers.kernel_state``), so pandas, matplotlib, seaborn and
+  statsmodels are imported once per worker rather than once per notebook. After a failed run the
+  worker starts a new kernel. ``fresh_kernels=True`` (``mfc run --fresh-kernels``) starts one kernel
+  per notebook instead.
 """
 
 from __future__ import annotations
@@ -200,8 +205,13 @@ def stderr_to_file(path: Path):
 
 
 def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_dir: Path | str = EXECUTED_DIR,
-                timeout: int = DEFAULT_TIMEOUT, scratch_dir: Path | str = SCRATCH_DIR) -> RunResult:
-    """Execute one run with papermill; on success clean it and move it into ``executed_dir``."""
+                timeout: int = DEFAULT_TIMEOUT, scratch_dir: Path | str = SCRATCH_DIR,
+                reuse_kernel: bool = False) -> RunResult:
+    """Execute one run with papermill; on success clean it and move it into ``executed_dir``.
+
+    With ``reuse_kernel`` the run goes to this process's kept kernel (see ``worker_kernel``), reset to a
+    fresh kernel's state first; otherwise papermill starts and stops a kernel for this run alone.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -210,24 +220,141 @@ def execute_run(run: Run, notebooks_dir: Path | str = NOTEBOOKS_DIR, executed_di
     scratch = scratch_dir / run.output_name
     log = scratch_dir / f"{run.name}.log"
     log.unlink(missing_ok=True)
+    engine_kwargs = {}
     try:
+        if reuse_kernel:
+            kernel = worker_kernel(notebooks_dir, scratch_dir)
+            log = kernel.log
+            engine_kwargs["km"] = kernel.km
         with stderr_to_file(log):
-            papermill.execute_notebook(
-                str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
-                kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
-                progress_bar=False, log_output=False,
-            )
+            try:
+                papermill.execute_notebook(
+                    str(notebooks_dir / run.notebook), str(scratch), parameters=run.parameters,
+                    kernel_name=KERNEL_NAME, cwd=str(notebooks_dir), execution_timeout=timeout,
+                    progress_bar=False, log_output=False, **engine_kwargs,
+                )
+            finally:
+                if reuse_kernel:
+                    kernel.km.close_clients()  # the kernel stays; the client papermill opened on it goes
     except PapermillExecutionError as exc:
+        if reuse_kernel:
+            shutdown_worker_kernel()  # the next run starts from a new kernel
         first_line = exc.evalue.strip().splitlines()[0] if exc.evalue.strip() else ""
         return RunResult(run.name, False, f"{run.name}: cell {exc.cell_index} (execution count {exc.exec_count}) "
                                           f"raised {exc.ename}: {first_line} [failed copy kept at {scratch}]")
     except Exception as exc:  # kernel death, timeout, unreadable notebook: report, never crash the batch
+        if reuse_kernel:
+            shutdown_worker_kernel(keep_log=True)
         return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {exc} [kernel log: {log}]")
     nb = carry_parameters(strip_volatile(nbformat.read(scratch, as_version=4)))
     write_atomically(nb, executed_dir / run.output_name)
     scratch.unlink(missing_ok=True)
-    log.unlink(missing_ok=True)
+    if not reuse_kernel:
+        log.unlink(missing_ok=True)
     return RunResult(run.name, True, f"{run.name}: written to {executed_dir / run.output_name}")
+
+
+@dataclass
+class WorkerKernel:
+    """The kernel a worker process keeps between runs, a client for resetting it, and its log."""
+
+    km: object
+    kc: object
+    log: Path
+
+
+_WORKER_KERNEL: WorkerKernel | None = None
+
+
+def _kept_kernel_manager():
+    """An ``AsyncKernelManager`` that remembers the clients papermill opens on it, so they can be closed.
+
+    papermill (through nbclient) opens a new client for each run on a kernel it does not own and leaves
+    it open; ``close_clients`` stops them after the run.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class KeptKernelManager(AsyncKernelManager):
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.__dict__.setdefault("opened_clients", []).append(kc)
+            return kc
+
+        def close_clients(self) -> None:
+            for kc in self.__dict__.pop("opened_clients", []):
+                kc.stop_channels()
+
+    return KeptKernelManager(kernel_name=KERNEL_NAME)
+_FINALIZER = None
+
+
+def _execute_quietly(kc, code: str, timeout: float = 120) -> None:
+    """Run ``code`` in the kernel without a history entry or a change to the execution counter."""
+    msg_id = kc.execute(code, silent=True, store_history=False)
+    while True:
+        reply = kc.get_shell_msg(timeout=timeout)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            break
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel reset failed: {reply['content'].get('ename')}: {reply['content'].get('evalue')}")
+
+
+def worker_kernel(notebooks_dir: Path | str = NOTEBOOKS_DIR, scratch_dir: Path | str = SCRATCH_DIR,
+                  retry: bool = True) -> WorkerKernel:
+    """This process's kept kernel, reset to a fresh kernel's state; started on first use or after a failure.
+
+    The kernel starts in ``notebooks_dir`` (as papermill's ``cwd`` would) with its standard error in
+    ``scratch_dir/kernel-<pid>.log``. It is shut down by ``shutdown_worker_kernel``, which runs by
+    itself when a pool worker exits.
+    """
+    global _WORKER_KERNEL, _FINALIZER
+    from jupyter_client import BlockingKernelClient
+    from jupyter_core.utils import run_sync
+
+    kernel = _WORKER_KERNEL
+    if kernel is not None and not run_sync(kernel.km.is_alive)():
+        shutdown_worker_kernel(keep_log=True)
+        kernel = None
+    if kernel is None:
+        from multiprocessing import util
+
+        log = Path(scratch_dir) / f"kernel-{os.getpid()}.log"
+        km = _kept_kernel_manager()
+        with stderr_to_file(log):
+            run_sync(km.start_kernel)(cwd=str(notebooks_dir))
+        kc = BlockingKernelClient()
+        kc.load_connection_info(km.get_connection_info())
+        kc.start_channels(iopub=False, stdin=False, hb=False)
+        kernel = _WORKER_KERNEL = WorkerKernel(km, kc, log)
+        _execute_quietly(kc, "import helpers.kernel_state\nhelpers.kernel_state.snapshot()")
+        if _FINALIZER is None:  # once per process; runs when a pool worker exits
+            _FINALIZER = util.Finalize(None, shutdown_worker_kernel, exitpriority=10)
+    # every run, the first included, starts from the same reset state
+    try:
+        _execute_quietly(kernel.kc, "import helpers.kernel_state\nhelpers.kernel_state.restore()")
+    except Exception:
+        if not retry:
+            raise
+        shutdown_worker_kernel(keep_log=True)  # a kernel that cannot be reset is replaced, once
+        return worker_kernel(notebooks_dir, scratch_dir, retry=False)
+    return kernel
+
+
+def shutdown_worker_kernel(keep_log: bool = False) -> None:
+    """Stop this process's kept kernel, if any, and remove its log unless ``keep_log``."""
+    global _WORKER_KERNEL
+    from jupyter_core.utils import run_sync
+
+    kernel, _WORKER_KERNEL = _WORKER_KERNEL, None
+    if kernel is None:
+        return
+    try:
+        kernel.kc.stop_channels()
+        run_sync(kernel.km.shutdown_kernel)(now=True)
+    except Exception:  # a kernel already gone: nothing left to stop
+        pass
+    if not keep_log:
+        kernel.log.unlink(missing_ok=True)
 
 
 def _ignore_sigint() -> None:
@@ -269,8 +396,11 @@ def kill_process_tree(grace: float = 3.0) -> int:
     return len(children)
 
 
-def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, **kwargs) -> list[RunResult]:
+def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, fresh_kernels: bool = False,
+                  **kwargs) -> list[RunResult]:
     """Execute ``runs``, ``jobs`` at a time in separate processes; return one result per run.
+
+    Each worker keeps its kernel between runs (see ``execute_run``) unless ``fresh_kernels``.
 
     Ctrl-C stops the workers and their kernels within a few seconds and raises KeyboardInterrupt;
     runs not finished leave their executed copies as they were (they are written only when complete).
@@ -284,7 +414,7 @@ def run_catalogue(runs: list[Run], jobs: int = 1, progress: bool = True, **kwarg
     # spawn: a fresh interpreter per worker, so kernels and zmq state are never shared with a fork.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_ignore_sigint)
     try:
-        futures = {pool.submit(execute_run, run, **kwargs): run for run in runs}
+        futures = {pool.submit(execute_run, run, reuse_kernel=not fresh_kernels, **kwargs): run for run in runs}
         for future in as_completed(futures):
             try:
                 result = future.result()

@@ -156,3 +156,78 @@ def test_an_unknown_parameter_is_an_error():
                                              "report_id, alpha"):
         reject_unknown_parameters(namespace, ["report_id", "alpha"])
     reject_unknown_parameters({"In": ["", '# Parameters\nreport_id = "b"\n']}, ["report_id"])  # declared: fine
+
+
+STATEFUL_BODY = """\
+import matplotlib
+import warnings
+import noisy
+print(sorted(name for name in ('leak', 'matplotlib_was') if name in globals()))
+print(matplotlib.rcParams['lines.linewidth'], warnings.filters[0][0])
+noisy.warn_once()
+leak = matplotlib.rcParams['lines.linewidth'] = 7.0
+warnings.simplefilter('error')
+figure = noisy.chart()  # made in a module and not displayed by name: shown only in interactive mode
+"""
+
+
+@pytest.fixture
+def stateful(project):
+    notebooks = project["notebooks_dir"]
+    # a module-level warning is shown once per location: a reused kernel must show it again
+    (notebooks / "noisy.py").write_text("import warnings\n\n\ndef warn_once():\n"
+                                        "    warnings.warn('shown once per process', UserWarning)\n\n\n"
+                                        "def chart():\n    import matplotlib.pyplot as plt\n\n"
+                                        "    fig, ax = plt.subplots(figsize=(2, 2))\n    ax.plot([1, 2])\n    return fig\n")
+    make_notebook(notebooks / "stateful.ipynb", STATEFUL_BODY)
+    return project
+
+
+def test_a_reused_kernel_writes_the_same_notebook_as_a_fresh_one(stateful):
+    fresh = Run("stateful.ipynb", "fresh")
+    assert execute_run(fresh, **stateful).ok
+    expected = (stateful["executed_dir"] / "stateful-fresh.ipynb").read_text()
+    assert "shown once per process" in expected and "UserWarning" in expected and "image/png" in expected
+    try:
+        for _ in range(3):  # one kept kernel, three runs, each written where the fresh run was
+            assert execute_run(fresh, reuse_kernel=True, **stateful).ok
+            assert (stateful["executed_dir"] / "stateful-fresh.ipynb").read_text() == expected
+        kernel = runner._WORKER_KERNEL
+        assert kernel is not None and kernel.log.exists()
+        assert kernel.km.__dict__.get("opened_clients", []) == [], "papermill's client is closed after each run"
+    finally:
+        runner.shutdown_worker_kernel()
+    assert not kernel.log.exists()
+    counts = [c["execution_count"] for c in json.loads(expected)["cells"] if c["cell_type"] == "code"]
+    assert counts == [1, 2]
+
+
+def test_a_failed_run_gives_the_next_run_a_new_kernel(stateful):
+    try:
+        assert not execute_run(Run("fails.ipynb"), reuse_kernel=True, **stateful).ok
+        assert runner._WORKER_KERNEL is None
+        assert execute_run(Run("ok.ipynb", "after", {"greeting": "again"}), reuse_kernel=True, **stateful).ok
+        assert "AGAIN\n" in outputs(stateful["executed_dir"] / "ok-after.ipynb")
+    finally:
+        runner.shutdown_worker_kernel()
+
+
+def test_fresh_kernels_and_reused_kernels_agree_through_the_pool(stateful):
+    runs = [Run("stateful.ipynb", name) for name in ("a", "b", "c")]
+    executed = stateful["executed_dir"]
+    assert all(r.ok for r in run_catalogue(runs, jobs=1, progress=False, fresh_kernels=True, **stateful))
+    fresh = {r.name: (executed / r.output_name).read_bytes() for r in runs}
+    assert all(r.ok for r in run_catalogue(runs, jobs=1, progress=False, **stateful))
+    assert {r.name: (executed / r.output_name).read_bytes() for r in runs} == fresh
+    assert not list(stateful["scratch_dir"].glob("kernel-*.log")), "the worker stopped its kernel on exit"
+
+
+def test_mfc_run_reuses_kernels_unless_asked_for_fresh_ones(monkeypatch):
+    from helpers import cli
+
+    seen = []
+    monkeypatch.setattr(runner, "run_catalogue", lambda runs, **kwargs: seen.append(kwargs["fresh_kernels"]) or [])
+    monkeypatch.setattr("helpers.data.validate_once", lambda: [])
+    assert cli.main(["run", "--quiet", "--only", "01_glossary"]) == 0
+    assert cli.main(["run", "--quiet", "--only", "01_glossary", "--fresh-kernels"]) == 0
+    assert seen == [False, True]
