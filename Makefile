@@ -7,31 +7,46 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup run test unit nbval check-data lab site context constraints bench compare-kernels clean
+.PHONY: setup setup-test lint run test unit nbval check-data lab site context constraints bench compare-kernels clean
 
+TEST_STAMP := $(VENV)/.installed-test
+
+# The runtime: what make run, make lab and make explore need.
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (missing-from-care)" >/dev/null
 	touch $(STAMP)
 
+# The test and site extras on top: pytest, nbval, playwright, ruff, import-linter, hypothesis, mutmut, Sphinx.
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,site]"
+	touch $(TEST_STAMP)
+
 setup: $(STAMP)
+setup-test: $(TEST_STAMP)
 
 run: setup
 	$(BIN)/mfc run --jobs 2
-	$(BIN)/python -m helpers.site --key-chart docs/key-chart.png
-	$(BIN)/python -m helpers.readme
+	$(BIN)/python -m helpers.present.site --key-chart docs/key-chart.png
+	$(BIN)/python -m helpers.run.readme
 
 # Two processes, each test file (and each notebook) kept whole in one of them (pytest-xdist).
 PARALLEL := -n 2 --dist loadfile
 
-test: setup
+test: lint
 	$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests notebooks/executed
 
-unit: setup
+# Style (ruff), formatting (ruff format) and the layers of helpers/ (import-linter, pyproject.toml).
+lint: setup-test
+	$(BIN)/ruff check helpers tests benchmarks notebooks
+	$(BIN)/ruff format --check helpers tests benchmarks notebooks
+	$(BIN)/lint-imports
+
+unit: setup-test
 	$(BIN)/python -m pytest $(PARALLEL) tests
 
-nbval: setup
+nbval: setup-test
 	$(BIN)/python -m pytest $(NBVAL) notebooks/executed
 
 check-data: setup
@@ -45,7 +60,7 @@ lab: setup
 
 # A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
 site: setup
-	$(BIN)/python -m helpers.site --build build/site
+	$(BIN)/python -m helpers.present.site --build build/site
 
 # Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the
 # non-response simulation's default run (target: under 30 s beyond imports).
@@ -58,7 +73,7 @@ bench: setup
 compare-kernels: setup
 	$(BIN)/python benchmarks/compare_kernels.py
 
-constraints: setup
+constraints: setup-test
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \
 	  echo "# Regenerate with: make constraints"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' ) > constraints.txt

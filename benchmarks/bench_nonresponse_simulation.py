@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 import time
 
-from helpers.data import load_ledger
-from helpers.nonresponse_frame import council_frame
-from helpers.nonresponse_scenarios import model_inputs
-from helpers.nonresponse_simulation import calibration_targets, simulate
+from helpers.ledger.tables import load_ledger
+from helpers.nonresponse.frame import council_frame
+from helpers.nonresponse.scenarios import model_inputs
+from helpers.nonresponse.simulation import calibration_targets, simulate
 
 TARGET_SECONDS = 30.0
 
@@ -25,9 +25,11 @@ def main() -> int:
     results = simulate(inputs, n_sims=1000, seed=1, total=target["total"], rate=target["rate"])
     seconds = time.perf_counter() - start
     print(results.to_string(index=False))
-    print(f"simulate(): 1000 replicates x {results['mechanism'].nunique()} mechanisms "
-          f"(MICE on {int(results.loc[results['estimator'] == 'mice', 'replicates'].max())}) in {seconds:.1f} s "
-          f"(target {TARGET_SECONDS:.0f} s)")
+    print(
+        f"simulate(): 1000 replicates x {results['mechanism'].nunique()} mechanisms "
+        f"(MICE on {int(results.loc[results['estimator'] == 'mice', 'replicates'].max())}) in {seconds:.1f} s "
+        f"(target {TARGET_SECONDS:.0f} s)"
+    )
     return 0 if seconds < TARGET_SECONDS else 1
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from helpers.data import validate_once  # noqa: E402
-from helpers.runner import load_catalogue, run_catalogue  # noqa: E402
+from helpers.ledger.tables import validate_once  # noqa: E402
+from helpers.run.runner import load_catalogue, run_catalogue  # noqa: E402
 
 
 def main() -> int:
@@ -32,8 +32,14 @@ def main() -> int:
         outputs, seconds = {}, {}
         for way, fresh in (("fresh kernels", True), ("reused kernels", False)):
             start = time.perf_counter()
-            results = run_catalogue(runs, jobs=2, progress=False, fresh_kernels=fresh,
-                                    executed_dir=scratch / way, scratch_dir=scratch / f"{way} scratch")
+            results = run_catalogue(
+                runs,
+                jobs=2,
+                progress=False,
+                fresh_kernels=fresh,
+                executed_dir=scratch / way,
+                scratch_dir=scratch / f"{way} scratch",
+            )
             seconds[way] = time.perf_counter() - start
             failed = [r.message for r in results if not r.ok]
             if failed:
@@ -43,8 +49,10 @@ def main() -> int:
         differ = [r.name for r in runs if outputs["fresh kernels"][r.name] != outputs["reused kernels"][r.name]]
     for run in runs:
         print(f"{run.name:45s} {'differs' if run.name in differ else 'identical'}")
-    print(f"{len(runs) - len(differ)} of {len(runs)} executed notebooks byte-identical; "
-          f"fresh kernels {seconds['fresh kernels']:.1f} s, reused kernels {seconds['reused kernels']:.1f} s (--jobs 2)")
+    print(
+        f"{len(runs) - len(differ)} of {len(runs)} executed notebooks byte-identical; "
+        f"fresh kernels {seconds['fresh kernels']:.1f} s, reused kernels {seconds['reused kernels']:.1f} s (--jobs 2)"
+    )
     return 1 if differ else 0
 
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.claims. Every expected value below was worked out by hand (shown in comments)."""
+"""Tests for helpers.claims.check. Every expected value below was worked out by hand (shown in comments)."""
 
 import io
 from fractions import Fraction
@@ -6,11 +6,19 @@ from fractions import Fraction
 import pandas as pd
 import pytest
 
-from helpers import claims
-from helpers.claims import (check_claims, claims_command, computed_value, diagnose, is_consistent,
-                            read_claims, validate_claims, write_verdicts)
-from helpers.errors import DataError
-from helpers.paths import DATA_DIR
+from helpers.claims import check as claims
+from helpers.claims.check import (
+    check_claims,
+    claims_command,
+    computed_value,
+    diagnose,
+    is_consistent,
+    read_claims,
+    validate_claims,
+    write_verdicts,
+)
+from helpers.ledger.errors import DataError
+from helpers.ledger.paths import DATA_DIR
 
 HEADER = "claim_id,kind,a,b,stated,qualifier"
 
@@ -37,6 +45,7 @@ def write(tmp_path, text, name="claims.csv"):
 
 # --- arithmetic -------------------------------------------------------------------------------
 
+
 def test_computed_value_of_each_kind_is_exact():
     assert computed_value("proportion", 167, 590) == Fraction(16700, 590)  # 28.305...%
     assert computed_value("percent_change", 960, 1231) == Fraction(27100, 960)  # 28.229...%
@@ -56,14 +65,18 @@ def test_numbers_are_read_exactly_from_their_text():
 
 # --- the rounding edge ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("stated, expected", [
-    ("12", "consistent"),      # 593/4744 = 0.125 exactly: half-even gives 12
-    ("13", "consistent"),      # ... and half-up gives 13
-    ("14", "inconsistent"),
-    ("12.5", "consistent"),
-    ("12.50", "consistent"),
-    ("12.4", "inconsistent"),
-])
+
+@pytest.mark.parametrize(
+    "stated, expected",
+    [
+        ("12", "consistent"),  # 593/4744 = 0.125 exactly: half-even gives 12
+        ("13", "consistent"),  # ... and half-up gives 13
+        ("14", "inconsistent"),
+        ("12.5", "consistent"),
+        ("12.50", "consistent"),
+        ("12.4", "inconsistent"),
+    ],
+)
 def test_exact_tie_593_of_4744(stated, expected):
     assert verdict("proportion", "593", "4744", stated)[0] == expected
 
@@ -97,12 +110,12 @@ CASES = [
     ("proportion", "167", "590", "28.3", "", True),
     ("proportion", "167", "590", "29", "exact", False),
     ("proportion", "167", "590", "28.4", "", False),
-    ("proportion", "167", "590", "29", "about", True),        # |28.305-29| = 0.695 <= 1.45
-    ("proportion", "167", "590", "30", "about", False),       # 1.695 > 1.5
+    ("proportion", "167", "590", "29", "about", True),  # |28.305-29| = 0.695 <= 1.45
+    ("proportion", "167", "590", "30", "about", False),  # 1.695 > 1.5
     # proportion 864/2638 = 32.752%
-    ("proportion", "864", "2638", "33", "nearly", True),      # 29.7 <= 32.75 <= 33
-    ("proportion", "864", "2638", "32", "nearly", False),     # above 32
-    ("proportion", "864", "2638", "37", "nearly", False),     # below 33.3
+    ("proportion", "864", "2638", "33", "nearly", True),  # 29.7 <= 32.75 <= 33
+    ("proportion", "864", "2638", "32", "nearly", False),  # above 32
+    ("proportion", "864", "2638", "37", "nearly", False),  # below 33.3
     ("proportion", "864", "2638", "30", "more_than", True),
     ("proportion", "864", "2638", "33", "more_than", False),
     ("proportion", "864", "2638", "32", "at_least", True),
@@ -115,9 +128,9 @@ CASES = [
     ("percent_change", "960", "1231", "28", "", True),
     ("percent_change", "960", "1231", "28.2", "exact", True),
     ("percent_change", "960", "1231", "29", "exact", False),
-    ("percent_change", "960", "1231", "27", "about", True),       # 1.229 <= 1.35
-    ("percent_change", "960", "1231", "30", "about", False),      # 1.771 > 1.5
-    ("percent_change", "960", "1231", "30", "nearly", True),      # 27 <= 28.23 <= 30
+    ("percent_change", "960", "1231", "27", "about", True),  # 1.229 <= 1.35
+    ("percent_change", "960", "1231", "30", "about", False),  # 1.771 > 1.5
+    ("percent_change", "960", "1231", "30", "nearly", True),  # 27 <= 28.23 <= 30
     ("percent_change", "960", "1231", "28", "nearly", False),
     ("percent_change", "960", "1231", "25", "more_than", True),
     ("percent_change", "960", "1231", "30", "more_than", False),
@@ -132,40 +145,40 @@ CASES = [
     ("percent_change", "1231", "960", "-25", "more_than", False),
     ("percent_change", "1231", "960", "-25", "less_than", True),  # fell by less than 25%
     ("percent_change", "1231", "960", "20", "less_than", False),  # it did not rise at all
-    ("percent_change", "1231", "960", "-23", "nearly", True),     # 20.7 <= 22.015 <= 23
-    ("percent_change", "1231", "960", "-25", "nearly", False),    # 22.015 < 22.5
+    ("percent_change", "1231", "960", "-23", "nearly", True),  # 20.7 <= 22.015 <= 23
+    ("percent_change", "1231", "960", "-25", "nearly", False),  # 22.015 < 22.5
     # one_in_n: 986/5873 -> N = 5.956, share 0.1679
     ("one_in_n", "986", "5873", "6", "", True),
     ("one_in_n", "986", "5873", "5", "exact", False),
-    ("one_in_n", "10", "210", "20", "about", True),       # N = 21, |21-20| = 1 <= 1
-    ("one_in_n", "10", "211", "20", "about", False),      # N = 21.1
-    ("one_in_n", "10", "32", "3", "nearly", True),        # share 0.3125 in [0.3, 0.3333]
-    ("one_in_n", "10", "28", "3", "nearly", False),       # share 0.357, more than a third
-    ("one_in_n", "10", "34", "3", "nearly", False),       # share 0.294 < 0.3
+    ("one_in_n", "10", "210", "20", "about", True),  # N = 21, |21-20| = 1 <= 1
+    ("one_in_n", "10", "211", "20", "about", False),  # N = 21.1
+    ("one_in_n", "10", "32", "3", "nearly", True),  # share 0.3125 in [0.3, 0.3333]
+    ("one_in_n", "10", "28", "3", "nearly", False),  # share 0.357, more than a third
+    ("one_in_n", "10", "34", "3", "nearly", False),  # share 0.294 < 0.3
     ("one_in_n", "986", "5873", "6", "more_than", True),  # 0.1679 > 1/6 = 0.1667
     ("one_in_n", "246", "1015", "4", "more_than", False),  # 0.2424 < 0.25
-    ("one_in_n", "244", "910", "4", "more_than", True),   # 0.2681 > 0.25
-    ("one_in_n", "1", "4", "4", "at_least", True),        # 0.25 >= 0.25
+    ("one_in_n", "244", "910", "4", "more_than", True),  # 0.2681 > 0.25
+    ("one_in_n", "1", "4", "4", "at_least", True),  # 0.25 >= 0.25
     ("one_in_n", "246", "1015", "4", "at_least", False),
     ("one_in_n", "246", "1015", "4", "less_than", True),
     ("one_in_n", "244", "910", "4", "less_than", False),
     # total 864 + 1501 = 2365
     ("total", "864", "1501", "2365", "", True),
     ("total", "864", "1501", "2400", "exact", False),
-    ("total", "864", "1501", "2400", "about", True),      # 35 <= 120
-    ("total", "864", "1501", "2500", "about", False),     # 135 > 125
-    ("total", "864", "1501", "2400", "nearly", True),     # 2160 <= 2365 <= 2400
+    ("total", "864", "1501", "2400", "about", True),  # 35 <= 120
+    ("total", "864", "1501", "2500", "about", False),  # 135 > 125
+    ("total", "864", "1501", "2400", "nearly", True),  # 2160 <= 2365 <= 2400
     ("total", "864", "1501", "2300", "nearly", False),
-    ("total", "864", "1501", "2700", "nearly", False),    # 2365 < 2430
+    ("total", "864", "1501", "2700", "nearly", False),  # 2365 < 2430
     ("total", "864", "1501", "2300", "more_than", True),
     ("total", "864", "1501", "2400", "more_than", False),
     ("total", "864", "1501", "2365", "at_least", True),
     ("total", "864", "1501", "2366", "at_least", False),
     ("total", "864", "1501", "2400", "less_than", True),
     ("total", "864", "1501", "2365", "less_than", False),
-    ("total", "864", "", "864", "", True),                # empty b means 0
-    ("total", "1.25", "2.5", "3.8", "", True),            # 3.75 rounds half-up to 3.8
-    ("total", "1.25", "2.5", "3.7", "", False),           # half-even also gives 3.8
+    ("total", "864", "", "864", "", True),  # empty b means 0
+    ("total", "1.25", "2.5", "3.8", "", True),  # 3.75 rounds half-up to 3.8
+    ("total", "1.25", "2.5", "3.7", "", False),  # half-even also gives 3.8
 ]
 
 
@@ -187,6 +200,7 @@ def test_is_consistent_takes_the_stated_text():
 
 
 # --- diagnoses ------------------------------------------------------------------------------------
+
 
 def test_share_not_change():
     # BASW: 590 -> 1,015 "an increase of 58%"; the change is 72.0%, but 590 is 58.1% of 1,015.
@@ -212,8 +226,9 @@ def test_other_denominator_names_the_denominator_that_fits():
 
 
 def test_other_denominator_accepts_a_function_of_the_row():
-    result = verdict("proportion", "864", "2638", "37", "",
-                     lambda row: [("same report", "2335")] if row["claim_id"] == "c1" else [])
+    result = verdict(
+        "proportion", "864", "2638", "37", "", lambda row: [("same report", "2335")] if row["claim_id"] == "c1" else []
+    )
     assert result[1] == "other_denominator"
 
 
@@ -263,8 +278,7 @@ def test_first_fitting_diagnosis_wins():
 
 
 def test_diagnose_directly():
-    row = pd.Series({"claim_id": "x", "kind": "proportion", "a": "708", "b": "4749",
-                     "stated": "14", "qualifier": ""})
+    row = pd.Series({"claim_id": "x", "kind": "proportion", "a": "708", "b": "4749", "stated": "14", "qualifier": ""})
     assert diagnose(row)[0] == "truncated_not_rounded"
 
 
@@ -274,19 +288,33 @@ def test_consistent_claims_get_no_diagnosis():
 
 # --- reading and validating -----------------------------------------------------------------------
 
+
 def test_read_claims_keeps_text_and_passes_columns_through(tmp_path):
-    path = write(tmp_path, "claim_id,report_id,kind,a,b,stated,qualifier,description\n"
-                           "uhe-12,r1,proportion,593,4744,12.50,,share of episodes\n"
-                           "\n"
-                           "tot-1,r1,total,864,,864,exact,\n")
+    path = write(
+        tmp_path,
+        "claim_id,report_id,kind,a,b,stated,qualifier,description\n"
+        "uhe-12,r1,proportion,593,4744,12.50,,share of episodes\n"
+        "\n"
+        "tot-1,r1,total,864,,864,exact,\n",
+    )
     data = read_claims(path)
     assert list(data["stated"]) == ["12.50", "864"]
     assert list(data.index) == [2, 4]  # line numbers in the file, blank line 3 skipped
     assert data["a_value"].tolist() == [593.0, 864.0]
     assert pd.isna(data["b_value"].iloc[1])
     verdicts = check_claims(data)
-    assert list(verdicts.columns[:10]) == ["claim_id", "kind", "a", "b", "stated", "qualifier",
-                                           "computed", "verdict", "diagnosis", "explanation"]
+    assert list(verdicts.columns[:10]) == [
+        "claim_id",
+        "kind",
+        "a",
+        "b",
+        "stated",
+        "qualifier",
+        "computed",
+        "verdict",
+        "diagnosis",
+        "explanation",
+    ]
     assert verdicts["report_id"].tolist() == ["r1", "r1"]
     assert verdicts["description"].tolist() == ["share of episodes", ""]
     assert verdicts["computed"].tolist() == [12.5, 864.0]
@@ -301,49 +329,61 @@ def problems_of(tmp_path, body, header=HEADER):
 
 def test_missing_column(tmp_path):
     problems = problems_of(tmp_path, "c1,total,1,2,3\n", header="claim_id,kind,a,b,stated")
-    assert problems == ["claims.csv: missing required column(s) 'qualifier'; "
-                        "required: claim_id, kind, a, b, stated, qualifier"]
+    assert problems == [
+        "claims.csv: missing required column(s) 'qualifier'; required: claim_id, kind, a, b, stated, qualifier"
+    ]
 
 
-@pytest.mark.parametrize("row, expected", [
-    ("uhe-37,percentage,864,2638,37,",
-     "claims.csv line 2 (claim_id uhe-37): column 'kind': 'percentage' is not a valid kind; "
-     "valid kinds: proportion, percent_change, one_in_n, total"),
-    ("c1,proportion,864,2638,37,roughly",
-     "claims.csv line 2 (claim_id c1): column 'qualifier': 'roughly' is not a valid qualifier; "
-     "valid qualifiers: exact, about, nearly, more_than, at_least, less_than (empty means exact)"),
-    ("c1,proportion,864,lots,37,",
-     "claims.csv line 2 (claim_id c1): column 'b': 'lots' is not a number; "
-     "write plain digits such as 2400 or 13.8"),
-    ("c1,proportion,,2638,37,",
-     "claims.csv line 2 (claim_id c1): column 'a': empty; a number is required"),
-    ("c1,proportion,864,,37,",
-     "claims.csv line 2 (claim_id c1): column 'b': empty; kind proportion needs b "
-     "(only a total may leave b empty)"),
-    ("c1,proportion,864,0,37,",
-     "claims.csv line 2 (claim_id c1): column 'b': 0; a proportion divides by it"),
-    ("c1,percent_change,0,10,5,",
-     "claims.csv line 2 (claim_id c1): column 'a': 0; a per cent change divides by it"),
-    ("c1,one_in_n,0,10,5,", "claims.csv line 2 (claim_id c1): column 'a': 0; 'one in N' divides by it"),
-    (",total,1,2,3,", "claims.csv line 2: column 'claim_id': empty; every claim needs a unique id"),
-])
+@pytest.mark.parametrize(
+    "row, expected",
+    [
+        (
+            "uhe-37,percentage,864,2638,37,",
+            "claims.csv line 2 (claim_id uhe-37): column 'kind': 'percentage' is not a valid kind; "
+            "valid kinds: proportion, percent_change, one_in_n, total",
+        ),
+        (
+            "c1,proportion,864,2638,37,roughly",
+            "claims.csv line 2 (claim_id c1): column 'qualifier': 'roughly' is not a valid qualifier; "
+            "valid qualifiers: exact, about, nearly, more_than, at_least, less_than (empty means exact)",
+        ),
+        (
+            "c1,proportion,864,lots,37,",
+            "claims.csv line 2 (claim_id c1): column 'b': 'lots' is not a number; "
+            "write plain digits such as 2400 or 13.8",
+        ),
+        ("c1,proportion,,2638,37,", "claims.csv line 2 (claim_id c1): column 'a': empty; a number is required"),
+        (
+            "c1,proportion,864,,37,",
+            "claims.csv line 2 (claim_id c1): column 'b': empty; kind proportion needs b "
+            "(only a total may leave b empty)",
+        ),
+        ("c1,proportion,864,0,37,", "claims.csv line 2 (claim_id c1): column 'b': 0; a proportion divides by it"),
+        (
+            "c1,percent_change,0,10,5,",
+            "claims.csv line 2 (claim_id c1): column 'a': 0; a per cent change divides by it",
+        ),
+        ("c1,one_in_n,0,10,5,", "claims.csv line 2 (claim_id c1): column 'a': 0; 'one in N' divides by it"),
+        (",total,1,2,3,", "claims.csv line 2: column 'claim_id': empty; every claim needs a unique id"),
+    ],
+)
 def test_each_malformed_row_gives_one_line(tmp_path, row, expected):
     assert problems_of(tmp_path, row + "\n") == [expected]
 
 
 def test_duplicate_claim_id_names_both_lines(tmp_path):
     problems = problems_of(tmp_path, "c1,total,1,2,3,\nc2,total,1,2,3,\nc1,total,1,2,3,\n")
-    assert problems == ["claims.csv line 4 (claim_id c1): column 'claim_id': 'c1' duplicates line 2; "
-                        "ids must be unique"]
+    assert problems == [
+        "claims.csv line 4 (claim_id c1): column 'claim_id': 'c1' duplicates line 2; ids must be unique"
+    ]
 
 
 def test_all_problems_are_collected(tmp_path):
-    problems = problems_of(tmp_path, "c1,total,1,2,3,\n"
-                                     "c2,percentage,x,2,3,\n"
-                                     "c3,proportion,1,0,3,maybe\n")
+    problems = problems_of(tmp_path, "c1,total,1,2,3,\nc2,percentage,x,2,3,\nc3,proportion,1,0,3,maybe\n")
     assert len(problems) == 4
     assert [p.split(":")[0] for p in problems] == ["claims.csv line 3 (claim_id c2)"] * 2 + [
-        "claims.csv line 4 (claim_id c3)"] * 2
+        "claims.csv line 4 (claim_id c3)"
+    ] * 2
     assert "column 'kind'" in problems[0] and "column 'a'" in problems[1]
     assert "column 'qualifier'" in problems[2] and "column 'b'" in problems[3]
 
@@ -358,7 +398,8 @@ def test_validate_claims_on_a_frame_counts_lines_from_2():
     data = frame(("c1", "total", "1", "2", "3", ""), ("c2", "total", "1", "2", "3", "circa"))
     assert validate_claims(data, "mine.csv") == [
         "mine.csv line 3 (claim_id c2): column 'qualifier': 'circa' is not a valid qualifier; "
-        "valid qualifiers: exact, about, nearly, more_than, at_least, less_than (empty means exact)"]
+        "valid qualifiers: exact, about, nearly, more_than, at_least, less_than (empty means exact)"
+    ]
     with pytest.raises(DataError):
         check_claims(data)
 
@@ -371,8 +412,9 @@ GOOD = HEADER + ",report_id\nuhe-37,proportion,864,2638,37,,r1\ntot,total,864,15
 def test_claims_command_prints_and_writes(tmp_path):
     out = tmp_path / "verdicts.csv"
     stream = io.StringIO()
-    code = claims_command(write(tmp_path, GOOD), out=out,
-                          alternatives={"uhe-37": [("looked after", 2335)]}, stream=stream)
+    code = claims_command(
+        write(tmp_path, GOOD), out=out, alternatives={"uhe-37": [("looked after", 2335)]}, stream=stream
+    )
     assert code == 0
     text = stream.getvalue()
     assert "uhe-37" in text and "32.8%" in text and "other_denominator" in text
@@ -424,28 +466,44 @@ def test_write_verdicts_failure_leaves_old_file_and_no_temp(tmp_path):
 
 # --- the reader's view, used by the claims notebook --------------------------------------------------
 
+
 def test_reader_impact_sentences():
-    from helpers.claims_report import reader_impact
+    from helpers.present.claims_report import reader_impact
 
     def row(kind, a, b, stated, qualifier=""):
-        return {"kind": kind, "a": a, "b": b, "stated": stated, "qualifier": qualifier,
-                "computed": float(computed_value(kind, Fraction(a), Fraction(b) if b else None))}
+        return {
+            "kind": kind,
+            "a": a,
+            "b": b,
+            "stated": stated,
+            "qualifier": qualifier,
+            "computed": float(computed_value(kind, Fraction(a), Fraction(b) if b else None)),
+        }
 
     assert reader_impact(row("proportion", "864", "2638", "37")).endswith(
-        "(32.8%): it overstates the share by 4.2 percentage points.")
+        "(32.8%): it overstates the share by 4.2 percentage points."
+    )
     assert reader_impact(row("percent_change", "960", "1231", "22")).endswith(
-        "(28.2%): it understates the change by 6.2 percentage points.")
+        "(28.2%): it understates the change by 6.2 percentage points."
+    )
     assert reader_impact(row("total", "864", "1501", "2400", "more_than")) == (
-        "Told more than 2,400, a reader pictures a figure higher than the printed numbers give (2,365).")
-    assert reader_impact(row("total", "167", "593", "600", "nearly")).endswith("lower than the printed numbers give (760).")
+        "Told more than 2,400, a reader pictures a figure higher than the printed numbers give (2,365)."
+    )
+    assert reader_impact(row("total", "167", "593", "600", "nearly")).endswith(
+        "lower than the printed numbers give (760)."
+    )
 
 
 # --- claims that cannot be checked ------------------------------------------------------------------
 
+
 def test_comparability_gives_not_checkable_and_no_diagnosis():
     # 207 of 760 is 27.2%, so "40" alone would be inconsistent; marked, it is not checkable.
-    data = frame(("c1", "proportion", "207", "760", "40", ""), ("c2", "proportion", "207", "760", "40", ""),
-                 extra={"comparability": ["different_council_set", ""]})
+    data = frame(
+        ("c1", "proportion", "207", "760", "40", ""),
+        ("c2", "proportion", "207", "760", "40", ""),
+        extra={"comparability": ["different_council_set", ""]},
+    )
     out = check_claims(data)
     assert out["verdict"].tolist() == ["not_checkable", "inconsistent"]
     assert out["diagnosis"].iloc[0] == ""
@@ -454,15 +512,18 @@ def test_comparability_gives_not_checkable_and_no_diagnosis():
 
 
 def test_unknown_comparability_is_a_malformed_row(tmp_path):
-    problems = problems_of(tmp_path, "c1,proportion,207,760,40,,maybe",
-                           header=HEADER + ",comparability")
-    assert problems == ["claims.csv line 2 (claim_id c1): column 'comparability': 'maybe' is not a valid "
-                        "comparability; valid values: different_council_set (empty means a and b are comparable)"]
+    problems = problems_of(tmp_path, "c1,proportion,207,760,40,,maybe", header=HEADER + ",comparability")
+    assert problems == [
+        "claims.csv line 2 (claim_id c1): column 'comparability': 'maybe' is not a valid "
+        "comparability; valid values: different_council_set (empty means a and b are comparable)"
+    ]
 
 
 def test_claims_command_counts_not_checkable(tmp_path):
-    path = write(tmp_path, HEADER + ",comparability\nc1,proportion,207,760,40,,different_council_set\n"
-                                    "c2,proportion,167,590,28,,\n")
+    path = write(
+        tmp_path,
+        HEADER + ",comparability\nc1,proportion,207,760,40,,different_council_set\nc2,proportion,167,590,28,,\n",
+    )
     stream = io.StringIO()
     assert claims_command(path, stream=stream) == 0
     assert stream.getvalue().splitlines()[-1] == "2 claims checked, 0 inconsistent, 1 not checkable"
@@ -471,8 +532,10 @@ def test_claims_command_counts_not_checkable(tmp_path):
 def test_a_quarter_is_coded_one_way_in_the_ledger():
     # The convention (README, claims section): "a quarter" is a proportion of 25, never one_in_n 4.
     ledger = pd.read_csv(DATA_DIR / "claims.csv", dtype=str, keep_default_na=False)
-    quarter = ledger[ledger["description"].str.contains("quarter", case=False)
-                     & ~ledger["description"].str.contains("rise of a quarter", case=False)]
+    quarter = ledger[
+        ledger["description"].str.contains("quarter", case=False)
+        & ~ledger["description"].str.contains("rise of a quarter", case=False)
+    ]
     assert len(quarter) == 7
     assert set(quarter["kind"]) == {"proportion"} and set(quarter["stated"]) == {"25"}
     plain = quarter[quarter["claim_id"].isin(["sihw-guardian-trafficked-quarter", "sihw-trust-trafficked-quarter"])]

@@ -7,12 +7,13 @@ import sys
 
 import pytest
 
-from helpers.paths import PROJECT_ROOT
+from helpers.ledger.paths import PROJECT_ROOT
 
 
 def mfc(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], capture_output=True, text=True,
-                          cwd=PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
 
 
 def test_headlines_csv_for_until_harm_ends():
@@ -22,8 +23,11 @@ def test_headlines_csv_for_until_harm_ends():
     assert {"report_id", "version", "group", "numerator", "denominator", "rate", "ci_low", "ci_high"} <= set(rows[0])
     found = {(r["version"], r["group"], r["numerator"], r["denominator"]): r for r in rows}
     guardian = found[("guardian", "trafficked", "864", "2335")]
-    assert (round(float(guardian["rate"]), 3), round(float(guardian["ci_low"]), 3),
-            round(float(guardian["ci_high"]), 3)) == (0.370, 0.351, 0.390)
+    assert (
+        round(float(guardian["rate"]), 3),
+        round(float(guardian["ci_low"]), 3),
+        round(float(guardian["ci_high"]), 3),
+    ) == (0.370, 0.351, 0.390)
     assert ("independent", "trafficked", "864", "2638") in found
     assert ("independent", "unaccompanied", "1501", "12530") in found
 
@@ -54,23 +58,49 @@ def test_trends_csv_default_versions_trafficked():
     result = mfc("trends", "--csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["group", "model", "still_in_harms_way_version", "until_harm_ends_version", "left_out",
-                             "estimate", "ci_low", "ci_high", "df", "tau2", "dispersion", "p_value"]
-    default = {r["model"]: r for r in rows if r["group"] == "trafficked" and r["left_out"] == ""
-               and r["still_in_harms_way_version"] == "original" and r["until_harm_ends_version"] == "guardian"}
+    assert list(rows[0]) == [
+        "group",
+        "model",
+        "still_in_harms_way_version",
+        "until_harm_ends_version",
+        "left_out",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "df",
+        "tau2",
+        "dispersion",
+        "p_value",
+    ]
+    default = {
+        r["model"]: r
+        for r in rows
+        if r["group"] == "trafficked"
+        and r["left_out"] == ""
+        and r["still_in_harms_way_version"] == "original"
+        and r["until_harm_ends_version"] == "guardian"
+    }
     assert set(default) == {"random_effects", "quasi_binomial", "binomial"}
     re_row, quasi = default["random_effects"], default["quasi_binomial"]
     assert round(float(re_row["estimate"]), 2) == 1.06
     assert float(re_row["ci_low"]) < 0.97 and float(re_row["ci_high"]) > 1.16 and re_row["df"] == "2"
-    assert (round(float(quasi["estimate"]), 3), round(float(quasi["ci_low"]), 3), round(float(quasi["ci_high"]), 3)) \
-        == (1.067, 0.984, 1.156)
+    assert (
+        round(float(quasi["estimate"]), 3),
+        round(float(quasi["ci_low"]), 3),
+        round(float(quasi["ci_high"]), 3),
+    ) == (1.067, 0.984, 1.156)
     # 2 groups x 4 version combinations x 3 models, then 4 leave-one-out fits per group and combination.
     assert sum(r["left_out"] == "" for r in rows) == 24 and sum(r["left_out"] != "" for r in rows) == 32
 
 
 def test_trends_survives_a_closed_pipe():
-    result = subprocess.run(f"{sys.executable} -m helpers.cli trends --csv | head -1", shell=True,
-                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    result = subprocess.run(
+        f"{sys.executable} -m helpers.run.cli trends --csv | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     assert result.stdout.startswith("group,model,") and "Traceback" not in result.stderr
 
 
@@ -100,10 +130,12 @@ def test_run_only_unknown_name_exits_2():
 
 def test_claims_on_a_hand_written_file(tmp_path):
     path = tmp_path / "mine.csv"
-    path.write_text("claim_id,kind,a,b,stated,qualifier,report_id\n"
-                    "uhe-37,proportion,864,2638,37,,until-harm-ends\n"
-                    "whr-22,percent_change,960,1231,22,,when-harm-remains\n"
-                    "sum,total,864,1501,2400,nearly,until-harm-ends\n")
+    path.write_text(
+        "claim_id,kind,a,b,stated,qualifier,report_id\n"
+        "uhe-37,proportion,864,2638,37,,until-harm-ends\n"
+        "whr-22,percent_change,960,1231,22,,when-harm-remains\n"
+        "sum,total,864,1501,2400,nearly,until-harm-ends\n"
+    )
     out = tmp_path / "verdicts.csv"
     result = mfc("claims", str(path), "--out", str(out))
     assert result.returncode == 0, result.stderr

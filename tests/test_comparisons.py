@@ -3,8 +3,8 @@
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from helpers.comparisons import report_comparisons
-from helpers.data import load_ledger
+from helpers.ledger.tables import load_ledger
+from helpers.stats.comparisons import report_comparisons
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_first_report_has_no_previous_report(ledger):
 def test_holm_adjustment_by_hand():
     import pandas as pd
 
-    from helpers.comparisons import holm_adjust
+    from helpers.stats.comparisons import holm_adjust
 
     table = pd.DataFrame({"p_value": [0.01, 0.04, 0.03, float("nan")]})
     # Holm: sort 0.01, 0.03, 0.04; multiply by 3, 2, 1; running maximum; cap at 1.
@@ -55,7 +55,7 @@ def test_holm_adjustment_by_hand():
 
 
 def test_benchmark_is_split_off_and_shown_without_tests(ledger):
-    from helpers.comparisons import display_benchmark, split_benchmark
+    from helpers.stats.comparisons import display_benchmark, split_benchmark
 
     tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
     assert "against all looked-after children in England" not in set(tests["comparison"]) and len(benchmark) == 4
@@ -67,37 +67,43 @@ def test_benchmark_is_split_off_and_shown_without_tests(ledger):
 
 
 def test_report_findings_sentences(ledger):
-    from helpers.comparisons import holm_adjust, report_findings, split_benchmark
-    from helpers.rates import headline_table
+    from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark
+    from helpers.stats.rates import headline_table
 
     headlines = headline_table(ledger.figures, "heading-back-to-harm", dispersion=7.0)
     tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2014-09/2015-09")
-    assert lines[0].startswith("Trafficked, 2014-09/2015-09: 167 of 590 went missing (28.3%; Wilson 95% interval 24.8% to 32.1%")
+    assert lines[0].startswith(
+        "Trafficked, 2014-09/2015-09: 167 of 590 went missing (28.3%; Wilson 95% interval 24.8% to 32.1%"
+    )
     assert any("treating the groups as independent" in line for line in lines)
     assert lines[-1] == "1 published share(s) divide counts from different sets of councils and cannot be computed."
 
 
 def test_findings_state_changes_between_reports_with_their_interval(ledger):
-    from helpers.comparisons import holm_adjust, report_findings, split_benchmark, with_between_report_interval
-    from helpers.rates import headline_table
+    from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark, with_between_report_interval
+    from helpers.stats.rates import headline_table
 
     tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
     tests = with_between_report_interval(holm_adjust(tests), ledger)
     lines = report_findings(headline_table(ledger.figures, "until-harm-ends"), tests, benchmark, "2024")
     change = [line for line in lines if "allowing for the variation between reports" in line]
     assert len(change) == 4 and all(line.endswith("includes no change.") for line in change)
-    assert change[0].startswith("Until Harm Ends: trafficked, 2024, councils answering each question (Guardian) against When Harm Remains: trafficked, 2020: +6.3 points")
+    assert change[0].startswith(
+        "Until Harm Ends: trafficked, 2024, councils answering each question (Guardian) against When Harm Remains: trafficked, 2020: +6.3 points"
+    )
 
 
 def test_report_findings_name_versions_by_their_readable_labels(ledger):
-    from helpers.comparisons import holm_adjust, report_findings, split_benchmark
-    from helpers.rates import headline_table
+    from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark
+    from helpers.stats.rates import headline_table
 
     headlines = headline_table(ledger.figures, "until-harm-ends")
     tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2024")
     # 864 / 2,335 = 37.0%
-    assert lines[0].startswith("Trafficked, 2024, councils answering each question (Guardian): 864 of 2,335 went "
-                               "missing (37.0%; Wilson 95% interval 35.1% to 39.0%")
+    assert lines[0].startswith(
+        "Trafficked, 2024, councils answering each question (Guardian): 864 of 2,335 went "
+        "missing (37.0%; Wilson 95% interval 35.1% to 39.0%"
+    )
     assert not any("guardian version" in line for line in lines)

@@ -1,4 +1,4 @@
-"""helpers.context_build: the context tables against published figures and independent raw files."""
+"""helpers.ledger.context_build: the context tables against published figures and independent raw files."""
 
 import shutil
 from pathlib import Path
@@ -6,9 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import context_build as cb
-from helpers.errors import DataError
-from helpers.paths import DATA_DIR, DEFAULT_RAW_DATA_DIR
+from helpers.ledger import context_build as cb
+from helpers.ledger.errors import DataError
+from helpers.ledger.paths import DATA_DIR, DEFAULT_RAW_DATA_DIR
 
 RAW = Path(DEFAULT_RAW_DATA_DIR)  # data/raw, vendored with the repository: these tests never skip
 # Independent files the build does not read, kept only to cross-check its output (see crosscheck/README.md).
@@ -40,8 +40,12 @@ def test_builds_the_four_tables(built):
 def test_row_counts(built):
     councils = read(built, "councils")
     assert len(councils) == 212
-    assert councils["nation"].value_counts().to_dict() == {"England": 153, "Scotland": 32, "Wales": 22,
-                                                           "Northern Ireland": 5}
+    assert councils["nation"].value_counts().to_dict() == {
+        "England": 153,
+        "Scotland": 32,
+        "Wales": 22,
+        "Northern Ireland": 5,
+    }
     assert councils["council_code"].is_unique
     assert len(read(built, "council_years")) == 153 * 10 * 6
     assert len(read(built, "england_national")) == 11 * 12
@@ -67,26 +71,30 @@ def test_committed_tables_equal_a_fresh_build(built):
         target = committed / f"{name}.csv"
         assert target.is_file(), f"{target} missing: run `mfc build-context`"
         assert target.read_bytes() == path.read_bytes(), (
-            f"{target} differs from a fresh build: run `mfc build-context` (it also updates the hashes)")
+            f"{target} differs from a fresh build: run `mfc build-context` (it also updates the hashes)"
+        )
 
 
 # ----------------------------------------------------------------------------- England national
-@pytest.mark.parametrize("year, measure, expected", [
-    (2024, "cla_at_31_march", "83630"),
-    (2024, "uasc_at_31_march", "7380"),
-    (2024, "children_missing", "13010"),
-    (2024, "missing_incidents", "83920"),
-    (2024, "cla_during_year", "116420"),
-    (2024, "avg_missing_incidents_per_missing_child", "6.5"),
-    (2024, "pct_cla_during_year_missing", "11"),
-    (2024, "uasc_missing_at_31_march", "80"),
-    (2014, "cla_at_31_march", "68790"),
-    (2014, "uasc_at_31_march", "2050"),
-    (2015, "uasc_at_31_march", "2760"),
-    (2015, "children_missing", "6110"),
-    (2017, "missing_incidents", "60720"),
-    (2023, "cla_at_31_march", "83760"),
-])
+@pytest.mark.parametrize(
+    "year, measure, expected",
+    [
+        (2024, "cla_at_31_march", "83630"),
+        (2024, "uasc_at_31_march", "7380"),
+        (2024, "children_missing", "13010"),
+        (2024, "missing_incidents", "83920"),
+        (2024, "cla_during_year", "116420"),
+        (2024, "avg_missing_incidents_per_missing_child", "6.5"),
+        (2024, "pct_cla_during_year_missing", "11"),
+        (2024, "uasc_missing_at_31_march", "80"),
+        (2014, "cla_at_31_march", "68790"),
+        (2014, "uasc_at_31_march", "2050"),
+        (2015, "uasc_at_31_march", "2760"),
+        (2015, "children_missing", "6110"),
+        (2017, "missing_incidents", "60720"),
+        (2023, "cla_at_31_march", "83760"),
+    ],
+)
 def test_england_national_published_figures(built, year, measure, expected):
     row = national_value(read(built, "england_national"), year, measure)
     assert row["value"] == expected and row["value_flag"] == ""
@@ -119,12 +127,15 @@ def test_england_national_agrees_with_the_derived_cross_check_file(built):
     ours = {(int(r.year), r.measure): r.value for r in nat.itertuples()}
     derived = pd.read_csv(CROSSCHECK / "derived_england_national_cla_uasc_missing_2014_2024.csv")
     columns = {
-        "cla_at_31_march": "cla_at_31_march", "uasc_cla_at_31_march": "uasc_at_31_march",
-        "children_missing": "children_missing", "missing_incidents": "missing_incidents",
+        "cla_at_31_march": "cla_at_31_march",
+        "uasc_cla_at_31_march": "uasc_at_31_march",
+        "children_missing": "children_missing",
+        "missing_incidents": "missing_incidents",
         "children_missing_more_than_once": "children_missing_more_than_once",
         "children_missing_at_31_march": "children_missing_at_31_march",
         "avg_missing_incidents_per_missing_child": "avg_missing_incidents_per_missing_child",
-        "children_away": "children_away", "away_incidents": "away_incidents",
+        "children_away": "children_away",
+        "away_incidents": "away_incidents",
         "children_looked_after_during_year": "cla_during_year",
         "pct_cla_during_year_missing": "pct_cla_during_year_missing",
     }
@@ -149,16 +160,30 @@ def test_nrm_child_referrals_reproduce_the_published_table(built):
     nrm = read(built, "nrm_child_referrals")
     child = nrm[nrm["age_group"] == "child"].set_index("year")["referrals"].astype(int)
     # context-data.md section 2a (summed from the Home Office quarterly table)
-    assert child.to_dict() == {"2014": 672, "2015": 979, "2016": 1281, "2017": 2114, "2018": 3129, "2019": 4548,
-                               "2020": 5016, "2021": 5447, "2022": 7004, "2023": 7432}
+    assert child.to_dict() == {
+        "2014": 672,
+        "2015": 979,
+        "2016": 1281,
+        "2017": 2114,
+        "2018": 3129,
+        "2019": 4548,
+        "2020": 5016,
+        "2021": 5447,
+        "2022": 7004,
+        "2023": 7432,
+    }
     total = nrm[nrm["age_group"] == "total"].set_index("year")["referrals"].astype(int)
     assert total["2014"] == 2337 and total["2023"] == 17004
     derived = pd.read_csv(CROSSCHECK / "derived_uk_nrm_referrals_by_age_annual_2009_2023.csv").set_index("Year")
     wide = nrm.pivot(index="year", columns="age_group", values="referrals").astype(int)
     for year in range(2014, 2024):
         d = derived.loc[year]
-        assert wide.loc[str(year)].to_dict() == {"child": d["Child (17 or under)"], "adult": d["Adult (18 or over)"],
-                                                 "not_known": d["Age not specified or unknown"], "total": d["Total"]}
+        assert wide.loc[str(year)].to_dict() == {
+            "child": d["Child (17 or under)"],
+            "adult": d["Adult (18 or over)"],
+            "not_known": d["Age not specified or unknown"],
+            "total": d["Total"],
+        }
 
 
 # ----------------------------------------------------------------------------- councils
@@ -174,7 +199,11 @@ def test_councils_covariates_and_boundary_flags(built):
     assert c.loc["BHSCT", "nation"] == "Northern Ireland" and c.loc["BHSCT", "imd2019_flag"] == "not_england"
     eng = c[c["nation"] == "England"]
     assert eng["ilacs_overall_effectiveness"].value_counts().to_dict() == {
-        "Good": 67, "Outstanding": 36, "Requires improvement to be good": 31, "Inadequate": 19}
+        "Good": 67,
+        "Outstanding": 36,
+        "Requires improvement to be good": 31,
+        "Inadequate": 19,
+    }
     assert (eng["imd2019_average_score"] != "").sum() == 149
     assert eng["dfe_la_code"].str.fullmatch(r"\d{3}").all()
 
@@ -213,12 +242,20 @@ def test_kent_uasc_matches_the_published_lait_series(built):
 
 def test_cla_2021_2024_agrees_with_the_independent_rate_file(built):
     cy = read(built, "council_years")
-    ours = cy[(cy["measure"] == "cla_at_31_march") & (cy["value"] != "") & cy["year"].isin(["2021", "2022", "2023", "2024"])]
+    ours = cy[
+        (cy["measure"] == "cla_at_31_march") & (cy["value"] != "") & cy["year"].isin(["2021", "2022", "2023", "2024"])
+    ]
     councils = read(built, "councils").set_index("council_code")["dfe_la_code"]
-    rates = pd.read_csv(CROSSCHECK / "dfe_la_cla_number_and_rate_per_10k_2021_2025.csv", dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig")
-    rates = rates[(rates["geographic_level"] == "Local authority")
-                  & (rates["population_type"] == "Children looked after on 31 March each year")]
+    rates = pd.read_csv(
+        CROSSCHECK / "dfe_la_cla_number_and_rate_per_10k_2021_2025.csv",
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    rates = rates[
+        (rates["geographic_level"] == "Local authority")
+        & (rates["population_type"] == "Children looked after on 31 March each year")
+    ]
     lookup = {(r.time_period, r.old_la_code): r.children_count for r in rates.itertuples()}
     compared = 0
     for r in ours.itertuples():

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers.data import load_ledger, read_descriptor, rehash, sha256_of, validate_data_dir
-from helpers.errors import DataError
-from helpers.paths import DATA_DIR
+from helpers.ledger.errors import DataError
+from helpers.ledger.paths import DATA_DIR
+from helpers.ledger.tables import load_ledger, read_descriptor, rehash, sha256_of, validate_data_dir
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +89,10 @@ def test_every_figure_and_claim_has_a_source_with_url(ledger):
 
 def test_the_five_reports_are_in_the_ledger(ledger):
     assert set(ledger.reports["report_id"]) == {
-        "heading-back-to-harm", "still-in-harms-way", "when-harm-remains", "until-harm-ends",
+        "heading-back-to-harm",
+        "still-in-harms-way",
+        "when-harm-remains",
+        "until-harm-ends",
         "exploited-looked-after-children",
     }
 
@@ -103,10 +106,17 @@ def test_seed_articles_are_sources(ledger):
 
 def test_headline_figures_as_published(ledger):
     f = ledger.figures
+
     def value(report, version, group, measure):
-        rows = f[(f.report_id == report) & (f.version == version) & (f.group == group) & (f.measure == measure)
-                 & f.discrepancy_id.isna()]
+        rows = f[
+            (f.report_id == report)
+            & (f.version == version)
+            & (f.group == group)
+            & (f.measure == measure)
+            & f.discrepancy_id.isna()
+        ]
         return set(rows["value"].dropna())
+
     assert value("until-harm-ends", "guardian", "trafficked", "in_care") == {2335}
     assert value("until-harm-ends", "independent", "trafficked", "in_care") == {2638}
     assert value("still-in-harms-way", "original", "trafficked", "went_missing") == {246}
@@ -123,18 +133,35 @@ def corrupt_negative_count(h, rows):
 @pytest.mark.parametrize(
     ("table", "change", "expected"),
     [
-        ("figures", lambda h, rows: (h, [dict(r, value="lots") if i == 3 else r for i, r in enumerate(rows)]),
-         ["figures.csv line 5", "column 'value'", "lots"]),
-        ("figures", lambda h, rows: ([c for c in h if c != "unit"], [{k: v for k, v in r.items() if k != "unit"} for r in rows]),
-         ["figures.csv header", "column 'unit'"]),
-        ("sources", lambda h, rows: (h, rows + [dict(rows[0])]),
-         ["sources.csv line", "column 'source_id'"]),
-        ("figures", lambda h, rows: (h, [dict(r, source_id="no-such-source") if i == 0 else r for i, r in enumerate(rows)]),
-         ["figures.csv line 2", "column 'source_id'", "no-such-source"]),
-        ("reports", lambda h, rows: (h, [dict(r, published="sometime") if i == 1 else r for i, r in enumerate(rows)]),
-         ["reports.csv line 3", "column 'published'"]),
-        ("claims", lambda h, rows: (h, [dict(r, kind="ratio") if i == 0 else r for i, r in enumerate(rows)]),
-         ["claims.csv line 2", "column 'kind'"]),
+        (
+            "figures",
+            lambda h, rows: (h, [dict(r, value="lots") if i == 3 else r for i, r in enumerate(rows)]),
+            ["figures.csv line 5", "column 'value'", "lots"],
+        ),
+        (
+            "figures",
+            lambda h, rows: (
+                [c for c in h if c != "unit"],
+                [{k: v for k, v in r.items() if k != "unit"} for r in rows],
+            ),
+            ["figures.csv header", "column 'unit'"],
+        ),
+        ("sources", lambda h, rows: (h, rows + [dict(rows[0])]), ["sources.csv line", "column 'source_id'"]),
+        (
+            "figures",
+            lambda h, rows: (h, [dict(r, source_id="no-such-source") if i == 0 else r for i, r in enumerate(rows)]),
+            ["figures.csv line 2", "column 'source_id'", "no-such-source"],
+        ),
+        (
+            "reports",
+            lambda h, rows: (h, [dict(r, published="sometime") if i == 1 else r for i, r in enumerate(rows)]),
+            ["reports.csv line 3", "column 'published'"],
+        ),
+        (
+            "claims",
+            lambda h, rows: (h, [dict(r, kind="ratio") if i == 0 else r for i, r in enumerate(rows)]),
+            ["claims.csv line 2", "column 'kind'"],
+        ),
     ],
     ids=["text-in-number", "missing-column", "duplicate-id", "dangling-source", "bad-date", "unknown-kind"],
 )
@@ -153,10 +180,17 @@ def test_negative_count_is_rejected(data_copy):
 
 def test_missing_more_than_in_care_is_rejected(data_copy):
     def change(h, rows):
-        i = next(i for i, r in enumerate(rows) if r["report_id"] == "heading-back-to-harm"
-                 and r["group"] == "trafficked" and r["measure"] == "went_missing" and not r["discrepancy_id"])
+        i = next(
+            i
+            for i, r in enumerate(rows)
+            if r["report_id"] == "heading-back-to-harm"
+            and r["group"] == "trafficked"
+            and r["measure"] == "went_missing"
+            and not r["discrepancy_id"]
+        )
         rows[i]["value"] = "5000"
         return h, rows
+
     edit(data_copy, "figures", change)
     problems = validate_data_dir(data_copy)
     assert any("went_missing 5000 exceeds in_care 590" in p and "column 'value'" in p for p in problems), problems
@@ -190,7 +224,7 @@ def test_rehash_keeps_layout_and_is_idempotent(data_copy):
 
 
 def run_mfc(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True)
 
 
 def test_cli_check_data_valid_exits_0_with_one_line():
@@ -230,16 +264,32 @@ def test_audit_corrections_are_in_the_ledger(ledger):
     cypnow = f[f.index.str.startswith("whr-cypnow-")]
     assert len(cypnow) == 8 and set(cypnow["geography"]) == {"England"}
     # guardian-2016: 167 of 590, 593 of 4,744, nearly 30%, 13%
-    g = {fid: f.loc[f"hbth-guardian-{fid}", "value"] for fid in
-         ("trafficked-went-missing", "trafficked-in-care", "uasc-went-missing", "uasc-in-care", "uasc-pct",
-          "trafficked-pct-rounded")}
-    assert g == {"trafficked-went-missing": 167, "trafficked-in-care": 590, "uasc-went-missing": 593,
-                 "uasc-in-care": 4744, "uasc-pct": 13, "trafficked-pct-rounded": 30}
+    g = {
+        fid: f.loc[f"hbth-guardian-{fid}", "value"]
+        for fid in (
+            "trafficked-went-missing",
+            "trafficked-in-care",
+            "uasc-went-missing",
+            "uasc-in-care",
+            "uasc-pct",
+            "trafficked-pct-rounded",
+        )
+    }
+    assert g == {
+        "trafficked-went-missing": 167,
+        "trafficked-in-care": 590,
+        "uasc-went-missing": 593,
+        "uasc-in-care": 4744,
+        "uasc-pct": 13,
+        "trafficked-pct-rounded": 30,
+    }
     assert f.loc["hbth-guardian-trafficked-pct-rounded", "qualifier"] == "nearly"
     for fid in ("elac-mj-rhi-sexually-exploited-one-in-n", "elac-mp-rhi-sexually-exploited-one-in-n"):
         assert (f.loc[fid, "value"], f.loc[fid, "unit"], f.loc[fid, "period"]) == (7, "one_in_n", "2017-07/2018-03")
-    assert (f.loc["sihw-trust-child-nrm-referrals-2017", "value"], f.loc["sihw-trust-child-nrm-referrals-2017",
-            "measure"]) == (2118, "nrm_referrals")
+    assert (
+        f.loc["sihw-trust-child-nrm-referrals-2017", "value"],
+        f.loc["sihw-trust-child-nrm-referrals-2017", "measure"],
+    ) == (2118, "nrm_referrals")
 
 
 def test_not_found_share_is_marked_as_a_different_council_set(ledger):
@@ -259,9 +309,11 @@ def test_claim_comparability_must_follow_its_figures(data_copy):
     def change(h, rows):
         rows[row_of(rows, "claim_id", "hbth-cypnow-not-found-40pct")]["comparability"] = ""
         return h, rows
+
     edit(data_copy, "claims", change)
     problems = validate_data_dir(data_copy)
     assert problems == [
         "data/claims.csv line 21 (claim_id hbth-cypnow-not-found-40pct): column 'comparability': 'empty' should be "
         "'different_council_set': figures hbth-cypnow-tu-not-found (different_council_set) and "
-        "hbth-guardian-tu-went-missing (unmarked) differ, so the claim cannot be checked"]
+        "hbth-guardian-tu-went-missing (unmarked) differ, so the claim cannot be checked"
+    ]

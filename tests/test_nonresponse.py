@@ -13,16 +13,22 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from helpers import nonresponse_estimators as est
-from helpers.data import load_ledger, rehash
-from helpers.errors import ParameterError
-from helpers.nonresponse_bounds import item_bounds, manski_bounds, unit_bounds
-from helpers.nonresponse_frame import answering_councils, council_frame, response_table
-from helpers.nonresponse_report import nonresponse_table
-from helpers.nonresponse_scenarios import check_answering, check_response_rate, gumbel_top_k, model_inputs, scenario_councils
-from helpers.nonresponse_simulation import check_n_sims, simulate
-from helpers.nonresponse_tipping import needed_rate, report_conclusions, smallest_overturning_share
-from helpers.paths import DATA_DIR, PROJECT_ROOT
+from helpers.ledger.errors import ParameterError
+from helpers.ledger.paths import DATA_DIR, PROJECT_ROOT
+from helpers.ledger.tables import load_ledger, rehash
+from helpers.nonresponse import estimators as est
+from helpers.nonresponse.bounds import item_bounds, manski_bounds, unit_bounds
+from helpers.nonresponse.frame import answering_councils, council_frame, response_table
+from helpers.nonresponse.report import nonresponse_table
+from helpers.nonresponse.scenarios import (
+    check_answering,
+    check_response_rate,
+    gumbel_top_k,
+    model_inputs,
+    scenario_councils,
+)
+from helpers.nonresponse.simulation import check_n_sims, simulate
+from helpers.nonresponse.tipping import needed_rate, report_conclusions, smallest_overturning_share
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +42,13 @@ def inputs(ledger):
 
 
 def mfc(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
+    )
 
 
 # --- bounds ---------------------------------------------------------------------------------------
+
 
 def test_item_bounds_of_until_harm_ends_match_hand_arithmetic(ledger):
     b = item_bounds(ledger.figures, "until-harm-ends").set_index("group")
@@ -59,12 +68,15 @@ def test_revisions_are_not_taken_for_item_non_response(ledger):
     assert item_bounds(ledger.figures, "still-in-harms-way").empty
 
 
-@pytest.mark.parametrize("args, message", [
-    ((-1, 10, 20), "went_missing=-1 is negative"),
-    ((5, 30, 20), "answered=30 exceeds counted=20; valid range 1 to 20"),
-    ((12, 10, 20), "went_missing=12 exceeds answered=10; valid range 0 to 10"),
-    ((1.5, 10, 20), "went_missing must be a whole number"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((-1, 10, 20), "went_missing=-1 is negative"),
+        ((5, 30, 20), "answered=30 exceeds counted=20; valid range 1 to 20"),
+        ((12, 10, 20), "went_missing=12 exceeds answered=10; valid range 0 to 10"),
+        ((1.5, 10, 20), "went_missing must be a whole number"),
+    ],
+)
 def test_impossible_counts_are_refused_with_the_valid_range(args, message):
     with pytest.raises(ParameterError, match=message):
         manski_bounds(*args)
@@ -77,6 +89,7 @@ def test_unit_bounds():
 
 
 # --- frame and response -----------------------------------------------------------------------------
+
 
 def test_frame_leaves_out_councils_created_later(ledger):
     # BCP, Dorset, North and West Northamptonshire, Cumberland, Westmorland and Furness did not exist in 2015.
@@ -100,8 +113,11 @@ def test_response_table_keeps_not_found_counts(ledger):
 def test_more_answering_than_asked_is_refused(ledger):
     figures = ledger.figures.copy()
     figures.loc[figures["figure_id"] == "hbth-presstv-councils-answering", "value"] = 300
-    with pytest.raises(ParameterError, match="hbth-presstv-councils-answering: councils_answering=300 exceeds "
-                                             "councils asked=217; valid range 0 to 217"):
+    with pytest.raises(
+        ParameterError,
+        match="hbth-presstv-councils-answering: councils_answering=300 exceeds "
+        "councils asked=217; valid range 0 to 217",
+    ):
         response_table(figures, "heading-back-to-harm", 206)
 
 
@@ -114,6 +130,7 @@ def test_answering_councils_skips_discrepant_counts(ledger):
 
 
 # --- scenarios --------------------------------------------------------------------------------------
+
 
 def test_scenario_matches_the_published_totals_and_is_seeded(inputs):
     a = scenario_councils(inputs, 2335, 864, 97, "mnar", seed=5)
@@ -132,18 +149,22 @@ def test_gumbel_top_k_draws_exactly_k_and_mcar_is_uniform():
     assert np.abs(mask.mean(axis=0) - 0.4).max() < 0.04
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: check_answering(300, 212), "answering councils=300 is outside the valid range 1 to 212"),
-    (lambda: check_response_rate(1.5), "response_rate=1.5 is outside the valid range"),
-    (lambda: check_response_rate(0), "response_rate=0 is outside the valid range"),
-    (lambda: check_n_sims(0), "n_sims=0 is not valid; it must be a whole number of at least 1"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: check_answering(300, 212), "answering councils=300 is outside the valid range 1 to 212"),
+        (lambda: check_response_rate(1.5), "response_rate=1.5 is outside the valid range"),
+        (lambda: check_response_rate(0), "response_rate=0 is outside the valid range"),
+        (lambda: check_n_sims(0), "n_sims=0 is not valid; it must be a whole number of at least 1"),
+    ],
+)
 def test_impossible_parameters_name_the_value_and_range(call, message):
     with pytest.raises(ParameterError, match=message):
         call()
 
 
 # --- estimators ---------------------------------------------------------------------------------------
+
 
 def known_frame():
     """Six councils with hand-made counts (synthetic)."""
@@ -160,8 +181,11 @@ def test_every_estimator_recovers_the_truth_when_every_council_answers():
     truth = 58 / 160
     assert m.sum() == 58 and n.sum() == 160
     assert est.respondents_only(n, m, r)[0][0] == pytest.approx(truth)
-    for e, lo, hi in (est.weighting_class(n, m, r, [0, 0, 1, 1, 2, 2]), est.ratio(n, m, r, dfe, size),
-                      est.ipw(n, m, r, size, dfe)):
+    for e, lo, hi in (
+        est.weighting_class(n, m, r, [0, 0, 1, 1, 2, 2]),
+        est.ratio(n, m, r, dfe, size),
+        est.ipw(n, m, r, size, dfe),
+    ):
         assert (e[0], lo[0], hi[0]) == pytest.approx((truth, truth, truth))
     assert est.mice(n, m, r, size, dfe, seed=1) == pytest.approx((truth, truth, truth))
     assert est.ipw_statsmodels(n, m, r, size, dfe)[0] == pytest.approx(truth)
@@ -217,6 +241,7 @@ def test_simulation_is_identical_for_one_seed(inputs):
 
 # --- tipping points -------------------------------------------------------------------------------------
 
+
 def test_tipping_point_arithmetic():
     assert needed_rate(0.37, 0.307, 0.5) == pytest.approx((0.307 - 0.185) / 0.5)
     assert smallest_overturning_share(0.37, 0.125) == pytest.approx(1 - 0.125 / 0.37)
@@ -224,7 +249,9 @@ def test_tipping_point_arithmetic():
 
 
 def test_conclusions_of_until_harm_ends(ledger):
-    c = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, "until-harm-ends").set_index("conclusion")
+    c = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, "until-harm-ends").set_index(
+        "conclusion"
+    )
     assert c.loc["trafficked above unaccompanied", "observed"] == pytest.approx(864 / 2335)
     assert c.loc["trafficked above unaccompanied", "comparator"] == pytest.approx(1501 / 11999)
     assert c.loc["trafficked 2024 above trafficked 2020", "comparator"] == pytest.approx(378 / 1231)
@@ -232,6 +259,7 @@ def test_conclusions_of_until_harm_ends(ledger):
 
 
 # --- the table and the command ---------------------------------------------------------------------------
+
 
 def test_nonresponse_table_is_seeded(ledger):
     a = nonresponse_table(ledger, "heading-back-to-harm", seed=3, imputations=3)
@@ -242,13 +270,32 @@ def test_cli_csv_for_until_harm_ends():
     result = mfc("nonresponse", "until-harm-ends", "--csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0]) == ["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"]
+    assert list(rows[0]) == [
+        "report_id",
+        "version",
+        "group",
+        "method",
+        "scenario",
+        "estimate",
+        "low",
+        "high",
+        "interval",
+    ]
     bounds = {r["group"]: r for r in rows if r["method"] == "bounds"}
-    assert (round(float(bounds["trafficked"]["low"]), 3), round(float(bounds["trafficked"]["high"]), 3)) == (0.328, 0.442)
-    assert (round(float(bounds["unaccompanied"]["low"]), 3), round(float(bounds["unaccompanied"]["high"]), 3)) == (0.120, 0.162)
+    assert (round(float(bounds["trafficked"]["low"]), 3), round(float(bounds["trafficked"]["high"]), 3)) == (
+        0.328,
+        0.442,
+    )
+    assert (round(float(bounds["unaccompanied"]["low"]), 3), round(float(bounds["unaccompanied"]["high"]), 3)) == (
+        0.120,
+        0.162,
+    )
     assert {r["interval"] for r in bounds.values()} == {"bounds"}
-    resp = {r["group"]: float(r["estimate"]) for r in rows
-            if r["method"] == "respondents_only" and r["version"] == "guardian" and r["scenario"] == "published counts"}
+    resp = {
+        r["group"]: float(r["estimate"])
+        for r in rows
+        if r["method"] == "respondents_only" and r["version"] == "guardian" and r["scenario"] == "published counts"
+    }
     assert (round(resp["trafficked"], 3), round(resp["unaccompanied"], 3)) == (0.370, 0.125)
     modelled = [r for r in rows if r["scenario"].endswith("(synthetic councils)") and r["interval"] == "95% CI"]
     methods = {r["method"] for r in modelled} - {"respondents_only"}
@@ -274,7 +321,8 @@ def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
     # Its only figure is a count of councils asked that was looked for and not found.
     figures = pd.read_csv(data / "figures.csv", dtype=str, keep_default_na=False)
     row = figures[figures["figure_id"] == "uhe-councils-asked"].assign(
-        figure_id="empty-councils-asked", report_id="empty-report", period=extra["headline_period"].iloc[0])
+        figure_id="empty-councils-asked", report_id="empty-report", period=extra["headline_period"].iloc[0]
+    )
     pd.concat([figures, row]).to_csv(data / "figures.csv", index=False, lineterminator="\n")
     rehash(data)
     result = mfc("nonresponse", "empty-report", "--data-dir", str(data))
@@ -283,12 +331,20 @@ def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
 
 
 def test_simulation_findings_ignore_rows_with_few_replicates():
-    from helpers.nonresponse_simulation import simulation_findings
+    from helpers.nonresponse.simulation import simulation_findings
 
-    results = pd.DataFrame({
-        "mechanism": ["mcar", "mcar", "mnar", "mnar"], "estimator": ["respondents_only", "mice"] * 2,
-        "replicates": [1000, 4, 1000, 4], "bias": [0.001, 0.05, -0.04, 0.0], "rmse": [0.01] * 4,
-        "coverage": [0.95, 1.0, 0.05, 1.0], "mean_width": [0.04] * 4, "data": ["synthetic"] * 4})
+    results = pd.DataFrame(
+        {
+            "mechanism": ["mcar", "mcar", "mnar", "mnar"],
+            "estimator": ["respondents_only", "mice"] * 2,
+            "replicates": [1000, 4, 1000, 4],
+            "bias": [0.001, 0.05, -0.04, 0.0],
+            "rmse": [0.01] * 4,
+            "coverage": [0.95, 1.0, 0.05, 1.0],
+            "mean_width": [0.04] * 4,
+            "data": ["synthetic"] * 4,
+        }
+    )
     sentences, facts = simulation_findings(results)
     assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
     assert facts["mnar_vs_mcar"] == pytest.approx(40)
@@ -305,8 +361,8 @@ def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
 
 
 def test_official_comparison_sums_england_councils(ledger):
-    from helpers.nonresponse_frame import official_comparison
-    from helpers.nonresponse_report import report_pairs
+    from helpers.nonresponse.frame import official_comparison
+    from helpers.nonresponse.report import report_pairs
 
     cy = ledger.council_years
     uasc = cy[(cy["year"] == 2024) & (cy["measure"] == "uasc_at_31_march")]["value"].astype(float).sum()
@@ -318,39 +374,51 @@ def test_official_comparison_sums_england_councils(ledger):
 
 
 def test_findings_name_the_councils_that_answered_the_not_found_question(ledger):
-    from helpers.nonresponse_findings import findings
+    from helpers.present.nonresponse_findings import findings_in_words
 
     response = response_table(ledger.figures, "heading-back-to-harm", 206)
-    empty = pd.DataFrame(columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"])
+    empty = pd.DataFrame(
+        columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"]
+    )
     conclusions = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label", "s_min"])
-    sentences, facts = findings(empty, conclusions, None, response)
+    sentences, facts = findings_in_words(empty, conclusions, None, response)
     assert facts["not_found_councils"][:2] == (45, 217)
     assert "only 45 of the 217 councils asked (21%)" in sentences[0]
 
 
 def test_show_formats_numbers_and_reads_version_ids_as_labels():
-    from helpers.nonresponse_findings import show
+    from helpers.present.nonresponse_findings import show_table
 
     table = pd.DataFrame({"version": ["guardian", "independent+guardian"], "rate": [0.37, None]})
-    shown = show(table, {"rate": "{:.1%}"})
+    shown = show_table(table, {"rate": "{:.1%}"})
     assert shown["rate"].tolist() == ["37.0%", "not found"]
-    assert shown["version"].tolist() == ["councils answering each question (Guardian)",
-                                         "all councils counted (Independent) and councils answering each question (Guardian)"]
+    assert shown["version"].tolist() == [
+        "councils answering each question (Guardian)",
+        "all councils counted (Independent) and councils answering each question (Guardian)",
+    ]
 
 
 def test_simulation_findings_state_bias_in_points_and_name_estimators_in_words():
-    from helpers.nonresponse_simulation import simulation_findings
+    from helpers.nonresponse.simulation import simulation_findings
 
-    results = pd.DataFrame({
-        "mechanism": ["mcar", "mcar", "mnar", "mnar"],
-        "estimator": ["ipw", "respondents_only", "ratio", "respondents_only"],
-        "bias": [-0.0001, -0.0003, -0.0136, -0.0393], "coverage": [0.95, 0.94, 0.60, 0.05],
-        "replicates": [1000, 1000, 1000, 1000]})
+    results = pd.DataFrame(
+        {
+            "mechanism": ["mcar", "mcar", "mnar", "mnar"],
+            "estimator": ["ipw", "respondents_only", "ratio", "respondents_only"],
+            "bias": [-0.0001, -0.0003, -0.0136, -0.0393],
+            "coverage": [0.95, 0.94, 0.60, 0.05],
+            "replicates": [1000, 1000, 1000, 1000],
+        }
+    )
     sentences, facts = simulation_findings(results)
-    assert sentences[0] == ("**mcar** (synthetic councils): the bias ranges from -0.01 points (inverse-probability "
-                            "weighting) to -0.03 points (respondents only); the lowest coverage of a nominal 95% "
-                            "interval is 94% (respondents only).")
+    assert sentences[0] == (
+        "**mcar** (synthetic councils): the bias ranges from -0.01 points (inverse-probability "
+        "weighting) to -0.03 points (respondents only); the lowest coverage of a nominal 95% "
+        "interval is 94% (respondents only)."
+    )
     # 1.36 points is 1.36 / 0.03 = 45 times the largest MCAR bias
-    assert sentences[2].startswith("Under MNAR even the least biased estimator (ratio to DfE missing rate) is off by "
-                                   "1.36 percentage points, 45 times the largest bias under MCAR.")
+    assert sentences[2].startswith(
+        "Under MNAR even the least biased estimator (ratio to DfE missing rate) is off by "
+        "1.36 percentage points, 45 times the largest bias under MCAR."
+    )
     assert round(facts["mnar_vs_mcar"]) == 45

@@ -13,8 +13,8 @@ import re
 import nbformat
 import pytest
 
-from helpers.paths import EXECUTED_DIR, NOTEBOOKS_DIR
-from helpers.runner import load_catalogue
+from helpers.ledger.paths import EXECUTED_DIR, NOTEBOOKS_DIR
+from helpers.run.runner import load_catalogue
 
 SOURCES = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 CATALOGUE = load_catalogue()
@@ -82,9 +82,12 @@ def test_validation_cell_rejects_unknown_parameters(path):
     nb = read(path)
     index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     declared = [node.targets[0].id for node in ast.parse(nb.cells[index].source).body]
-    validation = next(c for c in nb.cells[index + 1:] if c.cell_type == "code")
-    calls = [node for node in ast.walk(ast.parse(validation.source)) if isinstance(node, ast.Call)
-             and getattr(node.func, "id", None) == "reject_unknown_parameters"]
+    validation = next(c for c in nb.cells[index + 1 :] if c.cell_type == "code")
+    calls = [
+        node
+        for node in ast.walk(ast.parse(validation.source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "reject_unknown_parameters"
+    ]
     assert len(calls) == 1, "the validation cell calls reject_unknown_parameters(globals(), [...]) once"
     assert ast.unparse(calls[0].args[0]) == "globals()"
     assert ast.literal_eval(calls[0].args[1]) == declared

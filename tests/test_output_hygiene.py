@@ -12,7 +12,7 @@ import re
 import nbformat
 import pytest
 
-from helpers.paths import EXECUTED_DIR
+from helpers.ledger.paths import EXECUTED_DIR
 
 EXECUTED = sorted(EXECUTED_DIR.glob("*.ipynb"))
 TEXT_KINDS = ("text/plain", "text/html", "text/markdown", "text/latex")
@@ -42,7 +42,7 @@ def hygiene_problems(nb) -> list[str]:
     for index, kind, text in output_texts(nb):
         for name, pattern in PATTERNS.items():
             for match in pattern.finditer(text):
-                around = text[max(0, match.start() - 50):match.end() + 20].replace("\n", " ")
+                around = text[max(0, match.start() - 50) : match.end() + 20].replace("\n", " ")
                 problems.append(f"cell {index} {kind}: {name!r} in ...{around}...")
                 break
     return problems
@@ -54,23 +54,28 @@ def _notebook(*outputs):
     return nbformat.v4.new_notebook(cells=[cell])
 
 
-@pytest.mark.parametrize("data, token", [
-    ({"text/markdown": "**Until Harm Ends**: nan. Published"}, "nan"),
-    ({"text/plain": "a   NaN\nb   1.0"}, "nan"),
-    ({"text/html": "<td>None</td>"}, "None"),
-    ({"text/plain": "10  2024   <NA>"}, "<NA>"),
-    ({"text/html": "<td>&lt;NA&gt;</td>"}, "<NA>"),
-    ({"text/plain": "1,501 of 11,999 =..."}, "cut-off text"),
-    ({"text/html": "<td>The Independent and outlets follo…</td>"}, "cut-off text"),
-])
+@pytest.mark.parametrize(
+    "data, token",
+    [
+        ({"text/markdown": "**Until Harm Ends**: nan. Published"}, "nan"),
+        ({"text/plain": "a   NaN\nb   1.0"}, "nan"),
+        ({"text/html": "<td>None</td>"}, "None"),
+        ({"text/plain": "10  2024   <NA>"}, "<NA>"),
+        ({"text/html": "<td>&lt;NA&gt;</td>"}, "<NA>"),
+        ({"text/plain": "1,501 of 11,999 =..."}, "cut-off text"),
+        ({"text/html": "<td>The Independent and outlets follo…</td>"}, "cut-off text"),
+    ],
+)
 def test_checker_finds_each_forbidden_token(data, token):
     problems = hygiene_problems(_notebook(data))
     assert len(problems) == 1 and repr(token) in problems[0]
 
 
 def test_checker_passes_clean_text_and_words_that_contain_the_tokens():
-    clean = {"text/plain": "none published; finance; Nanny; 37.0% (35.1% to 39.0%)",
-             "text/html": "<td>–</td><td>none</td>"}
+    clean = {
+        "text/plain": "none published; finance; Nanny; 37.0% (35.1% to 39.0%)",
+        "text/html": "<td>–</td><td>none</td>",
+    }
     assert hygiene_problems(_notebook(clean)) == []
 
 
@@ -78,7 +83,7 @@ def test_the_table_formatters_show_missing_values_as_a_dash():
     import numpy as np
     import pandas as pd
 
-    from helpers.notebook import MISSING_TEXT, table_html, table_text
+    from helpers.present.tables import MISSING_TEXT, table_html, table_text
 
     frame = pd.DataFrame({"n": pd.array([1, None], dtype="Int64"), "x": [np.nan, 2.5], "s": [None, "a" * 80]})
     for text in (table_text(frame), table_html(frame)):

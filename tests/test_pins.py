@@ -6,11 +6,15 @@ from importlib.metadata import version
 
 import yaml
 
-from helpers.paths import PROJECT_ROOT
+from helpers.ledger.paths import PROJECT_ROOT
 
 
 def pyproject_pins() -> dict[str, str]:
-    deps = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    """Every pin of pyproject.toml: the runtime dependencies and every optional extra."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    deps = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        deps += extra
     pins = {}
     for dep in deps:
         name, sep, ver = dep.partition("==")
@@ -45,9 +49,19 @@ def test_constraints_agree_with_pins():
         if m:
             locked[m.group(1).lower().replace("_", "-")] = m.group(2)
     for name, ver in pyproject_pins().items():
-        assert locked.get(name) == ver, name
+        assert locked.get(name.replace("_", "-")) == ver, name
 
 
 def test_installed_versions_are_the_pinned_ones():
     for name, ver in pyproject_pins().items():
         assert version(name) == ver, name
+
+
+def test_test_tools_are_an_extra_not_a_runtime_dependency():
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {dep.partition("==")[0].lower() for dep in project["dependencies"]}
+    test = {dep.partition("==")[0].lower() for dep in project["optional-dependencies"]["test"]}
+    tools = {"pytest", "pytest-xdist", "nbval", "playwright", "ruff", "import-linter", "hypothesis", "mutmut"}
+    assert tools <= test
+    assert not tools & runtime
+    assert {"pandas", "statsmodels", "papermill", "seaborn", "jupyterlab"} <= runtime

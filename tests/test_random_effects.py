@@ -1,4 +1,4 @@
-"""helpers.random_effects and the council-variation interval, against hand arithmetic or another statsmodels route."""
+"""helpers.stats.random_effects and the council-variation interval, against hand arithmetic or another statsmodels route."""
 
 import math
 
@@ -8,15 +8,20 @@ import pytest
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from helpers import random_effects as re_
-from helpers import rates
-from helpers.errors import ParameterError
+from helpers.ledger.errors import ParameterError
+from helpers.stats import random_effects as re_
+from helpers.stats import rates
 
 pytestmark = pytest.mark.filterwarnings("error")
 
 # Made-up report rows (not the ledger): five rounds whose rates scatter more than binomial sampling allows.
-ROWS = pd.DataFrame({"year": [2015, 2017, 2018, 2020, 2024], "missing": [167, 200, 240, 190, 864],
-                     "not_missing": [420, 600, 500, 520, 1471]})
+ROWS = pd.DataFrame(
+    {
+        "year": [2015, 2017, 2018, 2020, 2024],
+        "missing": [167, 200, 240, 190, 864],
+        "not_missing": [420, 600, 500, 520, 1471],
+    }
+)
 
 
 def hand_effects(frame=ROWS):
@@ -31,7 +36,7 @@ def hand_wls(y, v, x, tau2):
     xtwx = X.T @ (X * w[:, None])
     beta = np.linalg.solve(xtwx, X.T @ (w * y))
     resid = y - X @ beta
-    return beta, np.linalg.inv(xtwx), float(np.sum(w * resid ** 2))
+    return beta, np.linalg.inv(xtwx), float(np.sum(w * resid**2))
 
 
 def test_logit_effects_are_log_odds_and_their_variance():
@@ -83,7 +88,9 @@ def test_meta_regression_slope_interval_by_hand():
     t = stats.t.ppf(0.975, 3)
     assert fit.df == 3 and fit.k == 5
     assert fit.ratio == pytest.approx(math.exp(beta[1]), rel=1e-9)
-    assert (fit.ci_low, fit.ci_high) == pytest.approx((math.exp(beta[1] - t * se), math.exp(beta[1] + t * se)), rel=1e-7)
+    assert (fit.ci_low, fit.ci_high) == pytest.approx(
+        (math.exp(beta[1] - t * se), math.exp(beta[1] + t * se)), rel=1e-7
+    )
     assert fit.p_value == pytest.approx(2 * stats.t.sf(abs(beta[1] / se), 3), rel=1e-6)
     q0 = hand_wls(y, v, x, 0.0)[2]
     assert fit.i2 == pytest.approx((q0 - 3) / q0, rel=1e-9)
@@ -117,19 +124,26 @@ def test_leave_one_out_equals_refits_without_each_row():
 
 
 def test_ratio_sentence_reads_the_issue_example():
-    assert re_.ratio_sentence(1.059, 0.957, 1.170) == \
-        "odds up about 6% a year; the interval runs from a 4% fall to a 17% rise"
-    assert re_.ratio_sentence(0.99, 0.914, 1.074) == \
-        "odds down about 1% a year; the interval runs from a 9% fall to a 7% rise"
-    assert re_.ratio_sentence(0.99, 0.92, 1.11) == \
-        "odds down about 1% a year; the interval runs from an 8% fall to an 11% rise"
+    assert (
+        re_.ratio_sentence(1.059, 0.957, 1.170)
+        == "odds up about 6% a year; the interval runs from a 4% fall to a 17% rise"
+    )
+    assert (
+        re_.ratio_sentence(0.99, 0.914, 1.074)
+        == "odds down about 1% a year; the interval runs from a 9% fall to a 7% rise"
+    )
+    assert (
+        re_.ratio_sentence(0.99, 0.92, 1.11)
+        == "odds down about 1% a year; the interval runs from an 8% fall to an 11% rise"
+    )
     with pytest.raises(ParameterError):
         re_.ratio_sentence(1.0, -1, 2)
 
 
 def test_one_row_per_round_keeps_the_headline_period():
-    series = pd.DataFrame({"report_id": ["when-harm-remains", "when-harm-remains", "until-harm-ends"],
-                           "year": [2018, 2020, 2024]})
+    series = pd.DataFrame(
+        {"report_id": ["when-harm-remains", "when-harm-remains", "until-harm-ends"], "year": [2018, 2020, 2024]}
+    )
     reports = pd.DataFrame({"report_id": ["when-harm-remains", "until-harm-ends"], "headline_period": ["2020", "2024"]})
     assert list(re_.one_row_per_round(series, reports)["year"]) == [2020, 2024]
     assert list(re_.one_row_per_round(series, reports, "separate")["year"]) == [2018, 2020, 2024]
@@ -137,7 +151,7 @@ def test_one_row_per_round_keeps_the_headline_period():
 
 # ----------------------------------------------------------------------------- quasi-binomial floor and t
 def test_quasi_binomial_uses_t_on_residual_df_and_floors_the_scale():
-    from helpers.trends import fit_binomial_glm, tidy
+    from helpers.stats.trends import fit_binomial_glm, tidy
 
     # Rows almost exactly on a logit line: Pearson scale well below 1, floored to 1.
     data = pd.DataFrame({"year": [0, 1, 2, 3], "missing": [100, 110, 121, 133], "not_missing": [900, 890, 879, 867]})
@@ -151,9 +165,14 @@ def test_quasi_binomial_uses_t_on_residual_df_and_floors_the_scale():
 
 
 # ----------------------------------------------------------------------------- councils
-COUNCILS = pd.DataFrame({
-    "council_code": ["A", "A", "B", "B", "C", "C"], "year": [2024] * 6,
-    "measure": ["children_missing", "cla_during_year"] * 3, "value": [10, 100, 30, 100, 20, 200]})
+COUNCILS = pd.DataFrame(
+    {
+        "council_code": ["A", "A", "B", "B", "C", "C"],
+        "year": [2024] * 6,
+        "measure": ["children_missing", "cla_during_year"] * 3,
+        "value": [10, 100, 30, 100, 20, 200],
+    }
+)
 
 
 def test_council_dispersion_by_hand():
@@ -179,35 +198,50 @@ def test_council_interval_is_wilson_on_the_effective_sample_size():
 
 
 def test_the_ledger_council_dispersion_is_about_seven():
-    from helpers.data import load_ledger
+    from helpers.ledger.tables import load_ledger
 
     out = rates.council_dispersion(load_ledger(validate=False).council_years, 2024)
     assert 5 < out["dispersion"] < 9 and out["councils"] > 140
 
 
 def test_trend_findings_sentence():
-    models = pd.DataFrame([{"group": "trafficked", "model": "random_effects", "estimate": 1.059, "ci_low": 0.957,
-                            "ci_high": 1.170, "df": 2.0, "k": 4}])
+    models = pd.DataFrame(
+        [
+            {
+                "group": "trafficked",
+                "model": "random_effects",
+                "estimate": 1.059,
+                "ci_low": 0.957,
+                "ci_high": 1.170,
+                "df": 2.0,
+                "k": 4,
+            }
+        ]
+    )
     loo = pd.DataFrame({"group": ["trafficked"] * 2, "left_out": [2015, 2024], "estimate": [0.98, 1.08]})
     (line,) = re_.trend_findings(models, loo)
-    assert line == ("Trafficked children: odds up about 6% a year; the interval runs from a 4% fall to a 17% rise "
-                    "(random-effects model, 4 reports, t on 2 df); the interval includes no change. Leaving out one "
-                    "report at a time moves the estimate between 0.980 and 1.080; it changes direction.")
+    assert line == (
+        "Trafficked children: odds up about 6% a year; the interval runs from a 4% fall to a 17% rise "
+        "(random-effects model, 4 reports, t on 2 df); the interval includes no change. Leaving out one "
+        "report at a time moves the estimate between 0.980 and 1.080; it changes direction."
+    )
 
 
 # ----------------------------------------------------------------------------- count models (appendix)
 def _national(counts):
     rows = []
     for year, (incidents, children) in counts.items():
-        rows += [{"year": year, "measure": "missing_incidents", "value": incidents},
-                 {"year": year, "measure": "children_missing", "value": children}]
+        rows += [
+            {"year": year, "measure": "missing_incidents", "value": incidents},
+            {"year": year, "measure": "children_missing", "value": children},
+        ]
     return pd.DataFrame(rows)
 
 
 def test_incident_models_pearson_and_quasi_interval_by_another_route():
     import statsmodels.api as sm
 
-    from helpers.series import incident_models, sign_runs
+    from helpers.stats.series import incident_models, sign_runs
 
     counts = {2015: (500, 100), 2016: (640, 110), 2017: (600, 120), 2018: (820, 125), 2019: (700, 130)}
     table = incident_models(_national(counts)).set_index("model")
@@ -223,7 +257,8 @@ def test_incident_models_pearson_and_quasi_interval_by_another_route():
     t = stats.t.ppf(0.975, 3)
     quasi = table.loc["quasi-Poisson (t)"]
     assert (quasi["ci_low"], quasi["ci_high"]) == pytest.approx(
-        (math.exp(fit.params[1] - t * se), math.exp(fit.params[1] + t * se)), rel=1e-5)
+        (math.exp(fit.params[1] - t * se), math.exp(fit.params[1] + t * se)), rel=1e-5
+    )
     assert sign_runs([-1, -2, 3, 4, -1]) == 3 and sign_runs([1, 2]) == 1
 
 
@@ -240,7 +275,7 @@ def test_risk_difference_between_reports_by_hand():
 
 
 def test_headline_table_flags_two_council_sets_from_the_column_or_the_fallback():
-    from helpers.data import load_ledger
+    from helpers.ledger.tables import load_ledger
 
     figures = load_ledger(validate=False).figures
     hbth = figures[figures["report_id"] == "heading-back-to-harm"]

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from helpers.errors import ParameterError
-from helpers.rates import check_alpha, headline_table, period_year, rounds_to, wilson_interval
+from helpers.ledger.errors import ParameterError
+from helpers.stats.rates import check_alpha, headline_table, period_year, rounds_to, wilson_interval
 
 
 def wilson_by_hand(x, n, alpha=0.05):
@@ -48,30 +48,42 @@ def test_period_year():
 
 
 def test_rounds_to_published_precision():
-    assert rounds_to(864, 2335, 37)          # 37.002%
-    assert not rounds_to(864, 2638, 37)      # 32.75%
-    assert rounds_to(593, 4744, 12) and rounds_to(593, 4744, 13)   # exactly 12.5%
-    assert not rounds_to(708, 4749, 14)      # 14.91%
+    assert rounds_to(864, 2335, 37)  # 37.002%
+    assert not rounds_to(864, 2638, 37)  # 32.75%
+    assert rounds_to(593, 4744, 12) and rounds_to(593, 4744, 13)  # exactly 12.5%
+    assert not rounds_to(708, 4749, 14)  # 14.91%
     assert rounds_to(708, 4749, 14.9)
-    assert rounds_to(190, 975, 20, "nearly")        # 19.5% is "almost 20%"
-    assert not rounds_to(169, 986, 20, "nearly")    # 17.1% is not
+    assert rounds_to(190, 975, 20, "nearly")  # 19.5% is "almost 20%"
+    assert not rounds_to(169, 986, 20, "nearly")  # 17.1% is not
 
 
 def figures_frame(rows):
-    cols = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value",
-            "discrepancy_id", "source_id"]
+    cols = [
+        "figure_id",
+        "report_id",
+        "version",
+        "group",
+        "measure",
+        "period",
+        "geography",
+        "value",
+        "discrepancy_id",
+        "source_id",
+    ]
     frame = pd.DataFrame([dict(zip(cols, r)) for r in rows], columns=cols)
     return frame.assign(qualifier=None)
 
 
 def test_headline_table_pairs_counts_and_prefers_agreed_values():
-    figures = figures_frame([
-        ("m", "r", "single", "trafficked", "went_missing", "2020", "UK", 30.0, None, "s1"),
-        ("c", "r", "single", "trafficked", "in_care", "2020", "UK", 120.0, None, "s1"),
-        ("c-typo", "r", "single", "trafficked", "in_care", "2020", "UK", 210.0, "D9", "s2"),
-        ("p", "r", "single", "trafficked", "went_missing_pct", "2020", "UK", 25.0, None, "s1"),
-        ("m2", "r", "single", "trafficked", "went_missing", "2019", "UK", 10.0, None, "s1"),  # no denominator
-    ])
+    figures = figures_frame(
+        [
+            ("m", "r", "single", "trafficked", "went_missing", "2020", "UK", 30.0, None, "s1"),
+            ("c", "r", "single", "trafficked", "in_care", "2020", "UK", 120.0, None, "s1"),
+            ("c-typo", "r", "single", "trafficked", "in_care", "2020", "UK", 210.0, "D9", "s2"),
+            ("p", "r", "single", "trafficked", "went_missing_pct", "2020", "UK", 25.0, None, "s1"),
+            ("m2", "r", "single", "trafficked", "went_missing", "2019", "UK", 10.0, None, "s1"),  # no denominator
+        ]
+    )
     table = headline_table(figures)
     assert len(table) == 1
     r = table.iloc[0]

@@ -10,18 +10,32 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import context_build as cb
-from helpers import raw
-from helpers.data import validate_data_dir
-from helpers.errors import DataError
-from helpers.paths import DATA_DIR, PROJECT_ROOT
+from helpers.ledger import context_build as cb
+from helpers.ledger import raw
+from helpers.ledger.errors import DataError
+from helpers.ledger.paths import DATA_DIR, PROJECT_ROOT
+from helpers.ledger.tables import validate_data_dir
 
 RAW = DATA_DIR / "raw"
 DESCRIPTOR = yaml.safe_load((RAW / "datapackage.yaml").read_text(encoding="utf-8"))
 RESOURCES = DESCRIPTOR["resources"]
 # Every file the build reads, from the build's own constants.
-BUILD_READS = {cb.F_FRAME, cb.F_TS, cb.F_MISS22, cb.F_MISS24, cb.F_NATMISS, cb.F_DASH, cb.F_LAIT, cb.F_MYE,
-               cb.F_IMD, cb.F_RUC, cb.F_OFSTED, cb.F_NRM, *cb.SFR_CLA.values(), *cb.SFR_MISS.values()}
+BUILD_READS = {
+    cb.F_FRAME,
+    cb.F_TS,
+    cb.F_MISS22,
+    cb.F_MISS24,
+    cb.F_NATMISS,
+    cb.F_DASH,
+    cb.F_LAIT,
+    cb.F_MYE,
+    cb.F_IMD,
+    cb.F_RUC,
+    cb.F_OFSTED,
+    cb.F_NRM,
+    *cb.SFR_CLA.values(),
+    *cb.SFR_MISS.values(),
+}
 
 
 # ----------------------------------------------------------------------------- what is vendored
@@ -79,8 +93,10 @@ def test_an_edited_raw_file_is_named(data_copy):
     path = data_copy / "raw" / cb.F_NRM
     path.write_bytes(path.read_bytes().replace(b"2023,Q4", b"2023,Q3", 1))
     problems = validate_data_dir(data_copy)
-    assert problems == [f"data/raw/{cb.F_NRM}: sha256 differs from raw/datapackage.yaml: an official raw file "
-                        "must stay as received (restore it with `git checkout -- data/raw`)"]
+    assert problems == [
+        f"data/raw/{cb.F_NRM}: sha256 differs from raw/datapackage.yaml: an official raw file "
+        "must stay as received (restore it with `git checkout -- data/raw`)"
+    ]
 
 
 def test_a_removed_and_an_undeclared_raw_file_are_named(data_copy):
@@ -96,8 +112,12 @@ def test_a_removed_and_an_undeclared_raw_file_are_named(data_copy):
 def test_cli_check_data_exits_1_naming_an_edited_raw_file(data_copy):
     path = data_copy / "raw" / cb.F_RUC
     path.write_bytes(path.read_bytes() + b"\n")
-    result = subprocess.run([sys.executable, "-m", "helpers.cli", "check-data", str(data_copy)],
-                            capture_output=True, text=True, cwd=PROJECT_ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.run.cli", "check-data", str(data_copy)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     assert result.returncode == 1
     assert f"data/raw/{cb.F_RUC}: sha256 differs" in result.stderr
     assert "Traceback" not in result.stderr
@@ -122,10 +142,10 @@ def test_vendored_lait_holds_the_two_measures_whole():
 
 def test_cut_rows_keeps_header_and_lines_byte_for_byte(tmp_path):
     src = tmp_path / "full.csv"
-    src.write_bytes(b"Short Desc,Values\r\nLACnum,1\r\nCIN,2\r\n\"Unacc_Asylmn_Seek_Childn\",\"3,5\"\r\nLACnum,-\r\n")
+    src.write_bytes(b'Short Desc,Values\r\nLACnum,1\r\nCIN,2\r\n"Unacc_Asylmn_Seek_Childn","3,5"\r\nLACnum,-\r\n')
     dst = tmp_path / "cut.csv"
     assert raw.cut_rows(src, dst) == 3
-    assert dst.read_bytes() == b"Short Desc,Values\r\nLACnum,1\r\n\"Unacc_Asylmn_Seek_Childn\",\"3,5\"\r\nLACnum,-\r\n"
+    assert dst.read_bytes() == b'Short Desc,Values\r\nLACnum,1\r\n"Unacc_Asylmn_Seek_Childn","3,5"\r\nLACnum,-\r\n'
 
 
 def test_cut_rows_names_an_absent_measure_and_a_missing_file(tmp_path):

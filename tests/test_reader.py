@@ -13,17 +13,22 @@ import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers.data import load_ledger  # noqa: E402
-from helpers.errors import ParameterError  # noqa: E402
-from helpers.findings import findings_markdown, key_findings  # noqa: E402
-from helpers.glossary import TERMS, glossary_anchors, links_in, term_link  # noqa: E402
-from helpers.labels import (VERSION_LABELS, discrepancy_markdown, report_heading, source_link,  # noqa: E402
-                            sources_markdown,
-                            source_links, version_label)
-from helpers.paths import EXECUTED_DIR, NOTEBOOKS_DIR  # noqa: E402
-from helpers.plots import (OKABE_ITO, rate_chart, readability_problems, year_line,  # noqa: E402
-                           year_positions)
-from helpers.teaching import claim_counts, points_and_per_cent  # noqa: E402
+from helpers.ledger.errors import ParameterError  # noqa: E402
+from helpers.ledger.paths import EXECUTED_DIR, NOTEBOOKS_DIR  # noqa: E402
+from helpers.ledger.tables import load_ledger  # noqa: E402
+from helpers.present.findings import findings_markdown, key_findings  # noqa: E402
+from helpers.present.glossary import TERMS, glossary_anchors, links_in, term_link  # noqa: E402
+from helpers.present.labels import (  # noqa: E402
+    VERSION_LABELS,
+    discrepancy_markdown,
+    report_heading,
+    source_link,
+    source_links,
+    sources_markdown,
+    version_label,
+)
+from helpers.present.plots import OKABE_ITO, rate_chart, readability_problems, year_line, year_positions  # noqa: E402
+from helpers.present.teaching import claim_counts, points_and_per_cent  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +37,7 @@ def ledger():
 
 
 # --- labels -------------------------------------------------------------------------------------
+
 
 def test_version_labels_read_as_words_and_cover_every_version_in_the_ledger(ledger):
     assert version_label("guardian") == "councils answering each question (Guardian)"
@@ -44,8 +50,7 @@ def test_version_labels_read_as_words_and_cover_every_version_in_the_ledger(ledg
 def test_a_source_is_its_title_linked_to_its_url(ledger):
     row = ledger.sources.iloc[0]
     assert source_link(ledger.sources, row["source_id"]) == f"[{row['title']}]({row['url']})"
-    assert source_link(ledger.sources, row["source_id"], markup="html") == \
-        f'<a href="{row["url"]}">{row["title"]}</a>'
+    assert source_link(ledger.sources, row["source_id"], markup="html") == f'<a href="{row["url"]}">{row["title"]}</a>'
     two = source_links(ledger.sources, f"{ledger.sources.iloc[0]['source_id']};{ledger.sources.iloc[1]['source_id']}")
     assert two.count("](http") == 2 and "; " in two
     with pytest.raises(KeyError, match="'nope' is not in data/sources.csv"):
@@ -58,7 +63,8 @@ def test_report_heading_leaves_out_a_missing_subtitle(ledger):
     assert text.startswith("**Until Harm Ends**. Published 24 November 2025 by ECPAT UK and Missing People;")
     assert "nan" not in text.lower().split()
     assert report_heading(ledger.reports, "still-in-harms-way").startswith(
-        "**Still in Harm's Way**: An update report on trafficked")
+        "**Still in Harm's Way**: An update report on trafficked"
+    )
 
 
 def test_discrepancies_become_a_markdown_list_with_whole_text_and_links(ledger):
@@ -71,6 +77,7 @@ def test_discrepancies_become_a_markdown_list_with_whole_text_and_links(ledger):
 
 # --- glossary -----------------------------------------------------------------------------------
 
+
 def test_every_glossary_term_has_its_anchor_in_the_glossary():
     assert set(TERMS) <= glossary_anchors()
     assert term_link("wilson") == "[Wilson score interval](01_glossary.ipynb#wilson)"
@@ -78,8 +85,11 @@ def test_every_glossary_term_has_its_anchor_in_the_glossary():
         term_link("wilsn")
 
 
-@pytest.mark.parametrize("path", sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + sorted(EXECUTED_DIR.glob("*.ipynb")),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + sorted(EXECUTED_DIR.glob("*.ipynb")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_every_glossary_link_in_a_notebook_has_a_target(path):
     nb = nbformat.read(path, as_version=4)
     texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
@@ -94,6 +104,7 @@ def test_glossary_is_linked_from_the_notebooks_that_use_its_terms():
 
 
 # --- findings -----------------------------------------------------------------------------------
+
 
 def test_key_findings_state_the_ledger_numbers(ledger):
     facts = key_findings(ledger)
@@ -112,6 +123,7 @@ def test_key_findings_state_the_ledger_numbers(ledger):
 
 # --- teaching -----------------------------------------------------------------------------------
 
+
 def test_claim_counts_and_points_against_per_cent(ledger):
     assert claim_counts(ledger, "hbth-fosterline-trafficked-28pct") == (167, 590, "28")
     change = points_and_per_cent(0.20, 0.25)
@@ -122,13 +134,15 @@ def test_claim_counts_and_points_against_per_cent(ledger):
 
 # --- chart theme --------------------------------------------------------------------------------
 
+
 def test_setup_applies_the_okabe_ito_palette():
-    from helpers.notebook import setup
+    from helpers.run.notebook import setup
 
     setup()
     colours = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
     assert colours == OKABE_ITO
     import warnings
+
     warnings.resetwarnings()
 
 
@@ -187,9 +201,9 @@ def test_year_line_breaks_across_missing_years():
 
 
 def test_claims_chart_counts_identical_claims_and_labels_inconsistent_ones(ledger):
-    from helpers.claims import check_claims, read_claims
-    from helpers.claims_ledger import alternatives_from
-    from helpers.claims_report import chart_points
+    from helpers.claims.alternatives import alternatives_from
+    from helpers.claims.check import check_claims, read_claims
+    from helpers.present.claims_report import chart_points
 
     verdicts = check_claims(read_claims(ledger.data_dir / "claims.csv"), alternatives_from(ledger.figures))
     points = chart_points(verdicts)
@@ -202,9 +216,9 @@ def test_claims_chart_counts_identical_claims_and_labels_inconsistent_ones(ledge
 
 
 def test_claims_chart_panels_are_readable(ledger):
-    from helpers.claims import check_claims, read_claims
-    from helpers.claims_ledger import alternatives_from
-    from helpers.claims_report import stated_vs_computed_chart
+    from helpers.claims.alternatives import alternatives_from
+    from helpers.claims.check import check_claims, read_claims
+    from helpers.present.claims_report import stated_vs_computed_chart
 
     verdicts = check_claims(read_claims(ledger.data_dir / "claims.csv"), alternatives_from(ledger.figures))
     fig = stated_vs_computed_chart(verdicts)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 
-from helpers.paths import PROJECT_ROOT
-from helpers.readme import BUILDERS, README, outputs_map, render
-from helpers.runner import load_catalogue
+from helpers.ledger.paths import PROJECT_ROOT
+from helpers.run.readme import BUILDERS, README, outputs_map, render
+from helpers.run.runner import load_catalogue
 
 
 def test_readme_generated_blocks_are_current():
     text = README.read_text(encoding="utf-8")
     for name in BUILDERS:
         assert f"<!-- BEGIN {name} -->" in text and f"<!-- END {name} -->" in text, name
-    assert render(text) == text, "README.md is out of date: run `python -m helpers.readme` (make run does)"
+    assert render(text) == text, "README.md is out of date: run `python -m helpers.run.readme` (make run does)"
 
 
 def test_readme_maps_every_catalogue_notebook_and_shows_the_key_chart():
@@ -23,8 +23,12 @@ def test_readme_maps_every_catalogue_notebook_and_shows_the_key_chart():
     assert "](docs/key-chart.png)" in text and (PROJECT_ROOT / "docs" / "key-chart.png").is_file()
     assert (PROJECT_ROOT / "docs" / "key-chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (PROJECT_ROOT / "CITATION.cff").is_file()
-    for heading in ("## Key findings", "## Computational requirements", "## Data availability and licences",
-                    "## How to add a report"):
+    for heading in (
+        "## Key findings",
+        "## Computational requirements",
+        "## Data availability and licences",
+        "## How to add a report",
+    ):
         assert heading in text
 
 
@@ -38,11 +42,16 @@ def test_a_notebook_added_later_appears_without_code_changes(tmp_path, monkeypat
     """A new catalogue entry (say a non-response notebook) shows up in the generated blocks."""
     import nbformat
 
-    import helpers.readme as readme
+    import helpers.run.readme as readme
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "# Non-response\n\n**What this shows.** Bounds for councils that did not answer. More text."),
-        nbformat.v4.new_markdown_cell("## Bounds")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "# Non-response\n\n**What this shows.** Bounds for councils that did not answer. More text."
+            ),
+            nbformat.v4.new_markdown_cell("## Bounds"),
+        ]
+    )
     out = nbformat.v4.new_code_cell("x", execution_count=1)
     out.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "fig"})]
     nb.cells.append(out)

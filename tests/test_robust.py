@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers import cli
-from helpers.data import data_fingerprint, rehash, stamp_path, validate_data_dir, validate_once
-from helpers.paths import DATA_DIR, PROJECT_ROOT
+from helpers.ledger.paths import DATA_DIR, PROJECT_ROOT
+from helpers.ledger.tables import data_fingerprint, rehash, stamp_path, validate_data_dir, validate_once
+from helpers.run import cli
 
 HEADER = "claim_id,kind,a,b,stated,qualifier"
 
@@ -25,8 +25,13 @@ def mfc(*args, umask=None):
         if umask is not None:
             os.umask(umask)
 
-    return subprocess.run([sys.executable, "-m", "helpers.cli", *args], capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, preexec_fn=preexec)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.run.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        preexec_fn=preexec,
+    )
 
 
 @pytest.fixture
@@ -74,13 +79,21 @@ VALUE = 7  # column index of figures.csv 'value'
 
 # --- non-finite and huge numbers in the ledger --------------------------------------------------------
 
-@pytest.mark.parametrize("text, reason", [("NaN", "is not a finite number"), ("inf", "is not a finite number"),
-                                          ("-Infinity", "is not a finite number"),
-                                          ("1e308", "is too large (above 1,000,000,000)")])
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("NaN", "is not a finite number"),
+        ("inf", "is not a finite number"),
+        ("-Infinity", "is not a finite number"),
+        ("1e308", "is too large (above 1,000,000,000)"),
+    ],
+)
 def test_non_finite_or_huge_figure_is_rejected_by_every_command(data_copy, text, reason, run_mfc):
     set_cells(data_copy, "figures", {(2, VALUE): text})
-    expected = (f"data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': "
-                f"{text} {reason}")
+    expected = (
+        f"data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': {text} {reason}"
+    )
     assert validate_data_dir(data_copy) == [expected]
     for args in (["check-data", str(data_copy)], ["headlines", "until-harm-ends", "--data-dir", str(data_copy)]):
         lines = one_clean_line(run_mfc(*args), 1)
@@ -90,8 +103,10 @@ def test_non_finite_or_huge_figure_is_rejected_by_every_command(data_copy, text,
 def test_a_400_digit_number_in_a_data_file_is_too_large(data_copy):
     set_cells(data_copy, "figures", {(2, VALUE): "9" * 400})
     problems = validate_data_dir(data_copy)
-    assert problems == ["data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': "
-                        "999999999999... (400 characters) is too large (above 1,000,000,000)"]
+    assert problems == [
+        "data/figures.csv line 3 (figure_id hbth-fosterline-trafficked-in-care): column 'value': "
+        "999999999999... (400 characters) is too large (above 1,000,000,000)"
+    ]
 
 
 def test_a_suppressed_value_typed_as_zero_is_flagged(data_copy):
@@ -101,11 +116,13 @@ def test_a_suppressed_value_typed_as_zero_is_flagged(data_copy):
     set_cells(data_copy, "figures", {(row, VALUE): "0", (row, 9): ""})
     problems = validate_data_dir(data_copy)
     assert len(problems) == 1
-    assert problems[0].startswith(f"data/figures.csv line {row + 1} (figure_id {rows[row][0]}): column 'value': "
-                                  "0 without a value_flag")
+    assert problems[0].startswith(
+        f"data/figures.csv line {row + 1} (figure_id {rows[row][0]}): column 'value': 0 without a value_flag"
+    )
 
 
 # --- broken files and descriptors ------------------------------------------------------------------------
+
 
 def test_duplicate_header_in_a_data_file(data_copy, run_mfc):
     path = data_copy / "figures.csv"
@@ -114,8 +131,10 @@ def test_duplicate_header_in_a_data_file(data_copy, run_mfc):
     rehash(data_copy)
     position = text.splitlines()[0].split(",").index("note") + 1
     lines = one_clean_line(run_mfc("check-data", str(data_copy)), 1)
-    assert lines[0] == (f"data/figures.csv header: column 'unit' (column {position}) repeats an earlier column's name; "
-                        "every name must be unique")
+    assert lines[0] == (
+        f"data/figures.csv header: column 'unit' (column {position}) repeats an earlier column's name; "
+        "every name must be unique"
+    )
     assert len(lines) == 2  # the problem and the count
 
 
@@ -123,15 +142,20 @@ def test_binary_data_file_is_one_line_without_follow_on_key_errors(data_copy, ru
     (data_copy / "reports.csv").write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)) * 4)
     rehash(data_copy)
     lines = one_clean_line(run_mfc("check-data", str(data_copy)), 1)
-    assert lines == ["data/reports.csv: binary data (NUL bytes), not a UTF-8 CSV text file", f"{data_copy}: 1 problem(s)"]
+    assert lines == [
+        "data/reports.csv: binary data (NUL bytes), not a UTF-8 CSV text file",
+        f"{data_copy}: 1 problem(s)",
+    ]
 
 
 def test_descriptor_resource_without_a_path(data_copy, run_mfc):
     descriptor = data_copy / "datapackage.yaml"
-    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace("  path: reports.csv\n", "", 1),
-                          encoding="utf-8")
-    expected = (f"{descriptor}: resource 2 ('reports'): no 'path'; every table names its CSV file, "
-                "e.g. path: reports.csv")
+    descriptor.write_text(
+        descriptor.read_text(encoding="utf-8").replace("  path: reports.csv\n", "", 1), encoding="utf-8"
+    )
+    expected = (
+        f"{descriptor}: resource 2 ('reports'): no 'path'; every table names its CSV file, e.g. path: reports.csv"
+    )
     assert one_clean_line(run_mfc("check-data", str(data_copy)), 1)[0] == expected
     assert one_clean_line(run_mfc("headlines", "until-harm-ends", "--data-dir", str(data_copy)), 1) == [expected]
 
@@ -144,7 +168,8 @@ def test_extra_cells_are_reported_once_per_file(data_copy):
     rehash(data_copy)
     assert validate_data_dir(data_copy) == [
         "data/figures.csv line(s) 2, 3, 4, 5: more cells than the header names; remove them or name the "
-        "column in the header and the descriptor"]
+        "column in the header and the descriptor"
+    ]
 
 
 def test_check_data_names_the_true_line_after_a_multi_line_quoted_field(data_copy):
@@ -154,27 +179,46 @@ def test_check_data_names_the_true_line_after_a_multi_line_quoted_field(data_cop
     problems = validate_data_dir(data_copy)
     assert problems and all(p.startswith("data/figures.csv line 14 ") for p in problems), problems
     set_cells(data_copy, "figures", {(11, VALUE): "abc"})  # a schema (frictionless) error: same line
-    assert [p.split(":")[0] for p in validate_data_dir(data_copy)] == ["data/figures.csv line 14 (figure_id "
-                                                                       "hbth-guardian-councils-asked)"]
+    assert [p.split(":")[0] for p in validate_data_dir(data_copy)] == [
+        "data/figures.csv line 14 (figure_id hbth-guardian-councils-asked)"
+    ]
 
 
 # --- claims files --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body, expected", [
-    (f"{HEADER}\nc1,proportion,{'9' * 400},2638,37,\n",
-     "big.csv line 2 (claim_id c1): column 'a': 999999999999... (400 characters) is too large; numbers above "
-     "1,000,000,000 are not accepted"),
-    (f"{HEADER},a\nc1,proportion,864,2638,37,,5\n",
-     "big.csv header: column 'a' appears twice (columns 3 and 7); column names must be unique"),
-    (f"{HEADER}\nc1,proportion,-864,2638,37,\n",
-     "big.csv line 2 (claim_id c1): column 'a': -864 is negative, but a count cannot be"),
-    (f"{HEADER}\nc1,total,5,-3,2,\n", "big.csv line 2 (claim_id c1): column 'b': -3 is negative, but a count cannot be"),
-    (f"{HEADER}\nc1,proportion,300,200,150,\n",
-     "big.csv line 2 (claim_id c1): column 'stated': 150 is outside 0 to 100; a share is a per cent of a whole"),
-    (f"{HEADER}\n" + "".join(f"c{i},proportion,864,2638,37,,x,y\n" for i in range(4)),
-     "big.csv line(s) 2, 3, 4, 5: more fields than the header's 6 columns; name every column in the header "
-     "(or quote values that contain commas)"),
-], ids=["400-digits", "duplicate-header", "negative-a", "negative-b", "share-over-100", "extra-fields-once"])
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        (
+            f"{HEADER}\nc1,proportion,{'9' * 400},2638,37,\n",
+            "big.csv line 2 (claim_id c1): column 'a': 999999999999... (400 characters) is too large; numbers above "
+            "1,000,000,000 are not accepted",
+        ),
+        (
+            f"{HEADER},a\nc1,proportion,864,2638,37,,5\n",
+            "big.csv header: column 'a' appears twice (columns 3 and 7); column names must be unique",
+        ),
+        (
+            f"{HEADER}\nc1,proportion,-864,2638,37,\n",
+            "big.csv line 2 (claim_id c1): column 'a': -864 is negative, but a count cannot be",
+        ),
+        (
+            f"{HEADER}\nc1,total,5,-3,2,\n",
+            "big.csv line 2 (claim_id c1): column 'b': -3 is negative, but a count cannot be",
+        ),
+        (
+            f"{HEADER}\nc1,proportion,300,200,150,\n",
+            "big.csv line 2 (claim_id c1): column 'stated': 150 is outside 0 to 100; a share is a per cent of a whole",
+        ),
+        (
+            f"{HEADER}\n" + "".join(f"c{i},proportion,864,2638,37,,x,y\n" for i in range(4)),
+            "big.csv line(s) 2, 3, 4, 5: more fields than the header's 6 columns; name every column in the header "
+            "(or quote values that contain commas)",
+        ),
+    ],
+    ids=["400-digits", "duplicate-header", "negative-a", "negative-b", "share-over-100", "extra-fields-once"],
+)
 def test_bad_claims_file_exits_2_with_one_line(tmp_path, body, expected, run_mfc):
     path = tmp_path / "big.csv"
     path.write_text(body, encoding="utf-8")
@@ -188,7 +232,9 @@ def test_a_folder_or_binary_file_as_the_claims_file(tmp_path, run_mfc):
     assert one_clean_line(run_mfc("claims", str(tmp_path)), 2) == [f"{tmp_path}: is a folder, not a claims CSV file"]
     binary = tmp_path / "claims.csv"
     binary.write_bytes(b"claim_id\x00\x01\x02")
-    assert one_clean_line(run_mfc("claims", str(binary)), 2) == ["claims.csv: binary data (NUL bytes), not a CSV text file"]
+    assert one_clean_line(run_mfc("claims", str(binary)), 2) == [
+        "claims.csv: binary data (NUL bytes), not a CSV text file"
+    ]
 
 
 def test_extra_named_columns_are_written_once(tmp_path, run_mfc):
@@ -222,7 +268,11 @@ def test_out_refuses_a_symlink_a_fifo_and_a_device(tmp_path, run_mfc):
     link.symlink_to(target)
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    for out, why in ((link, "is a symbolic link"), (fifo, "is a special file"), (Path(os.devnull), "is a special file")):
+    for out, why in (
+        (link, "is a symbolic link"),
+        (fifo, "is a special file"),
+        (Path(os.devnull), "is a special file"),
+    ):
         lines = one_clean_line(run_mfc("claims", str(path), "--out", str(out)), 2)
         assert len(lines) == 1 and why in lines[0]
     assert link.is_symlink() and target.read_text() == "kept\n"
@@ -243,7 +293,7 @@ def test_executed_notebooks_are_written_with_the_umask(tmp_path):
     import nbformat
     from nbformat.v4 import new_notebook
 
-    from helpers.runner import write_atomically
+    from helpers.run.runner import write_atomically
 
     old = os.umask(0o022)
     try:
@@ -256,9 +306,14 @@ def test_executed_notebooks_are_written_with_the_umask(tmp_path):
 
 # --- pipes and the one handler ----------------------------------------------------------------------------
 
+
 def test_broken_pipe_ends_quietly():
-    process = subprocess.Popen([sys.executable, "-m", "helpers.cli", "headlines", "until-harm-ends", "--csv"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PROJECT_ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run.cli", "headlines", "until-harm-ends", "--csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+    )
     process.stdout.close()  # the reader has gone before the first line, as `| head -0` would
     err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 0
@@ -281,35 +336,41 @@ def test_an_unexpected_error_is_one_line_exit_1(monkeypatch, capsys):
     monkeypatch.setattr(cli, "cmd_check_data", broken)
     monkeypatch.delenv("MFC_DEBUG", raising=False)
     assert cli.main(["check-data"]) == 1
-    assert capsys.readouterr().err == ("mfc check-data: unexpected error ZeroDivisionError: division by zero "
-                                       "(set MFC_DEBUG=1 for details)\n")
+    assert capsys.readouterr().err == (
+        "mfc check-data: unexpected error ZeroDivisionError: division by zero (set MFC_DEBUG=1 for details)\n"
+    )
 
 
 # --- validation once per run, and the stamp --------------------------------------------------------------
 
-def test_invalid_data_stop_the_run_before_any_notebook(monkeypatch, capsys):
-    import helpers.data
-    import helpers.runner
 
-    monkeypatch.setattr(helpers.data, "validate_once", lambda data_dir=None: ["data/figures.csv line 3: broken"])
+def test_invalid_data_stop_the_run_before_any_notebook(monkeypatch, capsys):
+    import helpers.ledger.tables
+    import helpers.run.runner
+
+    monkeypatch.setattr(
+        helpers.ledger.tables, "validate_once", lambda data_dir=None: ["data/figures.csv line 3: broken"]
+    )
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a notebook ran on invalid data")
 
-    monkeypatch.setattr(helpers.runner, "run_catalogue", must_not_run)
+    monkeypatch.setattr(helpers.run.runner, "run_catalogue", must_not_run)
     assert cli.main(["run", "--quiet"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "data/figures.csv line 3: broken", "mfc run: 1 data problem(s); no notebook was run (see `mfc check-data`)"]
+        "data/figures.csv line 3: broken",
+        "mfc run: 1 data problem(s); no notebook was run (see `mfc check-data`)",
+    ]
 
 
 def test_valid_data_are_validated_once_then_checked_by_hash(data_copy, monkeypatch):
-    import helpers.data
+    import helpers.ledger.tables
 
     stamp = stamp_path(data_fingerprint(data_copy))
     stamp.unlink(missing_ok=True)
     assert validate_once(data_copy) == [] and stamp.is_file()
-    monkeypatch.setattr(helpers.data, "validate_data_dir", lambda d=None: pytest.fail("validated again"))
-    assert helpers.data.load_ledger(data_copy).figures.shape[0] > 200
+    monkeypatch.setattr(helpers.ledger.tables, "validate_data_dir", lambda d=None: pytest.fail("validated again"))
+    assert helpers.ledger.tables.load_ledger(data_copy).figures.shape[0] > 200
     stamp.unlink()
 
 
@@ -333,18 +394,23 @@ def test_an_invalid_edit_is_never_hidden_by_an_old_stamp(data_copy):
 
 # --- Ctrl-C during a parallel run ------------------------------------------------------------------------
 
+
 def test_ctrl_c_stops_a_parallel_run_kills_workers_and_kernels_and_keeps_executed_copies():
     import signal
     import time
 
     import psutil
 
-    from helpers.paths import EXECUTED_DIR
+    from helpers.ledger.paths import EXECUTED_DIR
 
     before = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
-    process = subprocess.Popen([sys.executable, "-m", "helpers.cli", "run", "--jobs", "2", "--quiet",
-                                "--only", "10_report"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=PROJECT_ROOT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run.cli", "run", "--jobs", "2", "--quiet", "--only", "10_report"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+        start_new_session=True,
+    )
     parent = psutil.Process(process.pid)
     deadline = time.monotonic() + 120
     kernels = []
@@ -363,7 +429,8 @@ def test_ctrl_c_stops_a_parallel_run_kills_workers_and_kernels_and_keeps_execute
     assert process.returncode == 130
     assert err.decode().strip().splitlines() == [
         "mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were in "
-        "notebooks/executed/"]
+        "notebooks/executed/"
+    ]
     time.sleep(0.5)
     alive = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert alive == [], f"orphans left: {[p.cmdline() for p in alive]}"
@@ -373,8 +440,8 @@ def test_ctrl_c_stops_a_parallel_run_kills_workers_and_kernels_and_keeps_execute
 
 
 def test_out_refuses_a_folder_and_a_missing_folder(tmp_path):
-    from helpers.errors import ParameterError
-    from helpers.safe_io import check_output_path
+    from helpers.ledger.errors import ParameterError
+    from helpers.ledger.files import check_output_path
 
     with pytest.raises(ParameterError, match="is a folder; give a file name"):
         check_output_path(tmp_path)
@@ -384,7 +451,11 @@ def test_out_refuses_a_folder_and_a_missing_folder(tmp_path):
 
 
 def test_text_checks_apply_to_csv_tables_only():
-    from helpers.data import is_csv
+    from helpers.ledger.tables import is_csv
 
-    assert [is_csv("a.csv"), is_csv("raw/a.xlsx"), is_csv("a.txt", {"format": "csv"}),
-            is_csv("a.csv", {"format": "xlsx"})] == [True, False, True, False]
+    assert [
+        is_csv("a.csv"),
+        is_csv("raw/a.xlsx"),
+        is_csv("a.txt", {"format": "csv"}),
+        is_csv("a.csv", {"format": "xlsx"}),
+    ] == [True, False, True, False]

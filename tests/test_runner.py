@@ -9,17 +9,19 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import runner
-from helpers.errors import DataError, ParameterError
-from helpers.runner import Run, execute_run, load_catalogue, run_catalogue, select_runs, strip_volatile
+from helpers.ledger.errors import DataError, ParameterError
+from helpers.run import runner
+from helpers.run.runner import Run, execute_run, load_catalogue, run_catalogue, select_runs, strip_volatile
 
 
 def make_notebook(path: Path, body: str) -> None:
-    nb = new_notebook(cells=[
-        new_markdown_cell("# Test notebook"),
-        new_code_cell("greeting = 'hello'", metadata={"tags": ["parameters"]}),
-        new_code_cell(body),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Test notebook"),
+            new_code_cell("greeting = 'hello'", metadata={"tags": ["parameters"]}),
+            new_code_cell(body),
+        ]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, path)
 
@@ -63,7 +65,11 @@ def test_select_runs_rejects_unknown_names_listing_valid_ones():
 
 
 def test_parallel_run_writes_each_output_and_a_failure_does_not_stop_others(project):
-    runs = [Run("ok.ipynb", "one", {"greeting": "first"}), Run("fails.ipynb"), Run("ok.ipynb", "two", {"greeting": "second"})]
+    runs = [
+        Run("ok.ipynb", "one", {"greeting": "first"}),
+        Run("fails.ipynb"),
+        Run("ok.ipynb", "two", {"greeting": "second"}),
+    ]
     results = run_catalogue(runs, jobs=2, progress=False, **project)
     by_name = {r.name: r for r in results}
     assert [r.name for r in results] == ["ok-one", "fails", "ok-two"]
@@ -107,7 +113,9 @@ def test_interrupted_run_leaves_previous_output_untouched(project, monkeypatch):
 
 
 def test_strip_volatile_gives_injected_cell_a_stable_id():
-    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"tags": ["injected-parameters"], "papermill": {"duration": 1.0}})])
+    nb = new_notebook(
+        cells=[new_code_cell("x = 1", metadata={"tags": ["injected-parameters"], "papermill": {"duration": 1.0}})]
+    )
     nb.metadata["papermill"] = {"start_time": "now", "parameters": {"x": 1}}
     cleaned = strip_volatile(nb)
     assert cleaned.cells[0]["id"] == "injected-parameters"
@@ -121,39 +129,53 @@ def test_kernel_chatter_stays_out_of_the_terminal(project, capfd):
 
 
 def test_carry_parameters_writes_values_into_the_parameters_cell_and_drops_the_injected_cell():
-    from helpers.runner import carry_parameters
+    from helpers.run.runner import carry_parameters
 
-    nb = new_notebook(cells=[
-        new_markdown_cell("# T"),
-        new_code_cell('report_id = "a"  # which report\nalpha = 0.05', metadata={"tags": ["parameters"]},
-                      execution_count=1),
-        new_code_cell('# Parameters\nreport_id = "b"\n', metadata={"tags": ["injected-parameters"]},
-                      execution_count=2),
-        new_code_cell("print(report_id)", execution_count=3,
-                      outputs=[nbformat.v4.new_output("stream", name="stdout", text="b\n")]),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# T"),
+            new_code_cell(
+                'report_id = "a"  # which report\nalpha = 0.05', metadata={"tags": ["parameters"]}, execution_count=1
+            ),
+            new_code_cell(
+                '# Parameters\nreport_id = "b"\n', metadata={"tags": ["injected-parameters"]}, execution_count=2
+            ),
+            new_code_cell(
+                "print(report_id)",
+                execution_count=3,
+                outputs=[nbformat.v4.new_output("stream", name="stdout", text="b\n")],
+            ),
+        ]
+    )
     carried = carry_parameters(nb)
-    assert [c.source for c in carried.cells[1:]] == ['report_id = "b"  # which report\nalpha = 0.05',
-                                                     "print(report_id)"]
+    assert [c.source for c in carried.cells[1:]] == [
+        'report_id = "b"  # which report\nalpha = 0.05',
+        "print(report_id)",
+    ]
     assert [c.execution_count for c in carried.cells[1:]] == [1, 2]
 
 
 def test_carry_parameters_keeps_the_injected_cell_for_an_undeclared_name():
-    from helpers.runner import carry_parameters
+    from helpers.run.runner import carry_parameters
 
-    nb = new_notebook(cells=[
-        new_code_cell('report_id = "a"', metadata={"tags": ["parameters"]}, execution_count=1),
-        new_code_cell('# Parameters\nreportid = "b"\n', metadata={"tags": ["injected-parameters"]}, execution_count=2),
-    ])
+    nb = new_notebook(
+        cells=[
+            new_code_cell('report_id = "a"', metadata={"tags": ["parameters"]}, execution_count=1),
+            new_code_cell(
+                '# Parameters\nreportid = "b"\n', metadata={"tags": ["injected-parameters"]}, execution_count=2
+            ),
+        ]
+    )
     assert len(carry_parameters(nb).cells) == 2
 
 
 def test_an_unknown_parameter_is_an_error():
-    from helpers.params import reject_unknown_parameters
+    from helpers.run.params import reject_unknown_parameters
 
     namespace = {"In": ["", 'report_id = "a"', '# Parameters\nreportid = "b"\n'], "report_id": "a", "reportid": "b"}
-    with pytest.raises(ParameterError, match="unknown parameter[(]s[)] reportid; this notebook's parameters are: "
-                                             "report_id, alpha"):
+    with pytest.raises(
+        ParameterError, match="unknown parameter[(]s[)] reportid; this notebook's parameters are: report_id, alpha"
+    ):
         reject_unknown_parameters(namespace, ["report_id", "alpha"])
     reject_unknown_parameters({"In": ["", '# Parameters\nreport_id = "b"\n']}, ["report_id"])  # declared: fine
 
@@ -175,10 +197,12 @@ figure = noisy.chart()  # made in a module and not displayed by name: shown only
 def stateful(project):
     notebooks = project["notebooks_dir"]
     # a module-level warning is shown once per location: a reused kernel must show it again
-    (notebooks / "noisy.py").write_text("import warnings\n\n\ndef warn_once():\n"
-                                        "    warnings.warn('shown once per process', UserWarning)\n\n\n"
-                                        "def chart():\n    import matplotlib.pyplot as plt\n\n"
-                                        "    fig, ax = plt.subplots(figsize=(2, 2))\n    ax.plot([1, 2])\n    return fig\n")
+    (notebooks / "noisy.py").write_text(
+        "import warnings\n\n\ndef warn_once():\n"
+        "    warnings.warn('shown once per process', UserWarning)\n\n\n"
+        "def chart():\n    import matplotlib.pyplot as plt\n\n"
+        "    fig, ax = plt.subplots(figsize=(2, 2))\n    ax.plot([1, 2])\n    return fig\n"
+    )
     make_notebook(notebooks / "stateful.ipynb", STATEFUL_BODY)
     return project
 
@@ -223,11 +247,11 @@ def test_fresh_kernels_and_reused_kernels_agree_through_the_pool(stateful):
 
 
 def test_mfc_run_reuses_kernels_unless_asked_for_fresh_ones(monkeypatch):
-    from helpers import cli
+    from helpers.run import cli
 
     seen = []
     monkeypatch.setattr(runner, "run_catalogue", lambda runs, **kwargs: seen.append(kwargs["fresh_kernels"]) or [])
-    monkeypatch.setattr("helpers.data.validate_once", lambda: [])
+    monkeypatch.setattr("helpers.ledger.tables.validate_once", lambda: [])
     assert cli.main(["run", "--quiet", "--only", "01_glossary"]) == 0
     assert cli.main(["run", "--quiet", "--only", "01_glossary", "--fresh-kernels"]) == 0
     assert seen == [False, True]

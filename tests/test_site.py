@@ -17,9 +17,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from helpers.runner import load_catalogue
-from helpers.site import build_site, describe, first_sentence, write_index
-from helpers.paths import EXECUTED_DIR
+from helpers.ledger.paths import EXECUTED_DIR
+from helpers.present.site import build_site, describe, first_sentence, write_index
+from helpers.run.runner import load_catalogue
 
 
 def test_index_has_a_card_per_html_copy_with_title_summary_parameters_and_link(tmp_path):
@@ -30,7 +30,7 @@ def test_index_has_a_card_per_html_copy_with_title_summary_parameters_and_link(t
     for run in runs[:4]:
         assert f'href="{run.name}.html"' in text
     assert f'href="{runs[4].name}.html"' not in text
-    assert "<h2><a href=\"00_overview.html\">The series at a glance</a></h2>" in text
+    assert '<h2><a href="00_overview.html">The series at a glance</a></h2>' in text
     assert "<code>report_id</code> = <code>heading-back-to-harm</code>" in text
     assert 'src="thumbs/00_overview.png"' in text and (tmp_path / "thumbs" / "00_overview.png").is_file()
     assert "No chart: this notebook is text and tables." in text  # the glossary has no chart
@@ -47,8 +47,10 @@ def test_a_report_entry_shows_its_parameters_and_a_report_title():
 
 
 def test_first_sentence_drops_markdown():
-    assert first_sentence("The words the [notebooks](x.ipynb) *use*, defined. More.") == \
-        "The words the notebooks use, defined."
+    assert (
+        first_sentence("The words the [notebooks](x.ipynb) *use*, defined. More.")
+        == "The words the notebooks use, defined."
+    )
 
 
 def _chromium() -> str | None:
@@ -78,8 +80,9 @@ def _site_links(page_path: Path, site: Path, hrefs: list[str]) -> list[str]:
             target = Path(unquote(parsed.path))
         if not target.is_file() or site.resolve() not in target.resolve().parents:
             broken.append(f"{page_path.name}: {href} -> no such page in the site")
-        elif parsed.fragment and not any(f'id="{f}"' in target.read_text(encoding="utf-8")
-                                         for f in (parsed.fragment, unquote(parsed.fragment))):
+        elif parsed.fragment and not any(
+            f'id="{f}"' in target.read_text(encoding="utf-8") for f in (parsed.fragment, unquote(parsed.fragment))
+        ):
             broken.append(f"{page_path.name}: {href} -> no anchor #{parsed.fragment} in {target.name}")
     return broken
 
@@ -108,8 +111,10 @@ def test_every_page_works_in_headless_chromium(site):
                 response = page.goto(path.as_uri(), wait_until="load")
                 assert response is None or response.ok, f"{path.name} did not load"
                 images = page.eval_on_selector_all(
-                    "img", "els => els.map(e => [e.getAttribute('src') || '', e.complete && e.naturalWidth > 0,"
-                           " (e.getAttribute('alt') || '').length > 0])")
+                    "img",
+                    "els => els.map(e => [e.getAttribute('src') || '', e.complete && e.naturalWidth > 0,"
+                    " (e.getAttribute('alt') || '').length > 0])",
+                )
                 problems += [f"{path.name}: image {src[:60]} not shown" for src, ok, _ in images if not ok]
                 problems += [f"{path.name}: image {src[:60]} has no alt text" for src, _, alt in images if not alt]
                 if path.name == "index.html":

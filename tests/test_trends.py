@@ -1,4 +1,4 @@
-"""helpers.trends against values computed by hand (closed forms), never against its own output."""
+"""helpers.stats.trends against values computed by hand (closed forms), never against its own output."""
 
 import math
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import trends
-from helpers.errors import ParameterError
+from helpers.ledger.errors import ParameterError
+from helpers.stats import trends
 
 # The project treats warnings as defects: every fit in these tests must be silent.
 pytestmark = pytest.mark.filterwarnings("error")
@@ -213,29 +213,52 @@ def test_growth_table_by_hand():
 
 
 # ----------------------------------------------------------------------------- bad inputs
-@pytest.mark.parametrize("call, match", [
-    (lambda: trends.fit_binomial_glm(TWO_YEARS.assign(not_missing=[-1, 170]), "missing", "not_missing"),
-     "failures: column 'not_missing' must be non-negative"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="missing_col"), "no column 'missing_col'"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing"), "exactly one of failures"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS.assign(cla=[20, 220]), "missing", trials="cla"),
-     "smaller than successes"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS.assign(missing=[30, None]), "missing", trials="cla"),
-     "missing or non-numeric"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS.assign(missing=[0, 50]), "missing", trials="cla"),
-     "year = 2020 has no successes"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="cla", cov_type="HC3"), "cov_type='HC3' is not valid; valid values: nonrobust, HC0, HC1"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="cla", cov_type="HC0"), "saturated"),
-    (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="cla", reference_year=1999), "reference_year"),
-    (lambda: trends.compare_proportions(30, 200, 50, 220, method="exact"), "method='exact' is not valid; valid values: newcomb"),
-    (lambda: trends.compare_proportions(30, 200, 50, 220, test_method="newcomb"), "test_method='newcomb' is not valid; valid values: score"),
-    (lambda: trends.compare_proportions(230, 200, 50, 220), "first count must lie between 0"),
-    (lambda: trends.compare_proportions(30, 200, 50, 220, alpha=5), "alpha must be"),
-    (lambda: trends.ratio_by_year(TWO_YEARS, "missing", trials="cla", kind="risk"), "kind='risk' is not valid; valid values: odds, rate"),
-    (lambda: trends.fit_poisson(TWO_YEARS.assign(cla=[0, 220]), "missing", "cla"), "must be positive"),
-    (lambda: trends.fit_negative_binomial(TWO_YEARS, "missing", "cla"), "needs more than"),
-    (lambda: trends.growth_table(pd.DataFrame({"year": [2015, 2015], "count": [1, 2]})), "repeats years"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (
+            lambda: trends.fit_binomial_glm(TWO_YEARS.assign(not_missing=[-1, 170]), "missing", "not_missing"),
+            "failures: column 'not_missing' must be non-negative",
+        ),
+        (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="missing_col"), "no column 'missing_col'"),
+        (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing"), "exactly one of failures"),
+        (
+            lambda: trends.fit_binomial_glm(TWO_YEARS.assign(cla=[20, 220]), "missing", trials="cla"),
+            "smaller than successes",
+        ),
+        (
+            lambda: trends.fit_binomial_glm(TWO_YEARS.assign(missing=[30, None]), "missing", trials="cla"),
+            "missing or non-numeric",
+        ),
+        (
+            lambda: trends.fit_binomial_glm(TWO_YEARS.assign(missing=[0, 50]), "missing", trials="cla"),
+            "year = 2020 has no successes",
+        ),
+        (
+            lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="cla", cov_type="HC3"),
+            "cov_type='HC3' is not valid; valid values: nonrobust, HC0, HC1",
+        ),
+        (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="cla", cov_type="HC0"), "saturated"),
+        (lambda: trends.fit_binomial_glm(TWO_YEARS, "missing", trials="cla", reference_year=1999), "reference_year"),
+        (
+            lambda: trends.compare_proportions(30, 200, 50, 220, method="exact"),
+            "method='exact' is not valid; valid values: newcomb",
+        ),
+        (
+            lambda: trends.compare_proportions(30, 200, 50, 220, test_method="newcomb"),
+            "test_method='newcomb' is not valid; valid values: score",
+        ),
+        (lambda: trends.compare_proportions(230, 200, 50, 220), "first count must lie between 0"),
+        (lambda: trends.compare_proportions(30, 200, 50, 220, alpha=5), "alpha must be"),
+        (
+            lambda: trends.ratio_by_year(TWO_YEARS, "missing", trials="cla", kind="risk"),
+            "kind='risk' is not valid; valid values: odds, rate",
+        ),
+        (lambda: trends.fit_poisson(TWO_YEARS.assign(cla=[0, 220]), "missing", "cla"), "must be positive"),
+        (lambda: trends.fit_negative_binomial(TWO_YEARS, "missing", "cla"), "needs more than"),
+        (lambda: trends.growth_table(pd.DataFrame({"year": [2015, 2015], "count": [1, 2]})), "repeats years"),
+    ],
+)
 def test_bad_inputs_raise_parameter_error(call, match):
     with pytest.raises(ParameterError, match=match):
         call()
@@ -265,12 +288,13 @@ def test_hc1_is_hc0_times_n_over_n_minus_k_for_negative_binomial_and_poisson():
 
 def test_nrm_alongside_has_one_row_per_year_with_uk_counts_only():
     # CYP Now places When Harm Remains' 960 and 1,231 in England; only the UK rows may enter, once each.
-    from helpers.data import load_ledger
-    from helpers.series import nrm_alongside
+    from helpers.ledger.tables import load_ledger
+    from helpers.stats.series import nrm_alongside
 
     ledger = load_ledger()
-    table = nrm_alongside(ledger.nrm_child_referrals, ledger.figures, {"still-in-harms-way": "original",
-                                                                       "until-harm-ends": "guardian"})
+    table = nrm_alongside(
+        ledger.nrm_child_referrals, ledger.figures, {"still-in-harms-way": "original", "until-harm-ends": "guardian"}
+    )
     assert table["year"].is_unique
     in_care = table.set_index("year")["trafficked_in_care"]
     assert (in_care[2015], in_care[2017], in_care[2018], in_care[2020]) == (590, 1015, 960, 1231)

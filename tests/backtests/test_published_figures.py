@@ -6,8 +6,8 @@ percentage, or the disagreement is recorded in the ledger as a known discrepancy
 
 import pytest
 
-from helpers.data import load_ledger
-from helpers.rates import headline_table
+from helpers.ledger.tables import load_ledger
+from helpers.stats.rates import headline_table
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,9 @@ def headlines():
 def test_every_pair_rounds_to_its_published_percentage_or_is_a_known_discrepancy(headlines):
     mismatched = headlines[headlines["rounds_to_published"] == False]  # noqa: E712
     unexplained = mismatched[mismatched["discrepancy_id"] == ""]
-    assert unexplained.empty, unexplained[["report_id", "version", "group", "numerator", "denominator", "published_pct"]]
+    assert unexplained.empty, unexplained[
+        ["report_id", "version", "group", "numerator", "denominator", "published_pct"]
+    ]
 
 
 def test_the_known_mismatches_are_the_documented_ones(headlines):
@@ -31,24 +33,31 @@ def test_the_known_mismatches_are_the_documented_ones(headlines):
 
 
 def row(headlines, report, version, group, measure="went_missing"):
-    r = headlines[(headlines.report_id == report) & (headlines.version == version) & (headlines.group == group)
-                  & (headlines.measure == measure)]
+    r = headlines[
+        (headlines.report_id == report)
+        & (headlines.version == version)
+        & (headlines.group == group)
+        & (headlines.measure == measure)
+    ]
     assert len(r) >= 1, (report, version, group)
     return r.iloc[0]
 
 
-@pytest.mark.parametrize(("report", "version", "group", "num", "den", "pct"), [
-    ("heading-back-to-harm", "single", "trafficked", 167, 590, 28),
-    ("heading-back-to-harm", "single", "unaccompanied", 593, 4744, 13),
-    ("still-in-harms-way", "original", "trafficked", 246, 1015, 24),
-    ("still-in-harms-way", "revised", "trafficked", 244, 910, 27),
-    ("still-in-harms-way", "original", "unaccompanied", 729, 4765, 15),
-    ("still-in-harms-way", "revised", "unaccompanied", 742, 4963, 15),
-    ("when-harm-remains", "single", "trafficked", 378, 1231, 31),
-    ("until-harm-ends", "guardian", "trafficked", 864, 2335, 37),
-    ("until-harm-ends", "guardian", "unaccompanied", 1501, 11999, 13),
-    ("exploited-looked-after-children", "single", "exploited", 1468, 3033, 48),
-])
+@pytest.mark.parametrize(
+    ("report", "version", "group", "num", "den", "pct"),
+    [
+        ("heading-back-to-harm", "single", "trafficked", 167, 590, 28),
+        ("heading-back-to-harm", "single", "unaccompanied", 593, 4744, 13),
+        ("still-in-harms-way", "original", "trafficked", 246, 1015, 24),
+        ("still-in-harms-way", "revised", "trafficked", 244, 910, 27),
+        ("still-in-harms-way", "original", "unaccompanied", 729, 4765, 15),
+        ("still-in-harms-way", "revised", "unaccompanied", 742, 4963, 15),
+        ("when-harm-remains", "single", "trafficked", 378, 1231, 31),
+        ("until-harm-ends", "guardian", "trafficked", 864, 2335, 37),
+        ("until-harm-ends", "guardian", "unaccompanied", 1501, 11999, 13),
+        ("exploited-looked-after-children", "single", "exploited", 1468, 3033, 48),
+    ],
+)
 def test_headline_pairs_match_publication(headlines, report, version, group, num, den, pct):
     r = row(headlines, report, version, group)
     assert (r.numerator, r.denominator) == (num, den)

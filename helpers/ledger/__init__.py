@@ -1,0 +1,33 @@
+"""The ground layer: the data/ tables, checked, and the files they come from.
+
+Everything above reads the collection's data through here; nothing here imports another layer.
+
+    tables         load_ledger, Ledger, validate_data_dir, rehash: the tables of data/, validated
+    checks         cross-table checks (a figure's report exists, versions agree, ...)
+    descriptor     reading a frictionless descriptor, hashing the files it declares
+    raw            the official files in data/raw/, checked against their recorded hashes
+    context_build  build_context: data/context/ derived from data/raw/
+    catalogue      load_catalogue, Run: which notebooks run, with which parameters
+    vocabulary     version_label, GROUP_LABELS: what the ledger's ids mean in words
+    choices        check_choice, check_choices, check_report_id: a value from a declared set
+    files          write_atomically, check_output_path: writing files without damaging anything
+    errors         DataError, ParameterError: one-line messages naming the file, row and column
+    paths          where data/, notebooks/ and notebooks/executed/ are
+"""
+
+import lazy_loader
+
+# Names load on first use, so `import helpers.X.module` stays as fast as that one module.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "tables": ["Ledger", "load_ledger", "validate_data_dir", "rehash", "read_descriptor"],
+        "context_build": ["build_context"],
+        "catalogue": ["Run", "load_catalogue", "select_runs"],
+        "vocabulary": ["VERSION_LABELS", "GROUP_LABELS", "GROUP_ORDER", "version_label", "with_version_labels"],
+        "choices": ["check_choice", "check_choices", "check_report_id"],
+        "files": ["write_atomically", "check_output_path"],
+        "errors": ["DataError", "ParameterError", "MfcError"],
+        "paths": ["DATA_DIR", "NOTEBOOKS_DIR", "EXECUTED_DIR", "PROJECT_ROOT"],
+    },
+)

@@ -1,0 +1,117 @@
+"""The official raw files in ``data/raw/``: their provenance descriptor, their hashes, and the one cut.
+
+``data/raw/`` holds exactly the official files that :mod:`helpers.ledger.context_build` reads, kept as
+received (never edited). ``data/raw/datapackage.yaml`` names each file's publisher, release, URL,
+licence, byte count and sha256. :func:`raw_problems` recomputes the hashes, so ``mfc check-data``
+names any raw file that was edited, removed or added without a descriptor entry.
+
+One file is too large to keep whole: the DfE LAIT extract, of which the build reads two measures.
+:func:`cut_rows` keeps its header and the lines whose first column is one of those measures, byte
+for byte (no re-encoding, line endings untouched), so anyone can cut it again from the full file::
+
+    python -m helpers.ledger.raw FULL_LAIT.csv data/raw/dfe_lait_selected_la_indicators_2016_2025.csv
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from helpers.ledger.descriptor import load_descriptor_file, sha256_of
+from helpers.ledger.errors import DataError
+from helpers.ledger.paths import DATA_DIR, DESCRIPTOR_NAME
+
+RAW_DIR_NAME = "raw"
+# Files in data/raw/ that are documentation, not data.
+RAW_DOCS = {"README.md", DESCRIPTOR_NAME}
+# The LAIT measures (column 'Short Desc') that helpers.ledger.context_build reads.
+LAIT_KEPT_MEASURES = ("LACnum", "Unacc_Asylmn_Seek_Childn")
+
+
+def read_raw_descriptor(data_dir: Path | str | None = None) -> dict:
+    """Parse ``data/raw/datapackage.yaml``; a missing or broken descriptor raises DataError."""
+    return load_descriptor_file(Path(data_dir or DATA_DIR) / RAW_DIR_NAME / DESCRIPTOR_NAME, "raw-file descriptor")
+
+
+def raw_problems(data_dir: Path | str | None = None) -> list[str]:
+    """One line per raw file that is missing, edited (sha256 or size differs) or undeclared.
+
+    Returns an empty list when every file in ``data/raw/`` matches its descriptor entry. A data
+    folder without a ``raw/`` subfolder (a copy of the ledger tables alone) has nothing to check.
+    """
+
+    data_dir = Path(data_dir or DATA_DIR)
+    raw_dir = data_dir / RAW_DIR_NAME
+    if not raw_dir.is_dir():
+        return []
+    try:
+        descriptor = read_raw_descriptor(data_dir)
+    except DataError as exc:
+        return exc.problems
+    where = f"{data_dir.name}/{RAW_DIR_NAME}"
+    problems, declared = [], set()
+    for res in descriptor["resources"]:
+        declared.add(res["path"])
+        path = raw_dir / res["path"]
+        if not path.is_file():
+            problems.append(f"{where}/{res['path']}: file not found (declared by raw resource '{res['name']}')")
+            continue
+        if (
+            str(res.get("hash", "")).removeprefix("sha256:") != sha256_of(path)
+            or res.get("bytes") != path.stat().st_size
+        ):
+            problems.append(
+                f"{where}/{res['path']}: sha256 differs from {RAW_DIR_NAME}/{DESCRIPTOR_NAME}: an official raw file "
+                "must stay as received (restore it with `git checkout -- data/raw`)"
+            )
+    for path in sorted(raw_dir.iterdir()):
+        if path.is_file() and path.name not in RAW_DOCS and path.name not in declared:
+            problems.append(f"{where}/{path.name}: not declared in {RAW_DIR_NAME}/{DESCRIPTOR_NAME}")
+    return problems
+
+
+def cut_rows(src: Path | str, dst: Path | str, keep: tuple[str, ...] = LAIT_KEPT_MEASURES) -> int:
+    """Copy the header and the lines of ``src`` whose first CSV field is in ``keep`` to ``dst``.
+
+    Lines are copied as bytes, so each kept line is identical to the publisher's. Returns the
+    number of data lines kept. Raises DataError if ``src`` is missing or a kept value never occurs.
+    """
+    src, dst = Path(src), Path(dst)
+    if not src.is_file():
+        raise DataError(f"{src}: file not found")
+    lines = src.read_bytes().splitlines(keepends=True)
+    if not lines:
+        raise DataError(f"{src}: empty file")
+    kept, seen = [lines[0]], set()
+    for line in lines[1:]:
+        text = line.decode("utf-8").rstrip("\r\n")
+        first = next(csv.reader([text]), [""])[0]
+        if first in keep:
+            kept.append(line)
+            seen.add(first)
+    absent = [k for k in keep if k not in seen]
+    if absent:
+        raise DataError(f"{src}: column 1: no rows for {absent} (valid: values of the file's first column)")
+    dst.write_bytes(b"".join(kept))
+    return len(kept) - 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m helpers.ledger.raw FULL_FILE OUT_FILE`` re-cuts the LAIT extract."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        print("usage: python -m helpers.ledger.raw FULL_LAIT_CSV OUT_CSV", file=sys.stderr)
+        return 2
+    try:
+        n = cut_rows(args[0], args[1])
+    except DataError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
+    print(f"{args[1]}: {n} rows kept ({', '.join(LAIT_KEPT_MEASURES)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""How councils that did not answer the FOI requests could move the published figures.
+
+Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
+
+    frame       council_frame, response_table: every council, and which answered
+    bounds      item_bounds, unit_bounds: what no assumption allows
+    scenarios   scenario_councils, MECHANISMS: synthetic councils under MCAR, MAR and MNAR
+    estimators  respondents-only, weighting class, ratio, IPW and MICE estimates
+    tipping     tipping_table, report_conclusions: how much non-response overturns a conclusion
+    simulation  simulate: the estimators' bias, RMSE and coverage on synthetic councils
+    report      nonresponse_table, scenario_setup: all of the above for one report
+"""
+
+import lazy_loader
+
+# Names load on first use, so `import helpers.X.module` stays as fast as that one module.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "frame": ["auxiliary_table", "compare_answering", "council_frame", "official_comparison", "response_table"],
+        "bounds": ["item_bounds", "unit_bounds"],
+        "scenarios": [
+            "MECHANISMS",
+            "between_council_spread",
+            "check_mechanisms",
+            "check_response_rate",
+            "model_inputs",
+            "scenario_councils",
+        ],
+        "tipping": ["report_conclusions", "tipping_table"],
+        "simulation": ["calibration_targets", "check_n_sims", "simulate", "simulation_findings"],
+        "report": ["nonresponse_table", "report_pairs", "scenario_setup"],
+    },
+)

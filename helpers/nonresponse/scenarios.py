@@ -1,0 +1,158 @@
+"""Scenarios for which councils answered: MCAR, MAR (by size) and MNAR (by the unknown missing rate).
+
+The reports publish how many councils answered, never which. A scenario draws an answering set of
+exactly that size from the real frame of councils, with response probabilities that follow one of three
+mechanisms:
+
+- ``mcar``: every council equally likely to answer (missing completely at random);
+- ``mar_size``: larger councils (by UASC looked after at 31 March) more likely to answer, with
+  log-odds slope ``strength`` on log size (missing at random given size, which is known);
+- ``mnar``: councils where more children go missing less likely to answer, with log-odds slope
+  ``strength`` (negative) on the logit of the council's own, unknown rate: the sensitivity parameter.
+
+Each council is then given children in care and children who went missing so that the answering set
+adds up exactly to the published totals; the silent councils' figures are SYNTHETIC (made up under the
+scenario's assumptions) and are labelled so wherever they appear.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+from scipy.special import expit, logit
+
+from helpers.ledger.errors import ParameterError
+
+MECHANISMS = {
+    "mcar": "MCAR: response unrelated to anything",
+    "mar_size": "MAR: response rises with council size (UASC)",
+    "mnar": "MNAR: response falls where more children go missing",
+}
+DEFAULT_STRENGTH = {"mcar": 0.0, "mar_size": 1.0, "mnar": -2.0}
+# DfE suppresses small council counts; a suppressed UASC count is taken as 3 (the middle of 1 to 5).
+SUPPRESSED_UASC = 3.0
+
+
+def check_mechanisms(mechanisms) -> list[str]:
+    """A list of mechanism names, each one of MECHANISMS."""
+    from helpers.ledger.choices import check_choices
+
+    return check_choices("mechanisms", mechanisms, MECHANISMS)
+
+
+def check_answering(k, n_frame: int) -> int:
+    """The number of answering councils must be a whole number from 1 to the frame's size."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n_frame:
+        raise ParameterError(
+            f"answering councils={k!r} is outside the valid range 1 to {n_frame} (the number of councils in the frame)"
+        )
+    return int(k)
+
+
+def check_response_rate(rate) -> float:
+    """A response rate strictly above 0 and at most 1."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 1:
+        raise ParameterError(f"response_rate={rate!r} is outside the valid range: above 0 and at most 1")
+    return float(rate)
+
+
+def model_inputs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The English part of a council frame, with the columns the scenarios and estimators use.
+
+    ``aux`` is UASC looked after at 31 March plus one (suppressed counts as 3); ``dfe_rate`` is DfE's
+    share of all children looked after during the year who went missing (councils without it get the
+    median); ``size_band`` is the quartile of ``aux``. Only England has these figures, so the modelled
+    frame is England's councils.
+    """
+    eng = frame[frame["england"]].copy()
+    uasc = eng["uasc_at_31_march"].fillna(SUPPRESSED_UASC)
+    eng["aux"] = uasc + 1.0
+    rate = eng["children_missing"] / eng["cla_during_year"]
+    eng["dfe_rate"] = rate.fillna(rate.median()).clip(0.005, 0.6)
+    eng["size_band"] = pd.qcut(eng["aux"].rank(method="first"), 4, labels=False).astype(int)
+    return eng.reset_index(drop=True)
+
+
+def between_council_spread(dfe_rate: np.ndarray) -> float:
+    """Standard deviation of the councils' DfE missing rates on the logit scale."""
+    return float(np.std(logit(np.asarray(dfe_rate)), ddof=1))
+
+
+def gumbel_top_k(log_weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Boolean mask (same shape as ``log_weights``, rows = replicates) of exactly k units per row.
+
+    Sampling without replacement with probabilities proportional to exp(log_weights), drawn at once for
+    every row by the Gumbel-top-k trick (no Python loop per replicate).
+    """
+    keys = np.atleast_2d(log_weights) + rng.gumbel(size=np.atleast_2d(log_weights).shape)
+    idx = np.argpartition(-keys, k - 1, axis=1)[:, :k]
+    mask = np.zeros(keys.shape, dtype=bool)
+    np.put_along_axis(mask, idx, True, axis=1)
+    return mask
+
+
+def response_log_weights(mechanism: str, aux: np.ndarray, logit_p: np.ndarray, strength: float) -> np.ndarray:
+    """Log response weights of each council under a mechanism (see the module docstring)."""
+    if mechanism == "mcar":
+        return np.zeros_like(logit_p)
+    if mechanism == "mar_size":
+        return strength * np.broadcast_to(np.log(aux), logit_p.shape)
+    if mechanism == "mnar":
+        return strength * logit_p
+    raise ParameterError(f"mechanism={mechanism!r} is not valid; valid values: {', '.join(MECHANISMS)}")
+
+
+def _round_to_total(values: np.ndarray, total: int) -> np.ndarray:
+    """Whole numbers close to ``values`` that add up to ``total`` (largest remainders)."""
+    floor = np.floor(values).astype(int)
+    short = int(total - floor.sum())
+    if short > 0:
+        floor[np.argsort(-(values - floor), kind="stable")[:short]] += 1
+    return floor
+
+
+def scenario_councils(
+    inputs: pd.DataFrame,
+    in_care: int,
+    went_missing: int,
+    k: int,
+    mechanism: str,
+    seed: int,
+    strength: float | None = None,
+) -> pd.DataFrame:
+    """One scenario on the real frame: an answering set of k councils and council-level counts.
+
+    The answering councils' children in care add up to ``in_care`` and those who went missing to
+    ``went_missing`` (the published totals); each council's share of children follows its UASC count, its
+    rate follows its DfE missing rate plus council-level noise of the observed between-council spread.
+    The silent councils get counts on the same model (column ``synthetic`` is True for them).
+    """
+    if went_missing > in_care or went_missing < 0:
+        raise ParameterError(f"went_missing={went_missing} is outside the valid range 0 to in_care={in_care}")
+    k = check_answering(k, len(inputs))
+    strength = DEFAULT_STRENGTH[mechanism] if strength is None else float(strength)
+    rng = np.random.default_rng(seed)
+    aux = inputs["aux"].to_numpy(float)
+    base = logit(inputs["dfe_rate"].to_numpy(float))
+    sigma = between_council_spread(inputs["dfe_rate"])
+    shape = aux * np.exp(rng.normal(0.0, 0.3, len(aux)))
+    noise = base - base.mean() + rng.normal(0.0, sigma, len(aux))
+    responded = gumbel_top_k(response_log_weights(mechanism, aux, noise[None, :], strength), k, rng)[0]
+    n_exp = shape / shape[responded].sum() * in_care
+    n = np.zeros(len(aux), dtype=int)
+    n[responded] = _round_to_total(n_exp[responded], in_care)
+    n[~responded] = np.round(n_exp[~responded]).astype(int)
+    shift = (
+        brentq(lambda a: (n[responded] * expit(a + noise[responded])).sum() - went_missing, -30, 30)
+        if 0 < went_missing < in_care
+        else (-30.0 if went_missing == 0 else 30.0)
+    )
+    p = expit(shift + noise)
+    m = np.zeros(len(aux), dtype=int)
+    m[responded] = _round_to_total(n[responded] * p[responded], went_missing)
+    m[~responded] = np.round(n[~responded] * p[~responded]).astype(int)
+    out = inputs[["council_code", "name", "region", "aux", "dfe_rate", "size_band"]].copy()
+    out["in_care"], out["went_missing"], out["responded"] = n, m, responded
+    out["synthetic"] = ~responded
+    return out

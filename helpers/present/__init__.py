@@ -1,0 +1,57 @@
+"""What a reader sees: labels, tables, charts, findings in words, the glossary and the site.
+
+Imports every layer but :mod:`helpers.run`.
+
+    labels                source links, report headings, discrepancies in words
+    tables                how every table reads in a notebook
+    plots                 the chart theme, rate_chart, assert_readable
+    reports               per-report views: context, versions side by side, display_rates
+    findings              key_findings, findings_markdown: the series' findings in words
+    claims_report         the claim verdicts as tables and a chart
+    nonresponse_findings  findings_in_words, show_table: non-response results for readers
+    nonresponse_plots     estimator_chart, tipping_chart, simulation_chart
+    glossary              TERMS, term_link
+    teaching              worked numbers for the methods notebook and exercises
+    site                  the HTML site built from the executed notebooks
+"""
+
+import lazy_loader
+
+# Names load on first use, so `import helpers.X.module` stays as fast as that one module.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "labels": [
+            "VERSION_LABELS",
+            "discrepancy_markdown",
+            "report_heading",
+            "sources_markdown",
+            "source_link",
+            "version_label",
+            "with_version_labels",
+        ],
+        "plots": ["assert_readable", "rate_chart", "year_line"],
+        "reports": [
+            "GROUP_LABELS",
+            "discrepancies_for",
+            "display_rates",
+            "report_context",
+            "series_overview",
+            "short_titles",
+            "versions_side_by_side",
+        ],
+        "findings": ["findings_markdown", "key_findings", "latest_rates"],
+        "claims_report": [
+            "count_copies_once",
+            "impact_lines",
+            "inconsistent_claims",
+            "stated_vs_computed_chart",
+            "verdict_counts",
+            "with_sources",
+        ],
+        "nonresponse_findings": ["findings_in_words", "show_table"],
+        "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart"],
+        "glossary": ["TERMS", "glossary_anchors", "term_link"],
+        "teaching": ["claim_counts", "points_and_per_cent"],
+    },
+)

@@ -1,0 +1,149 @@
+"""Key findings of the collection in words, computed from the ledger (never typed by hand).
+
+``key_findings`` returns the facts as a small dict of numbers (so a notebook can assert on them) and
+``findings_markdown`` turns them into the sentences of the key-findings box at the top of ``00_overview``
+and of the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from helpers.claims.alternatives import alternatives_from
+from helpers.claims.check import check_claims, read_claims
+from helpers.ledger.tables import Ledger
+from helpers.present.labels import version_label
+from helpers.present.reports import short_titles
+from helpers.stats.rates import headline_table
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One rebuilt rate: count of children who went missing, of how many in care, with its interval."""
+
+    count: int
+    of: int
+    rate: float
+    low: float
+    high: float
+
+    def words(self, who: str = "") -> str:
+        """'864 of 2,335 trafficked children (37.0%; 95% interval 35.1% to 39.0%)' for who='trafficked children'."""
+        who = f" {who}" if who else ""
+        return f"{self.count:,} of {self.of:,}{who} ({self.rate:.1%}; 95% interval {self.low:.1%} to {self.high:.1%})"
+
+
+def _rate(row) -> Rate:
+    return Rate(
+        int(row["numerator"]), int(row["denominator"]), float(row["rate"]), float(row["ci_low"]), float(row["ci_high"])
+    )
+
+
+def latest_rates(ledger: Ledger) -> dict:
+    """The latest report's trafficked and UASC went-missing rates, in the version whose rates round to the
+    published ones (the first such version, in file order), plus the other versions' trafficked rates."""
+    reports = ledger.reports.sort_values("series_order")
+    main = reports[reports["report_id"] != "exploited-looked-after-children"].iloc[-1]
+    table = headline_table(ledger.figures, main["report_id"])
+    missing = table[table["measure"] == "went_missing"]
+    trafficked = missing[missing["group"] == "trafficked"]
+    matching = trafficked[trafficked["rounds_to_published"].fillna(False).astype(bool)]
+    version = (matching if not matching.empty else trafficked)["version"].iloc[0]
+    pick = missing[missing["version"] == version].set_index("group")
+    others = {v: _rate(r) for v, r in trafficked.set_index("version").iterrows() if v != version}
+    return {
+        "report_id": main["report_id"],
+        "title": main["title"],
+        "period": str(pick.loc["trafficked", "period"]),
+        "version": version,
+        "trafficked": _rate(pick.loc["trafficked"]),
+        "unaccompanied": _rate(pick.loc["unaccompanied"]),
+        "other_versions": others,
+    }
+
+
+def series_gap(ledger: Ledger) -> dict:
+    """Across every report and version counting both groups: how many, and in how many the trafficked
+    interval lies wholly above the unaccompanied one."""
+    table = headline_table(ledger.figures)
+    missing = table[table["measure"] == "went_missing"]
+    both = missing.pivot_table(
+        index=["report_id", "version", "period"], columns="group", values=["ci_low", "ci_high"]
+    ).dropna(subset=[("ci_low", "trafficked"), ("ci_low", "unaccompanied")])
+    above = int((both[("ci_low", "trafficked")] > both[("ci_high", "unaccompanied")]).sum())
+    return {
+        "pairs": len(both),
+        "trafficked_above": above,
+        "reports": both.index.get_level_values("report_id").nunique(),
+    }
+
+
+def published_mismatches(ledger: Ledger) -> dict:
+    """How many published percentages do not round from their own counts, and whether each is explained."""
+    table = headline_table(ledger.figures)
+    checked = table[table["rounds_to_published"].notna()]
+    wrong = checked[checked["rounds_to_published"] == False]  # noqa: E712
+    return {
+        "checked": len(checked),
+        "mismatched": len(wrong),
+        "unexplained": int((wrong["discrepancy_id"] == "").sum()),
+    }
+
+
+def claim_verdicts(ledger: Ledger) -> dict:
+    """The ledger's claims checked: how many, how many inconsistent, how many with a likely slip named."""
+    verdicts = check_claims(read_claims(ledger.data_dir / "claims.csv"), alternatives_from(ledger.figures))
+    bad = verdicts[verdicts["verdict"] == "inconsistent"]
+    return {"claims": len(verdicts), "inconsistent": len(bad), "diagnosed": int((bad["diagnosis"] != "").sum())}
+
+
+def key_findings(ledger: Ledger) -> dict:
+    """Every number the key-findings box states, from the ledger."""
+    return {
+        "reports": len(ledger.reports),
+        "latest": latest_rates(ledger),
+        "series": series_gap(ledger),
+        "published": published_mismatches(ledger),
+        "claims": claim_verdicts(ledger),
+    }
+
+
+def findings_sentences(facts: dict, ledger: Ledger) -> list[str]:
+    """The key findings as plain sentences (Markdown emphasis only), in reading order."""
+    latest, series, pub, claims = facts["latest"], facts["series"], facts["published"], facts["claims"]
+    title = short_titles(ledger.reports)[latest["report_id"]]
+    sentences = [
+        f"In *{title}*, {latest['trafficked'].words('trafficked children in care')} went missing at least once "
+        f"in {latest['period']}, against {latest['unaccompanied'].words('unaccompanied asylum-seeking children')} "
+        f'(figures of the version "{version_label(latest["version"])}").',
+    ]
+    for version, rate in latest["other_versions"].items():
+        sentences.append(
+            f'The same count over the denominator of the version "{version_label(version)}" gives '
+            f"{rate.words()}, which does not round to the published rate: the versions differ in their denominators, not their counts."
+        )
+    sentences.append(
+        f"In {series['trafficked_above']} of {series['pairs']} report versions that count both groups "
+        f"(across {series['reports']} reports), the interval for trafficked children lies wholly above the "
+        f"one for unaccompanied children."
+    )
+    explained = "each a known discrepancy" if pub["unexplained"] == 0 else f"{pub['unexplained']} unexplained"
+    sentences.append(
+        f"{pub['mismatched']} of {pub['checked']} published percentages do not round from their own counts "
+        f"({explained})."
+    )
+    sentences.append(
+        f"Of {claims['claims']} claims made in words by the charities and the press, {claims['inconsistent']} "
+        f"do not match the numbers beside them; for {claims['diagnosed']} of those the likely slip is named."
+    )
+    sentences.append(
+        "The councils that answered are not a random sample and differ between rounds, so the reports are "
+        "not a strict time series and the intervals understate the uncertainty."
+    )
+    return sentences
+
+
+def findings_markdown(ledger: Ledger, facts: dict | None = None) -> str:
+    """The key-findings box: a bold heading and one bullet per finding, as Markdown."""
+    facts = facts if facts is not None else key_findings(ledger)
+    return "> **Key findings**\n>\n" + "\n".join(f"> - {s}" for s in findings_sentences(facts, ledger))

@@ -1,0 +1,72 @@
+"""The glossary's terms and links to them.
+
+``notebooks/01_glossary.ipynb`` defines each term under an HTML anchor ``<a id="ANCHOR"></a>``; ``TERMS``
+lists every anchor with the term's name. ``term_link`` gives the Markdown link a notebook uses where a term
+first appears. A test proves every anchor here exists in the glossary and every glossary link in any
+notebook points at one.
+"""
+
+from __future__ import annotations
+
+import re
+
+GLOSSARY_NOTEBOOK = "01_glossary.ipynb"
+
+#: anchor -> term, in the glossary's order.
+TERMS = {
+    "foi": "Freedom of Information (FOI) request",
+    "looked-after": "looked after (in care)",
+    "uasc": "unaccompanied asylum-seeking child (UASC)",
+    "trafficked": "trafficked child",
+    "nrm": "National Referral Mechanism (NRM)",
+    "dfe-year": "DfE year-ends",
+    "per-cent-vs-points": "per cent against percentage points",
+    "versions": "versions of a report's figures",
+    "discrepancy": "discrepancy ids (D1, D2, ...)",
+    "confidence-interval": "confidence interval",
+    "wilson": "Wilson score interval",
+    "newcombe": "Newcombe interval for a difference",
+    "risk-difference": "risk difference",
+    "risk-ratio": "risk ratio",
+    "odds-ratio": "odds ratio",
+    "random-effects": "random effects",
+    "tau2": "tau² (between-study variance)",
+    "overdispersion": "overdispersion",
+    "quasi-binomial": "quasi-binomial model",
+    "nb2": "negative binomial (NB2) model",
+    "bounds": "bounds (worst and best case)",
+    "missingness": "MCAR, MAR and MNAR",
+    "tipping-point": "tipping point",
+}
+
+ANCHOR_PATTERN = re.compile(r'<a id="([a-z0-9-]+)"></a>')
+LINK_PATTERN = re.compile(r"01_glossary\.(?:ipynb|html)#([A-Za-z0-9_-]+)")
+
+
+def term_link(anchor: str, text: str | None = None) -> str:
+    """A Markdown link to a glossary entry, e.g. ``term_link("wilson")`` ->
+    ``[Wilson score interval](01_glossary.ipynb#wilson)``. An unknown anchor raises KeyError naming the
+    valid ones."""
+    if anchor not in TERMS:
+        raise KeyError(f"no glossary entry {anchor!r}; valid anchors: {', '.join(TERMS)}")
+    return f"[{text or TERMS[anchor]}]({GLOSSARY_NOTEBOOK}#{anchor})"
+
+
+def anchors_in(text: str) -> set[str]:
+    """The anchors ``<a id="..."></a>`` defined in a piece of Markdown."""
+    return set(ANCHOR_PATTERN.findall(text))
+
+
+def links_in(text: str) -> set[str]:
+    """The glossary anchors that a piece of Markdown or HTML links to."""
+    return set(LINK_PATTERN.findall(text))
+
+
+def glossary_anchors(path=None) -> set[str]:
+    """Every anchor defined in the glossary notebook's Markdown cells (default: the project's notebook)."""
+    import nbformat
+
+    from helpers.ledger.paths import NOTEBOOKS_DIR
+
+    nb = nbformat.read(path or NOTEBOOKS_DIR / GLOSSARY_NOTEBOOK, as_version=4)
+    return set().union(*(anchors_in(c.source) for c in nb.cells if c.cell_type == "markdown"))

@@ -1,0 +1,205 @@
+"""Charts drawn from tables the notebooks also show.
+
+Each function takes a tidy table and returns the matplotlib Axes, so a notebook can show the table,
+assert on it, and draw it, in that order. Hue columns are made categorical with an explicit order:
+seaborn 0.13 with pandas 3 string columns can otherwise colour groups in an unexpected order.
+"""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+#: The Okabe-Ito palette (Okabe and Ito, "Color Universal Design", 2008), safe for the common forms of
+#: colour blindness. Every chart of the collection draws its colours from it, in this order; yellow and
+#: black come last because yellow is faint on white and black is kept for reference lines.
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+
+
+def apply_theme() -> None:
+    """The one chart theme: seaborn's white grid, the Okabe-Ito palette, readable font sizes.
+
+    Called by ``helpers.run.notebook.setup()`` so every notebook draws alike.
+    """
+    import matplotlib
+
+    sns.set_theme(style="whitegrid", context="notebook", palette=OKABE_ITO)
+    matplotlib.rcParams.update(
+        {
+            "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+            "axes.titlesize": 11,
+            "axes.labelsize": 10,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 9,
+            "legend.title_fontsize": 9,
+            "figure.dpi": 96,
+        }
+    )
+
+
+def palette_for(levels: list) -> dict:
+    """Level -> colour, in the Okabe-Ito order (cycling if there are more than eight levels)."""
+    return {level: OKABE_ITO[i % len(OKABE_ITO)] for i, level in enumerate(levels)}
+
+
+def year_positions(years) -> dict[int, int]:
+    """Each distinct year -> its position on an axis: in calendar order, one position per year.
+
+    Years may be ints, floats such as 2018.0, or strings such as "2018"; 2018 and 2020 never share a
+    position and 2020 never comes before 2018.
+    """
+    clean = sorted({int(float(y)) for y in years if not pd.isna(y)})
+    return {y: i for i, y in enumerate(clean)}
+
+
+def year_line(ax, table: pd.DataFrame, x: str, y: str, *, label: str, color=None, all_years=None):
+    """A line over years that breaks where a year has no value, instead of joining across the gap.
+
+    ``all_years`` (default: every calendar year from the first to the last in ``table``) sets which
+    years exist; a year of it with no value in ``table`` leaves a gap in the line. Returns the Line2D.
+    """
+    data = table[[x, y]].dropna().assign(**{x: lambda t: t[x].astype(float).astype(int)})
+    years = list(all_years) if all_years is not None else list(range(data[x].min(), data[x].max() + 1))
+    full = data.set_index(x)[y].reindex(years)
+    (line,) = ax.plot(full.index, full.to_numpy(dtype=float), marker="o", label=label, color=color)
+    ax.set_xticks(years, [str(v) for v in years])
+    return line
+
+
+def _overlaps(boxes) -> bool:
+    boxes = [b for b in boxes if b.width > 0]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def readability_problems(ax) -> list[str]:
+    """What makes a chart hard to read without the code, as sentences; empty when it reads well.
+
+    Checked: both axes labelled; a legend with a title when more than one series is labelled (one legend
+    may serve every panel of a figure); no two tick labels of an axis overlapping; and year tick labels
+    in calendar order at distinct positions.
+    """
+    problems = []
+    if not ax.get_xlabel().strip():
+        problems.append("the x axis has no label")
+    if not ax.get_ylabel().strip():
+        problems.append("the y axis has no label")
+    labelled = [h for h, lab in zip(*ax.get_legend_handles_labels()) if not lab.startswith("_")]
+    # a legend drawn once for a figure of several panels (on the figure or on one panel) serves them all
+    legend = (
+        ax.get_legend()
+        or next((lg for lg in ax.figure.legends), None)
+        or next((a.get_legend() for a in ax.figure.axes if a.get_legend() is not None), None)
+    )
+    if len(labelled) > 1 or legend is not None:
+        if legend is None:
+            problems.append("several series are drawn but there is no legend")
+        elif not legend.get_title().get_text().strip():
+            problems.append("the legend has no title")
+    renderer = ax.figure.canvas.get_renderer()
+    for name, labels in (("x", ax.get_xticklabels()), ("y", ax.get_yticklabels())):
+        shown = [t for t in labels if t.get_text().strip() and t.get_visible()]
+        if _overlaps([t.get_window_extent(renderer) for t in shown]):
+            problems.append(f"{name} tick labels overlap")
+    ticks = [(t.get_position()[0], t.get_text()) for t in ax.get_xticklabels() if t.get_text().strip()]
+    years = [(pos, int(text)) for pos, text in ticks if text.isdigit() and len(text) == 4]
+    if years and len(years) == len(ticks):
+        by_pos = [y for _, y in sorted(years)]
+        if by_pos != sorted(by_pos):
+            problems.append("years on the x axis are not in calendar order")
+        if len({p for p, _ in years}) < len(years) or len(set(by_pos)) < len(by_pos):
+            problems.append("two years share one position on the x axis")
+    return problems
+
+
+def assert_readable(ax) -> None:
+    """Raise AssertionError listing every readability problem of ``ax`` (see ``readability_problems``)."""
+    problems = readability_problems(ax)
+    assert not problems, "chart not readable: " + "; ".join(problems)
+
+
+def ordered(series: pd.Series, order: list | None = None) -> pd.Series:
+    """The series as an ordered categorical (first-seen order unless ``order`` is given)."""
+    order = list(order) if order is not None else list(dict.fromkeys(series.dropna()))
+    return pd.Categorical(series, categories=order, ordered=True)
+
+
+def rate_chart(
+    table: pd.DataFrame,
+    x: str,
+    hue: str,
+    *,
+    rate: str = "rate",
+    low: str = "ci_low",
+    high: str = "ci_high",
+    x_order: list | None = None,
+    hue_order: list | None = None,
+    published: str | None = None,
+    title: str = "",
+    ax=None,
+    xlabel: str | None = None,
+    legend_title: str | None = None,
+    ylabel: str = "share who went missing",
+):
+    """Rates (fractions) with their intervals as points and whiskers, one colour per ``hue`` level.
+
+    If ``published`` names a column of published percentages (0-100), they are drawn as open diamonds
+    so a reader sees at once where a published figure sits outside the rebuilt interval.
+    """
+    data = table.copy()
+    if x_order is None and pd.api.types.is_numeric_dtype(data[x]):
+        x_order = [str(y) for y in year_positions(data[x])]  # years in calendar order, one position each
+        data[x] = data[x].astype(float).astype(int)
+    labels = list(dict.fromkeys(data[x].dropna().astype(str)))
+    if x_order is None and labels and all(re.match(r"\d{4}", v) for v in labels):
+        x_order = sorted(labels)  # labels that start with a year ("2018", "2017\nrevised") go in calendar order
+    stray = set(data[x].astype(str)) - set(map(str, x_order)) if x_order is not None else set()
+    if stray:
+        raise ValueError(f"rate_chart: values of {x!r} not in x_order: {sorted(stray)}; x_order is {list(x_order)}")
+    data[x] = ordered(data[x].astype(str), [str(v) for v in x_order] if x_order is not None else None)
+    data[hue] = ordered(data[hue].astype(str), hue_order)
+    levels = list(data[hue].cat.categories)
+    xs = list(data[x].cat.categories)
+    palette = palette_for(levels)
+    width = 0.7
+    offsets = np.linspace(-width / 2, width / 2, len(levels) + 2)[1:-1] if len(levels) > 1 else [0.0]
+    # Leave room for every x label and the legend to its right, however many categories there are.
+    ax = ax or plt.subplots(figsize=(max(8.0, 1.05 * len(xs) + 3.5), 4.4))[1]
+    for level, offset in zip(levels, offsets):
+        part = data[data[hue] == level]
+        pos = part[x].cat.codes.to_numpy() + offset
+        ax.errorbar(
+            pos,
+            part[rate],
+            yerr=[part[rate] - part[low], part[high] - part[rate]],
+            fmt="o",
+            color=palette[level],
+            capsize=3,
+            label=str(level),
+        )
+        if published and part[published].notna().any():
+            ax.scatter(pos, part[published] / 100, marker="D", facecolors="none", edgecolors=palette[level], s=45)
+    ax.set_xticks(range(len(xs)), xs)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel if xlabel is not None else x.replace("_", " "))
+    ax.set_title(title)
+    handles, labels = ax.get_legend_handles_labels()
+    if published:
+        handles.append(plt.Line2D([], [], marker="D", ls="", mfc="none", mec="grey"))
+        labels.append("published %")
+    ax.legend(
+        handles,
+        labels,
+        frameon=False,
+        loc="upper left",
+        bbox_to_anchor=(1, 1),
+        title=legend_title if legend_title is not None else hue.replace("_", " "),
+    )
+    ax.figure.tight_layout()
+    return ax

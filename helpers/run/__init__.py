@@ -1,0 +1,25 @@
+"""The top layer: running notebooks, checking their parameters, and the ``mfc`` command.
+
+May import every other layer; nothing imports it.
+
+    notebook      setup: the first call of every notebook
+    params        reject_unknown_parameters and the notebooks' parameter checks
+    runner        run_catalogue: papermill over the catalogue, safely and in parallel
+    kernel_state  a reused kernel returned to a fresh one's state
+    cli           main: the ``mfc`` command
+    nonresponse_cli  the ``mfc nonresponse`` subcommand
+    output        tables written to standard output as CSV
+    readme        the README's generated blocks
+"""
+
+import lazy_loader
+
+# Names load on first use, so `import helpers.X.module` stays as fast as that one module.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "notebook": ["setup"],
+        "params": ["check_choice", "check_choices", "check_report_id", "reject_unknown_parameters"],
+        "runner": ["run_catalogue"],
+    },
+)

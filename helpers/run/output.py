@@ -1,0 +1,12 @@
+"""Tables written to standard output for the ``mfc`` commands."""
+
+from __future__ import annotations
+
+import sys
+
+
+def print_csv(table) -> None:
+    """Write a table to standard output as CSV (six decimals, Unix line ends) and flush, so that a reader
+    closing the pipe early is seen here and handled by ``main``."""
+    table.to_csv(sys.stdout, index=False, float_format="%.6f", lineterminator="\n")
+    sys.stdout.flush()

@@ -1,0 +1,56 @@
+"""Statistics on the ledger's figures: rates, intervals, comparisons and trend models.
+
+Imports only :mod:`helpers.ledger`.
+
+    rounding        computed_value, is_consistent: exact arithmetic of a published figure
+    rates           headline_table, wilson_interval, council_dispersion, check_alpha
+    comparisons     report_comparisons, holm_adjust: reports against each other and DfE
+    series          report_series, england_baseline, incident_models: the series year by year
+    trends          compare_proportions and statsmodels count models (Poisson, negative binomial)
+    random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
+"""
+
+import lazy_loader
+
+# Names load on first use, so `import helpers.X.module` stays as fast as that one module.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "rounding": ["computed_value", "is_consistent"],
+        "rates": ["check_alpha", "council_dispersion", "headline_table", "wilson_interval"],
+        "comparisons": [
+            "display_benchmark",
+            "display_comparisons",
+            "holm_adjust",
+            "other_figures",
+            "report_comparisons",
+            "report_findings",
+            "split_benchmark",
+            "with_between_report_interval",
+        ],
+        "series": [
+            "ENGLAND_LABEL",
+            "SERIES_GROUPS",
+            "VERSION_CHOICES",
+            "england_baseline",
+            "incident_models",
+            "incident_residuals",
+            "nrm_alongside",
+            "report_series",
+            "sign_runs",
+        ],
+        "trends": ["compare_proportions"],
+        "random_effects": [
+            "ONE_ROUND_CHOICES",
+            "TAU2_METHODS",
+            "fit_meta_regression",
+            "leave_one_out",
+            "one_row_per_round",
+            "ratio_against_first",
+            "ratio_sentence",
+            "trend_findings",
+            "trend_models",
+            "trend_table",
+        ],
+    },
+)

@@ -1,0 +1,251 @@
+"""Rebuild published rates from their numerators and denominators, with Wilson intervals.
+
+A report publishes "864 of 2,335 (37%)". The ledger holds the three numbers as separate figures;
+:func:`headline_table` pairs them again (within one report, version, population, period and place),
+recomputes the rate with a Wilson interval from statsmodels, and says whether the rate rounds to the
+published percentage.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from helpers.ledger.checks import POPULATION_KEY, consensus_values
+from helpers.ledger.errors import ParameterError
+from helpers.stats.rounding import computed_value, is_consistent
+
+# (numerator measure, denominator measure, published percentage measure)
+PAIRS = [
+    ("went_missing", "in_care", "went_missing_pct"),
+    ("not_found", "went_missing", "not_found_pct"),
+]
+HEADLINE_COLUMNS = [
+    "report_id",
+    "version",
+    "group",
+    "period",
+    "year",
+    "geography",
+    "measure",
+    "numerator",
+    "denominator",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "published_pct",
+    "published_qualifier",
+    "rounds_to_published",
+    "discrepancy_id",
+    "numerator_figure_id",
+    "denominator_figure_id",
+    "source_ids",
+    "comparability",
+    "ci_low_councils",
+    "ci_high_councils",
+]
+# Pairs whose numerator and denominator were counted over different sets of councils: no rate, no interval.
+# Fallback for a ledger without a `comparability` column on figures (that column, where present, decides):
+# Heading Back to Harm's 207 children not found come from the 45 councils that could say, its 760 who went
+# missing from about 200 councils.
+DIFFERENT_COUNCIL_SETS = {("heading-back-to-harm", "not_found")}
+DIFFERENT_COUNCIL_SET = "different_council_set"
+
+
+def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for count/nobs (arrays allowed), via statsmodels.
+
+    The Wilson interval stays inside 0..1 and keeps close to its nominal coverage for small counts,
+    unlike the normal ('Wald') interval that ``proportion_confint`` uses by default.
+    """
+    check_alpha(alpha)
+    low, high = proportion_confint(np.asarray(count), np.asarray(nobs), alpha=alpha, method="wilson")
+    return low, high
+
+
+def check_alpha(alpha: float) -> float:
+    """alpha must lie strictly between 0 and 1 (0.05 gives 95% intervals)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise ParameterError(
+            f"alpha must be a number strictly between 0 and 1 (e.g. 0.05 for 95% intervals); got {alpha!r}"
+        )
+    return float(alpha)
+
+
+def period_year(period: str) -> int:
+    """The calendar year a period label ends in: '2014-09/2015-09' -> 2015, '2020' -> 2020."""
+    years = re.findall(r"\d{4}", str(period))
+    if not years:
+        raise ParameterError(f"period {period!r} holds no four-digit year")
+    return int(years[-1])
+
+
+def rounds_to(numerator: int, denominator: int, published_pct: float, qualifier: str | None = None) -> bool:
+    """Does numerator/denominator agree with the published percentage as it was worded?
+
+    Uses the claims checker's exact arithmetic and rules: an unqualified figure must be the rate rounded
+    to the published precision (half-up or half-even, so 593 of 4,744, exactly 12.5%, rounds to 12 and
+    13); "almost 20%" (qualifier nearly) must be at most 20% and at least 18%; and so on.
+    """
+    computed = computed_value("proportion", int(numerator), int(denominator))
+    wording = qualifier if isinstance(qualifier, str) and qualifier else "exact"
+    return bool(is_consistent("proportion", computed, f"{published_pct:g}", wording))
+
+
+def _published(figures: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Published percentages per population, preferring the exact value sources agree on."""
+    rows = consensus_values(figures[figures["measure"] == measure])
+    rows = rows[POPULATION_KEY + ["value", "qualifier", "figure_id", "discrepancy_id", "source_id"]]
+    return rows.rename(
+        columns={
+            "value": "published_pct",
+            "qualifier": "published_qualifier",
+            "figure_id": "pct_figure_id",
+            "discrepancy_id": "pct_discrepancy",
+            "source_id": "pct_source",
+        }
+    )
+
+
+def headline_table(
+    figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05, dispersion: float | None = None
+) -> pd.DataFrame:
+    """Every published numerator/denominator pair, rebuilt as a rate with a Wilson interval.
+
+    One row per pair, in the order of the ledger. ``rate``, ``ci_low`` and ``ci_high`` are fractions
+    in 0..1; ``published_pct`` is the percentage published beside the pair (0-100), when there is one;
+    ``discrepancy_id`` joins the known discrepancies any of the three figures takes part in.
+    ``comparability`` is "different_council_set" for a pair whose two counts come from different sets of
+    councils; such a pair gets no interval (the share cannot be computed). With ``dispersion`` (from
+    :func:`council_dispersion`), ``ci_low_councils`` and ``ci_high_councils`` give the interval that allows
+    for that much between-council variation (:func:`council_interval`); otherwise they are empty.
+    """
+    check_alpha(alpha)
+    if report_id is not None:
+        figures = figures[figures["report_id"] == report_id]
+    values = consensus_values(figures)
+    parts = []
+    for part, whole, pct in PAIRS:
+        merged = values[values["measure"] == part].merge(
+            values[values["measure"] == whole], on=POPULATION_KEY, suffixes=("_num", "_den")
+        )
+        merged = merged.merge(_published(figures, pct), on=POPULATION_KEY, how="left")
+        merged["measure"] = part
+        parts.append(merged)
+    pairs = pd.concat(parts, ignore_index=True)
+    if pairs.empty:
+        return pd.DataFrame(columns=HEADLINE_COLUMNS)
+    out = pd.DataFrame({key: pairs[key] for key in POPULATION_KEY})
+    out["year"] = pairs["period"].map(period_year)
+    out["measure"] = pairs["measure"]
+    out["numerator"] = pairs["value_num"].astype("int64")
+    out["denominator"] = pairs["value_den"].astype("int64")
+    out["rate"] = out["numerator"] / out["denominator"]
+    out["ci_low"], out["ci_high"] = wilson_interval(out["numerator"], out["denominator"], alpha)
+    out["published_pct"] = pairs["published_pct"]
+    out["published_qualifier"] = pairs["published_qualifier"]
+    out["rounds_to_published"] = [
+        pd.NA if pd.isna(pub) else rounds_to(num, den, pub, qual)
+        for num, den, pub, qual in zip(
+            out["numerator"], out["denominator"], out["published_pct"], pairs["published_qualifier"]
+        )
+    ]
+    out["rounds_to_published"] = out["rounds_to_published"].astype("boolean")
+    out["discrepancy_id"] = [
+        ";".join(sorted({d for d in (a, b) if isinstance(d, str) and d} | set(filter(None, str(c).split(";")))))
+        for a, b, c in zip(
+            pairs["discrepancy_id_num"], pairs["discrepancy_id_den"], pairs["pct_discrepancy"].fillna("")
+        )
+    ]
+    out["numerator_figure_id"] = pairs["figure_id_num"]
+    out["denominator_figure_id"] = pairs["figure_id_den"]
+    out["source_ids"] = [
+        ";".join(dict.fromkeys(s for s in (a, b, c) if isinstance(s, str)))
+        for a, b, c in zip(pairs["source_id_num"], pairs["source_id_den"], pairs["pct_source"])
+    ]
+    if "comparability" in figures.columns:
+        flags = dict(zip(figures["figure_id"], figures["comparability"].fillna("")))
+        different = [
+            DIFFERENT_COUNCIL_SET in (flags.get(a, ""), flags.get(b, ""))
+            for a, b in zip(out["numerator_figure_id"], out["denominator_figure_id"])
+        ]
+    else:
+        different = [(r, m) in DIFFERENT_COUNCIL_SETS for r, m in zip(out["report_id"], out["measure"])]
+    different = np.asarray(different, dtype=bool)
+    out["comparability"] = np.where(different, DIFFERENT_COUNCIL_SET, "")
+    out.loc[different, ["ci_low", "ci_high"]] = np.nan
+    if dispersion is not None:
+        low, high = council_interval(out["numerator"], out["denominator"], dispersion, alpha)
+        out["ci_low_councils"], out["ci_high_councils"] = (
+            np.where(different, np.nan, low),
+            np.where(different, np.nan, high),
+        )
+    else:
+        out["ci_low_councils"] = out["ci_high_councils"] = np.nan
+    return out[HEADLINE_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Children are clustered in councils: an interval that allows for between-council variation
+# --------------------------------------------------------------------------------------------
+def council_dispersion(
+    council_years: pd.DataFrame,
+    year: int = 2024,
+    numerator: str = "children_missing",
+    denominator: str = "cla_during_year",
+) -> dict:
+    """How much DfE's council-level missing rates vary beyond binomial sampling, in one year.
+
+    A quasi-binomial model with one common rate across councils: the dispersion is the Pearson
+    chi-squared sum over councils of (x_i - n_i p)^2 / (n_i p (1 - p)), divided by (councils - 1), with
+    p the pooled rate. 1 means councils differ only as much as binomial sampling would make them; 7
+    means the variance of a council's count is seven times binomial. Councils with either count missing
+    (suppressed) are left out. Returns a dict: year, councils, rate, chi2, dispersion.
+    """
+    if not isinstance(council_years, pd.DataFrame) or not {"year", "measure", "value", "council_code"} <= set(
+        council_years.columns
+    ):
+        raise ParameterError(
+            "council_years must be the ledger's council_years table (council_code, year, measure, value)"
+        )
+    part = council_years[council_years["year"].astype(int) == int(year)]
+    wide = part.pivot_table(index="council_code", columns="measure", values="value", aggfunc="first")
+    for col in (numerator, denominator):
+        if col not in wide.columns:
+            raise ParameterError(
+                f"council_years has no measure {col!r} in {year}; measures: {', '.join(map(str, wide.columns))}"
+            )
+    wide = wide[[numerator, denominator]].apply(pd.to_numeric, errors="coerce").dropna()
+    wide = wide[wide[denominator] > 0]
+    if len(wide) < 2:
+        raise ParameterError(
+            f"council_years: fewer than two councils with both {numerator} and {denominator} in {year}"
+        )
+    x, n = wide[numerator].to_numpy(float), wide[denominator].to_numpy(float)
+    p = x.sum() / n.sum()
+    chi2 = float(np.sum((x - n * p) ** 2 / (n * p * (1 - p))))
+    return {
+        "year": int(year),
+        "councils": int(len(wide)),
+        "rate": float(p),
+        "chi2": chi2,
+        "dispersion": chi2 / (len(wide) - 1),
+    }
+
+
+def council_interval(count, nobs, dispersion: float, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson interval on the effective sample size nobs / dispersion (a design effect).
+
+    If the children of a report are spread over councils whose rates vary as much as DfE's do, the
+    variance of the overall rate is about ``dispersion`` times binomial; dividing both counts by it keeps
+    the rate and widens the interval by about sqrt(dispersion). An assumption, not a measurement: the
+    reports' own council-level counts are not published. A dispersion below 1 is treated as 1.
+    """
+    check_alpha(alpha)
+    if isinstance(dispersion, bool) or not np.isfinite(dispersion) or dispersion <= 0:
+        raise ParameterError(f"dispersion must be a positive number; got {dispersion!r}")
+    d = max(float(dispersion), 1.0)
+    return proportion_confint(np.asarray(count, float) / d, np.asarray(nobs, float) / d, alpha=alpha, method="wilson")
