@@ -33,7 +33,7 @@ from helpers.ledger.vocabulary import GROUP_LABELS, version_label
 from helpers.nonresponse.report import report_pairs, scenario_setup
 from helpers.nonresponse.tipping import report_conclusions
 from helpers.present.plots import OKABE_ITO
-from helpers.present.reports import short_titles
+from helpers.present.tables import MISSING_TEXT
 from helpers.stats.random_effects import (
     ONE_ROUND_CHOICES,
     TAU2_METHODS,
@@ -186,7 +186,7 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     rates = {g: float(r) for g, r in zip(pairs["group"], pairs["rate"]) if g in ("trafficked", "unaccompanied")}
     conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id, version)
     # Readers see report titles, not ids, in "trafficked rate 2020 (when-harm-remains)".
-    for rid, title in short_titles(ledger.reports).items():
+    for rid, title in zip(ledger.reports["report_id"], ledger.reports["title"]):
         conclusions["comparator_label"] = conclusions["comparator_label"].str.replace(f"({rid})", f"({title})")
     # The same share 40_nonresponse draws on its tipping chart: councils, not children, as a stand-in.
     setup = scenario_setup(ledger, report_id)
@@ -349,6 +349,57 @@ def trend_view(
     return table, sentences
 
 
-def trend_version_choices() -> dict[str, list[tuple[str, str]]]:
-    """(label, version) choices for each report published in more than one version."""
-    return {r: [(version_label(v), v) for v in versions] for r, versions in VERSION_CHOICES.items()}
+def trend_choices() -> dict[str, list[tuple[str, str]]]:
+    """(label, value) choices of the trend tab: model, each multi-version report's version, rounds, tau2."""
+    return {
+        "model": [(MODEL_LABELS[m], m) for m in TREND_MODELS],
+        **{r: [(version_label(v), v) for v in versions] for r, versions in VERSION_CHOICES.items()},
+        "one_round": [("one row per FOI round", "headline"), ("both years of a round", "separate")],
+        "tau2_method": [("Paule-Mandel", "pm"), ("restricted maximum likelihood", "reml")],
+    }
+
+
+class LiveOnly:
+    """A widget shown live, and a sentence wherever no widget can be drawn.
+
+    A widget's output in a notebook carries a random model id (which nbval skips) and a repr of every
+    control (which it compares, and which a static copy would print). This keeps the widget view and
+    replaces the repr with ``note``, so executed copies are deterministic and read as a sentence.
+    """
+
+    def __init__(self, widget, note: str):
+        self.widget, self.note = widget, note
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "text/plain": self.note}, meta
+
+
+class ReaderTable:
+    """A table as readers see it: no pandas index, empty cells as a dash, in HTML and in plain text."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+
+    def _repr_html_(self) -> str:
+        return self.table.to_html(index=False, na_rep=MISSING_TEXT, border=1)
+
+    def __repr__(self) -> str:
+        return self.table.to_string(index=False, na_rep=MISSING_TEXT)
+
+
+def figure_png(ax) -> bytes:
+    """The chart of ``ax`` as PNG bytes, its figure closed: an image widget shows it without capturing
+    output (an Output widget's capture only works where the client routes it; nbval's does not)."""
+    import io
+
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(ax.figure)
+    return buffer.getvalue()
+
+
+def snap(value: float, step: float) -> float:
+    """``value`` rounded to a slider's step, so the slider shows exactly the value computed with."""
+    return round(round(value / step) * step, 10)
