@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup setup-test lint run test unit nbval check-data lab site context constraints bench compare-kernels clean
+.PHONY: setup setup-test lint run test unit nbval check-data lab explore site context constraints bench compare-kernels clean
 
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -56,7 +56,15 @@ context: setup
 	$(BIN)/mfc build-context
 
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$(test "$$(id -u)" = 0 && echo --allow-root)
+
+# The explorer (notebooks/50_explore.ipynb) as a web page on this machine: Voila on 127.0.0.1, a free port,
+# no browser opened (open the address it prints; Ctrl-C stops it). Template "offline" (notebooks/voila/):
+# Voila's lab template without its CDN links, so it works with no network.
+explore: setup
+	@port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	echo "Explorer: http://127.0.0.1:$$port/ (the page appears once the notebook has run, a few seconds)"; \
+	JUPYTER_PATH=notebooks $(BIN)/voila notebooks/50_explore.ipynb --no-browser --template=offline --Voila.ip=127.0.0.1 --port=$$port
 
 # A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
 site: setup
