@@ -190,3 +190,23 @@ print(len(seen), pick_version.value, silent_u.value, rates_box.value.count("18.5
     # version to its first and the sliders: the unaccompanied one is back at 1,501 / 11,999 to its step, 12.5%
     assert out[:3] == ["15", "guardian", "0.125"]
     assert out[3] == "1"  # trafficked over all councils: 0.5 x 864 / 2,335 + 0.5 x 0 = 18.5%
+
+
+def test_executed_copies_keep_a_widget_as_its_sentence_only():
+    """The runner drops widget state and view ids (random per run) and keeps the LiveOnly sentence."""
+    import nbformat
+
+    from helpers.run.runner import strip_volatile
+
+    class Widget:
+        def _repr_mimebundle_(self, **kwargs):
+            return {"text/plain": "Tab(...)", "application/vnd.jupyter.widget-view+json": {"model_id": "f00"}}
+
+    data, _ = ex.LiveOnly(Widget(), "Run make explore.")._repr_mimebundle_()
+    assert data == {"text/plain": "Run make explore.", "application/vnd.jupyter.widget-view+json": {"model_id": "f00"}}
+    cell = nbformat.v4.new_code_cell("explorer", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("execute_result", data=data, execution_count=1)]
+    nb = nbformat.v4.new_notebook(cells=[cell], metadata={"widgets": {"state": {"f00": {}}}})
+    clean = strip_volatile(nb)
+    assert "widgets" not in clean.metadata
+    assert clean.cells[0].outputs[0]["data"] == {"text/plain": "Run make explore."}
