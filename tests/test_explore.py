@@ -73,8 +73,8 @@ def test_the_two_sided_conclusion_flips_exactly_at_the_needed_gap(uhe):
     gap = (1 - s) * (T - U) / s
     just_holds = ex.conclusions_under(uhe, s, 0.2, 0.2 + gap - 0.001).set_index("conclusion")
     overturned = ex.conclusions_under(uhe, s, 0.2, 0.2 + gap + 0.001).set_index("conclusion")
-    assert just_holds.loc["trafficked above unaccompanied", "holds"] == "yes"
-    assert overturned.loc["trafficked above unaccompanied", "holds"] == "NO, overturned"
+    assert just_holds.loc["trafficked above unaccompanied", "holds at these values"] == "yes"
+    assert overturned.loc["trafficked above unaccompanied", "holds at these values"] == "NO, overturned"
 
 
 def test_a_fixed_comparator_moves_only_the_trafficked_side(uhe):
@@ -82,8 +82,18 @@ def test_a_fixed_comparator_moves_only_the_trafficked_side(uhe):
     table = ex.conclusions_under(uhe, 0.5, 0.2, 0.0).set_index("conclusion")
     moved = 0.5 * T + 0.5 * 0.2  # 28.5%: below 30.7%, above DfE
     assert table.loc["trafficked 2024 above trafficked 2020", "all councils"] == f"{moved:.1%} against {378 / 1231:.1%}"
-    assert table.loc["trafficked 2024 above trafficked 2020", "holds"] == "NO, overturned"
-    assert table.loc["trafficked above all looked-after (DfE)", "holds"] == "yes"
+    assert table.loc["trafficked 2024 above trafficked 2020", "holds at these values"] == "NO, overturned"
+    assert table.loc["trafficked above all looked-after (DfE)", "holds at these values"] == "yes"
+
+
+def test_a_conclusion_the_answering_councils_do_not_support_says_so(ledger):
+    # Still in Harm's Way (first figures): 246 of 1,015 trafficked in 2017 against 167 of 590 in 2015.
+    sihw = ex.silent_inputs(ledger, "still-in-harms-way", "original")
+    table = ex.conclusions_under(sihw, 0.0, 0.0, 0.0).set_index("conclusion")
+    row = table.loc["trafficked 2017 above trafficked 2015"]
+    assert row["answering councils"] == f"{246 / 1015:.1%} against {167 / 590:.1%}" == "24.2% against 28.3%"
+    assert row["holds at these values"] == "no (not even in the answering councils)"
+    assert sihw["share"] is None and "no count of answering councils" in sihw["share_note"]
 
 
 def test_rates_view_shows_the_mix_for_each_group(uhe):
@@ -97,7 +107,13 @@ def test_tipping_in_words(uhe, ledger):
     assert "19.7%" in words and "48.6 points" in words
     hbth = ex.silent_inputs(ledger, "heading-back-to-harm", "single")
     assert hbth["share"] == pytest.approx(1 - 200 / 217)
-    assert "13.6%" in ex.tipping_in_words(hbth, hbth["share"]) and "robust" in ex.tipping_in_words(hbth, 0.08)
+    assert "13.6%" in ex.tipping_in_words(
+        hbth, hbth["share"]
+    ) and "no rates in the silent councils can overturn it" in ex.tipping_in_words(hbth, 0.08)
+    reversed_ = {"rates": {"trafficked": 0.1, "unaccompanied": 0.2}}
+    assert ex.tipping_in_words(reversed_, 0.3).endswith(
+        "does not hold even in the answering councils (10.0% against 20.0%)."
+    )
     companion = ex.silent_inputs(ledger, "exploited-looked-after-children", "single")
     assert companion["share"] is None and "does not publish both groups" in ex.tipping_in_words(companion, 0.0)
 

@@ -95,10 +95,6 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
     if executable is None:
         pytest.skip("no Chromium found (apt-get install chromium, or set MFC_CHROMIUM to a browser binary)")
     playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    ledger = load_ledger()
-    inputs = ex.silent_inputs(ledger, "until-harm-ends", "guardian")  # the notebook's default report
-    observed = inputs["rates"]["trafficked"]
-
     port = _free_port()
     log = (tmp_path / "voila.log").open("w")
     env = {**os.environ, "JUPYTER_PATH": str(NOTEBOOKS_DIR), "PYTHONPATH": str(ROOT)}
@@ -113,6 +109,8 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
     )
     outside = []
     try:
+        inputs = ex.silent_inputs(load_ledger(), "until-harm-ends", "guardian")  # the notebook's default report
+        observed = inputs["rates"]["trafficked"]
         _wait_for_port(port, proc, 20)
         with playwright.sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])

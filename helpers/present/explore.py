@@ -226,10 +226,13 @@ def conclusions_under(
                 "all councils": f"{moved['trafficked']:.1%} against {comparator:.1%}",
                 "compared with": c.comparator_label
                 + ("" if two_sided else " (not moved by this report's silent councils)"),
-                "holds": holds,
+                "holds at these values": holds,
             }
         )
-    return pd.DataFrame(rows, columns=["conclusion", "answering councils", "all councils", "compared with", "holds"])
+    return pd.DataFrame(
+        rows,
+        columns=["conclusion", "answering councils", "all councils", "compared with", "holds at these values"],
+    )
 
 
 def rates_view(inputs: dict, share: float, silent_trafficked: float, silent_unaccompanied: float) -> pd.DataFrame:
@@ -251,13 +254,15 @@ def tipping_in_words(inputs: dict, share: float) -> str:
     if not {"trafficked", "unaccompanied"} <= set(rates):
         return "This report does not publish both groups, so no conclusion compares two of its own rates."
     t, u = rates["trafficked"], rates["unaccompanied"]
+    if t <= u:
+        return f"'{TWO_SIDED}' does not hold even in the answering councils ({t:.1%} against {u:.1%})."
     s0 = no_assumption_share(t, u)
     head = f"With no assumption, '{TWO_SIDED}' can be overturned once silent councils hold {s0:.1%} of each group's children"
     if share == 0:
         return head + "; with no silent councils it stands as published."
     gap = needed_gap(t, u, share)
     if gap > 1:
-        return head + f"; at a silent share of {share:.1%} no rates can overturn it (it is robust there)."
+        return head + f"; at a silent share of {share:.1%} no rates in the silent councils can overturn it."
     return (
         head + f"; at a silent share of {share:.1%} it holds if the silent councils' unaccompanied rate does not "
         f"exceed their trafficked rate by {100 * gap:.1f} points or more."
