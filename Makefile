@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup setup-test lint run test unit nbval check-data lab site context constraints bench compare-kernels clean
+.PHONY: setup setup-test lint run test unit nbval check-data lab site context constraints bench compare-kernels mutation clean
 
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -77,6 +77,11 @@ constraints: setup-test
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \
 	  echo "# Regenerate with: make constraints"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' ) > constraints.txt
+
+# Mutation testing of the statistics core (mutmut, each module against its own tests, two at a time);
+# not part of make test: see "Mutation testing" in CONTRIBUTING.md for how long it takes.
+mutation: setup-test
+	$(BIN)/python tests/mutation/run.py --max-children 2
 
 clean:
 	rm -rf build .pytest_cache
