@@ -4,6 +4,7 @@ Imports only :mod:`helpers.ledger`.
 
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
     rates           headline_table, wilson_interval, council_dispersion, check_alpha
+    clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     series          report_series, england_baseline, incident_models: the series year by year
     trends          compare_proportions and statsmodels count models (Poisson, negative binomial)
@@ -18,6 +19,20 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "rounding": ["computed_value", "is_consistent"],
         "rates": ["check_alpha", "council_dispersion", "headline_table", "wilson_interval"],
+        "clustering": [
+            "SENSITIVITY_DEFFS",
+            "council_icc",
+            "council_size_cv2",
+            "deff_label",
+            "design_effect",
+            "design_effect_curve",
+            "design_effect_interval",
+            "dispersion_by_size",
+            "display_sensitivity",
+            "fit_beta_binomial",
+            "implied_design_effects",
+            "with_sensitivity",
+        ],
         "comparisons": [
             "display_benchmark",
             "display_comparisons",
