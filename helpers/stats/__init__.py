@@ -9,6 +9,9 @@ Imports only :mod:`helpers.ledger`.
     series          report_series, england_baseline, incident_models: the series year by year
     trends          compare_proportions and statsmodels count models (Poisson, negative binomial)
     random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
+    heterogeneity   q_profile: Q-profile intervals for tau² and I²
+    bayes           slope_posterior: grid posterior of the trend over tau, half-normal prior
+    trend_summary   trend_lead, points_per_year, design_effect_trend, bayes_table, identification_growth
 """
 
 import lazy_loader
@@ -55,6 +58,17 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "sign_runs",
         ],
         "trends": ["compare_proportions"],
+        "heterogeneity": ["generalised_q", "q_profile", "typical_variance"],
+        "bayes": ["slope_posterior"],
+        "trend_summary": [
+            "TREND_INTERVAL",
+            "bayes_table",
+            "design_effect_trend",
+            "heterogeneity_table",
+            "identification_growth",
+            "points_per_year",
+            "trend_lead",
+        ],
         "random_effects": [
             "ONE_ROUND_CHOICES",
             "TAU2_METHODS",
