@@ -40,6 +40,8 @@ def add_parser(sub) -> None:
     p.add_argument("report_id")
     p.add_argument("--csv", action="store_true", help="write CSV to standard output")
     p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
-    p.add_argument("--seed", type=int, default=20251124, help="seed of the scenario draws (default 20251124)")
+    from helpers.run.params import add_declared_option  # the seed's range: declared once, with 40's
+
+    add_declared_option(p, "--seed", "40_nonresponse", "seed", 20251124, "seed of the scenario draws")
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_nonresponse)
