@@ -12,7 +12,7 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_plots     estimator_chart, tipping_chart, simulation_chart
     glossary              TERMS, term_link
     teaching              worked numbers for the methods notebook and exercises
-    site                  the HTML site built from the executed notebooks
+    site                  the Sphinx book of the executed notebooks (make site), the key chart
     explore               the explorer's choices, headline, silent-council sliders and trend, widget-free
 """
 
