@@ -1,7 +1,7 @@
 """The explorer's computations (helpers.present.explore), checked by hand arithmetic on the ledger's counts.
 
 Until Harm Ends (Guardian version): 864 of 2,335 trafficked and 1,501 of 11,999 unaccompanied children went
-missing; 141 of the 212 councils in the frame answered on unaccompanied children. The statistical review of
+missing; 135 of the 212 councils in the frame answered on trafficked children (141 on unaccompanied). The statistical review of
 issue 16 found, with its own code, that "trafficked above unaccompanied" is overturned with no assumption
 once silent councils hold 19.7% of the children (13.6% for Heading Back to Harm), and that at a silent
 share of 0.335 it needs a gap of 48.6 points; and a random-effects trend of 1.0585 (0.957 to 1.170).
@@ -63,8 +63,10 @@ def test_two_sided_thresholds_reproduce_the_review():
 
 def test_silent_inputs_start_from_the_published_rates_and_share_of_councils(uhe):
     assert uhe["rates"] == pytest.approx({"trafficked": T, "unaccompanied": U})
-    assert uhe["share"] == pytest.approx(1 - 141 / 212)
-    assert "approximation" in uhe["share_note"] and "141 answered of 212" in uhe["share_note"]
+    assert uhe["share"] == pytest.approx(1 - 135 / 212)  # the larger share of the two groups, as in 40
+    assert "approximation" in uhe["share_note"] and "77 of 212 councils" in uhe["share_note"]
+    assert uhe["analysis"][0].startswith("trafficked above unaccompanied: holds if")
+    assert "14.2%" in uhe["analysis"][0]  # the review's threshold with item non-response too
     assert "(When Harm Remains" in " ".join(uhe["conclusions"]["comparator_label"])  # titles, not ids
 
 
@@ -88,7 +90,7 @@ def test_a_fixed_comparator_moves_only_the_trafficked_side(uhe):
 
 def test_a_conclusion_the_answering_councils_do_not_support_says_so(ledger):
     # Still in Harm's Way (first figures): 246 of 1,015 trafficked in 2017 against 167 of 590 in 2015.
-    sihw = ex.silent_inputs(ledger, "still-in-harms-way", "original")
+    sihw = ex.silent_inputs(ledger, "still-in-harms-way", "original")  # not the default version: no analysis
     table = ex.conclusions_under(sihw, 0.0, 0.0, 0.0).set_index("conclusion")
     row = table.loc["trafficked 2017 above trafficked 2015"]
     assert row["answering councils"] == f"{246 / 1015:.1%} against {167 / 590:.1%}" == "24.2% against 28.3%"
@@ -107,6 +109,7 @@ def test_tipping_in_words(uhe, ledger):
     assert "19.7%" in words and "48.6 points" in words
     hbth = ex.silent_inputs(ledger, "heading-back-to-harm", "single")
     assert hbth["share"] == pytest.approx(1 - 200 / 217)
+    assert ex.silent_inputs(ledger, "until-harm-ends", "independent")["analysis"] == []  # 40 uses Guardian
     assert "13.6%" in ex.tipping_in_words(
         hbth, hbth["share"]
     ) and "no rates in the silent councils can overturn it" in ex.tipping_in_words(hbth, 0.08)
@@ -131,6 +134,8 @@ def test_choices_read_as_words(ledger):
     reports = ex.report_choices(ledger.figures, ledger.reports)
     assert reports[0] == ("Heading Back to Harm", "heading-back-to-harm") and len(reports) == 5
     assert [v for _, v in ex.version_choices(ledger.figures, "until-harm-ends")] == ["guardian", "independent"]
+    # first the version with the smallest denominator: Still in Harm's Way's revised 910 against 1,015
+    assert [v for _, v in ex.version_choices(ledger.figures, "still-in-harms-way")] == ["revised", "original"]
     assert ex.version_choices(ledger.figures, "until-harm-ends")[0][0] == "councils answering each question (Guardian)"
     groups = ex.group_choices(ledger.figures, "until-harm-ends", "guardian")
     assert groups == [("Trafficked", "trafficked"), ("Unaccompanied (UASC)", "unaccompanied")]
@@ -139,18 +144,26 @@ def test_choices_read_as_words(ledger):
 
 
 def test_headline_names_its_interval_and_takes_one_more(ledger):
-    rows = ex.headline_rows(ledger.figures, "until-harm-ends", "guardian", "trafficked")
+    rows = ex.headline_rows(ledger, "until-harm-ends", "guardian", "trafficked")
     lo, hi = wilson(864, 2335)
     view = ex.headline_view(rows)
     assert view.loc[0, "95% CI (sampling only)"] == f"{lo:.1%} to {hi:.1%}" == "35.1% to 39.0%"
     assert view.loc[0, "rebuilt rate"] == "37.0%" and view.loc[0, "children in care"] == "2,335"
+    # the design-effect grid: Wilson on the effective sample size, both counts divided by d
+    for d in (1.5, 3, 7):
+        lo_d, hi_d = wilson(864 / d, 2335 / d)
+        assert view.loc[0, f"95% sensitivity interval (design effect {d:g})"] == f"{lo_d:.1%} to {hi_d:.1%}"
+    d = rows.loc[0, "deff"]
+    implied = f"95% sensitivity interval (design effect {d:.2f}, implied by DfE councils)"
+    lo_d, hi_d = wilson(864 / d, 2335 / d)
+    assert 1 < d < 3 and view.loc[0, implied] == f"{lo_d:.1%} to {hi_d:.1%}"
     wider = ex.headline_view(rows, extra={"sensitivity interval (design effect 2)": ([0.3], [0.4])})
     assert wider.loc[0, "sensitivity interval (design effect 2)"] == "30.0% to 40.0%"
     lo90, hi90 = wilson(864, 2335, z=1.6448536269514722)
-    rows90 = ex.headline_rows(ledger.figures, "until-harm-ends", "guardian", "trafficked", alpha=0.1)
+    rows90 = ex.headline_rows(ledger, "until-harm-ends", "guardian", "trafficked", alpha=0.1)
     assert ex.headline_view(rows90).loc[0, "90% CI (sampling only)"] == f"{lo90:.1%} to {hi90:.1%}"
     with pytest.raises(ParameterError, match="valid: trafficked, unaccompanied"):
-        ex.headline_rows(ledger.figures, "until-harm-ends", "guardian", "exploited")
+        ex.headline_rows(ledger, "until-harm-ends", "guardian", "exploited")
 
 
 def test_trend_view_reproduces_the_review_and_names_the_interval(ledger):
@@ -159,7 +172,10 @@ def test_trend_view_reproduces_the_review_and_names_the_interval(ledger):
     assert first["group"] == "trafficked" and first["reports"] == 4
     assert first["odds ratio per year"] == "1.059"  # the review's 1.0585
     assert first["95% CI (random effects, t on k−2 df)"] == "0.957 to 1.170"
-    assert sentences[0].startswith("Trafficked: odds up about 6% a year")
+    assert sentences[0].startswith("Trafficked: no detectable trend across 4 reports")
+    assert "(95% CI (random effects, t on 2 df) 0.957 to 1.170)" in sentences[0]
+    _, binomial = ex.trend_view(ledger, model="binomial")
+    assert "shown for contrast only" in binomial[0] and "detectable" not in binomial[0]
     with pytest.raises(ParameterError, match="model"):
         ex.trend_view(ledger, model="lasso")
 

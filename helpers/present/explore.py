@@ -15,10 +15,10 @@ unaccompanied" compares two such rates, so both sides move: it is overturned onc
 
     q_u - q_t >= (1 - s) (r_t - r_u) / s,
 
-and with no assumption at all (q_t = 0, q_u = 1) once s >= (r_t - r_u) / (1 + r_t - r_u). The other
-conclusions compare with a rate this report's silent councils cannot move (an earlier report, DfE), so
-only the trafficked side moves. Once the two-sided tipping functions of :mod:`helpers.nonresponse` land,
-:func:`all_council_rate`, :func:`needed_gap` and :func:`no_assumption_share` should call them instead.
+and with no assumption at all (q_t = 0, q_u = 1) once s >= (r_t - r_u) / (1 + r_t - r_u); the thresholds
+come from :mod:`helpers.nonresponse.two_sided`. The other conclusions compare with a rate this report's
+silent councils cannot move (an earlier report, whose own silent councils are not on the sliders, or
+DfE's census), so only the trafficked side moves with the sliders.
 """
 
 from __future__ import annotations
@@ -30,26 +30,29 @@ import pandas as pd
 from helpers.ledger.choices import check_choice
 from helpers.ledger.errors import ParameterError
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
-from helpers.nonresponse.report import report_pairs, scenario_setup
+from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
+from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
 from helpers.present.plots import OKABE_ITO
 from helpers.present.tables import MISSING_TEXT
+from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
 from helpers.stats.random_effects import (
     ONE_ROUND_CHOICES,
     TAU2_METHODS,
     TREND_MODELS,
+    fit_meta_regression,
     one_row_per_round,
-    ratio_sentence,
     trend_models,
 )
 from helpers.stats.rates import check_alpha, headline_table
 from helpers.stats.series import VERSION_CHOICES, report_series
+from helpers.stats.trend_summary import trend_lead
 
 TWO_SIDED = "trafficked above unaccompanied"
 MODEL_LABELS = {
     "random_effects": "random-effects meta-regression",
     "quasi_binomial": "quasi-binomial regression",
-    "binomial": "binomial regression (every child independent)",
+    "binomial": "binomial regression (every child independent, for contrast only)",
 }
 
 
@@ -86,11 +89,15 @@ def report_choices(figures: pd.DataFrame, reports: pd.DataFrame) -> list[tuple[s
 
 
 def version_choices(figures: pd.DataFrame, report_id: str) -> list[tuple[str, str]]:
-    """(label, version id) of a report's versions, the one with the smallest denominators first."""
+    """(label, version id) of a report's versions, the one the report computed its rates with first."""
     head = _went_missing(figures, report_id)
     if head.empty:
         raise ParameterError(f"report {report_id!r} has no went-missing rate in data/figures.csv")
-    order = head.groupby("version", sort=False)["denominator"].sum().sort_values().index
+    # First the version report_conclusions and 40_nonresponse default to: the smallest denominator of the
+    # latest year (the rate the report computed itself).
+    latest = head[head["year"] == head["year"].max()]
+    order = list(dict.fromkeys(latest.sort_values("denominator", kind="stable")["version"]))
+    order += [v for v in dict.fromkeys(head["version"]) if v not in order]
     return [(version_label(v), v) for v in order]
 
 
@@ -104,25 +111,45 @@ def group_choices(figures: pd.DataFrame, report_id: str, version: str) -> list[t
     return [(group_label(g, capital=True), g) for g in groups]
 
 
-def headline_rows(figures: pd.DataFrame, report_id: str, version: str, group: str, alpha: float = 0.05) -> pd.DataFrame:
-    """The numeric headline rows (one per period) of one report, version and group (:func:`headline_table`)."""
+def headline_rows(ledger, report_id: str, version: str, group: str, alpha: float = 0.05) -> pd.DataFrame:
+    """The numeric headline rows (one per period) of one report, version and group, with the design-effect
+    sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and the DfE-implied d)."""
+    figures = ledger.figures
     head = headline_table(figures, report_id, alpha=alpha)
     head = head[(head["measure"] == "went_missing") & (head["version"] == version) & (head["group"] == group)]
     if head.empty:
         valid = ", ".join(g for _, g in group_choices(figures, report_id, version))
         raise ParameterError(f"no rate for group {group!r} in version {version!r} of {report_id!r}; valid: {valid}")
+    head = with_sensitivity(head, figures, ledger.council_years, alpha=alpha)
     head = head.sort_values("year").reset_index(drop=True)
     head.attrs["alpha"] = alpha  # so the view names the interval these rows hold
     return head
 
 
+def sensitivity_intervals(rows: pd.DataFrame) -> dict:
+    """{name: (low, high)} of the design-effect grid carried by ``rows`` (none if it carries no grid)."""
+    level = f"{1 - rows.attrs.get('alpha', 0.05):.0%}"
+    out = {}
+    for d in SENSITIVITY_DEFFS:
+        low = f"sens_low_deff_{deff_label(d)}"
+        if d > 1 and low in rows.columns:  # d = 1 is the sampling-only interval itself
+            out[f"{level} sensitivity interval (design effect {d:g})"] = (
+                rows[low],
+                rows[f"sens_high_deff_{deff_label(d)}"],
+            )
+    if "deff" in rows.columns and rows["deff"].notna().any():
+        d = rows["deff"].dropna().iloc[0]
+        name = f"{level} sensitivity interval (design effect {d:.2f}, implied by DfE councils)"
+        out[name] = (rows["sens_low_deff_implied"], rows["sens_high_deff_implied"])
+    return out
+
+
 def headline_view(rows: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame:
     """The headline for readers: counts, the rebuilt rate and every interval, each named in its column.
 
-    ``extra`` maps a further interval's name to its (low, high) arrays, aligned with ``rows``; the
-    design-effect grid is one more entry per design effect, e.g.
-    ``{"sensitivity interval (design effect 1.5)": (low, high)}``. The Wilson interval's name carries the
-    level ``rows`` were computed at (:func:`headline_rows`).
+    The Wilson interval is named with the level ``rows`` were computed at (:func:`headline_rows`), then
+    the design-effect grid the rows carry; ``extra`` maps any further interval's name to its (low, high)
+    arrays, aligned with ``rows``.
     """
     alpha = rows.attrs.get("alpha", 0.05)
     view = pd.DataFrame(
@@ -134,7 +161,7 @@ def headline_view(rows: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame
             sampling_label(alpha): [as_interval(lo, hi) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
         }
     )
-    for name, (low, high) in (extra or {}).items():
+    for name, (low, high) in {**sensitivity_intervals(rows), **(extra or {})}.items():
         view[name] = [as_interval(lo, hi) for lo, hi in zip(low, high)]
     view["published"] = rows["published_pct"].map(lambda v: "no % published" if pd.isna(v) else f"{v:g}%")
     return view
@@ -161,17 +188,16 @@ def all_council_rate(rate: float, share: float, silent_rate: float) -> float:
 
 def needed_gap(trafficked: float, unaccompanied: float, share: float) -> float:
     """How far the silent councils' unaccompanied rate must exceed their trafficked rate to overturn
-    'trafficked above unaccompanied': (1 - s)(r_t - r_u) / s (infinite at s = 0)."""
+    'trafficked above unaccompanied': (1 - s)(r_t - r_u) / s (:func:`gap_needed`; infinite at s = 0)."""
     share = _fraction("share", share)
-    gap = _fraction("trafficked", trafficked) - _fraction("unaccompanied", unaccompanied)
-    return float("inf") if share == 0 else (1 - share) * gap / share
+    trafficked, unaccompanied = _fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied)
+    return float("inf") if share == 0 else float(gap_needed(trafficked, unaccompanied, share))
 
 
 def no_assumption_share(trafficked: float, unaccompanied: float) -> float:
     """The smallest silent share that can overturn 'trafficked above unaccompanied' with no assumption
     (silent trafficked rate 0, unaccompanied 1): (r_t - r_u) / (1 + r_t - r_u); 0 if it does not hold."""
-    gap = _fraction("trafficked", trafficked) - _fraction("unaccompanied", unaccompanied)
-    return max(gap, 0.0) / (1 + max(gap, 0.0))
+    return two_sided_threshold(_fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied))
 
 
 def silent_inputs(ledger, report_id: str, version: str) -> dict:
@@ -179,7 +205,9 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
 
     Returns ``rates`` (answering councils' rate per group, trafficked and unaccompanied where published),
     ``conclusions`` (:func:`report_conclusions`), ``share`` (the share of councils that did not answer,
-    standing in for the share of children, or None when the ledger holds no count) and ``share_note``.
+    standing in for the share of children, or None when the ledger holds no count), ``share_note``, and
+    ``analysis``: the two-sided analysis's sentence per conclusion (:func:`two_sided_table`, item
+    non-response included) for the version the report computed, else empty.
     """
     pairs = report_pairs(ledger.figures, report_id)
     pairs = pairs[pairs["version"].isin([version, "single"])]
@@ -188,19 +216,29 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     # Readers see report titles, not ids, in "trafficked rate 2020 (when-harm-remains)".
     for rid, title in zip(ledger.reports["report_id"], ledger.reports["title"]):
         conclusions["comparator_label"] = conclusions["comparator_label"].str.replace(f"({rid})", f"({title})")
-    # The same share 40_nonresponse draws on its tipping chart: councils, not children, as a stand-in.
-    setup = scenario_setup(ledger, report_id)
-    answering = [k for g, k in setup["published_answering"].items() if g in rates]
+    # As 40_nonresponse: the share of councils silent stands in for the share of children, the larger of
+    # the two groups' shares (a larger share needs a smaller gap to overturn a conclusion: the cautious one).
+    shares = {g: v for g, v in silent_shares(ledger, report_id).items() if g in rates}
     share, note = None, "The ledger holds no count of answering councils for this report: the share starts at 0."
-    if answering:
-        asked = setup["asked"]
-        base, of = (asked, "councils asked") if not pd.isna(asked) else (len(setup["frame"]), "councils in the frame")
-        share = max(0.0, 1 - max(answering) / base)
+    if shares:
+        group = max(shares, key=lambda g: shares[g][0])
+        share = shares[group][0]
         note = (
-            f"The share starts at {share:.1%}, the share of councils that did not answer ({max(answering)} "
-            f"answered of {base:.0f} {of}): an approximation, since councils hold different numbers of children."
+            f"The share starts at {share:.1%}: {shares[group][1]}. The share of councils stands in for the share "
+            "of children, an approximation, since councils hold different numbers of children."
         )
-    return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note}
+    # The two-sided analysis with item non-response (40_nonresponse) is for the version the report computed.
+    default = version_choices(ledger.figures, report_id)[0][1]
+    table = two_sided_table(ledger, report_id) if version == default else pd.DataFrame(columns=["conclusion"])
+    analysis = [f"{c}: {h}." for c, h in zip(table["conclusion"], table.get("holds_if", []))]
+    return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note, "analysis": analysis}
+
+
+def fixed_note(comparator_report) -> str:
+    """Why a comparator stays put when the sliders move."""
+    if comparator_report is None or pd.isna(comparator_report):
+        return " (a census of England: non-response does not move it)"
+    return " (held as published: that report's own silent councils are not on these sliders)"
 
 
 def conclusions_under(
@@ -224,8 +262,7 @@ def conclusions_under(
                 "conclusion": c.conclusion,
                 "answering councils": f"{c.observed:.1%} against {c.comparator:.1%}",
                 "all councils": f"{moved['trafficked']:.1%} against {comparator:.1%}",
-                "compared with": c.comparator_label
-                + ("" if two_sided else " (not moved by this report's silent councils)"),
+                "compared with": c.comparator_label + ("" if two_sided else fixed_note(c.comparator_report)),
                 "holds at these values": holds,
             }
         )
@@ -347,10 +384,27 @@ def trend_view(
             name: [f"{lo:.3f} to {hi:.3f}" for lo, hi in zip(fits["ci_low"], fits["ci_high"])],
         }
     ).reset_index(drop=True)
-    sentences = [
-        f"{group_label(g, capital=True)}: {ratio_sentence(e, lo, hi)} ({name})."
-        for g, e, lo, hi in zip(fits["group"], fits["estimate"], fits["ci_low"], fits["ci_high"])
-    ]
+    # Lead with whether a trend is detectable at all (the random-effects sentence of 30_trends), never with
+    # "odds up about 6% a year", which readers take for a change in the rate itself.
+    sentences = []
+    for g, e, lo, hi in zip(fits["group"], fits["estimate"], fits["ci_low"], fits["ci_high"]):
+        label = group_label(g, capital=True)
+        if model == "random_effects":
+            part = series[series["group"] == g].reset_index(drop=True)
+            fit = fit_meta_regression(part, method=tau2_method, alpha=alpha)
+            sentences.append(trend_lead(label, fit, part, alpha))
+            continue
+        if model == "binomial":
+            sentences.append(
+                f"{label}: odds ratio per year {e:.3f} ({name} {lo:.3f} to {hi:.3f}) if every child were an "
+                "independent draw from one population; the reports differ more than that allows, so this interval "
+                "is too narrow and is shown for contrast only."
+            )
+            continue
+        head = "no detectable trend" if lo <= 1 <= hi else "a trend is detectable"
+        sentences.append(
+            f"{label}: {head} under the {MODEL_LABELS[model]}; odds ratio per year {e:.3f} ({name} {lo:.3f} to {hi:.3f})."
+        )
     return table, sentences
 
 
