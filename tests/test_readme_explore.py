@@ -75,3 +75,14 @@ def test_a_notebook_with_another_version():
     shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "all councils counted (Independent)" in shown  # the version the trend used, in words
     assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
+
+
+def test_the_shell_variant_names_a_declared_notebook_and_parameter():
+    from helpers.ledger.parameters import declared_parameters
+
+    text = README.read_text(encoding="utf-8")
+    line = re.search(r"`mfc run (\S+) -p (\w+)=(\S+) --output-dir \S+`", text)
+    assert line, "the Explore section shows the mfc run variant"
+    notebook, name, value = line.groups()
+    spec = declared_parameters(notebook)[name]
+    assert value in spec["choices"] and (PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb").is_file()
