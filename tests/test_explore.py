@@ -127,6 +127,9 @@ def test_chart_draws_the_boundary_where_the_arithmetic_puts_it(uhe):
     assert line.get_ydata()[0] == pytest.approx((1 - 0.335) * (T - U) / 0.335)
     point = next(ln for ln in ax.get_lines() if "you chose" in ln.get_label())
     assert (point.get_xdata()[0], point.get_ydata()[0]) == (0.3, 0.5)
+    # DfE's 11.2% would need a silent trafficked rate below 0 at this share: named, not drawn
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "trafficked above all looked-after (DfE): no silent rates overturn it at this share" in labels
     assert_readable(ax)
 
 

@@ -327,6 +327,9 @@ def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, sil
             x = (c.comparator - (1 - share) * c.observed) / share
             if 0 <= x <= 1:
                 ax.axvline(x, color=colour, ls="--", label=f"{c.conclusion}: overturned left of")
+            else:  # named in the legend all the same, so no conclusion goes missing from the chart
+                verdict = "no silent rates overturn it" if x < 0 else "overturned whatever the silent rates"
+                ax.plot([], [], ls="none", label=f"{c.conclusion}: {verdict} at this share")
     ax.plot(
         [silent_trafficked],
         [silent_unaccompanied],
