@@ -330,6 +330,7 @@ TREND_COLUMNS = [
     "tau2",
     "dispersion",
     "p_value",
+    "interval",
 ]
 TREND_MODELS = ("random_effects", "quasi_binomial", "binomial")
 ONE_ROUND_CHOICES = ("headline", "separate")
@@ -423,7 +424,8 @@ def trend_table(
     """Every group x model x version combination, then the random-effects leave-one-out rows.
 
     Estimates are odds ratios per year. ``left_out`` is empty for the full fits and names the year left
-    out otherwise. Columns: :data:`TREND_COLUMNS`.
+    out otherwise; ``interval`` names what ci_low / ci_high are (:func:`interval_names`). Columns:
+    :data:`TREND_COLUMNS`.
     """
     from itertools import product
 
@@ -460,7 +462,18 @@ def trend_table(
                 )
     out = pd.DataFrame(rows + loo_rows, columns=TREND_COLUMNS)
     out["df"] = out["df"].astype("Int64")
+    out["interval"] = out["model"].map(interval_names(alpha))
     return out
+
+
+def interval_names(alpha: float = 0.05) -> dict[str, str]:
+    """What the ci_low / ci_high of each trend model is, in the collection's interval vocabulary."""
+    level = f"{1 - check_alpha(alpha):.0%}"
+    return {
+        "random_effects": f"{level} CI (random effects, t on k−2 df)",
+        "quasi_binomial": f"{level} CI (quasi-binomial, t on residual df)",
+        "binomial": f"{level} CI (binomial, sampling only)",
+    }
 
 
 def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None, alpha: float = 0.05) -> list[str]:
