@@ -72,6 +72,7 @@ def test_trends_csv_default_versions_trafficked():
         "tau2",
         "dispersion",
         "p_value",
+        "interval",
     ]
     default = {
         r["model"]: r
@@ -83,6 +84,7 @@ def test_trends_csv_default_versions_trafficked():
     }
     assert set(default) == {"random_effects", "quasi_binomial", "binomial"}
     re_row, quasi = default["random_effects"], default["quasi_binomial"]
+    assert re_row["interval"] == "95% CI (random effects, t on k−2 df)"
     assert round(float(re_row["estimate"]), 2) == 1.06
     assert float(re_row["ci_low"]) < 0.97 and float(re_row["ci_high"]) > 1.16 and re_row["df"] == "2"
     assert (

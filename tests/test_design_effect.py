@@ -181,3 +181,24 @@ def test_a_missing_council_measure_is_named():
     frame = pd.DataFrame({"council_code": ["A"], "year": [2024], "measure": ["cla_during_year"], "value": [5]})
     with pytest.raises(ParameterError, match="no measure 'children_missing' in 2024"):
         de.council_icc(frame, 2024)
+
+
+def test_display_sensitivity_names_every_interval_and_marks_the_implied_one(ledger):
+    head = headline_table(ledger.figures, "until-harm-ends", alpha=0.1)
+    shown = de.display_sensitivity(de.with_sensitivity(head, ledger.figures, ledger.council_years, alpha=0.1), 0.1)
+    assert list(shown.columns[4:]) == [
+        "rebuilt rate",
+        "90% CI (sampling only)",
+        "90% sensitivity interval (design effect 1.5)",
+        "90% sensitivity interval (design effect 3)",
+        "90% sensitivity interval (design effect 7)",
+        "90% sensitivity interval (design effect implied by DfE)",
+        "councils behind the implied design effect",
+    ]
+    assert not any("_" in c for c in shown.columns)
+    guardian = shown.iloc[0]
+    low, high = wilson_by_hand(864 / 3, 2335 / 3, 0.1)
+    assert guardian["90% sensitivity interval (design effect 3)"] == f"{low:.1%} to {high:.1%}"
+    assert guardian["90% sensitivity interval (design effect implied by DfE)"].endswith("(d = 1.23)")
+    assert guardian["councils behind the implied design effect"] == "135: councils answering for this group"
+    assert shown.iloc[2]["90% sensitivity interval (design effect implied by DfE)"] == "no council count published"

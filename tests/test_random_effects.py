@@ -207,8 +207,9 @@ def test_trend_findings_sentence():
     loo = pd.DataFrame({"group": ["trafficked"] * 2, "left_out": [2015, 2024], "estimate": [0.98, 1.08]})
     (line,) = re_.trend_findings(models, loo)
     assert line == (
-        "Trafficked children: odds up about 6% a year; the interval runs from a 4% fall to a 17% rise "
-        "(random-effects model, 4 reports, t on 2 df); the interval includes no change. Leaving out one "
+        "Trafficked children: no detectable trend; odds up about 6% a year; the interval runs from a 4% fall "
+        "to a 17% rise (random-effects model, 4 reports, 95% CI (random effects, t on 2 df)); the interval "
+        "includes no change. Leaving out one "
         "report at a time moves the estimate between 0.980 and 1.080; it changes direction."
     )
 
@@ -272,3 +273,22 @@ def test_headline_table_flags_two_council_sets_from_the_column_or_the_fallback()
     # With the column, it decides: marking nothing leaves every pair computable.
     marked = rates.headline_table(hbth.assign(comparability=""))
     assert (marked["comparability"] == "").all() and marked["ci_low"].notna().all()
+
+
+def test_trend_findings_name_the_interval_at_a_non_default_alpha():
+    models = pd.DataFrame(
+        [
+            {
+                "group": "unaccompanied",
+                "model": "random_effects",
+                "estimate": 0.8,
+                "ci_low": 0.7,
+                "ci_high": 0.9,
+                "df": 2,
+                "k": 4,
+            }
+        ]
+    )
+    (line,) = re_.trend_findings(models, alpha=0.1)
+    assert line.startswith("Unaccompanied children: a detectable trend; odds down about 20% a year")
+    assert "90% CI (random effects, t on 2 df)" in line and line.endswith("excludes no change.")

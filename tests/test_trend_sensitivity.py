@@ -187,3 +187,29 @@ def test_identification_growth_from_the_ledger():
     # NRM child referrals 979 (2015) -> 7,432 (2023); trafficked children in care 590 (2015) -> 2,335 (2024).
     assert (out["first_year"], out["nrm_last_year"], out["care_last_year"]) == (2015, 2023, 2024)
     assert out["nrm_ratio"] == pytest.approx(7432 / 979) and out["care_ratio"] == pytest.approx(2335 / 590)
+
+
+def test_table_builders_at_a_non_default_alpha(series):
+    het95, het90 = trend_summary.heterogeneity_table(series), trend_summary.heterogeneity_table(series, alpha=0.1)
+    # A 90% Q-profile interval lies inside the 95% one (chi-squared quantiles closer to the centre).
+    assert (het90["tau2_low"] >= het95["tau2_low"]).all() and (het90["tau2_high"] <= het95["tau2_high"]).all()
+    y, v = logit_effects(series[series["group"] == "trafficked"].reset_index(drop=True))
+    X = trend_summary.design_matrix(series[series["group"] == "trafficked"])
+    low90 = heterogeneity.q_profile(y, v, X, 0.02, alpha=0.1)["tau2_low"]
+    assert heterogeneity.generalised_q(y, v, X, low90) == pytest.approx(stats.chi2.ppf(0.95, 2))
+    b95, b90 = trend_summary.bayes_table(series, (0.5,)), trend_summary.bayes_table(series, (0.5,), alpha=0.1)
+    assert (b90["ci_low"] > b95["ci_low"]).all() and (b90["ci_high"] < b95["ci_high"]).all()
+    assert list(b90["ratio"]) == pytest.approx(list(b95["ratio"]))  # the median does not depend on alpha
+
+
+def test_trend_table_names_its_intervals_at_a_non_default_alpha():
+    from helpers.stats.random_effects import trend_table
+
+    ledger = load_ledger(validate=False)
+    table = trend_table(ledger.figures, ledger.reports, ["trafficked"], alpha=0.1)
+    names = dict(zip(table["model"], table["interval"]))
+    assert names == {
+        "random_effects": "90% CI (random effects, t on k−2 df)",
+        "quasi_binomial": "90% CI (quasi-binomial, t on residual df)",
+        "binomial": "90% CI (binomial, sampling only)",
+    }

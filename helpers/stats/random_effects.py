@@ -330,6 +330,7 @@ TREND_COLUMNS = [
     "tau2",
     "dispersion",
     "p_value",
+    "interval",
 ]
 TREND_MODELS = ("random_effects", "quasi_binomial", "binomial")
 ONE_ROUND_CHOICES = ("headline", "separate")
@@ -423,7 +424,8 @@ def trend_table(
     """Every group x model x version combination, then the random-effects leave-one-out rows.
 
     Estimates are odds ratios per year. ``left_out`` is empty for the full fits and names the year left
-    out otherwise. Columns: :data:`TREND_COLUMNS`.
+    out otherwise; ``interval`` names what ci_low / ci_high are (:func:`interval_names`). Columns:
+    :data:`TREND_COLUMNS`.
     """
     from itertools import product
 
@@ -460,24 +462,39 @@ def trend_table(
                 )
     out = pd.DataFrame(rows + loo_rows, columns=TREND_COLUMNS)
     out["df"] = out["df"].astype("Int64")
+    out["interval"] = out["model"].map(interval_names(alpha))
     return out
 
 
-def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None) -> list[str]:
+def interval_names(alpha: float = 0.05) -> dict[str, str]:
+    """What the ci_low / ci_high of each trend model is, in the collection's interval vocabulary."""
+    level = f"{1 - check_alpha(alpha):.0%}"
+    return {
+        "random_effects": f"{level} CI (random effects, t on k−2 df)",
+        "quasi_binomial": f"{level} CI (quasi-binomial, t on residual df)",
+        "binomial": f"{level} CI (binomial, sampling only)",
+    }
+
+
+def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None, alpha: float = 0.05) -> list[str]:
     """One sentence per group from the random-effects rows of :func:`trend_models` (and leave-one-out rows).
 
-    Each says the odds ratio per year in words (:func:`ratio_sentence`), the number of reports and the
+    Each leads with whether a trend is detectable (the interval excludes 1), then says the odds ratio per year in words (:func:`ratio_sentence`), the number of reports and the
     degrees of freedom, whether the interval includes no change, and, with ``loo`` (columns group,
     left_out, estimate), the range of the estimate when one report is left out and whether its direction
     holds.
     """
+    level = f"{1 - check_alpha(alpha):.0%}"
     out = []
     for row in models[models["model"] == "random_effects"].itertuples():
         words = ratio_sentence(row.estimate, row.ci_low, row.ci_high)
-        holds = "includes no change" if row.ci_low <= 1 <= row.ci_high else "excludes no change"
+        includes = row.ci_low <= 1 <= row.ci_high
+        holds = "includes no change" if includes else "excludes no change"
+        # Lead with what the data allow; the odds ratio (not a change in the rate) follows.
         text = (
-            f"{str(row.group).capitalize()} children: {words} (random-effects model, {int(row.k)} reports, "
-            f"t on {int(row.df)} df); the interval {holds}."
+            f"{str(row.group).capitalize()} children: {'no detectable trend' if includes else 'a detectable trend'}; "
+            f"{words} (random-effects model, {int(row.k)} reports, {level} CI (random effects, t on "
+            f"{int(row.df)} df)); the interval {holds}."
         )
         if loo is not None:
             part = loo[loo["group"] == row.group]

@@ -57,10 +57,11 @@ def trend_lead(group_label: str, fit: MetaRegression, data: pd.DataFrame, alpha:
     detectable = not (fit.ci_low <= 1 <= fit.ci_high)
     head = "a trend is detectable" if detectable else "no detectable trend"
     direction = "rise" if fit.ratio > 1 else "fall"
+    last = int(pd.to_numeric(data["year"]).max())
     return (
         f"{group_label}: {head} across {fit.k} reports. The odds ratio per year is {fit.ratio:.3f} "
         f"({level} CI (random effects, t on {fit.df} df) {fit.ci_low:.3f} to {fit.ci_high:.3f}); at the "
-        f"fitted rate of {pts['rate_middle']:.1%} in {pts['middle_year']:g} that is a {direction} of "
+        f"fitted rate of {pts['rate_middle']:.1%} midway through {fit.first_year}-{last} that is a {direction} of "
         f"{abs(pts['points']):.1f} percentage points a year ({pts['points_low']:+.1f} to {pts['points_high']:+.1f})."
     )
 
