@@ -6,7 +6,7 @@ as a programming token, nor a table cell cut short by pandas. The notebooks list
 to more: no snake_case header, no bare pandas index (0, 1, 2, ...), no unformatted float, no code shown where
 the collection has a label for it, and no printed (stream) output. Each checker is tested on made-up
 notebooks first, so a pass on the real ones means something. Add a notebook's executed copies to
-``READABLE`` once its tables go through ``helpers.present.show_table``.
+``READABLE`` once its tables go through ``helpers.present.readable_table``.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_executed_outputs_have_no_nan_none_or_cut_off_text(path):
     assert not problems, "\n".join(problems)
 
 
-#: Executed copies held to the readable-table rules (extend as notebooks adopt ``show_table``).
+#: Executed copies held to the readable-table rules (extend as notebooks adopt ``readable_table``).
 READABLE = ["00_overview", "01_glossary", "05_methods", "20_claims", "90_exercises"]
 
 SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
@@ -181,7 +181,7 @@ def test_table_checker_finds_printed_output():
 def test_table_checker_passes_what_show_table_displays():
     import pandas as pd
 
-    from helpers.present.tables import show_table
+    from helpers.present.tables import readable_table
 
     raw = pd.DataFrame(
         {
@@ -195,7 +195,7 @@ def test_table_checker_passes_what_show_table_displays():
             "method": ["respondents_only"],
         }
     )
-    shown = show_table(
+    shown = readable_table(
         raw,
         units={"rate": "share", "tau2": "ratio"},
         labels={"report_id": {"until-harm-ends": "Until Harm Ends (2025)"}},

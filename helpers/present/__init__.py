@@ -3,7 +3,7 @@
 Imports every layer but :mod:`helpers.run`.
 
     labels                source links, report headings, discrepancies in words
-    tables                show_table and COLUMN_WORDS: the one formatter of every displayed table
+    tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
     plots                 the chart theme, rate_chart, assert_readable
     key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
@@ -32,7 +32,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_version_labels",
         ],
         "plots": ["assert_readable", "rate_chart", "year_line"],
-        "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "show_table"],
+        "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
         "key_chart": ["key_chart", "key_chart_table"],
         "reports": [
             "GROUP_LABELS",
@@ -48,11 +48,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "claim_count_facts",
             "claims_sentence",
             "claims_table",
+            "closing_paragraph",
             "count_copies_once",
             "impact_lines",
             "inconsistent_claims",
             "stated_vs_computed_chart",
             "verdict_counts",
+            "verdicts_by",
             "with_sources",
         ],
         "nonresponse_findings": ["findings_in_words", "show_table"],

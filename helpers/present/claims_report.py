@@ -179,8 +179,8 @@ def _operands(row) -> str:
 
 def claims_table(verdicts: pd.DataFrame, sources: pd.DataFrame | None, titles: dict[str, str] | None = None):
     """Every claim for a reader: its wording, the report, the outlet linked to its source, the stated and
-    recomputed figures, the verdict and the likely slip (a ``show_table`` Table)."""
-    from helpers.present.tables import show_table
+    recomputed figures, the verdict and the likely slip (a ``readable_table`` Table)."""
+    from helpers.present.tables import readable_table
 
     frame = pd.DataFrame({"claim_id": verdicts["claim_id"]})
     if "description" in verdicts.columns and verdicts["description"].fillna("").astype(str).str.strip().any():
@@ -197,7 +197,7 @@ def claims_table(verdicts: pd.DataFrame, sources: pd.DataFrame | None, titles: d
     frame["computed"] = [computed_text(r) if r["computed"] else "" for _, r in verdicts.iterrows()]
     frame["verdict"] = verdicts["verdict"]
     frame["diagnosis"] = verdicts["diagnosis"]
-    return show_table(frame, labels={"report_id": titles or {}}, links=links)
+    return readable_table(frame, labels={"report_id": titles or {}}, links=links)
 
 
 def chart_points(verdicts: pd.DataFrame) -> pd.DataFrame:
@@ -298,3 +298,57 @@ def stated_vs_computed_chart(verdicts: pd.DataFrame):
     )
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+def verdicts_by(distinct: pd.DataFrame, by: str, titles: dict[str, str] | None = None):
+    """``verdict_counts`` as a readable Table, or a sentence when the claims do not name ``by``."""
+    from helpers.present.tables import readable_table
+
+    table = verdict_counts(distinct, by) if by in distinct.columns else pd.DataFrame()
+    if table.empty or distinct[by].fillna("").astype(str).str.strip().eq("").all():
+        return f"The claims do not name {'a report' if by == 'report_id' else 'an outlet'}, so there is nothing to group by."
+    table = table.rename_axis(by).reset_index()
+    return readable_table(table, labels={"report_id": titles or {}}, columns={"outlet": "article by"})
+
+
+def closing_paragraph(distinct: pd.DataFrame, discrepancies: pd.DataFrame | None = None, titles=None) -> str:
+    """What the checked claims show, in words, computed from whichever claims were checked.
+
+    Names the commonest slip and where it occurs; where those claims carry a known discrepancy of the
+    ledger, adds its likely explanation (marked as the ledger's inference).
+    """
+    from helpers.present.tables import code_labels
+
+    slips = code_labels()["diagnosis"]
+    titles = titles or {}
+    bad = distinct[distinct["verdict"] == "inconsistent"]
+    if bad.empty:
+        return (
+            f"All {len(distinct):,} distinct claims checked match the numbers beside them (or cannot be checked); "
+            "no slip needs explaining."
+        )
+    named = bad[bad["diagnosis"] != ""]
+    if named.empty:
+        return (
+            f"None of the {len(bad):,} inconsistent claims fits a single known slip; each needs reading in its source."
+        )
+    counts = named["diagnosis"].value_counts()
+    top, n = counts.index[0], int(counts.iloc[0])
+    where = (
+        named.loc[named["diagnosis"] == top, "report_id"] if "report_id" in named.columns else pd.Series([], dtype=str)
+    )
+    reports = [titles.get(r, r) for r in dict.fromkeys(where) if isinstance(r, str) and r]
+    unexplained = len(bad) - len(named)
+    text = (
+        f"Of the {len(bad):,} inconsistent claim{'s' if len(bad) > 1 else ''}, {n:,} "
+        f"{'share' if n > 1 else 'shows'} the commonest slip, *{slips.get(top, top)}*"
+        + (f", in the coverage of {', '.join(f'*{r}*' for r in reports)}" if reports else "")
+        + (f"; {unexplained:,} fit no single slip." if unexplained else ".")
+    )
+    if discrepancies is not None and "discrepancy_id" in named.columns:
+        ids = [d for d in dict.fromkeys(named.loc[named["diagnosis"] == top, "discrepancy_id"].fillna("")) if d]
+        known = discrepancies.set_index("discrepancy_id")
+        for d in ids:
+            if d in known.index:
+                text += f" The ledger's known discrepancy {d} offers, as its own inference: {known.loc[d, 'likely_explanation']}"
+    return text

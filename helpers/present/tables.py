@@ -110,6 +110,7 @@ COLUMN_WORDS = {
     "title": "title",
     "published": "published",
     "p_value": "p-value",
+    "not_checkable": "cannot be checked",
 }
 
 _VERDICTS = {"consistent": "consistent", "inconsistent": "inconsistent", "not_checkable": "cannot be checked"}
@@ -242,7 +243,7 @@ class Table:
         self.frame.to_csv(path, index=False)
 
 
-def show_table(
+def readable_table(
     table,
     *,
     units: dict[str, str] | None = None,
