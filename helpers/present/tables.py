@@ -198,6 +198,8 @@ def _cell(value, unit: str | None, places: int) -> str:
         return f"{number:.{places}f}%"
     if unit == "points":
         return f"{number:+.{places}f} points"
+    if unit == "width in points":  # a width or distance, never signed
+        return f"{number:.{places}f} points"
     if unit == "year":
         return f"{number:.0f}"
     if unit == "ratio":
@@ -260,7 +262,7 @@ def readable_table(
     - codes become labels through ``code_labels()`` (``labels`` adds column -> {code: label}, e.g. report
       ids to titles);
     - ``units`` gives a column's unit: ``share`` (a fraction shown as %), ``percent`` (already in %),
-      ``points`` (signed percentage points), ``ratio`` (two decimals), ``year``; other numbers get
+      ``points`` (signed percentage points), ``width in points`` (unsigned), ``ratio`` (two decimals), ``year``; other numbers get
       thousands separators and ``places`` decimals unless whole;
     - ``links`` maps a column to the column of URLs its cells link to (the URL column is not shown);
     - empty cells read as ``MISSING_TEXT``.
