@@ -182,9 +182,11 @@ def claims_table(verdicts: pd.DataFrame, sources: pd.DataFrame | None, titles: d
     recomputed figures, the verdict and the likely slip (a ``readable_table`` Table)."""
     from helpers.present.tables import readable_table
 
-    frame = pd.DataFrame({"claim_id": verdicts["claim_id"]})
-    if "description" in verdicts.columns and verdicts["description"].fillna("").astype(str).str.strip().any():
-        frame["description"] = verdicts["description"].fillna("").astype(str)
+    # the claim's wording where the file gives it, else its id: a reader needs one way to tell claims apart
+    if "description" in verdicts.columns and verdicts["description"].fillna("").astype(str).str.strip().all():
+        frame = pd.DataFrame({"description": verdicts["description"].astype(str)})
+    else:
+        frame = pd.DataFrame({"claim_id": verdicts["claim_id"]})
     if "report_id" in verdicts.columns:
         frame["report_id"] = verdicts["report_id"]
     links = {}
