@@ -247,14 +247,22 @@ def rate_chart(
     if stray:
         raise ValueError(f"rate_chart: values of {x!r} not in x_order: {sorted(stray)}; x_order is {list(x_order)}")
     data[x] = ordered(data[x].astype(str), [str(v) for v in x_order] if x_order is not None else None)
+    # the legend shows words: ids of the hue column (groups, versions, ...) become their labels
+    from helpers.ledger.vocabulary import GROUP_LABELS
+    from helpers.present.tables import code_labels
+
+    words = {**GROUP_LABELS, **code_labels().get(hue, {})}
+    data[hue] = data[hue].map(lambda v: words.get(v, v) if isinstance(v, str) else v)
+    hue_order = [words.get(v, v) for v in hue_order] if hue_order is not None else None
+    palette = {words.get(k, k): c for k, c in (palette or {}).items()}
     data[hue] = ordered(data[hue].astype(str), hue_order)
     levels = list(data[hue].cat.categories)
     xs = list(data[x].cat.categories)
     palette = {**palette_for(levels), **(palette or {})}
     width = 0.7
     offsets = np.linspace(-width / 2, width / 2, len(levels) + 2)[1:-1] if len(levels) > 1 else [0.0]
-    # Leave room for every x label and the legend to its right, however many categories there are.
-    ax = ax or plt.subplots(figsize=(max(8.0, 1.05 * len(xs) + 3.5), 4.4))[1]
+    # As wide as the page shows a chart and no wider, so its text keeps its size (see extended_problems).
+    ax = ax or plt.subplots(figsize=(PAGE_WIDTH_IN, 4.4))[1]
     for level, offset in zip(levels, offsets):
         part = data[data[hue] == level]
         pos = part[x].cat.codes.to_numpy() + offset
