@@ -286,6 +286,8 @@ def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findi
         nb = prepare_notebook(nbformat.read(path, as_version=4), run.name, terms, tables, suffix)
         nbformat.write(nb, source_dir / run.output_name)
         entries.append(entry)
+    if not entries:
+        raise FileNotFoundError(f"{executed_dir}: no executed notebook of the catalogue is there; run `make run` first")
     chart = (
         write_key_chart(source_dir / "key-chart.png", executed_dir)
         if (executed_dir / KEY_CHART_NOTEBOOK).is_file()
