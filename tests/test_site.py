@@ -71,6 +71,20 @@ def test_staging_tags_cells_links_terms_and_writes_each_table_as_csv(tmp_path):
     assert nb.cells[1].metadata["tags"] == ["parameters"], "the executed copy itself is not changed"
 
 
+def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
+    from helpers.present.site import main
+
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    with pytest.raises(FileNotFoundError, match="no executed notebook of the catalogue is there; run `make run` first"):
+        build_site(tmp_path / "site", empty)
+    assert not (tmp_path / "site").exists(), "nothing is written"
+    assert (
+        main(["--key-chart", str(tmp_path / "chart.png")]) == 0
+        and (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
+    )
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("book") / "site"

@@ -3,8 +3,9 @@
 Imports every layer but :mod:`helpers.run`.
 
     labels                source links, report headings, discrepancies in words
-    tables                how every table reads in a notebook
+    tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
     plots                 the chart theme, rate_chart, assert_readable
+    key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
@@ -32,6 +33,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_version_labels",
         ],
         "plots": ["assert_readable", "rate_chart", "year_line"],
+        "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
+        "key_chart": ["key_chart", "key_chart_table"],
         "reports": [
             "GROUP_LABELS",
             "discrepancies_for",
@@ -43,11 +46,16 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "findings": ["findings_markdown", "key_findings", "latest_rates"],
         "claims_report": [
+            "claim_count_facts",
+            "claims_sentence",
+            "claims_table",
+            "closing_paragraph",
             "count_copies_once",
             "impact_lines",
             "inconsistent_claims",
             "stated_vs_computed_chart",
             "verdict_counts",
+            "verdicts_by",
             "with_sources",
         ],
         "nonresponse_findings": ["findings_in_words", "show_table"],

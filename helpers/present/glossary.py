@@ -23,6 +23,10 @@ TERMS = {
     "per-cent-vs-points": "per cent against percentage points",
     "versions": "versions of a report's figures",
     "discrepancy": "discrepancy ids (D1, D2, ...)",
+    "p-value": "p-value",
+    "holm": "Holm adjustment",
+    "statcheck": "statcheck",
+    "grim": "GRIM test",
     "confidence-interval": "confidence interval",
     "wilson": "Wilson score interval",
     "newcombe": "Newcombe interval for a difference",
@@ -34,6 +38,11 @@ TERMS = {
     "overdispersion": "overdispersion",
     "quasi-binomial": "quasi-binomial model",
     "nb2": "negative binomial (NB2) model",
+    "logit": "logit",
+    "delta-method": "delta method",
+    "hc0": "HC0 (robust, sandwich) standard errors",
+    "reml": "REML (restricted maximum likelihood)",
+    "var-weights": "var_weights (statsmodels)",
     "bounds": "bounds (worst and best case)",
     "missingness": "MCAR, MAR and MNAR",
     "tipping-point": "tipping point",
@@ -42,6 +51,10 @@ TERMS = {
     "sensitivity-interval": "sensitivity interval (design effect d)",
     "q-profile": "Q-profile interval",
     "half-normal-prior": "half-normal prior (Bayesian sensitivity analysis)",
+    "ipw": "inverse-probability weighting (IPW)",
+    "mice": "MICE (multiple imputation by chained equations)",
+    "rubin": "Rubin's rules",
+    "gumbel-top-k": "Gumbel-top-k sampling",
 }
 
 ANCHOR_PATTERN = re.compile(r'<a id="([a-z0-9-]+)"></a>')

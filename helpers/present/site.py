@@ -51,12 +51,18 @@ class Entry:
     chart: bytes | None = None  # the first PNG the notebook displays: its main chart
 
 
-def first_sentence(text: str) -> str:
-    """The first sentence of a paragraph, Markdown emphasis and links reduced to their text."""
+def first_sentence(text: str, min_chars: int = 0) -> str:
+    """The first sentence of a paragraph, Markdown emphasis and links reduced to their text; sentences are
+    added until the summary is at least ``min_chars`` long (a short opener rarely says what a page shows)."""
     plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     plain = re.sub(r"[*_`]", "", " ".join(plain.split()))
-    match = re.match(r"(.+?[.!?])(\s|$)", plain)
-    return match.group(1) if match else plain
+    sentences = re.findall(r".+?[.!?](?=\s|$)", plain) or [plain]
+    summary = sentences[0]
+    for sentence in sentences[1:]:
+        if len(summary) >= min_chars:
+            break
+        summary += sentence
+    return summary.strip()
 
 
 def describe(path: Path | str, description: str = "", parameters: dict | None = None) -> Entry:
@@ -69,8 +75,8 @@ def describe(path: Path | str, description: str = "", parameters: dict | None = 
             if h1 and title == Path(path).stem:
                 title = h1.group(1).strip()
                 shows = re.search(r"\*\*What this (?:shows|is)\.\*\*\s*(.+?)(\n\n|$)", cell.source, flags=re.S)
-                if shows and not description:  # the catalogue's own line wins: it tells the runs apart
-                    summary = first_sentence(shows.group(1))
+                if shows:
+                    summary = first_sentence(shows.group(1), min_chars=90)
         elif chart is None:
             for output in cell.get("outputs", []):
                 if "image/png" in output.get("data", {}):
@@ -191,8 +197,8 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
             tags.append("hide-input")
         cell.metadata["tags"] = tags
         cells.append(cell)
-        if "remove-cell" in tags or "remove-output" in tags:
-            continue
+        if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
+            continue  # nothing shown, or shown only on request (a worked answer): no download link beside it
         for rows in _html_tables(cell):
             table_number += 1
             target = tables_dir / f"{name}-table-{table_number}.csv"
@@ -224,7 +230,7 @@ def landing_page(entries: list[Entry], findings: str, has_chart: bool) -> str:
         "",
         "## Key findings",
         "",
-        findings,
+        findings.replace("> **Key findings**\n>\n", ""),  # the section heading already says it
         "",
     ]
     if has_chart:
@@ -241,7 +247,16 @@ def landing_page(entries: list[Entry], findings: str, has_chart: bool) -> str:
             "",
         ]
     lines += ["## The pages", ""]
-    lines += [f"- [{e.title}]({e.name}.ipynb): {e.summary}" for e in entries]
+    # a notebook run once per report is one item, its pages named by report
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        groups.setdefault(e.title.split(" — ")[0], []).append(e)
+    for title, runs in groups.items():
+        if len(runs) == 1 and " — " not in runs[0].title:
+            lines.append(f"- [{title}]({runs[0].name}.ipynb): {runs[0].summary}")
+        else:
+            pages = ", ".join(f"[{e.title.split(' — ', 1)[1]}]({e.name}.ipynb)" for e in runs)
+            lines.append(f"- **{title}**: {runs[0].summary} One page per report: {pages}.")
     lines += ["", "```{toctree}", ":hidden:", ":maxdepth: 1", ""] + [e.name for e in entries] + ["```", ""]
     return "\n".join(lines)
 
@@ -263,7 +278,7 @@ def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findi
         path = executed_dir / run.output_name
         if not path.is_file():
             continue
-        entry = describe(path, run.description if run.variant else "", run.parameters)
+        entry = describe(path, run.description, run.parameters)
         report_id = run.parameters.get("report_id")
         suffix = titles.get(report_id, report_id) if report_id else ""
         if suffix:
@@ -271,6 +286,8 @@ def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findi
         nb = prepare_notebook(nbformat.read(path, as_version=4), run.name, terms, tables, suffix)
         nbformat.write(nb, source_dir / run.output_name)
         entries.append(entry)
+    if not entries:
+        raise FileNotFoundError(f"{executed_dir}: no executed notebook of the catalogue is there; run `make run` first")
     chart = (
         write_key_chart(source_dir / "key-chart.png", executed_dir)
         if (executed_dir / KEY_CHART_NOTEBOOK).is_file()
