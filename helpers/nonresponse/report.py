@@ -175,6 +175,8 @@ def nonresponse_table(
                         "median and range of the estimate across the draws",
                     )
                 )
+        if p.group not in shares:
+            continue
         share, basis = shares[p.group]
         lo, hi = unit_bounds(p.rate, share)
         rows.append(

@@ -142,7 +142,7 @@ def _holds_if(c: dict) -> str:
         return (
             text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
             f"{side_a} rate by {100 * c['gap']:.1f} points or more "
-            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer went missing as often as those with one)"
+            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
         )
     if c["gap"] < 0:
         return text + f"; {where}, no rate of the silent councils could overturn it"
