@@ -1,4 +1,5 @@
-"""Notebook 40 runs for every report id of data/reports.csv; where a report has nothing to show, it says so.
+"""Notebook 40 runs for every report id of data/reports.csv (where a report has nothing to show, it says so),
+and notebook 41 runs MICE on 200 replicates without stopping itself.
 
 One kernel is reused for the five runs (the project's runner), with light scenario settings (two seeds,
 two imputations, two mechanisms) so the test takes seconds per report, not minutes.
@@ -33,6 +34,8 @@ def executed(tmp_path_factory):
     ids = ledger.reports["report_id"].tolist()
     tmp = tmp_path_factory.mktemp("nonresponse40")
     runs = [Run("40_nonresponse.ipynb", rid, {"report_id": rid, **LIGHT}) for rid in ids]
+    # Issue 18: 41 stopped itself with a timing assert when asked for MICE on 200 replicates.
+    runs.append(Run("41_nonresponse_simulation.ipynb", "mice200", {"n_sims": 200, "n_mice": 200}))
     try:
         results = run_catalogue(
             runs, jobs=1, progress=False, notebooks_dir=NOTEBOOKS_DIR, executed_dir=tmp, scratch_dir=tmp / "scratch"
@@ -40,11 +43,13 @@ def executed(tmp_path_factory):
     finally:
         shutdown_worker_kernel()
     titles = ledger.reports.set_index("report_id")["title"].to_dict()
-    return {rid: (result, tmp / f"40_nonresponse-{rid}.ipynb", titles[rid]) for rid, result in zip(ids, results)}
+    out = {rid: (result, tmp / f"40_nonresponse-{rid}.ipynb", titles[rid]) for rid, result in zip(ids, results)}
+    out["41"] = (results[-1], tmp / "41_nonresponse_simulation-mice200.ipynb", "SYNTHETIC")
+    return out
 
 
 def test_every_report_id_runs_and_describes_itself(executed):
-    assert len(executed) == 5
+    assert len(executed) == 6
     for rid, (result, path, title) in executed.items():
         assert result.ok, f"{rid}: {result.message}"
         text = shown_text(path)
@@ -63,3 +68,9 @@ def test_until_harm_ends_states_the_two_sided_threshold(executed):
     text = shown_text(executed["until-harm-ends"][1])
     assert "holds if the silent councils hold less than 14.2% of the children of each group" in text
     assert "range across 2 synthetic scenarios" in text
+
+
+def test_simulation_accepts_mice_on_200_replicates_and_shows_mcses(executed):
+    text = shown_text(executed["41"][1])
+    assert "MICE on 200" in text and "MCSE" in text
+    assert "multiple imputation (MICE)" in text and "AssertionError" not in text

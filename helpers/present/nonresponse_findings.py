@@ -105,3 +105,28 @@ def show_table(
     if headers:
         out = out[list(headers)].rename(columns=headers)
     return out.reset_index(drop=True)
+
+
+def simulation_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The simulation's results as a reader reads them: words for estimators, bias, RMSE and width in
+    percentage points, coverage in per cent, each with its Monte Carlo standard error (SYNTHETIC data)."""
+    from helpers.nonresponse.estimators import ESTIMATOR_LABELS
+
+    def pts(v, se=None):
+        return f"{100 * v:+.2f}" + ("" if se is None else f" ± {100 * se:.2f}")
+
+    return pd.DataFrame(
+        {
+            "scenario (synthetic councils)": results["scenario"],
+            "estimator": [ESTIMATOR_LABELS.get(e, e) for e in results["estimator"]],
+            "replicates": results["replicates"],
+            "bias, points ± MCSE": [pts(b, s) for b, s in zip(results["bias"], results["bias_mcse"])],
+            "RMSE, points ± MCSE": [
+                f"{100 * r:.2f} ± {100 * s:.2f}" for r, s in zip(results["rmse"], results["rmse_mcse"])
+            ],
+            "coverage ± MCSE": [
+                f"{c:.1%} ± {100 * s:.1f} points" for c, s in zip(results["coverage"], results["coverage_mcse"])
+            ],
+            "mean interval width, points": [f"{100 * w:.2f}" for w in results["mean_width"]],
+        }
+    )
