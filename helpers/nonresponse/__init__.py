@@ -28,6 +28,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "check_response_rate",
             "model_inputs",
             "scenario_councils",
+            "scenario_name",
         ],
         "tipping": ["report_conclusions", "tipping_table"],
         "two_sided": ["gap_needed", "silent_shares", "tipping_surface", "two_sided_table", "two_sided_threshold"],

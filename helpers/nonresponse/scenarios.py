@@ -39,6 +39,12 @@ DEFAULT_STRENGTH = {"mcar": 0.0, "mar_size": 1.0, "mar_dfe": -2.0, "mnar": -2.0}
 SUPPRESSED_UASC = 3.0
 
 
+def scenario_name(mechanism: str, strength: float) -> str:
+    """A scenario's name in words, e.g. 'MNAR, slope -1' (the slope is on the log-odds of answering)."""
+    short = {"mcar": "MCAR", "mar_size": "MAR by size", "mar_dfe": "MAR by DfE rate", "mnar": "MNAR"}[mechanism]
+    return short if mechanism == "mcar" else f"{short}, slope {strength:+g}"
+
+
 def check_mechanisms(mechanisms) -> list[str]:
     """A list of mechanism names, each one of MECHANISMS."""
     from helpers.ledger.choices import check_choices

@@ -24,6 +24,7 @@ from helpers.nonresponse.scenarios import (
     check_mechanisms,
     check_response_rate,
     response_log_weights,
+    scenario_name,
     top_k,
 )
 from helpers.stats.rates import check_alpha
@@ -88,12 +89,6 @@ def scenario_list(mechanisms, strengths: dict | None = None, mnar_strengths=None
         else:
             out.append((mech, float(strengths[mech])))
     return out
-
-
-def scenario_name(mechanism: str, strength: float) -> str:
-    """A scenario's name in words, e.g. 'MNAR, slope -1' (the slope is on the log-odds of answering)."""
-    short = {"mcar": "MCAR", "mar_size": "MAR by size", "mar_dfe": "MAR by DfE rate", "mnar": "MNAR"}[mechanism]
-    return short if mechanism == "mcar" else f"{short}, slope {strength:+g}"
 
 
 def performance(e, lo, hi, truth) -> dict:

@@ -5,6 +5,17 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ledger.vocabulary import version_label
+from helpers.nonresponse.estimators import ESTIMATOR_LABELS
+
+#: Every method of the non-response table, in words.
+METHOD_LABELS = {
+    **ESTIMATOR_LABELS,
+    "bounds": "item non-response bounds",
+    "unit_bounds": "unit non-response bounds",
+    "two_sided_threshold": "no-assumption threshold (share of children)",
+    "selection_evalue_one_side": "selection-bias E-value, one rate selected",
+    "selection_evalue_both_sides": "selection-bias E-value, both rates selected",
+}
 
 
 def findings_in_words(
@@ -94,10 +105,12 @@ def show_table(
 ) -> pd.DataFrame:
     """A copy of ``table`` with the named columns formatted as text (e.g. {"rate": "{:.1%}"}); empty values
     read ``na_rep``; version ids (columns named ``*version``, "a+b" for a row drawing on two versions) read
-    as their labels; ``headers`` (optional) keeps and renames columns, {column: header in words}. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
+    as their labels, method ids as words (``METHOD_LABELS``); ``headers`` (optional) keeps and renames columns, {column: header in words}. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
     out = table.copy()
     for col, fmt in formats.items():
         out[col] = [na_rep if pd.isna(v) else fmt.format(v) for v in out[col]]
+    if "method" in out:
+        out["method"] = [METHOD_LABELS.get(v, v) for v in out["method"]]
     for col in [c for c in out.columns if str(c).endswith("version")]:
         out[col] = [
             v if pd.isna(v) else " and ".join(version_label(part) for part in str(v).split("+")) for v in out[col]
@@ -110,7 +123,6 @@ def show_table(
 def simulation_table(results: pd.DataFrame) -> pd.DataFrame:
     """The simulation's results as a reader reads them: words for estimators, bias, RMSE and width in
     percentage points, coverage in per cent, each with its Monte Carlo standard error (SYNTHETIC data)."""
-    from helpers.nonresponse.estimators import ESTIMATOR_LABELS
 
     def pts(v, se=None):
         return f"{100 * v:+.2f}" + ("" if se is None else f" ± {100 * se:.2f}")

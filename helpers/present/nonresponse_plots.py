@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from helpers.ledger.vocabulary import version_label
 from helpers.nonresponse.estimators import ESTIMATOR_LABELS
 from helpers.present.plots import ordered
 
@@ -63,7 +64,7 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
             color="black",
             ls="--",
             lw=1,
-            label=f"respondents only ({resp['version'].iloc[0]})",
+            label=f"respondents only ({version_label(resp['version'].iloc[0])})",
         )
     if published_pct is not None and not pd.isna(published_pct):
         ax.axhline(published_pct / 100, color="black", ls=":", lw=1.2, label="published %")
