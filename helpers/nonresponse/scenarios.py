@@ -32,7 +32,7 @@ MECHANISMS = {
     "mcar": "MCAR: response unrelated to anything",
     "mar_size": "MAR: response rises with council size (UASC)",
     "mar_dfe": "MAR: response falls where DfE's missing rate is higher",
-    "mnar": "MNAR: response falls where more children go missing",
+    "mnar": "MNAR: response falls where more children are recorded as missing",
 }
 DEFAULT_STRENGTH = {"mcar": 0.0, "mar_size": 1.0, "mar_dfe": -2.0, "mnar": -2.0}
 # DfE suppresses small council counts; a suppressed UASC count is taken as 3 (the middle of 1 to 5).
