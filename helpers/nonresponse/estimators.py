@@ -196,8 +196,9 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
     The silent councils' log children in care is drawn from a regression on log size and DfE's logit
     missing rate, then their logit rate from one on those and log children in care (each a proper
     Bayesian draw). Both are missing together, so the pattern is monotone and one pass of the chain is
-    exact (no burn-in). Each completed data set gives a rate with binomial within-imputation variance;
-    Rubin's rules combine them and the interval uses Rubin's degrees of freedom. Seeded.
+    exact (no burn-in). Each completed data set gives a rate whose within-imputation variance is the
+    binomial variance of the silent councils' children alone (the answering councils' are counted, not
+    sampled); Rubin's rules combine them and the interval uses Rubin's degrees of freedom. Seeded.
     """
     from scipy.stats import t as t_dist
 
@@ -222,7 +223,12 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
         m_all = np.where(r, m, n_all * expit(lr))
         est = m_all.sum(axis=1) / n_all.sum(axis=1)
         ests.append(est)
-        wvars.append(est * (1 - est) / n_all.sum(axis=1))
+        # The estimand is the rate among every council's children: the answering councils' counts are known
+        # exactly, so only the silent councils' children, drawn binomially at their imputed rates, add
+        # within-imputation variance.
+        p_silent = expit(lr)
+        silent_var = np.where(r, 0.0, n_all * p_silent * (1 - p_silent)).sum(axis=1)
+        wvars.append(silent_var / n_all.sum(axis=1) ** 2)
     q, total, df = rubin(np.stack(ests, axis=-1), np.stack(wvars, axis=-1))
     half = t_dist.ppf(1 - alpha / 2, df) * np.sqrt(total)
     full = r.all(axis=1)
