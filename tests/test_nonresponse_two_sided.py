@@ -76,6 +76,10 @@ def test_two_sided_table_of_until_harm_ends(ledger):
     assert row["holds_if"].startswith("holds if the silent councils hold less than 14.2% of the children")
     assert "29.0 points" in row["holds_if"]
     assert not t["holds_if"].str.contains("robust").any()
+    # When Harm Remains publishes no count of answering councils: the 2024 share stands in, and says so.
+    year = t.loc["trafficked 2024 above trafficked 2020"]
+    assert "not published for the comparator" in year["silent_basis"]
+    assert "taken to be the same for the comparator" in year["holds_if"]
     dfe = t.loc["trafficked above all looked-after (DfE)"]
     assert not dfe["comparator_moves"] and dfe["threshold"] == pytest.approx(1 - (13010 / 116420) / T_LOW)
 
