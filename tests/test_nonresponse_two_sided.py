@@ -206,3 +206,20 @@ def test_imputation_draws_centre_on_the_statsmodels_ols_prediction():
     predictive = fit.get_prediction(x[~r]).var_pred_mean + fit.scale
     ratio = drawn[:, ~r].var(axis=0) / predictive
     assert np.all((ratio > 0.9) & (ratio < 1.4)), ratio
+
+
+def test_tipping_chart_starts_each_line_at_its_threshold_and_is_readable(ledger):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.present.nonresponse_plots import tipping_chart
+    from helpers.present.plots import assert_readable
+
+    table = two_sided_table(ledger, "heading-back-to-harm")
+    ax = tipping_chart(table, title="test")
+    assert_readable(ax)
+    line = ax.get_lines()[0]  # no item bounds for this report: one line for the conclusion
+    assert "no item non-response bounds" in line.get_label()
+    assert line.get_xdata()[0] == pytest.approx(two_sided_threshold(167 / 590, 593 / 4744))
+    assert line.get_ydata()[0] == pytest.approx(100)
+    matplotlib.pyplot.close("all")

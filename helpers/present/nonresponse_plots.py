@@ -88,21 +88,26 @@ def tipping_chart(two_sided: pd.DataFrame, *, title: str = "", ax=None, steps: i
     out (one rate moves, not two). The share of councils that did not answer, which stands in for the
     unknown share of children, is a vertical line labelled so.
     """
-    from helpers.nonresponse.two_sided import gap_needed
+    from helpers.nonresponse.two_sided import gap_needed, two_sided_threshold
 
     ax = ax or plt.subplots(figsize=(9, 6.2))[1]
     rows = two_sided[two_sided["comparator_moves"].astype(bool)]
     palette = dict(zip(rows["conclusion"], sns.color_palette("colorblind", max(len(rows), 1))))
     shares = np.linspace(0.01, 0.6, steps)
     for c in rows.itertuples(index=False):
-        for a, b, style, what in (
-            (c.observed_low, c.comparator_high, "-", "with item non-response bounds"),
-            (c.observed, c.comparator, "--", "answering children only"),
-        ):
-            gap = 100 * gap_needed(a, b, shares)
+        lines = [(c.observed, c.comparator, "--", "answering children only")]
+        if (c.observed_low, c.comparator_high) != (c.observed, c.comparator):
+            lines.insert(0, (c.observed_low, c.comparator_high, "-", "with item non-response bounds"))
+        else:
+            lines = [(c.observed, c.comparator, "-", "no item non-response bounds in the ledger")]
+        for a, b, style, what in lines:
+            # The curve starts exactly at its threshold (gap of 100 points), then follows the grid.
+            start = two_sided_threshold(a, b)
+            xs = np.union1d(shares[shares > start], [start]) if start > 0 else shares
+            gap = 100 * gap_needed(a, b, xs)
             ax.plot(
-                shares,
-                np.where(gap <= 100, gap, np.nan),
+                xs,
+                np.where(gap <= 100 + 1e-9, gap, np.nan),
                 ls=style,
                 lw=2,
                 color=palette[c.conclusion],
