@@ -223,3 +223,14 @@ def test_tipping_chart_starts_each_line_at_its_threshold_and_is_readable(ledger)
     assert line.get_xdata()[0] == pytest.approx(two_sided_threshold(167 / 590, 593 / 4744))
     assert line.get_ydata()[0] == pytest.approx(100)
     matplotlib.pyplot.close("all")
+
+
+def test_scenario_settings_are_checked_with_the_valid_values(ledger, inputs):
+    from helpers.nonresponse.report import nonresponse_table
+
+    with pytest.raises(ParameterError, match="'mnr' is not a mechanism; valid values: mcar, mar_size, mar_dfe, mnar"):
+        nonresponse_table(ledger, "until-harm-ends", strengths={"mnr": -1})
+    with pytest.raises(ParameterError, match="mnar='strong' is not a number"):
+        simulate(inputs, strengths={"mnar": "strong"}, n_sims=10)
+    with pytest.raises(ParameterError, match="imputations=1 is not valid"):
+        nonresponse_table(ledger, "until-harm-ends", imputations=1)

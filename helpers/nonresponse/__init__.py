@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "between_council_spread",
             "check_mechanisms",
             "check_response_rate",
+            "check_strengths",
             "model_inputs",
             "scenario_councils",
             "scenario_name",
@@ -33,7 +34,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "tipping": ["report_conclusions", "tipping_table"],
         "two_sided": ["gap_needed", "silent_shares", "tipping_surface", "two_sided_table", "two_sided_threshold"],
         "evalues": ["CITATION", "evalue_table", "selection_evalue"],
-        "estimators": ["IMPUTATIONS"],
+        "estimators": ["IMPUTATIONS", "check_imputations"],
         "simulation": [
             "calibration_targets",
             "check_n_sims",

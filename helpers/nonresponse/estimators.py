@@ -152,6 +152,15 @@ def ipw_statsmodels(n, m, r, size, dfe_rate, alpha: float = 0.05):
 IMPUTATIONS = 40
 
 
+def check_imputations(imputations) -> int:
+    """The number of completed data sets: a whole number of at least 2 (Rubin's rules need a spread)."""
+    if isinstance(imputations, bool) or not isinstance(imputations, (int, np.integer)) or imputations < 2:
+        from helpers.ledger.errors import ParameterError
+
+        raise ParameterError(f"imputations={imputations!r} is not valid; it must be a whole number of at least 2")
+    return int(imputations)
+
+
 def rubin(estimates, within) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rubin's rules over the last axis: (mean, total variance W + (1 + 1/M) B, degrees of freedom).
 
@@ -203,10 +212,7 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
     from scipy.stats import t as t_dist
 
     check_alpha(alpha)
-    if isinstance(imputations, bool) or not isinstance(imputations, (int, np.integer)) or imputations < 2:
-        from helpers.ledger.errors import ParameterError
-
-        raise ParameterError(f"imputations={imputations!r} is not valid; it must be a whole number of at least 2")
+    check_imputations(imputations)
     n, m, r = _2d(n, m, r)
     n, m, r = n.astype(float), m.astype(float), r.astype(bool)
     rng = np.random.default_rng(seed)

@@ -17,8 +17,8 @@ from helpers.nonresponse import estimators as est
 from helpers.nonresponse.bounds import item_bounds, unit_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
 from helpers.nonresponse.scenarios import (
-    DEFAULT_STRENGTH,
     check_mechanisms,
+    check_strengths,
     model_inputs,
     scenario_councils,
     scenario_name,
@@ -113,7 +113,8 @@ def nonresponse_table(
     check_alpha(alpha)
     mechanisms = check_mechanisms(list(mechanisms))
     n_seeds = check_seeds(n_seeds)
-    strengths = {**DEFAULT_STRENGTH, **(strengths or {})}
+    strengths = check_strengths(strengths)
+    est.check_imputations(imputations)
     figures = ledger.figures
     pairs = report_pairs(figures, report_id)
     rows = []

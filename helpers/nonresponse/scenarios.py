@@ -52,6 +52,20 @@ def check_mechanisms(mechanisms) -> list[str]:
     return check_choices("mechanisms", mechanisms, MECHANISMS)
 
 
+def check_strengths(strengths) -> dict:
+    """Strengths by mechanism ({"mnar": -1.0}), merged over DEFAULT_STRENGTH; unknown names or non-numbers
+    raise ParameterError naming the valid mechanisms."""
+    strengths = strengths or {}
+    if not isinstance(strengths, dict):
+        raise ParameterError(f"strengths={strengths!r} must be a mapping such as {{'mnar': -1.0}}")
+    for name, value in strengths.items():
+        if name not in MECHANISMS:
+            raise ParameterError(f"strengths: {name!r} is not a mechanism; valid values: {', '.join(MECHANISMS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"strengths: {name}={value!r} is not a number")
+    return {**DEFAULT_STRENGTH, **{k: float(v) for k, v in strengths.items()}}
+
+
 def check_answering(k, n_frame: int) -> int:
     """The number of answering councils must be a whole number from 1 to the frame's size."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n_frame:

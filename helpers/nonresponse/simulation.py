@@ -19,10 +19,10 @@ from scipy.special import expit, logit
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.scenarios import (
-    DEFAULT_STRENGTH,
     between_council_spread,
     check_mechanisms,
     check_response_rate,
+    check_strengths,
     response_log_weights,
     scenario_name,
     top_k,
@@ -78,7 +78,7 @@ def synthetic_population(
 def scenario_list(mechanisms, strengths: dict | None = None, mnar_strengths=None) -> list[tuple[str, float]]:
     """(mechanism, strength) pairs: one per mechanism, MNAR once per strength of ``mnar_strengths``."""
     mechanisms = check_mechanisms(list(mechanisms))
-    strengths = {**DEFAULT_STRENGTH, **(strengths or {})}
+    strengths = check_strengths(strengths)
     out = []
     for mech in mechanisms:
         if mech == "mnar" and mnar_strengths is not None:
