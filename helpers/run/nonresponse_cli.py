@@ -76,6 +76,7 @@ def add_parser(sub) -> None:
     from helpers.ledger.paths import DATA_DIR
     from helpers.nonresponse.estimators import IMPUTATIONS
     from helpers.nonresponse.report import DEFAULT_SEEDS
+    from helpers.run.params import add_declared_option
 
     p = sub.add_parser(
         "nonresponse", help="a report's rates under council non-response: bounds, estimators, scenarios, tipping points"
@@ -83,7 +84,9 @@ def add_parser(sub) -> None:
     p.add_argument("report_id")
     p.add_argument("--csv", action="store_true", help="write CSV to standard output")
     p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
-    p.add_argument("--seed", type=int, default=20251124, help="first seed of the scenario draws (default 20251124)")
+    # the seed's range is declared once, with 40's parameters
+    add_declared_option(p, "--seed", "40_nonresponse", "seed", 20251124, "first seed of the scenario draws")
+
     p.add_argument(
         "--seeds",
         type=int,
