@@ -125,7 +125,17 @@ NATIONAL = pd.DataFrame(
         "value": [10, 11, 12, 12, None, 100, 100, 100, 100, 100],
     }
 )
-CONCLUSION_COLUMNS = ["conclusion", "observed", "comparator", "comparator_label", "s_min"]
+CONCLUSION_COLUMNS = [
+    "conclusion",
+    "observed",
+    "comparator",
+    "comparator_label",
+    "observed_report",
+    "observed_group",
+    "comparator_report",
+    "comparator_group",
+    "s_min",
+]
 
 
 def conclusions(report, version=None):
@@ -150,6 +160,10 @@ def test_conclusions_of_the_default_version_every_column():
         "DfE England, all looked-after children, year to March 2022",
     ]
     assert list(table["s_min"]) == pytest.approx([1 - 0.1 / 0.3, 1 - 0.25 / 0.3, 1 - 0.12 / 0.3])
+    # where each rate comes from (two-sided tipping moves both; DfE's census has no report or group)
+    assert table["comparator_report"].tolist()[:2] == ["b", "a"] and pd.isna(table["comparator_report"].iloc[2])
+    assert table["comparator_group"].tolist()[:2] == ["unaccompanied", "trafficked"]
+    assert pd.isna(table["comparator_group"].iloc[2])
 
 
 def test_conclusions_of_a_named_version():

@@ -429,8 +429,9 @@ def test_findings_name_the_councils_that_answered_the_not_found_question(ledger)
     empty = pd.DataFrame(
         columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"]
     )
-    conclusions = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label", "s_min"])
-    sentences, facts = findings_in_words(empty, conclusions, None, response)
+    from helpers.nonresponse.two_sided import TWO_SIDED_COLUMNS
+
+    sentences, facts = findings_in_words(empty, pd.DataFrame(columns=TWO_SIDED_COLUMNS), response)
     assert facts["not_found_councils"][:2] == (45, 217)
     assert "only 45 of the 217 councils asked (21%)" in sentences[0]
 

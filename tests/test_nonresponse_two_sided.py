@@ -76,6 +76,10 @@ def test_two_sided_table_of_until_harm_ends(ledger):
     assert row["holds_if"].startswith("holds if the silent councils hold less than 14.2% of the children")
     assert "29.0 points" in row["holds_if"]
     assert not t["holds_if"].str.contains("robust").any()
+    # When Harm Remains publishes no count of answering councils: the 2024 share stands in, and says so.
+    year = t.loc["trafficked 2024 above trafficked 2020"]
+    assert "not published for the comparator" in year["silent_basis"]
+    assert "taken to be the same for the comparator" in year["holds_if"]
     dfe = t.loc["trafficked above all looked-after (DfE)"]
     assert not dfe["comparator_moves"] and dfe["threshold"] == pytest.approx(1 - (13010 / 116420) / T_LOW)
 
@@ -179,3 +183,54 @@ def test_mnar_grid_gives_one_row_per_strength(inputs):
     assert resp[-2.0] < resp[-0.5] < 0  # stronger MNAR, larger bias
     with pytest.raises(ParameterError, match="mnar_strengths"):
         simulate(inputs, mechanisms=["mnar"], mnar_strengths=[], n_sims=10)
+
+
+def test_imputation_draws_centre_on_the_statsmodels_ols_prediction():
+    import statsmodels.api as sm
+
+    # One data set copied into 4,000 replicates: each replicate's draw for a missing row is the OLS prediction
+    # plus parameter and residual noise, so their mean must sit on statsmodels' prediction (within 4 MCSEs).
+    rng = np.random.default_rng(0)
+    x = np.column_stack([np.ones(40), rng.normal(size=40), rng.normal(size=40)])
+    y = x @ np.array([1.0, 0.5, -0.3]) + rng.normal(0, 0.2, 40)
+    r = np.arange(40) < 30
+    fit = sm.OLS(y[r], x[r]).fit()
+    reps = 4000
+    drawn = est._draw_regression(
+        np.broadcast_to(x, (reps, *x.shape)), np.broadcast_to(y, (reps, 40)), np.broadcast_to(r, (reps, 40)), rng
+    )
+    np.testing.assert_array_equal(drawn[:, r], np.broadcast_to(y[r], (reps, 30)))  # observed rows untouched
+    mean, mcse = drawn[:, ~r].mean(axis=0), drawn[:, ~r].std(axis=0, ddof=1) / np.sqrt(reps)
+    assert np.all(np.abs(mean - fit.predict(x[~r])) < 4 * mcse)
+    # Their spread is the predictive one: residual variance plus parameter uncertainty (about 1.0x to 1.3x).
+    predictive = fit.get_prediction(x[~r]).var_pred_mean + fit.scale
+    ratio = drawn[:, ~r].var(axis=0) / predictive
+    assert np.all((ratio > 0.9) & (ratio < 1.4)), ratio
+
+
+def test_tipping_chart_starts_each_line_at_its_threshold_and_is_readable(ledger):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.present.nonresponse_plots import tipping_chart
+    from helpers.present.plots import assert_readable
+
+    table = two_sided_table(ledger, "heading-back-to-harm")
+    ax = tipping_chart(table, title="test")
+    assert_readable(ax)
+    line = ax.get_lines()[0]  # no item bounds for this report: one line for the conclusion
+    assert "no item non-response bounds" in line.get_label()
+    assert line.get_xdata()[0] == pytest.approx(two_sided_threshold(167 / 590, 593 / 4744))
+    assert line.get_ydata()[0] == pytest.approx(100)
+    matplotlib.pyplot.close("all")
+
+
+def test_scenario_settings_are_checked_with_the_valid_values(ledger, inputs):
+    from helpers.nonresponse.report import nonresponse_table
+
+    with pytest.raises(ParameterError, match="'mnr' is not a mechanism; valid values: mcar, mar_size, mar_dfe, mnar"):
+        nonresponse_table(ledger, "until-harm-ends", strengths={"mnr": -1})
+    with pytest.raises(ParameterError, match="mnar='strong' is not a number"):
+        simulate(inputs, strengths={"mnar": "strong"}, n_sims=10)
+    with pytest.raises(ParameterError, match="imputations=1 is not valid"):
+        nonresponse_table(ledger, "until-harm-ends", imputations=1)

@@ -152,6 +152,15 @@ def ipw_statsmodels(n, m, r, size, dfe_rate, alpha: float = 0.05):
 IMPUTATIONS = 40
 
 
+def check_imputations(imputations) -> int:
+    """The number of completed data sets: a whole number of at least 2 (Rubin's rules need a spread)."""
+    if isinstance(imputations, bool) or not isinstance(imputations, (int, np.integer)) or imputations < 2:
+        from helpers.ledger.errors import ParameterError
+
+        raise ParameterError(f"imputations={imputations!r} is not valid; it must be a whole number of at least 2")
+    return int(imputations)
+
+
 def rubin(estimates, within) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rubin's rules over the last axis: (mean, total variance W + (1 + 1/M) B, degrees of freedom).
 
@@ -196,16 +205,14 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
     The silent councils' log children in care is drawn from a regression on log size and DfE's logit
     missing rate, then their logit rate from one on those and log children in care (each a proper
     Bayesian draw). Both are missing together, so the pattern is monotone and one pass of the chain is
-    exact (no burn-in). Each completed data set gives a rate with binomial within-imputation variance;
-    Rubin's rules combine them and the interval uses Rubin's degrees of freedom. Seeded.
+    exact (no burn-in). Each completed data set gives a rate whose within-imputation variance is the
+    binomial variance of the silent councils' children alone (the answering councils' are counted, not
+    sampled); Rubin's rules combine them and the interval uses Rubin's degrees of freedom. Seeded.
     """
     from scipy.stats import t as t_dist
 
     check_alpha(alpha)
-    if isinstance(imputations, bool) or not isinstance(imputations, (int, np.integer)) or imputations < 2:
-        from helpers.ledger.errors import ParameterError
-
-        raise ParameterError(f"imputations={imputations!r} is not valid; it must be a whole number of at least 2")
+    check_imputations(imputations)
     n, m, r = _2d(n, m, r)
     n, m, r = n.astype(float), m.astype(float), r.astype(bool)
     rng = np.random.default_rng(seed)
@@ -222,7 +229,12 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
         m_all = np.where(r, m, n_all * expit(lr))
         est = m_all.sum(axis=1) / n_all.sum(axis=1)
         ests.append(est)
-        wvars.append(est * (1 - est) / n_all.sum(axis=1))
+        # The estimand is the rate among every council's children: the answering councils' counts are known
+        # exactly, so only the silent councils' children, drawn binomially at their imputed rates, add
+        # within-imputation variance.
+        p_silent = expit(lr)
+        silent_var = np.where(r, 0.0, n_all * p_silent * (1 - p_silent)).sum(axis=1)
+        wvars.append(silent_var / n_all.sum(axis=1) ** 2)
     q, total, df = rubin(np.stack(ests, axis=-1), np.stack(wvars, axis=-1))
     half = t_dist.ppf(1 - alpha / 2, df) * np.sqrt(total)
     full = r.all(axis=1)

@@ -16,7 +16,13 @@ from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.bounds import item_bounds, unit_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
-from helpers.nonresponse.scenarios import DEFAULT_STRENGTH, check_mechanisms, model_inputs, scenario_councils
+from helpers.nonresponse.scenarios import (
+    check_mechanisms,
+    check_strengths,
+    model_inputs,
+    scenario_councils,
+    scenario_name,
+)
 from helpers.stats.rates import check_alpha, headline_table
 
 TABLE_COLUMNS = ["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval", "note"]
@@ -39,8 +45,8 @@ BOUNDS_LABEL = "bounds (no assumption)"
 
 
 def scenario_label(mechanism: str, strength: float) -> str:
-    """A scenario's name as it appears in every row: mechanism, its strength, and the synthetic label."""
-    return (mechanism if mechanism == "mcar" else f"{mechanism} {strength:+g}") + SYNTHETIC
+    """A scenario's name as it appears in every row, in words: 'MNAR, slope -2 (synthetic councils)'."""
+    return scenario_name(mechanism, strength) + SYNTHETIC
 
 
 def modelled_answering(k: int, asked: float, frame_size: int, england_size: int) -> int:
@@ -107,7 +113,8 @@ def nonresponse_table(
     check_alpha(alpha)
     mechanisms = check_mechanisms(list(mechanisms))
     n_seeds = check_seeds(n_seeds)
-    strengths = {**DEFAULT_STRENGTH, **(strengths or {})}
+    strengths = check_strengths(strengths)
+    est.check_imputations(imputations)
     figures = ledger.figures
     pairs = report_pairs(figures, report_id)
     rows = []
@@ -175,6 +182,8 @@ def nonresponse_table(
                         "median and range of the estimate across the draws",
                     )
                 )
+        if p.group not in shares:
+            continue
         share, basis = shares[p.group]
         lo, hi = unit_bounds(p.rate, share)
         rows.append(

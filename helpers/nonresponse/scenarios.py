@@ -32,11 +32,17 @@ MECHANISMS = {
     "mcar": "MCAR: response unrelated to anything",
     "mar_size": "MAR: response rises with council size (UASC)",
     "mar_dfe": "MAR: response falls where DfE's missing rate is higher",
-    "mnar": "MNAR: response falls where more children go missing",
+    "mnar": "MNAR: response falls where more children are recorded as missing",
 }
 DEFAULT_STRENGTH = {"mcar": 0.0, "mar_size": 1.0, "mar_dfe": -2.0, "mnar": -2.0}
 # DfE suppresses small council counts; a suppressed UASC count is taken as 3 (the middle of 1 to 5).
 SUPPRESSED_UASC = 3.0
+
+
+def scenario_name(mechanism: str, strength: float) -> str:
+    """A scenario's name in words, e.g. 'MNAR, slope -1' (the slope is on the log-odds of answering)."""
+    short = {"mcar": "MCAR", "mar_size": "MAR by size", "mar_dfe": "MAR by DfE rate", "mnar": "MNAR"}[mechanism]
+    return short if mechanism == "mcar" else f"{short}, slope {strength:+g}"
 
 
 def check_mechanisms(mechanisms) -> list[str]:
@@ -44,6 +50,20 @@ def check_mechanisms(mechanisms) -> list[str]:
     from helpers.ledger.choices import check_choices
 
     return check_choices("mechanisms", mechanisms, MECHANISMS)
+
+
+def check_strengths(strengths) -> dict:
+    """Strengths by mechanism ({"mnar": -1.0}), merged over DEFAULT_STRENGTH; unknown names or non-numbers
+    raise ParameterError naming the valid mechanisms."""
+    strengths = strengths or {}
+    if not isinstance(strengths, dict):
+        raise ParameterError(f"strengths={strengths!r} must be a mapping such as {{'mnar': -1.0}}")
+    for name, value in strengths.items():
+        if name not in MECHANISMS:
+            raise ParameterError(f"strengths: {name!r} is not a mechanism; valid values: {', '.join(MECHANISMS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"strengths: {name}={value!r} is not a number")
+    return {**DEFAULT_STRENGTH, **{k: float(v) for k, v in strengths.items()}}
 
 
 def check_answering(k, n_frame: int) -> int:

@@ -19,11 +19,12 @@ from scipy.special import expit, logit
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.scenarios import (
-    DEFAULT_STRENGTH,
     between_council_spread,
     check_mechanisms,
     check_response_rate,
+    check_strengths,
     response_log_weights,
+    scenario_name,
     top_k,
 )
 from helpers.stats.rates import check_alpha
@@ -77,7 +78,7 @@ def synthetic_population(
 def scenario_list(mechanisms, strengths: dict | None = None, mnar_strengths=None) -> list[tuple[str, float]]:
     """(mechanism, strength) pairs: one per mechanism, MNAR once per strength of ``mnar_strengths``."""
     mechanisms = check_mechanisms(list(mechanisms))
-    strengths = {**DEFAULT_STRENGTH, **(strengths or {})}
+    strengths = check_strengths(strengths)
     out = []
     for mech in mechanisms:
         if mech == "mnar" and mnar_strengths is not None:
@@ -88,12 +89,6 @@ def scenario_list(mechanisms, strengths: dict | None = None, mnar_strengths=None
         else:
             out.append((mech, float(strengths[mech])))
     return out
-
-
-def scenario_name(mechanism: str, strength: float) -> str:
-    """A scenario's name in words, e.g. 'MNAR, slope -1' (the slope is on the log-odds of answering)."""
-    short = {"mcar": "MCAR", "mar_size": "MAR by size", "mar_dfe": "MAR by DfE rate", "mnar": "MNAR"}[mechanism]
-    return short if mechanism == "mcar" else f"{short}, slope {strength:+g}"
 
 
 def performance(e, lo, hi, truth) -> dict:

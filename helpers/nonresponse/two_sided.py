@@ -130,7 +130,13 @@ def _holds_if(c: dict) -> str:
     )
     if share is None or np.isnan(share):
         return text + "; the share of councils that did not answer is not published, so no more can be said"
-    where = f"with {share:.1%} of the children in silent councils (the share of councils silent, as an approximation)"
+    where = f"with {share:.1%} of the children in silent councils (the share of councils silent, as an approximation"
+    if "not published for the comparator" in c["silent_basis"]:
+        where += ", taken to be the same for the comparator, whose share is not published)"
+    elif "not published for this report" in c["silent_basis"]:
+        where += " for the comparator, taken to be the same for this report, whose share is not published)"
+    else:
+        where += ")"
     if c["comparator_moves"]:
         if c["gap"] > 1:
             return text + f"; {where}, no rates of the silent councils could overturn it"
@@ -142,7 +148,7 @@ def _holds_if(c: dict) -> str:
         return (
             text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
             f"{side_a} rate by {100 * c['gap']:.1f} points or more "
-            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer went missing as often as those with one)"
+            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
         )
     if c["gap"] < 0:
         return text + f"; {where}, no rate of the silent councils could overturn it"
@@ -173,6 +179,9 @@ def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
         known = [s for s in shares if s is not None]
         share = max(known)[0] if known else np.nan
         basis = "; ".join(b for _, b in known) if known else "share of councils silent not published"
+        if known and len(known) < len(shares):
+            side = "the comparator" if shares[0] is not None else "this report"
+            basis += f"; not published for {side}, taken to be the same"
         row = {
             "conclusion": c["conclusion"],
             "observed": c["observed"],

@@ -9,8 +9,8 @@ Imports every layer but :mod:`helpers.run`.
     reports               per-report views: context, versions side by side, display_rates
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
-    nonresponse_findings  findings_in_words, show_table: non-response results for readers
-    nonresponse_plots     estimator_chart, tipping_chart, simulation_chart
+    nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
+    nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
     teaching              worked numbers for the methods notebook and exercises
     site                  the Sphinx book of the executed notebooks (make site), the key chart
@@ -58,8 +58,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "verdicts_by",
             "with_sources",
         ],
-        "nonresponse_findings": ["findings_in_words", "show_table"],
-        "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart"],
+        "nonresponse_findings": ["findings_in_words", "show_table", "simulation_table"],
+        "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [

@@ -50,7 +50,7 @@ def cmd_nonresponse(args) -> int:
     )
     if table.empty:
         print(
-            f"{args.report_id}: the ledger holds no pair of children who went missing and children in care "
+            f"{args.report_id}: the ledger holds no pair of children recorded as missing and children in care "
             "for this report, so there is nothing to bound or estimate"
         )
         return 0
