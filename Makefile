@@ -55,8 +55,11 @@ check-data: setup
 context: setup
 	$(BIN)/mfc build-context
 
+# Jupyter refuses to start as root (Docker, cloud VMs) unless told; --allow-root is passed only then.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 # A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
 site: setup
