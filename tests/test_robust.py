@@ -772,6 +772,25 @@ def test_mfc_trends_stops_on_each_signal_with_its_code_and_one_line(name, code, 
     assert len(err.strip().splitlines()) == 1 and err.startswith("mfc trends: ")
 
 
+@pytest.mark.parametrize(
+    ("args", "delay"),
+    [(["run", "--only", "00_overview", "--quiet"], 0.5), (["check-data"], 1.5)],
+    ids=["run-start-up-imports", "check-data-during-validation"],
+)
+def test_ctrl_c_during_start_up_or_validation_is_one_line_without_a_traceback(args, delay):
+    import signal
+
+    from helpers.ledger.paths import EXECUTED_DIR
+
+    before = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
+    returncode, err = _signal_after(args, signal.SIGINT, delay)
+    if returncode == 0:
+        pytest.skip("the command finished before the signal")
+    assert returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")} == before
+
+
 def test_mfc_build_context_on_sigterm_exits_143_and_leaves_the_tables_as_they_were(tmp_path):
     import signal
 
