@@ -1,8 +1,9 @@
 """Read and write files safely: never from a special file, never over an input, never half-written.
 
-Every file the collection writes goes through :func:`write_atomically` (or :func:`write_all_atomically`
-for a set that must change together): context tables, the descriptor, ``--out`` files, executed
-notebooks and site files. It writes into a temporary file in the target's folder, gives it the
+Every file the collection writes is meant to go through :func:`write_atomically` (or
+:func:`write_all_atomically` for a set that must change together, :func:`write_text_atomically` and
+:func:`write_bytes_atomically` for text and bytes): context tables, the descriptor, ``--out`` files,
+executed notebooks, and the site's pages and images. It writes into a temporary file in the target's folder, gives it the
 permissions a new file would get from the user's umask (``tempfile`` would leave 0600), and moves it
 into place with ``os.replace`` only once complete; on any failure (a full disk, an I/O error, a signal)
 the temporary file is removed and the target is left as it was.
