@@ -67,3 +67,45 @@ def test_report_ids_come_from_the_data_not_from_a_list():
     spec = declared_parameters("10_report")["report_id"]
     reports = load_ledger().reports.sort_values("series_order")
     assert data_choices(spec) == list(reports["report_id"])
+
+
+def test_an_option_for_a_list_or_mapping_parameter_reads_commas_or_yaml():
+    """The engineer exposing 40's scenario settings on `mfc nonresponse` gets the same checks."""
+    import argparse
+
+    from helpers.ledger.parameters import declared_parameters
+    from helpers.run.params import add_declared_option
+
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    for name in ("mechanisms", "strengths", "imputations"):
+        add_declared_option(parser, f"--{name}", "40_nonresponse", name, None, name)
+    args = parser.parse_args(["--mechanisms", "mcar,mnar", "--strengths", "{mnar: -1.5}", "--imputations", "5"])
+    assert (args.mechanisms, args.strengths, args.imputations) == (["mcar", "mnar"], {"mnar": -1.5}, 5)
+    with pytest.raises(argparse.ArgumentError, match="'mechanisms\\[0\\]'|mechanisms\\[0\\]='mcr' is not valid"):
+        parser.parse_args(["--mechanisms", "mcr"])
+    assert declared_parameters("40_nonresponse")["imputations"]["min"] == 2
+
+
+def test_choices_from_a_table_the_data_folder_lacks_is_one_line(tmp_path):
+    import shutil
+
+    import yaml
+
+    from helpers.ledger.errors import ParameterError
+    from helpers.ledger.paths import DATA_DIR
+    from helpers.ledger.tables import rehash
+    from helpers.run.params import check_parameters
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("context", "raw"))
+    descriptor = yaml.safe_load((data / "datapackage.yaml").read_text(encoding="utf-8"))
+    descriptor["resources"] = [r for r in descriptor["resources"] if not r["path"].startswith("context/")]
+    (data / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, sort_keys=False), encoding="utf-8")
+    rehash(data)
+    from helpers.run.one_run import notebook_defaults
+
+    namespace = {**notebook_defaults(NOTEBOOKS_DIR / "41_nonresponse_simulation.ipynb"), "data_dir": str(data)}
+    with pytest.raises(
+        ParameterError, match="the valid values come from table 'council_years', which .* does not have"
+    ):
+        check_parameters({**namespace}, "41_nonresponse_simulation")

@@ -57,7 +57,13 @@ def data_choices(spec: dict, data_dir=None) -> list | None:
     if "choices_from" not in spec:
         return None
     table, column = spec["choices_from"].split(".")
-    frame = _ledger(str(data_dir) if data_dir is not None else None)[table]
+    ledger = _ledger(str(data_dir) if data_dir is not None else None)
+    if table not in ledger.tables:
+        raise ParameterError(
+            f"the valid values come from table {table!r}, which {ledger.data_dir} does not have "
+            f"(its tables: {', '.join(ledger.tables)})"
+        )
+    frame = ledger[table]
     if "series_order" in frame.columns:  # reports in the order of the series
         frame = frame.sort_values("series_order")
     values = frame[column].dropna().drop_duplicates().tolist()
