@@ -797,13 +797,40 @@ def test_mfc_build_context_on_sigterm_exits_143_and_leaves_the_tables_as_they_we
     out = tmp_path / "context"
     out.mkdir()
     (out / "councils.csv").write_text("committed\n", encoding="utf-8")
-    returncode, err = _signal_after(["build-context", "--out", str(out)], signal.SIGTERM, 2.0)
+    returncode, err = _signal_after(["build-context", "--out", str(out)], signal.SIGTERM, 0.6)
     if returncode == 0:
         pytest.skip("the build finished before the signal")
     assert returncode == 143, err
     assert err.strip().splitlines() == ["mfc build-context: stopped by SIGTERM; nothing was left half-written"]
     assert [p.name for p in out.iterdir()] == ["councils.csv"]
     assert (out / "councils.csv").read_text(encoding="utf-8") == "committed\n"
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_signal_while_the_context_tables_are_written_leaves_none_changed(tmp_path, monkeypatch, capsys, name, code):
+    """The signal arrives after the first table's temporary file is complete: no table changes, no
+    temporary file stays, one line, the policy's exit code (deterministic: the signal is sent from inside)."""
+    import signal
+
+    from helpers.ledger import files
+
+    out = tmp_path / "context"
+    out.mkdir()
+    (out / "councils.csv").write_text("committed\n", encoding="utf-8")
+    real = files._write_temporary
+
+    def then_signal(target, write, **kwargs):
+        tmp_name = real(target, write, **kwargs)
+        os.kill(os.getpid(), getattr(signal, name))  # the handler raises in this thread, here
+        return tmp_name
+
+    monkeypatch.setattr(files, "_write_temporary", then_signal)
+    assert cli.main(["build-context", "--out", str(out)]) == code
+    reason = "interrupted" if name == "SIGINT" else f"stopped by {name}"
+    assert capsys.readouterr().err == f"mfc build-context: {reason}; nothing was left half-written\n"
+    assert [p.name for p in out.iterdir()] == ["councils.csv"]
+    assert (out / "councils.csv").read_text(encoding="utf-8") == "committed\n"
+    assert signal.getsignal(signal.SIGTERM) is not None  # the previous handlers are back
 
 
 @pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129)])
