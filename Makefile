@@ -55,8 +55,11 @@ check-data: setup
 context: setup
 	$(BIN)/mfc build-context
 
+# Jupyter refuses to start as root (Docker, cloud VMs) unless told; --allow-root is passed only then.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/ $$(test "$$(id -u)" = 0 && echo --allow-root)
+	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
 # The explorer (notebooks/50_explore.ipynb) as a web page on this machine: Voila on 127.0.0.1, a free port,
 # no browser opened (open the address it prints; Ctrl-C stops it). Template "offline" (notebooks/voila/):
@@ -72,10 +75,11 @@ site: setup-test
 	$(BIN)/python -m helpers.present.site --build build/site
 
 # Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the
-# non-response simulation's default run (target: under 30 s beyond imports).
-bench: setup
+# non-response simulation's default run (target: under 30 s beyond imports), and of the parameter matrix (60 s).
+bench: setup-test
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
+	$(BIN)/python benchmarks/bench_parameter_matrix.py
 
 # The catalogue run with a fresh kernel per notebook and with reused kernels: every executed copy must
 # come out byte for byte the same (notebooks/executed/ is not touched).

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import subprocess
 import sys
 
@@ -163,3 +164,32 @@ def test_check_data_on_a_missing_folder_is_a_clear_error(tmp_path):
     result = mfc("check-data", str(tmp_path / "nowhere"))
     assert result.returncode == 1
     assert "datapackage.yaml: data package descriptor not found" in result.stderr
+
+
+def test_make_lab_passes_allow_root_only_when_the_user_is_root():
+    """Jupyter refuses to start as root without --allow-root; make lab adds it only for uid 0."""
+    import os
+    import shutil
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    result = subprocess.run(["make", "-n", "lab"], capture_output=True, text=True, cwd=PROJECT_ROOT)
+    assert result.returncode == 0, result.stderr
+    command = next(line for line in result.stdout.splitlines() if "jupyter lab" in line)
+    assert command.endswith("jupyter lab --allow-root notebooks/" if os.getuid() == 0 else "jupyter lab  notebooks/")
+
+
+def test_mfc_run_one_notebook_with_chosen_parameters_into_a_named_folder(tmp_path):
+    """mfc run NOTEBOOK -p name=value -f params.yaml --output-dir DIR (issue 18); -p wins over -f."""
+    params = tmp_path / "params.yaml"
+    params.write_text("report_id: until-harm-ends\nalpha: 0.1\n", encoding="utf-8")
+    result = mfc(
+        "run", "10_report", "-f", str(params), "-p", "report_id=still-in-harms-way", "--output-dir", str(tmp_path / "o")
+    )
+    assert result.returncode == 0, result.stderr
+    assert [p.name for p in (tmp_path / "o").iterdir()] == ["10_report.ipynb"]
+    nb = json.loads((tmp_path / "o" / "10_report.ipynb").read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    source = "".join(cell["source"])
+    assert 'report_id = "still-in-harms-way"' in source and "alpha = 0.1" in source
+    assert "Still in Harm's Way" in json.dumps(nb) and "90%" in json.dumps(nb)

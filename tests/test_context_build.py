@@ -311,7 +311,7 @@ def test_unexpected_cell_gives_a_data_error_naming_row_and_column(tmp_path):
     text = (RAW / cb.SFR_MISS[2016]).read_text(encoding="utf-8")
     target.unlink()
     target.write_text(text.replace("ENGLAND,8670,", "ENGLAND,n/a,", 1), encoding="utf-8")
-    with pytest.raises(DataError, match=r"dfe_sfr41_2016_la_missing.csv: row 2, column 'CLA_MissDuringYear'"):
+    with pytest.raises(DataError, match=r"dfe_sfr41_2016_la_missing.csv line 2, column 'CLA_MissDuringYear'"):
         cb.build_context(raw, tmp_path / "out")
 
 
@@ -321,3 +321,70 @@ def test_main_writes_tables_and_reports_errors(tmp_path, capsys):
     assert cb.main([str(tmp_path / "nowhere"), "--out", str(tmp_path / "out2")]) == 2
     assert "raw-data folder not found" in capsys.readouterr().err
     shutil.rmtree(tmp_path / "out")
+
+
+def test_an_inserted_blank_line_does_not_shift_the_line_named(tmp_path):
+    """A blank line after the header: the bad cell is on line 3 of the file, and the message says so."""
+    raw = copy_raw(tmp_path)
+    target = raw / cb.SFR_MISS[2016]
+    header, rest = (RAW / cb.SFR_MISS[2016]).read_text(encoding="utf-8").split("\n", 1)
+    target.unlink()
+    target.write_text(header + "\n\n" + rest.replace("ENGLAND,8670,", "ENGLAND,n/a,", 1), encoding="utf-8")
+    with pytest.raises(DataError, match=r"dfe_sfr41_2016_la_missing.csv line 3, column 'CLA_MissDuringYear'"):
+        cb.build_context(raw, tmp_path / "out")
+
+
+def test_an_empty_raw_file_is_named(tmp_path):
+    raw = copy_raw(tmp_path)
+    (raw / cb.F_NRM).unlink()
+    (raw / cb.F_NRM).write_text("", encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        cb.build_context(raw, tmp_path / "out")
+    assert len(err.value.problems) == 1
+    assert err.value.problems[0].startswith(f"{raw / cb.F_NRM}: empty file; expected a CSV with columns ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_edited_raw_file_is_refused_before_any_table_is_built(tmp_path):
+    """build-context checks data/raw/datapackage.yaml's hashes first, as check-data does (issue 19)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    target = raw / cb.F_OFSTED
+    text = target.read_text(encoding="utf-8")
+    assert "Outstanding" in text
+    target.write_text(text.replace("Outstanding", "Good", 1), encoding="utf-8")  # one Ofsted grade changed
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(DataError) as err:
+        cb.build_context(raw, out)
+    assert err.value.problems == [
+        f"{raw}/{cb.F_OFSTED}: sha256 differs from raw/datapackage.yaml: an official raw file must stay as "
+        "received (restore it with `git checkout -- data/raw`)"
+    ]
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EIO"])
+def test_a_failed_write_leaves_every_committed_table_as_it_was(tmp_path, monkeypatch, code):
+    """A full disk (or an I/O error) on the third table: no table changes, no temporary file is left."""
+    import errno
+    import os
+
+    out = tmp_path / "context"
+    out.mkdir()
+    before = {}
+    for name in cb.TABLES:
+        (out / f"{name}.csv").write_text(f"committed {name}\n", encoding="utf-8")
+        before[name] = (out / f"{name}.csv").read_bytes()
+    real_fsync, calls = os.fsync, []
+
+    def failing_fsync(fd):
+        calls.append(fd)
+        if len(calls) == 3:
+            raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError):
+        cb.build_context(RAW, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {f"{n}.csv": before[n] for n in cb.TABLES}

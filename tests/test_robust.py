@@ -459,3 +459,414 @@ def test_text_checks_apply_to_csv_tables_only():
         is_csv("a.txt", {"format": "csv"}),
         is_csv("a.csv", {"format": "xlsx"}),
     ] == [True, False, True, False]
+
+
+# --- issue 19: nothing lost, nothing left running, nothing silently wrong ---------------------------------
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EIO"])
+@pytest.mark.parametrize("fault", ["write", "replace"])
+def test_atomic_write_under_a_full_disk_or_io_error_leaves_no_partial_and_no_temp(tmp_path, monkeypatch, code, fault):
+    import errno
+
+    from helpers.ledger import files
+
+    target = tmp_path / "councils.csv"
+    target.write_text("committed\n", encoding="utf-8")
+    error = OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
+
+    def broken(*args, **kwargs):
+        raise error
+
+    if fault == "replace":
+        monkeypatch.setattr(os, "replace", broken)
+        write = lambda stream: stream.write("new,table\n" * 1000)  # noqa: E731
+    else:
+
+        def write(stream):  # part of the table written, then the disk fills
+            stream.write("code,name\nN92000002,Northern Ire")
+            broken()
+
+    with pytest.raises(OSError) as info:
+        files.write_atomically(target, write)
+    assert info.value.errno == getattr(errno, code)
+    assert target.read_text(encoding="utf-8") == "committed\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["councils.csv"]
+
+
+def test_a_set_of_files_changes_together_or_not_at_all(tmp_path, monkeypatch):
+    import errno
+
+    from helpers.ledger.files import write_all_atomically
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("old a\n"), b.write_text("old b\n")
+
+    def full(stream):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_all_atomically({a: lambda s: s.write("new a\n"), b: full})
+    assert (a.read_text(), b.read_text()) == ("old a\n", "old b\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]
+    write_all_atomically({a: lambda s: s.write("new a\n"), b: lambda s: s.write("new b\n")})
+    assert (a.read_text(), b.read_text()) == ("new a\n", "new b\n")
+
+
+def test_claims_out_is_written_even_when_the_reader_of_stdout_goes_early(tmp_path):
+    """`mfc claims FILE --out v.csv | head -1` exits 0 and v.csv is there, whole."""
+    out = tmp_path / "v.csv"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run.cli", "claims", str(DATA_DIR / "claims.csv"), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+    )
+    process.stdout.readline()
+    process.stdout.close()  # what `| head -1` does after its line
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, err
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with (DATA_DIR / "claims.csv").open(newline="", encoding="utf-8") as handle:
+        assert len(rows) == len(list(csv.DictReader(handle)))
+
+
+def test_a_users_verdict_column_is_refused_in_one_line_and_nothing_is_written(tmp_path, run_mfc):
+    claims = tmp_path / "c.csv"
+    claims.write_text(HEADER + ",verdict\nc1,proportion,864,2335,37,,mine\n", encoding="utf-8")
+    result = run_mfc("claims", str(claims), "--out", str(tmp_path / "v.csv"))
+    assert one_clean_line(result, 2) == [
+        "c.csv header: column(s) verdict are written by the checker (computed, verdict, diagnosis, explanation); "
+        "rename yours (e.g. 'your_verdict') so neither is lost"
+    ]
+    assert not (tmp_path / "v.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("37 per cent", "37 per cent"),
+        ("-22", "-22"),
+    ],
+)
+def test_formula_like_claim_text_is_neutralised_in_the_out_file(tmp_path, run_mfc, text, written):
+    """OWASP's advice for CSV meant for spreadsheets: a cell that would run as a formula gets a leading '."""
+    claims = tmp_path / "c.csv"
+    with claims.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [HEADER.split(",") + ["description"], ["c1", "proportion", "864", "2335", "37", "", text]]
+        )
+    result = run_mfc("claims", str(claims), "--out", str(tmp_path / "v.csv"))
+    assert result.returncode == 0, result.stderr
+    with (tmp_path / "v.csv").open(newline="", encoding="utf-8") as handle:
+        assert next(csv.DictReader(handle))["description"] == written
+
+
+def test_a_fifo_as_the_claims_file_is_refused_before_it_is_opened(tmp_path):
+    fifo = tmp_path / "claims.csv"
+    os.mkfifo(fifo)
+    result = subprocess.run(
+        [sys.executable, "-m", "helpers.run.cli", "claims", str(fifo)],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=60,  # it used to wait for ever for a writer
+    )
+    assert one_clean_line(result, 2) == [
+        f"{fifo}: is a special file (FIFO, device or socket), not a claims CSV file; it was not opened"
+    ]
+
+
+def test_rehash_names_a_missing_table_and_writes_nothing(data_copy, run_mfc):
+    before = (data_copy / "datapackage.yaml").read_bytes()
+    (data_copy / "discrepancies.csv").unlink()
+    result = run_mfc("rehash", str(data_copy))
+    assert one_clean_line(result, 1) == [
+        "data/discrepancies.csv: declared as table 'discrepancies' in datapackage.yaml but missing; restore it "
+        "or remove its entry (nothing was rehashed)"
+    ]
+    assert (data_copy / "datapackage.yaml").read_bytes() == before
+
+
+def test_rehash_compares_hashes_not_text_after_a_yaml_tool_reindents(data_copy, run_mfc):
+    import yaml
+
+    descriptor = yaml.safe_load((data_copy / "datapackage.yaml").read_text(encoding="utf-8"))
+    (data_copy / "datapackage.yaml").write_text(yaml.safe_dump(descriptor, indent=4, sort_keys=False), encoding="utf-8")
+    # no table changed yet: a re-indented descriptor alone is up to date
+    assert run_mfc("rehash", str(data_copy)).stdout == "all hashes already up to date\n"
+    with (data_copy / "figures.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")  # the table changes after the re-indent
+    result = run_mfc("rehash", str(data_copy))
+    assert result.stdout.splitlines() == ["data/figures.csv: hash updated", "data/figures.csv: bytes updated"]
+    assert validate_data_dir(data_copy) == []
+
+
+def test_a_figure_written_with_a_digit_separator_is_one_line(data_copy, run_mfc):
+    set_cells(data_copy, "figures", {(1, VALUE): "5_90"})
+    result = run_mfc("check-data", str(data_copy))
+    lines = one_clean_line(result, 1)
+    assert lines[0].startswith("data/figures.csv line 2 (figure_id ") and lines[0].endswith(
+        "column 'value': '5_90' is not a plain number (digit separators such as _ are not allowed; write 590)"
+    )
+    assert "unexpected error" not in result.stderr
+
+
+def test_a_table_rewritten_after_validation_is_one_line(data_copy, monkeypatch):
+    """mfc headlines reading a table being rewritten: a DataError naming it, never ValueError."""
+    from helpers.ledger import tables
+    from helpers.ledger.errors import DataError
+
+    assert tables.validate_once(data_copy) == []
+    set_cells(data_copy, "figures", {(1, VALUE): "5_90"})
+    with pytest.raises(DataError) as info:
+        tables.load_ledger(data_copy, validate=False)  # as if validation had passed just before the edit
+    assert info.value.problems[0].startswith("data/figures.csv: could not be read after validation (")
+
+
+def test_a_folder_in_place_of_figures_csv_is_named_as_a_folder(data_copy, run_mfc):
+    (data_copy / "figures.csv").unlink()
+    (data_copy / "figures.csv").mkdir()
+    result = run_mfc("check-data", str(data_copy))
+    assert one_clean_line(result, 1)[0] == (
+        "data/figures.csv: is a folder, not a CSV file (declared by resource 'figures')"
+    )
+    assert "file not found" not in result.stderr
+
+
+def test_two_blank_lines_do_not_shift_the_line_named(data_copy):
+    path = data_copy / "figures.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[3:3] = ["", ""]  # two blank lines after line 3
+    record = next(csv.reader([lines[26]]))  # true line 27
+    record[VALUE] = "-5"
+    lines[26] = ",".join(f'"{c}"' if "," in c else c for c in record)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rehash(data_copy)
+    problems = validate_data_dir(data_copy)
+    assert problems and all(p.startswith("data/figures.csv line 27 ") or "on line 27" in p for p in problems[:1])
+    assert not any("blank" in p for p in problems)
+
+
+def test_a_duplicate_id_after_multi_line_notes_names_both_true_lines(data_copy):
+    path = data_copy / "figures.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    note = rows[0].index("note")
+    rows[1][note] = "a note\nover\nthree lines"  # record 1 now spans lines 2-4
+    rows[10][0] = rows[5][0]  # record 5 starts on line 8, record 10 on line 13
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    rehash(data_copy)
+    problems = validate_data_dir(data_copy)
+    assert problems and all(p.startswith("data/figures.csv line 13") and p.endswith("on line 8") for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["trends", "--alpha", "1e-320"],
+            "argument --alpha: --alpha=1e-320 is outside the valid range from 0.001 to 0.5",
+        ),
+        (["run", "--timeout", "-1"], "argument --timeout: --timeout=-1 is outside the valid range from 1 to 86400"),
+        (
+            ["nonresponse", "until-harm-ends", "--seed", "-1"],
+            "--seed=-1 is outside the valid range from 0 to 4294967295",
+        ),
+        (
+            ["headlines", "until-harm-ends", "--alpha", "0.9"],
+            "--alpha=0.9 is outside the valid range from 0.001 to 0.5",
+        ),
+    ],
+    ids=["trends-alpha", "run-timeout", "nonresponse-seed", "headlines-alpha"],
+)
+def test_options_out_of_their_declared_range_exit_2_in_one_line(args, expected, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith(f"mfc {args[0]}: error: argument ")
+
+
+@pytest.mark.parametrize(
+    ("notebook", "values", "expected"),
+    [
+        (
+            "41_nonresponse_simulation",
+            {"n_sims": 10**9},
+            "n_sims=1000000000 is outside the valid range from 1 to 100000",
+        ),
+        ("41_nonresponse_simulation", {"seed": "abc"}, "seed='abc' is not a whole number"),
+        ("41_nonresponse_simulation", {"seed": -1}, "seed=-1 is outside the valid range from 0 to 4294967295"),
+        ("40_nonresponse", {"strengths": {"mnar": "abc"}}, "strengths['mnar']='abc' is not a finite number"),
+        ("40_nonresponse", {"imputations": 0}, "imputations=0 is outside the valid range from 2 to 50 (Rubin's rules"),
+        ("40_nonresponse", {"imputations": 1}, "imputations=1 is outside the valid range from 2 to 50 (Rubin's rules"),
+        ("40_nonresponse", {"seed": -1}, "seed=-1 is outside the valid range from 0 to 4294967295"),
+        ("30_trends", {"alpha": 1e-320}, "alpha=1e-320 is outside the valid range from 0.001 to 0.5"),
+        ("10_report", {"report_id": "harm-2030"}, "report_id='harm-2030' is not valid; valid values: heading-back"),
+    ],
+)
+def test_every_bad_notebook_value_is_one_line_from_the_shared_check(notebook, values, expected):
+    from helpers.ledger.errors import ParameterError
+    from helpers.run.one_run import notebook_defaults
+    from helpers.run.params import check_parameters
+
+    namespace = {**notebook_defaults(PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb"), **values}
+    with pytest.raises(ParameterError) as info:
+        check_parameters(namespace, notebook)
+    assert expected in str(info.value) and "\n" not in str(info.value)
+
+
+def test_mfc_run_one_notebook_refuses_bad_values_before_a_kernel_starts(tmp_path, run_mfc, monkeypatch):
+    import helpers.run.runner
+
+    monkeypatch.setattr(helpers.run.runner, "run_catalogue", lambda *a, **k: pytest.fail("a kernel started"))
+    params = tmp_path / "p.yaml"
+    params.write_text("strengths: {mnar: abc}\n", encoding="utf-8")
+    result = run_mfc("run", "40_nonresponse", "-f", str(params), "--output-dir", str(tmp_path / "out"))
+    assert one_clean_line(result, 2) == [
+        "mfc run: strengths['mnar']='abc' is not a finite number; valid: from -5.0 to 5.0"
+    ]
+    result = run_mfc("run", "10_report", "-p", "report_id=until-harm-ends", "--output-dir", "notebooks/executed")
+    assert one_clean_line(result, 2)[0].startswith("mfc run: --output-dir notebooks/executed: is notebooks/executed/")
+
+
+# --- one signal policy: SIGINT 130, SIGTERM 143, SIGHUP 129 -------------------------------------------------
+
+
+def _signal_after(args, signum, delay, **kwargs):
+    import signal  # noqa: F401 (the caller passes signal.SIG*)
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+        text=True,
+        **kwargs,
+    )
+    time.sleep(delay)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, err
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+@pytest.mark.parametrize("delay", [0.3, 1.5], ids=["start-up-imports", "at-work"])
+def test_mfc_trends_stops_on_each_signal_with_its_code_and_one_line(name, code, delay):
+    import signal
+
+    returncode, err = _signal_after(["trends", "--csv"], getattr(signal, name), delay)
+    if returncode == 0:
+        pytest.skip("the command finished before the signal")  # a fast machine: nothing to interrupt
+    assert returncode == code, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("mfc trends: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "delay"),
+    [(["run", "--only", "00_overview", "--quiet"], 0.5), (["check-data"], 1.5)],
+    ids=["run-start-up-imports", "check-data-during-validation"],
+)
+def test_ctrl_c_during_start_up_or_validation_is_one_line_without_a_traceback(args, delay):
+    import signal
+
+    from helpers.ledger.paths import EXECUTED_DIR
+
+    before = {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")}
+    returncode, err = _signal_after(args, signal.SIGINT, delay)
+    if returncode == 0:
+        pytest.skip("the command finished before the signal")
+    assert returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert {p.name: p.read_bytes() for p in EXECUTED_DIR.glob("*.ipynb")} == before
+
+
+def test_mfc_build_context_on_sigterm_exits_143_and_leaves_the_tables_as_they_were(tmp_path):
+    import signal
+
+    out = tmp_path / "context"
+    out.mkdir()
+    (out / "councils.csv").write_text("committed\n", encoding="utf-8")
+    returncode, err = _signal_after(["build-context", "--out", str(out)], signal.SIGTERM, 0.6)
+    if returncode == 0:
+        pytest.skip("the build finished before the signal")
+    assert returncode == 143, err
+    assert err.strip().splitlines() == ["mfc build-context: stopped by SIGTERM; nothing was left half-written"]
+    assert [p.name for p in out.iterdir()] == ["councils.csv"]
+    assert (out / "councils.csv").read_text(encoding="utf-8") == "committed\n"
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_signal_while_the_context_tables_are_written_leaves_none_changed(tmp_path, monkeypatch, capsys, name, code):
+    """The signal arrives after the first table's temporary file is complete: no table changes, no
+    temporary file stays, one line, the policy's exit code (deterministic: the signal is sent from inside)."""
+    import signal
+
+    from helpers.ledger import files
+
+    out = tmp_path / "context"
+    out.mkdir()
+    (out / "councils.csv").write_text("committed\n", encoding="utf-8")
+    real = files._write_temporary
+
+    def then_signal(target, write, **kwargs):
+        tmp_name = real(target, write, **kwargs)
+        os.kill(os.getpid(), getattr(signal, name))  # the handler raises in this thread, here
+        return tmp_name
+
+    monkeypatch.setattr(files, "_write_temporary", then_signal)
+    assert cli.main(["build-context", "--out", str(out)]) == code
+    reason = "interrupted" if name == "SIGINT" else f"stopped by {name}"
+    assert capsys.readouterr().err == f"mfc build-context: {reason}; nothing was left half-written\n"
+    assert [p.name for p in out.iterdir()] == ["councils.csv"]
+    assert (out / "councils.csv").read_text(encoding="utf-8") == "committed\n"
+    assert signal.getsignal(signal.SIGTERM) is not None  # the previous handlers are back
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_mfc_run_on_sigterm_or_sighup_stops_workers_and_kernels(tmp_path, name, code):
+    """What a scheduler, `timeout` or systemd sends: the parent alone gets it, and stops every child."""
+    import signal
+    import time
+
+    import psutil
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers.run.cli", "run", "10_report", "--output-dir", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+        start_new_session=True,
+    )
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    kernels = []
+    while time.monotonic() < deadline and not kernels:
+        time.sleep(0.5)
+        try:
+            kernels = [p for p in parent.children(recursive=True) if "ipykernel" in " ".join(p.cmdline())]
+        except psutil.NoSuchProcess:
+            break
+    assert kernels, "a kernel should be running"
+    descendants = parent.children(recursive=True)
+    process.send_signal(getattr(signal, name))  # to the parent only, as `kill PID` does
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == code, err
+    assert err.decode().strip().splitlines() == [
+        f"mfc run: stopped by {name}; workers and kernels stopped, unfinished notebooks left as they were in "
+        f"{tmp_path / 'out'}/"
+    ]
+    time.sleep(1.0)
+    alive = [p for p in descendants if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert alive == [], f"left running: {[p.cmdline() for p in alive]}"
+    assert list((tmp_path / "out").iterdir()) == []

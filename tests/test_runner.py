@@ -255,3 +255,50 @@ def test_mfc_run_reuses_kernels_unless_asked_for_fresh_ones(monkeypatch):
     assert cli.main(["run", "--quiet", "--only", "01_glossary"]) == 0
     assert cli.main(["run", "--quiet", "--only", "01_glossary", "--fresh-kernels"]) == 0
     assert seen == [False, True]
+
+
+# --- issue 19: confinement, scratch names, timeouts -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "column"),
+    [
+        ("notebook: " + "/".join([".."] * 4 + ["etc", "hostname"]), "notebook"),
+        ("notebook: sub/ok.ipynb", "notebook"),
+        ("notebook: ok.ipynb\n    variant: " + "/".join([".."] * 3 + ["escaped"]), "variant"),
+        ("notebook: ok.ipynb\n    variant: a/b", "variant"),
+    ],
+    ids=["notebook-up", "notebook-folder", "variant-up", "variant-folder"],
+)
+def test_catalogue_names_that_leave_notebooks_are_refused_at_load(tmp_path, project, entry, column):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(f"runs:\n  - {entry}\n")
+    with pytest.raises(DataError) as info:
+        load_catalogue(path, project["notebooks_dir"])
+    assert info.value.problems == [info.value.problems[0]]
+    assert f"run 1: column '{column}'" in info.value.problems[0] and "plain" in info.value.problems[0]
+
+
+def test_two_runs_of_one_notebook_use_different_scratch_files(project, monkeypatch):
+    """Two `mfc run` at once on one tree once shared build/runs/<name>.ipynb ("not JSON", 1 try in 6)."""
+    import papermill
+
+    seen = []
+
+    def record(source, output, **kwargs):
+        seen.append(output)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(papermill, "execute_notebook", record)
+    for _ in range(2):
+        assert not execute_run(Run("ok.ipynb"), **project).ok
+    assert len(seen) == 2 and seen[0] != seen[1]
+    assert all(Path(p).parent == project["scratch_dir"] and Path(p).name.startswith("ok.") for p in seen)
+
+
+def test_a_cell_timeout_is_a_failed_run_in_one_line(project):
+    make_notebook(project["notebooks_dir"] / "slow.ipynb", "import time\ntime.sleep(30)")
+    result = execute_run(Run("slow.ipynb"), timeout=2, **project)
+    assert not result.ok
+    assert "CellTimeoutError" in result.message and "\n" not in result.message
+    assert not (project["executed_dir"] / "slow.ipynb").exists()

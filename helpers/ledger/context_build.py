@@ -24,7 +24,7 @@ Rules the build follows (see CONTRIBUTING.md):
 * the output is deterministic: rows sorted on the primary key, numbers written by one formatter,
   LF line endings, no timestamps, so a second build is byte-identical to the first;
 * a missing file, a missing column or an unreadable cell raises :class:`helpers.ledger.errors.DataError`
-  naming the file, the row and the column.
+  naming the file, the line (as an editor shows it) and the column.
 
 Run it with ``python -m helpers.ledger.context_build [RAW_DIR] [--out DIR]`` or ``mfc build-context``.
 """
@@ -260,7 +260,7 @@ def _parse(raw: str, codes: dict[str, str], file: str, row, column: str) -> tupl
     if key in codes:
         return None, codes[key]
     raise DataError(
-        f"{file}: row {row}, column '{column}': unexpected value {raw!r} "
+        f"{file} line {row}, column '{column}': unexpected value {raw!r} "
         f"(a number or one of {sorted(k for k in codes if k)})"
     )
 
@@ -430,7 +430,7 @@ def _nrm(raw_dir: Path) -> pd.DataFrame:
     bad = df[~df["NRM referrals"].str.fullmatch(r"\d+")]
     if not bad.empty:
         idx = bad.index[0]
-        raise DataError(f"{F_NRM}: row {idx}, column 'NRM referrals': not a count ({bad.at[idx, 'NRM referrals']!r})")
+        raise DataError(f"{F_NRM} line {idx}, column 'NRM referrals': not a count ({bad.at[idx, 'NRM referrals']!r})")
     unknown = set(df["Age at exploitation"]) - set(NRM_AGES)
     if unknown:
         raise DataError(f"{F_NRM}: column 'Age at exploitation': unknown values {sorted(unknown)}")
@@ -501,10 +501,10 @@ def _councils(raw_dir: Path) -> pd.DataFrame:
     frame["council_code"] = frame["gss_code"].where(frame["gss_code"] != "", frame["trust_code"])
     if (frame["council_code"] == "").any():
         idx = frame.index[frame["council_code"] == ""][0]
-        raise DataError(f"{F_FRAME}: row {idx}, column 'gss_code': neither a GSS code nor a trust code")
+        raise DataError(f"{F_FRAME} line {idx}, column 'gss_code': neither a GSS code nor a trust code")
     dup = frame["council_code"].duplicated()
     if dup.any():
-        raise DataError(f"{F_FRAME}: row {frame.index[dup][0]}, column 'gss_code': duplicate code")
+        raise DataError(f"{F_FRAME} line {frame.index[dup][0]}, column 'gss_code': duplicate code")
 
     imd_code, imd_score, imd_rank = (
         "Upper Tier Local Authority District code (2019)",
@@ -531,7 +531,7 @@ def _councils(raw_dir: Path) -> pd.DataFrame:
     bad = ofs[~ofs[of_overall].isin(OFSTED_GRADES)]
     if not bad.empty:
         idx = bad.index[0]
-        raise DataError(f"{F_OFSTED}: row {idx}, column '{of_overall}': unknown grade {bad.at[idx, of_overall]!r}")
+        raise DataError(f"{F_OFSTED} line {idx}, column '{of_overall}': unknown grade {bad.at[idx, of_overall]!r}")
     of_lookup = {r[of_code]: (r[of_overall], r[of_date]) for _, r in ofs.iterrows()}
 
     rows = []

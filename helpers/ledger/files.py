@@ -1,8 +1,9 @@
 """Read and write files safely: never from a special file, never over an input, never half-written.
 
-Every file the collection writes goes through :func:`write_atomically` (or :func:`write_all_atomically`
-for a set that must change together): context tables, the descriptor, ``--out`` files, executed
-notebooks and site files. It writes into a temporary file in the target's folder, gives it the
+Every file the collection writes is meant to go through :func:`write_atomically` (or
+:func:`write_all_atomically` for a set that must change together, :func:`write_text_atomically` and
+:func:`write_bytes_atomically` for text and bytes): context tables, the descriptor, ``--out`` files,
+executed notebooks, and the site's pages and images. It writes into a temporary file in the target's folder, gives it the
 permissions a new file would get from the user's umask (``tempfile`` would leave 0600), and moves it
 into place with ``os.replace`` only once complete; on any failure (a full disk, an I/O error, a signal)
 the temporary file is removed and the target is left as it was.
@@ -16,12 +17,27 @@ before it is opened (opening a FIFO with no writer would wait for ever).
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from helpers.ledger.errors import DataError, ParameterError
+
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
+@contextmanager
+def signals_held():
+    """Hold stop signals for a few instructions that must not be split (create and record a temporary
+    file; rename a set of files): a signal arriving meanwhile is handled right after."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def current_umask() -> int:
@@ -69,21 +85,28 @@ def write_atomically(
     removed and ``target`` is left exactly as it was.
     """
     target = Path(target)
-    tmp_name = _write_temporary(target, write, encoding=encoding, newline=newline)
+    created: list[str] = []
     try:
-        os.replace(tmp_name, target)
+        os.replace(_write_temporary(target, write, encoding=encoding, newline=newline, created=created), target)
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        for tmp_name in created:
+            Path(tmp_name).unlink(missing_ok=True)
         raise
     return target
 
 
-def _write_temporary(target: Path, write: Callable, *, encoding: str | None, newline: str | None) -> str:
+def _write_temporary(
+    target: Path, write: Callable, *, encoding: str | None, newline: str | None, created: list[str]
+) -> str:
     """Write a complete temporary file beside ``target`` and return its name (removed on failure).
 
+    Its name is added to ``created`` as soon as it exists, so a caller interrupted at any point (even
+    by a signal between this function's return and its next line) knows what to remove.
     ``encoding=None`` opens it in binary mode (for images and other bytes).
     """
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    with signals_held():
+        handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        created.append(tmp_name)
     try:
         os.fchmod(handle, new_file_mode())
         mode = "wb" if encoding is None else "w"
@@ -115,18 +138,19 @@ def write_all_atomically(writers: Mapping[Path | str, Callable], *, encoding: st
     place, one after another (each rename is atomic and cannot fail for want of space). A failure before
     that leaves every target as it was and no temporary file behind.
     """
-    done: list[tuple[str, Path]] = []
+    created: list[str] = []
+    targets = [Path(target) for target in writers]
     try:
-        for target, write in writers.items():
-            target = Path(target)
-            done.append((_write_temporary(target, write, encoding=encoding, newline=newline), target))
-        for tmp_name, target in done:
-            os.replace(tmp_name, target)
+        for target, write in zip(targets, writers.values()):
+            _write_temporary(target, write, encoding=encoding, newline=newline, created=created)
+        with signals_held():  # all renamed or none: a signal waits for the last rename
+            for tmp_name, target in zip(list(created), targets):
+                os.replace(tmp_name, target)
     except BaseException:
-        for tmp_name, _ in done:
-            Path(tmp_name).unlink(missing_ok=True)
+        for tmp_name in created:
+            Path(tmp_name).unlink(missing_ok=True)  # one already renamed is gone: nothing to remove
         raise
-    return [target for _, target in done]
+    return targets
 
 
 def check_input_path(path: Path | str, what: str = "file") -> Path:

@@ -56,14 +56,30 @@ def data_choices(spec: dict, data_dir=None) -> list | None:
         return list(spec["choices"])
     if "choices_from" not in spec:
         return None
-    from helpers.ledger.tables import load_ledger
-
     table, column = spec["choices_from"].split(".")
-    frame = load_ledger(data_dir)[table]
+    ledger = _ledger(str(data_dir) if data_dir is not None else None)
+    if table not in ledger.tables:
+        raise ParameterError(
+            f"the valid values come from table {table!r}, which {ledger.data_dir} does not have "
+            f"(its tables: {', '.join(ledger.tables)})"
+        )
+    frame = ledger[table]
     if "series_order" in frame.columns:  # reports in the order of the series
         frame = frame.sort_values("series_order")
     values = frame[column].dropna().drop_duplicates().tolist()
     return [int(v) if spec["type"] == "int" else v for v in values]
+
+
+def _ledger(data_dir: str | None):
+    """The ledger the choices come from, read once per check (a notebook may take several from it)."""
+    from helpers.ledger.tables import load_ledger
+
+    if "ledger" not in _LEDGERS or _LEDGERS["key"] != data_dir:
+        _LEDGERS.update(key=data_dir, ledger=load_ledger(data_dir))
+    return _LEDGERS["ledger"]
+
+
+_LEDGERS: dict = {}
 
 
 def describe_range(spec: dict, choices: list | None = None) -> str:
@@ -143,6 +159,7 @@ def check_namespace(namespace: dict, notebook: str, path: Path | str = PARAMETER
     """
     declared = declared_parameters(notebook, path)
     values = {name: namespace.get(name) for name in declared}
+    _LEDGERS.clear()  # data may have changed since the last check: read them again, once
     order = sorted(declared, key=lambda n: n != "data_dir")
     for name in order:
         check_value(name, values[name], declared[name], data_dir=values.get("data_dir"))

@@ -96,11 +96,12 @@ MAX_MAGNITUDE = 1e9
 NUMERIC_TYPES = {"number", "integer", "year"}
 
 
-def record_lines(path: Path) -> list[int]:
+def record_lines(path: Path, keep_blank: bool = False) -> list[int]:
     """The line on which each CSV record starts (index 0: the header, line 1).
 
     A quoted value may hold line breaks, so record n is not always on line n + 1; messages use these
-    true line numbers. Blank lines, which readers skip, are not records.
+    true line numbers. Blank lines, which readers skip, are not records, unless ``keep_blank`` (to
+    match frictionless, which counts them as rows).
     """
     import csv
 
@@ -112,7 +113,7 @@ def record_lines(path: Path) -> list[int]:
             reader = csv.reader(handle)
             start = 1
             for record in reader:
-                if record:
+                if record or keep_blank:
                     lines.append(start)
                 start = reader.line_num + 1
     except (UnicodeDecodeError, csv.Error):
@@ -207,12 +208,22 @@ def _frictionless_problems(data_dir: Path, descriptor: dict) -> list[str]:
     problems = []
     for task in report.tasks:
         where = _display(data_dir, paths.get(task.name, task.name))
-        lines = record_lines(data_dir / paths[task.name]) if task.name in paths else []
+        lines = record_lines(data_dir / paths[task.name], keep_blank=True) if task.name in paths else []
         extra_rows = []
         for error in task.errors:
+            if _blank_row(error):
+                continue  # a blank line is skipped by every reader of the ledger: not a problem
             row = getattr(error, "row_number", None)
             if row is not None and 0 < row <= len(lines):
                 error.row_number = lines[row - 1]  # frictionless counts records; people count lines
+                # A duplicate key names its first occurrence by record position too: give its line.
+                error.note = re.sub(
+                    r'(?:in the )?row at position "?(\d+)"?',
+                    lambda m, lines=lines: (
+                        f"on line {lines[int(m.group(1)) - 1]}" if int(m.group(1)) <= len(lines) else m.group(0)
+                    ),
+                    getattr(error, "note", "") or "",
+                )
             if error.type == "extra-cell":
                 extra_rows.append(error.row_number)  # the same cause on every row: one line below
                 continue
@@ -226,6 +237,14 @@ def _frictionless_problems(data_dir: Path, descriptor: dict) -> list[str]:
                 "the column in the header and the descriptor"
             )
     return problems
+
+
+def _blank_row(error) -> bool:
+    """A frictionless error caused only by a blank line (a blank row, or its empty primary key)."""
+    if error.type == "blank-row":
+        return True
+    cells = getattr(error, "cells", None)
+    return error.type == "primary-key" and cells is not None and not any(str(c).strip() for c in cells)
 
 
 def _describe_error(where: str, error, key_field: str | None) -> str:

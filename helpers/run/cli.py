@@ -325,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     MFC_DEBUG=1 to see one).
     """
     with stop_policy():  # first, before any heavy import
-        command = "mfc"
+        words = [w for w in (sys.argv[1:] if argv is None else argv) if not w.startswith("-")]
+        command = f"mfc {words[0]}" if words else "mfc"  # known before parsing, for a signal during imports
         try:
             parser = build_parser()
             args = parser.parse_args(argv)  # argparse prints usage and exits 2 on bad options

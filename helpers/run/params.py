@@ -66,7 +66,17 @@ def option_type(spec: dict, option: str):
 
     from helpers.ledger.parameters import check_value
 
-    parse = {"int": int, "float": float}.get(spec["type"], str)
+    def parse(text: str):
+        if spec["type"] == "list" and not text.lstrip().startswith("["):
+            return [item.strip() for item in text.split(",") if item.strip()]  # --mechanisms mcar,mnar
+        if spec["type"] in ("list", "dict"):
+            import yaml
+
+            try:
+                return yaml.safe_load(text)  # --strengths '{mnar: -1}', as papermill reads -y
+            except yaml.YAMLError:
+                raise ValueError(text) from None
+        return {"int": int, "float": float}.get(spec["type"], str)(text)
 
     def convert(text: str):
         try:

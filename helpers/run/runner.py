@@ -214,7 +214,8 @@ def execute_run(
     except Exception as exc:  # kernel death, timeout, unreadable notebook: report, never crash the batch
         if reuse_kernel:
             shutdown_worker_kernel(keep_log=True)
-        return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {exc} [kernel log: {log}]")
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""  # one line: no cell preview
+        return RunResult(run.name, False, f"{run.name}: {type(exc).__name__}: {first} [kernel log: {log}]")
     nb = carry_parameters(strip_volatile(nbformat.read(scratch, as_version=4)))
     write_atomically(nb, executed_dir / run.output_name)
     scratch.unlink(missing_ok=True)

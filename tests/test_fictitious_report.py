@@ -1,0 +1,157 @@
+"""A new report is only data (issue 18): a sixth, fictitious report added to a copy of data/ runs
+through mfc check-data, mfc headlines, 10_report and 40_nonresponse with no code change.
+
+The report is a TEST FIXTURE, marked so in every row (id ``test-fixture-report``, title and notes saying
+so, a source at example.org, the domain reserved for examples). Its counts are invented; they never
+enter data/. The steps are the README's "How to add a report".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers.ledger.catalogue import load_catalogue
+from helpers.ledger.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.ledger.tables import rehash
+
+REPORT_ID = "test-fixture-report"
+TITLE = "Test Fixture Report (fictitious)"
+SOURCE_ID = "test-fixture-source"
+NOTE = "TEST FIXTURE: invented for tests/test_fictitious_report.py; not a real publication"
+# (group, measure, value, unit): trafficked 300 of 1,000 (30%), unaccompanied 500 of 5,000 (10%).
+FIGURES = [
+    ("trafficked", "councils_answering", "100", "councils"),
+    ("trafficked", "in_care", "1000", "children"),
+    ("trafficked", "went_missing", "300", "children"),
+    ("trafficked", "went_missing_pct", "30", "percent"),
+    ("unaccompanied", "councils_answering", "110", "councils"),
+    ("unaccompanied", "in_care", "5000", "children"),
+    ("unaccompanied", "went_missing", "500", "children"),
+    ("unaccompanied", "went_missing_pct", "10", "percent"),
+]
+
+
+def append_rows(path: Path, rows: list[dict]) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        for row in rows:
+            writer.writerow({name: row.get(name, "") for name in header})
+
+
+@pytest.fixture(scope="module")
+def data_with_a_sixth_report(tmp_path_factory) -> Path:
+    """Step 1 of "How to add a report": rows in reports.csv, sources.csv and figures.csv, then rehash."""
+    data = tmp_path_factory.mktemp("fixture") / "data"
+    shutil.copytree(DATA_DIR, data)
+    append_rows(
+        data / "sources.csv",
+        [
+            {
+                "source_id": SOURCE_ID,
+                "kind": "report",
+                "publisher": "Test Fixture Publisher",
+                "title": TITLE,
+                "published": "2026-06-01",
+                "url": "https://example.org/test-fixture-report",
+                "note": NOTE,
+            }
+        ],
+    )
+    append_rows(
+        data / "reports.csv",
+        [
+            {
+                "report_id": REPORT_ID,
+                "title": TITLE,
+                "subtitle": "A fictitious report used only by the test suite",
+                "publishers": "Test Fixture Publisher",
+                "published": "2026-06-01",
+                "period_start": "2025-01-01",
+                "period_end": "2025-12-31",
+                "headline_period": "2025",
+                "nations": "England;Wales;Scotland;Northern Ireland",
+                "series_order": "6",
+                "source_id": SOURCE_ID,
+                "note": NOTE,
+            }
+        ],
+    )
+    append_rows(
+        data / "figures.csv",
+        [
+            {
+                "figure_id": f"tfr-{group}-{measure}".replace("_", "-"),
+                "report_id": REPORT_ID,
+                "version": "single",
+                "group": group,
+                "measure": measure,
+                "period": "2025",
+                "geography": "UK",
+                "value": value,
+                "unit": unit,
+                "source_id": SOURCE_ID,
+                "locator": "page 1 (fictitious)",
+                "note": NOTE,
+            }
+            for group, measure, value, unit in FIGURES
+        ],
+    )
+    rehash(data)
+    return data
+
+
+def mfc(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300
+    )
+
+
+def test_check_data_accepts_the_sixth_report(data_with_a_sixth_report):
+    result = mfc("check-data", str(data_with_a_sixth_report))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{data_with_a_sixth_report}: valid (")
+
+
+def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report):
+    from statsmodels.stats.proportion import proportion_confint
+
+    result = mfc("headlines", REPORT_ID, "--csv", "--data-dir", str(data_with_a_sixth_report))
+    assert result.returncode == 0, result.stderr
+    rows = {r["group"]: r for r in csv.DictReader(result.stdout.splitlines()) if r["measure"] == "went_missing"}
+    low, high = proportion_confint(300, 1000, alpha=0.05, method="wilson")  # a second library
+    assert float(rows["trafficked"]["rate"]) == pytest.approx(0.3)
+    assert float(rows["trafficked"]["ci_low"]) == pytest.approx(low, abs=1e-6)
+    assert float(rows["trafficked"]["ci_high"]) == pytest.approx(high, abs=1e-6)
+    assert float(rows["unaccompanied"]["rate"]) == pytest.approx(0.1)
+
+
+def test_10_report_and_40_nonresponse_run_from_a_catalogue_line(data_with_a_sixth_report, tmp_path):
+    """Step 2: one catalogue line per notebook; the runner then runs them like any other entry."""
+    from helpers.run.runner import run_catalogue
+
+    catalogue = tmp_path / "catalogue.yaml"
+    catalogue.write_text(
+        "runs:\n"
+        + "".join(
+            f"  - notebook: {nb}\n    variant: {REPORT_ID}\n"
+            f"    parameters: {{report_id: {REPORT_ID}, data_dir: {json.dumps(str(data_with_a_sixth_report))}}}\n"
+            for nb in ("10_report.ipynb", "40_nonresponse.ipynb")
+        ),
+        encoding="utf-8",
+    )
+    runs = load_catalogue(catalogue, NOTEBOOKS_DIR)
+    results = run_catalogue(runs, jobs=2, progress=False, executed_dir=tmp_path / "executed")
+    assert [r.message for r in results if not r.ok] == []
+    for run in runs:
+        text = (tmp_path / "executed" / run.output_name).read_text(encoding="utf-8")
+        assert TITLE in text  # the notebook describes the new report, not the default one
+        assert '"output_type": "error"' not in text
