@@ -58,8 +58,9 @@ context: setup
 lab: setup
 	$(BIN)/jupyter lab notebooks/
 
-# A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
-site: setup
+# The book: the executed notebooks as a Sphinx site (MyST-NB, sphinx-book-theme), never re-executed, for
+# readers without Python (build/site/index.html). Settings in site/conf.py; works offline.
+site: setup-test
 	$(BIN)/python -m helpers.present.site --build build/site
 
 # Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the

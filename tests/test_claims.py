@@ -449,17 +449,21 @@ def test_claims_command_missing_file(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == f"{tmp_path / 'absent.csv'}: file not found"
 
 
-def test_write_verdicts_failure_leaves_old_file_and_no_temp(tmp_path):
+def test_write_verdicts_failure_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
+    import errno
+
+    import pandas as pd
+
     out = tmp_path / "verdicts.csv"
     out.write_text("old\n")
 
-    class Broken:
-        def to_csv(self, handle, index):
-            handle.write("claim_id,verdict\npartial")
-            raise RuntimeError("disk full")
+    def full_disk(self, handle, index):
+        handle.write("claim_id,verdict\npartial")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    with pytest.raises(RuntimeError):
-        write_verdicts(Broken(), out)
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    with pytest.raises(OSError):
+        write_verdicts(pd.DataFrame({"claim_id": ["c1"], "verdict": ["consistent"]}), out)
     assert out.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["verdicts.csv"]
 

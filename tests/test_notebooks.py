@@ -76,9 +76,12 @@ def test_executed_copy_was_run_with_its_catalogue_parameters(run):
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
-def test_validation_cell_rejects_unknown_parameters(path):
-    """The first code cell after the parameters calls reject_unknown_parameters with every parameter name,
-    so a mistyped ``papermill -p`` name stops the notebook instead of silently running the defaults."""
+def test_validation_cell_checks_every_declared_parameter(path):
+    """The first code cell after the parameters calls check_parameters(globals(), "<stem>"), and
+    notebooks/parameters.yaml declares exactly the parameters cell's names, so a mistyped name or a value
+    out of range stops the notebook instead of silently running (tests/test_notebook_parameters.py)."""
+    from helpers.ledger.parameters import declared_parameters
+
     nb = read(path)
     index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     declared = [node.targets[0].id for node in ast.parse(nb.cells[index].source).body]
@@ -86,11 +89,11 @@ def test_validation_cell_rejects_unknown_parameters(path):
     calls = [
         node
         for node in ast.walk(ast.parse(validation.source))
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "reject_unknown_parameters"
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check_parameters"
     ]
-    assert len(calls) == 1, "the validation cell calls reject_unknown_parameters(globals(), [...]) once"
-    assert ast.unparse(calls[0].args[0]) == "globals()"
-    assert ast.literal_eval(calls[0].args[1]) == declared
+    assert len(calls) == 1, "the validation cell calls check_parameters(globals(), stem) once"
+    assert [ast.unparse(calls[0].args[0]), ast.literal_eval(calls[0].args[1])] == ["globals()", path.stem]
+    assert list(declared_parameters(path.stem)) == declared
 
 
 @pytest.mark.parametrize("run", CATALOGUE, ids=lambda r: r.name)

@@ -9,7 +9,6 @@ import csv
 import math
 import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pandas as pd
 
@@ -257,9 +256,9 @@ def read_claims(path):
     Returns a frame of the original text (whitespace stripped, index "line" = line in the file) plus
     float columns a_value, b_value, stated_value. Other columns pass through untouched.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise DataError(f"{path}: is a folder, not a claims CSV file")
+    from helpers.ledger.files import check_input_path
+
+    path = check_input_path(path, "claims CSV file")
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             if "\0" in handle.read(8192):
@@ -287,6 +286,12 @@ def read_claims(path):
     if not header:
         raise DataError(f"{path.name}: empty file; the header must name {', '.join(REQUIRED)}")
     problems = _header_problems(path.name, header)
+    clash = [name for name in header if name in RESULT_COLUMNS + PARSED_COLUMNS]
+    if clash:
+        problems.append(
+            f"{path.name} header: column(s) {', '.join(clash)} are written by the checker "
+            f"({', '.join(RESULT_COLUMNS)}); rename yours (e.g. 'your_{clash[0]}') so neither is lost"
+        )
     if problems:
         raise DataError(problems)
     if too_long:
@@ -335,9 +340,12 @@ def check_claims(frame, alternatives=None):
 def write_verdicts(verdicts, out_path):
     """Write the verdicts as CSV, atomically: a temporary file in the same folder is moved into
     place, so a failure never leaves a partial file behind."""
-    from helpers.ledger.files import write_atomically
+    from helpers.ledger.files import neutralise_formulas, write_atomically
 
-    write_atomically(out_path, lambda stream: verdicts.to_csv(stream, index=False), newline="")
+    # The file is made to be opened in spreadsheets: a cell that would run as a formula is written
+    # with a leading apostrophe (OWASP's advice on CSV injection); plain numbers are left alone.
+    safe = neutralise_formulas(verdicts)
+    write_atomically(out_path, lambda stream: safe.to_csv(stream, index=False), newline="")
 
 
 def format_table(verdicts):
@@ -375,6 +383,14 @@ def claims_command(path, out=None, alternatives=None, stream=None, err_stream=No
         for problem in error.problems:
             print(problem, file=err_stream)
         return 2
+    # The --out file is the user's product: it is written first, so a reader that closes standard
+    # output early (``| head -1``) cannot stop it being written.
+    if out is not None:
+        try:
+            write_verdicts(verdicts, out)
+        except OSError as error:
+            print(f"{out}: could not write the verdicts ({error.strerror or error})", file=err_stream)
+            return 2
     print(format_table(verdicts), file=stream)
     inconsistent = int((verdicts["verdict"] == "inconsistent").sum())
     unchecked = int((verdicts["verdict"] == "not_checkable").sum())
@@ -384,10 +400,5 @@ def claims_command(path, out=None, alternatives=None, stream=None, err_stream=No
         file=stream,
     )
     if out is not None:
-        try:
-            write_verdicts(verdicts, out)
-        except OSError as error:
-            print(f"{out}: could not write the verdicts ({error.strerror or error})", file=err_stream)
-            return 2
         print(f"verdicts written to {out}", file=stream)
     return 0

@@ -8,9 +8,10 @@ Everything above reads the collection's data through here; nothing here imports 
     raw            the official files in data/raw/, checked against their recorded hashes
     context_build  build_context: data/context/ derived from data/raw/
     catalogue      load_catalogue, Run: which notebooks run, with which parameters
+    parameters     declared_parameters, check_value: each parameter's type and range (notebooks/parameters.yaml)
     vocabulary     version_label, GROUP_LABELS: what the ledger's ids mean in words
     choices        check_choice, check_choices, check_report_id: a value from a declared set
-    files          write_atomically, check_output_path: writing files without damaging anything
+    files          write_atomically, write_all_atomically, check_input_path, check_output_path: safe file I/O
     errors         DataError, ParameterError: one-line messages naming the file, row and column
     paths          where data/, notebooks/ and notebooks/executed/ are
 """
@@ -24,9 +25,18 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "tables": ["Ledger", "load_ledger", "validate_data_dir", "rehash", "read_descriptor"],
         "context_build": ["build_context"],
         "catalogue": ["Run", "load_catalogue", "select_runs"],
+        "parameters": ["declared_parameters", "check_value", "check_namespace", "matrix_values", "command_option"],
         "vocabulary": ["VERSION_LABELS", "GROUP_LABELS", "GROUP_ORDER", "version_label", "with_version_labels"],
         "choices": ["check_choice", "check_choices", "check_report_id"],
-        "files": ["write_atomically", "check_output_path"],
+        "files": [
+            "write_atomically",
+            "write_all_atomically",
+            "write_text_atomically",
+            "write_bytes_atomically",
+            "check_output_path",
+            "check_input_path",
+            "neutralise_formulas",
+        ],
         "errors": ["DataError", "ParameterError", "MfcError"],
         "paths": ["DATA_DIR", "NOTEBOOKS_DIR", "EXECUTED_DIR", "PROJECT_ROOT"],
     },

@@ -6,6 +6,7 @@ the README's generated blocks all read the same list.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from helpers.ledger.errors import DataError, ParameterError
 from helpers.ledger.paths import CATALOGUE_PATH, NOTEBOOKS_DIR
 
 RUN_KEYS = {"notebook", "variant", "parameters", "description"}
+# A notebook is a plain file name in notebooks/, a variant a plain name: nothing may leave notebooks/.
+PLAIN_NOTEBOOK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.ipynb$")
+PLAIN_VARIANT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,19 @@ def load_catalogue(path: Path | str = CATALOGUE_PATH, notebooks_dir: Path | str 
         unknown = set(entry) - RUN_KEYS
         if unknown:
             problems.append(f"{where}: unknown key(s) {sorted(unknown)}; valid keys: {sorted(RUN_KEYS)}")
+        notebook, variant = entry["notebook"], entry.get("variant")
+        if not isinstance(notebook, str) or not PLAIN_NOTEBOOK.match(notebook):
+            problems.append(
+                f"{where}: column 'notebook': {notebook!r} is not a plain notebook name in notebooks/ "
+                "(letters, digits, _ and -, ending .ipynb; no folders)"
+            )
+            continue
+        if variant is not None and (not isinstance(variant, str) or not PLAIN_VARIANT.match(variant)):
+            problems.append(
+                f"{where}: column 'variant': {variant!r} is not a plain name (letters, digits, _ and -); "
+                "it names the executed copy in notebooks/executed/"
+            )
+            continue
         if not (notebooks_dir / entry["notebook"]).is_file():
             problems.append(f"{where}: column 'notebook': {entry['notebook']} not found in {notebooks_dir}")
         runs.append(

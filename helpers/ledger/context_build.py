@@ -227,19 +227,28 @@ def _read(raw_dir: Path, name: str, required: list[str], *, skiprows: int = 0) -
     UTF-8 byte-order mark is dropped. Cells are stripped too. The row index is set to the line number
     in the file, so error messages can name the row.
     """
+    from helpers.ledger.files import check_input_path
+    from helpers.ledger.tables import record_lines
+
     path = Path(raw_dir) / name
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"{path}: file not found (expected in the raw-data folder {raw_dir})")
+    check_input_path(path, "raw CSV file")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skiprows=skiprows)
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:  # pragma: no cover - defensive
-        raise DataError(f"{path}: cannot be read as CSV ({exc})") from exc
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: empty file; expected a CSV with columns {', '.join(required)}") from None
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"{path}: cannot be read as CSV ({exc})") from None
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError([f"{path.name}: missing column '{c}' (file {path})" for c in missing])
     df = df.apply(lambda s: s.str.strip())
-    df.index = range(skiprows + 2, skiprows + 2 + len(df))  # line number in the file
+    # The line each row starts on as an editor shows it: blank lines (which pandas skips) and quoted
+    # line breaks are counted, so a message's "line 8" is line 8 of the file.
+    lines = [line for line in record_lines(path) if line > skiprows][1:]
+    df.index = lines if len(lines) == len(df) else range(skiprows + 2, skiprows + 2 + len(df))
     return df
 
 
@@ -267,16 +276,28 @@ def _fmt(value) -> str:
     return f"{value:.10f}".rstrip("0").rstrip(".")
 
 
-def _write(df: pd.DataFrame, path: Path) -> Path:
-    """Write all-string columns with LF endings and minimal quoting (byte-stable)."""
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    """All-string columns with LF endings and minimal quoting (byte-stable)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(df.columns)
     for row in df.itertuples(index=False):
         writer.writerow([_fmt(v) for v in row])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buf.getvalue().encode("utf-8"))
-    return path
+    return buf.getvalue().encode("utf-8")
+
+
+def _write_all(tables: dict[str, pd.DataFrame], out_dir: Path) -> dict[str, Path]:
+    """Write every table, atomically as a set: all are renamed into place only once all are written,
+    so a full disk or a signal leaves the committed tables exactly as they were."""
+    from helpers.ledger.files import write_all_atomically
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / f"{name}.csv" for name in tables}
+    contents = {paths[name]: _csv_bytes(df) for name, df in tables.items()}
+    write_all_atomically(
+        {path: (lambda stream, data=data: stream.write(data)) for path, data in contents.items()}, encoding=None
+    )
+    return paths
 
 
 # --------------------------------------------------------------------------------------------
@@ -710,6 +731,11 @@ def build_context(raw_dir=DEFAULT_RAW_DATA_DIR, out_dir=None) -> dict[str, Path]
     out_dir = Path(out_dir) if out_dir is not None else DATA_DIR / "context"
     if not raw_dir.is_dir():
         raise DataError(f"{raw_dir}: raw-data folder not found")
+    from helpers.ledger.raw import raw_folder_problems
+
+    problems = raw_folder_problems(raw_dir)  # an edited raw file is refused before anything is read
+    if problems:
+        raise DataError(problems)
     councils = _councils(raw_dir)
     tables = {
         "england_national": _national(raw_dir),
@@ -717,7 +743,7 @@ def build_context(raw_dir=DEFAULT_RAW_DATA_DIR, out_dir=None) -> dict[str, Path]
         "councils": councils,
         "council_years": _council_years(raw_dir, councils),
     }
-    return {name: _write(df, out_dir / f"{name}.csv") for name, df in tables.items()}
+    return _write_all(tables, out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

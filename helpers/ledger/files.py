@@ -1,9 +1,16 @@
-"""Write output files safely: never over an input or a special file, never half-written, with the umask.
+"""Read and write files safely: never from a special file, never over an input, never half-written.
+
+Every file the collection writes goes through :func:`write_atomically` (or :func:`write_all_atomically`
+for a set that must change together): context tables, the descriptor, ``--out`` files, executed
+notebooks and site files. It writes into a temporary file in the target's folder, gives it the
+permissions a new file would get from the user's umask (``tempfile`` would leave 0600), and moves it
+into place with ``os.replace`` only once complete; on any failure (a full disk, an I/O error, a signal)
+the temporary file is removed and the target is left as it was.
 
 :func:`check_output_path` refuses a path that is a symbolic link, a folder, a FIFO, a device or a
-socket, or that is one of the command's own input files. :func:`write_atomically` writes into a
-temporary file in the target's folder, gives it the permissions a new file would get from the user's
-umask (``tempfile`` would leave 0600), and moves it into place with ``os.replace`` only once complete.
+socket, or one of the command's own inputs. :func:`check_input_path` refuses a folder or a special file
+before it is opened (opening a FIFO with no writer would wait for ever).
+:func:`neutralise_formulas` keeps text cells of a CSV meant for spreadsheets from running as formulas.
 """
 
 from __future__ import annotations
@@ -11,10 +18,10 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from helpers.ledger.errors import ParameterError
+from helpers.ledger.errors import DataError, ParameterError
 
 
 def current_umask() -> int:
@@ -62,13 +69,112 @@ def write_atomically(
     removed and ``target`` is left exactly as it was.
     """
     target = Path(target)
-    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    tmp_name = _write_temporary(target, write, encoding=encoding, newline=newline)
     try:
-        os.fchmod(handle, new_file_mode())
-        with os.fdopen(handle, "w", encoding=encoding, newline=newline) as stream:
-            write(stream)
         os.replace(tmp_name, target)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
     return target
+
+
+def _write_temporary(target: Path, write: Callable, *, encoding: str | None, newline: str | None) -> str:
+    """Write a complete temporary file beside ``target`` and return its name (removed on failure).
+
+    ``encoding=None`` opens it in binary mode (for images and other bytes).
+    """
+    handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    try:
+        os.fchmod(handle, new_file_mode())
+        mode = "wb" if encoding is None else "w"
+        kwargs = {} if encoding is None else {"encoding": encoding, "newline": newline}
+        with os.fdopen(handle, mode, **kwargs) as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())  # the bytes are on disk before the rename makes them the file
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return tmp_name
+
+
+def write_text_atomically(target: Path | str, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``target`` atomically (newlines as given)."""
+    return write_atomically(target, lambda stream: stream.write(text), encoding=encoding, newline="")
+
+
+def write_bytes_atomically(target: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``target`` atomically."""
+    return write_atomically(target, lambda stream: stream.write(data), encoding=None)
+
+
+def write_all_atomically(writers: Mapping[Path | str, Callable], *, encoding: str = "utf-8", newline=None) -> list:
+    """Write several files so that either all of them change or none does.
+
+    Every file is first written whole to its temporary; only when all succeeded are they renamed into
+    place, one after another (each rename is atomic and cannot fail for want of space). A failure before
+    that leaves every target as it was and no temporary file behind.
+    """
+    done: list[tuple[str, Path]] = []
+    try:
+        for target, write in writers.items():
+            target = Path(target)
+            done.append((_write_temporary(target, write, encoding=encoding, newline=newline), target))
+        for tmp_name, target in done:
+            os.replace(tmp_name, target)
+    except BaseException:
+        for tmp_name, _ in done:
+            Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return [target for _, target in done]
+
+
+def check_input_path(path: Path | str, what: str = "file") -> Path:
+    """Return ``path`` if it is a regular file that can be read without blocking; else one-line DataError.
+
+    Checked with ``stat`` before opening: a FIFO with no writer would block ``open`` for ever, and a
+    device could be read without end.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{path}: is a folder, not a {what}")
+    if not stat.S_ISREG(mode):
+        raise DataError(f"{path}: is a special file (FIFO, device or socket), not a {what}; it was not opened")
+    return path
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_plain_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and not text.lower().lstrip("+-").startswith(("inf", "nan"))
+
+
+def neutralise_formula(value):
+    """Prefix ``'`` to text a spreadsheet would run as a formula (starts with = + - @ tab or CR).
+
+    A plain number such as ``-22`` is left as it is: spreadsheets read it as a number, not a formula.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_plain_number(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(table):
+    """A copy of a pandas table with every text cell passed through :func:`neutralise_formula`."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype) in ("string", "str"):
+            out[column] = out[column].map(neutralise_formula)
+    out.columns = [neutralise_formula(str(c)) for c in out.columns]
+    return out

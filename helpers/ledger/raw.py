@@ -45,11 +45,24 @@ def raw_problems(data_dir: Path | str | None = None) -> list[str]:
     raw_dir = data_dir / RAW_DIR_NAME
     if not raw_dir.is_dir():
         return []
+    return raw_folder_problems(raw_dir, where=f"{data_dir.name}/{RAW_DIR_NAME}", required=True)
+
+
+def raw_folder_problems(raw_dir: Path | str, where: str | None = None, required: bool = False) -> list[str]:
+    """:func:`raw_problems` for any folder of raw files with its own ``datapackage.yaml``.
+
+    ``mfc build-context`` calls it first, so an edited file is refused (named) before any table is
+    built. A folder without a descriptor (files a user downloaded) has no hashes to check, unless
+    ``required``.
+    """
+    raw_dir = Path(raw_dir)
+    where = where or str(raw_dir)
+    if not required and not (raw_dir / DESCRIPTOR_NAME).exists():
+        return []
     try:
-        descriptor = read_raw_descriptor(data_dir)
+        descriptor = load_descriptor_file(raw_dir / DESCRIPTOR_NAME, "raw-file descriptor")
     except DataError as exc:
         return exc.problems
-    where = f"{data_dir.name}/{RAW_DIR_NAME}"
     problems, declared = [], set()
     for res in descriptor["resources"]:
         declared.add(res["path"])
@@ -62,7 +75,7 @@ def raw_problems(data_dir: Path | str | None = None) -> list[str]:
             or res.get("bytes") != path.stat().st_size
         ):
             problems.append(
-                f"{where}/{res['path']}: sha256 differs from {RAW_DIR_NAME}/{DESCRIPTOR_NAME}: an official raw file "
+                f"{where}/{res['path']}: sha256 differs from {raw_dir.name}/{DESCRIPTOR_NAME}: an official raw file "
                 "must stay as received (restore it with `git checkout -- data/raw`)"
             )
     for path in sorted(raw_dir.iterdir()):

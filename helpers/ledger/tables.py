@@ -71,11 +71,16 @@ def _display(data_dir: Path, relpath: str) -> str:
 
 
 def _hash_problems(data_dir: Path, resources: list[dict]) -> list[str]:
+    from helpers.ledger.files import check_input_path
+
     problems = []
     for res in resources:
         path = data_dir / res["path"]
-        if not path.is_file():
-            problems.append(f"{_display(data_dir, res['path'])}: file not found (declared by resource '{res['name']}')")
+        try:
+            check_input_path(path, "CSV file")  # a folder or FIFO is named as such, and never opened
+        except DataError as exc:
+            shown = exc.problems[0].replace(str(path), _display(data_dir, res["path"]), 1)
+            problems.append(f"{shown} (declared by resource '{res['name']}')")
             continue
         declared = str(res.get("hash", "")).removeprefix("sha256:")
         if declared != sha256_of(path):
@@ -155,6 +160,13 @@ def _table_read_problems(data_dir: Path, resource: dict) -> tuple[list[str], boo
             for record in reader:
                 for i, name in numeric:
                     text = record[i].strip() if i < len(record) else ""
+                    if "_" in text:  # float() reads Python's digit separators ("5_90"); no other reader does
+                        ident = f" ({key} {record[header.index(key)]})" if key in header else ""
+                        problems.append(
+                            f"{where} line {start}{ident}: column '{name}': {text!r} is not a plain number "
+                            "(digit separators such as _ are not allowed; write 590)"
+                        )
+                        continue
                     try:
                         value = float(text) if text else 0.0
                     except ValueError:
@@ -292,7 +304,8 @@ def validate_data_dir(data_dir: Path | str | None = None) -> list[str]:
     )
     schema_problems = _frictionless_problems(data_dir, checked)
     problems += schema_problems
-    if not schema_problems and not table_problems and not any("file not found" in p for p in problems):
+    file_missing = any("declared by resource" in p for p in problems)  # missing, a folder or a special file
+    if not schema_problems and not table_problems and not file_missing:
         tables = _read_tables(data_dir, descriptor)
         for res in descriptor["resources"]:  # index = true line - 2, so messages name the true line
             lines = record_lines(data_dir / res["path"])[1:]
@@ -326,7 +339,17 @@ def _read_table(data_dir: Path, resource: dict) -> pd.DataFrame:
 
 
 def _read_tables(data_dir: Path, descriptor: dict) -> dict[str, pd.DataFrame]:
-    return {res["name"]: _read_table(data_dir, res) for res in descriptor["resources"]}
+    tables = {}
+    for res in descriptor["resources"]:
+        try:
+            tables[res["name"]] = _read_table(data_dir, res)
+        except (OSError, ValueError, pd.errors.ParserError) as exc:
+            # A table that changed after validation (being rewritten, or edited meanwhile) reads as junk.
+            raise DataError(
+                f"{_display(data_dir, res['path'])}: could not be read after validation ({exc}); "
+                "if it is being rewritten, wait and try again, then run `mfc check-data`"
+            ) from None
+    return tables
 
 
 LEDGER_TABLES = ("sources", "reports", "discrepancies", "figures", "claims")
@@ -457,31 +480,48 @@ def load_ledger(data_dir: Path | str | None = None, validate: bool = True) -> Le
     return Ledger.from_tables(data_dir, _read_tables(data_dir, descriptor))
 
 
-_RESOURCE_LINE = re.compile(r"^  (path|hash|bytes): (.*)$")
+# A resource's path, hash or bytes line, at any indentation and in block or "- key:" list form.
+_RESOURCE_LINE = re.compile(r"^(\s*(?:-\s+)?)(path|hash|bytes):\s*(.*?)\s*$")
 
 
 def rehash(data_dir: Path | str | None = None) -> list[str]:
     """Rewrite the sha256 and byte count of every resource in the descriptor; return what changed.
 
-    Edits the YAML line by line so the hand-written layout and descriptions stay as they are.
+    Values are compared as values (a hash with or without its ``sha256:`` prefix, a byte count as a
+    number), never as text, so a descriptor re-indented by a YAML tool is still brought up to date. A
+    declared table that is missing is named in a DataError and nothing is written. The YAML is edited
+    line by line so the hand-written layout and descriptions stay as they are, and written atomically.
     """
+    from helpers.ledger.files import write_text_atomically
+
     data_dir = Path(data_dir or DATA_DIR)
     path = data_dir / DESCRIPTOR_NAME
-    read_descriptor(data_dir)  # fail clearly on a broken descriptor before touching it
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    descriptor = read_descriptor(data_dir)  # fail clearly on a broken descriptor before touching it
+    missing = [
+        f"{_display(data_dir, res['path'])}: declared as table '{res.get('name', res['path'])}' in "
+        f"{DESCRIPTOR_NAME} but missing; restore it or remove its entry (nothing was rehashed)"
+        for res in descriptor["resources"]
+        if not (data_dir / res["path"]).is_file()
+    ]
+    if missing:
+        raise DataError(missing)
+    wanted = {
+        res["path"]: {"hash": sha256_of(data_dir / res["path"]), "bytes": (data_dir / res["path"]).stat().st_size}
+        for res in descriptor["resources"]
+    }
     current, changed, out = None, [], []
-    for line in lines:
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
         match = _RESOURCE_LINE.match(line.rstrip("\n"))
-        if match and match.group(1) == "path":
-            current = data_dir / match.group(2).strip()
-        elif match and current is not None and current.is_file():
-            key = match.group(1)
-            new = f"sha256:{sha256_of(current)}" if key == "hash" else str(current.stat().st_size)
-            if match.group(2).strip() != new:
-                changed.append(f"{_display(data_dir, str(current.relative_to(data_dir)))}: {key} updated")
-                line = f"  {key}: {new}\n"
+        if match and match.group(2) == "path":
+            current = match.group(3).strip("'\"")
+        elif match and current in wanted:
+            key, text = match.group(2), match.group(3).strip("'\"")
+            new = wanted[current][key]
+            old = text.removeprefix("sha256:") if key == "hash" else (int(text) if text.isdigit() else text)
+            if old != new:
+                changed.append(f"{_display(data_dir, current)}: {key} updated")
+                line = f"{match.group(1)}{key}: {'sha256:' + new if key == 'hash' else new}\n"
         out.append(line)
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text("".join(out), encoding="utf-8")
-    tmp.replace(path)
+    if changed:
+        write_text_atomically(path, "".join(out))
     return changed

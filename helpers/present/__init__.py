@@ -12,7 +12,8 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_plots     estimator_chart, tipping_chart, simulation_chart
     glossary              TERMS, term_link
     teaching              worked numbers for the methods notebook and exercises
-    site                  the HTML site built from the executed notebooks
+    site                  the Sphinx book of the executed notebooks (make site), the key chart
+    explore               the explorer's choices, headline, silent-council sliders and trend, widget-free
 """
 
 import lazy_loader
@@ -53,5 +54,27 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "teaching": ["claim_counts", "points_and_per_cent"],
+        "explore": [
+            "all_council_rate",
+            "conclusions_under",
+            "figure_png",
+            "group_choices",
+            "headline_rows",
+            "headline_view",
+            "LiveOnly",
+            "needed_gap",
+            "no_assumption_share",
+            "rates_view",
+            "ReaderTable",
+            "report_choices",
+            "sampling_label",
+            "silent_inputs",
+            "silent_rates_chart",
+            "snap",
+            "tipping_in_words",
+            "trend_choices",
+            "trend_view",
+            "version_choices",
+        ],
     },
 )

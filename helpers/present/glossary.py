@@ -37,6 +37,11 @@ TERMS = {
     "bounds": "bounds (worst and best case)",
     "missingness": "MCAR, MAR and MNAR",
     "tipping-point": "tipping point",
+    "intra-council-correlation": "intra-council correlation (ICC)",
+    "design-effect": "design effect",
+    "sensitivity-interval": "sensitivity interval (design effect d)",
+    "q-profile": "Q-profile interval",
+    "half-normal-prior": "half-normal prior (Bayesian sensitivity analysis)",
 }
 
 ANCHOR_PATTERN = re.compile(r'<a id="([a-z0-9-]+)"></a>')

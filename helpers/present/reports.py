@@ -96,7 +96,7 @@ def display_rates(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                 f"{r:.1%}" if c != "different_council_set" else "not computable"
                 for r, c in zip(table["rate"], table.get("comparability", pd.Series("", index=table.index)))
             ],
-            f"Wilson {level} interval": [_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
+            f"{level} CI (sampling only)": [_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
             "published %": table["published_pct"].map(lambda v: "none" if pd.isna(v) else f"{v:g}%"),
             "rounds to published": table["rounds_to_published"].map(
                 lambda v: "no % published" if pd.isna(v) else ("yes" if v else "NO")

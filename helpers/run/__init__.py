@@ -3,11 +3,13 @@
 May import every other layer; nothing imports it.
 
     notebook      setup: the first call of every notebook
-    params        reject_unknown_parameters and the notebooks' parameter checks
+    params        check_parameters (the validation cell), option_type (mfc options), reject_unknown_parameters
     runner        run_catalogue: papermill over the catalogue, safely and in parallel
     kernel_state  a reused kernel returned to a fresh one's state
     cli           main: the ``mfc`` command
     nonresponse_cli  the ``mfc nonresponse`` subcommand
+    one_run       mfc run NOTEBOOK -p name=value: one notebook with chosen values, into a named folder
+    signals       the signal policy: SIGINT 130, SIGTERM 143, SIGHUP 129, children stopped
     output        tables written to standard output as CSV
     readme        the README's generated blocks
 """
@@ -19,7 +21,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "notebook": ["setup"],
-        "params": ["check_choice", "check_choices", "check_report_id", "reject_unknown_parameters"],
+        "params": [
+            "add_declared_option",
+            "check_choice",
+            "check_choices",
+            "check_parameters",
+            "check_report_id",
+            "option_type",
+            "reject_unknown_parameters",
+        ],
         "runner": ["run_catalogue"],
     },
 )

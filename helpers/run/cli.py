@@ -1,11 +1,14 @@
 """The ``mfc`` command: check the data, rebuild headlines, check claims, run the notebooks.
 
 Exit codes: 0 success; 1 the data (or a notebook run) failed; 2 bad usage (an unknown report id,
-a malformed claims file, an unknown run name).
+a malformed claims file, an unknown run name, an option out of its range); 130 after Ctrl-C (SIGINT),
+143 after SIGTERM, 129 after SIGHUP.
 """
 
 from __future__ import annotations
 
+# Only light modules at import time (the standard library, the errors, the signal policy): a Ctrl-C
+# during start-up must meet the policy's handler, installed first thing in main(), not a traceback.
 import argparse
 import os
 import sys
@@ -13,6 +16,7 @@ from pathlib import Path
 
 from helpers.ledger.errors import DataError, MfcError, ParameterError
 from helpers.run.output import print_csv
+from helpers.run.signals import exit_code, stop_policy
 
 
 def _print_problems(problems: list[str]) -> None:
@@ -45,43 +49,40 @@ def cmd_rehash(args) -> int:
 def cmd_headlines(args) -> int:
     from helpers.ledger.choices import check_report_id
     from helpers.ledger.tables import load_ledger
-    from helpers.stats.rates import council_dispersion, headline_table
+    from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
+    from helpers.stats.rates import headline_table
 
     ledger = load_ledger(args.data_dir)
     check_report_id(args.report_id, ledger.reports)  # main() turns a ParameterError into one line, exit 2
-    # Between-council variation: DfE's council-level missing rates in the latest year (an assumption
-    # about the reports' councils, labelled as such in the column names and the README).
-    dispersion = None
+    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha)
+    # Clustering in councils as a sensitivity grid (wide form, documented in the README): a Wilson
+    # interval on n / d for each design effect d, and for the one DfE's intra-council correlation implies.
     if "council_years" in ledger.tables:
-        latest = int(ledger.council_years["year"].astype(int).max())
-        dispersion = council_dispersion(ledger.council_years, latest)["dispersion"]
-    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha, dispersion=dispersion)
+        table = with_sensitivity(table, ledger.figures, ledger.council_years, alpha=args.alpha)
     if args.csv:
         print_csv(table)
     else:
-        shown = table[
-            [
-                "version",
-                "group",
-                "period",
-                "measure",
-                "numerator",
-                "denominator",
-                "rate",
-                "ci_low",
-                "ci_high",
-                "ci_low_councils",
-                "ci_high_councils",
-                "published_pct",
-                "rounds_to_published",
-                "discrepancy_id",
-            ]
-        ].copy()
-        for col in ("rate", "ci_low", "ci_high", "ci_low_councils", "ci_high_councils"):
-            shown[col] = shown[col].map(lambda x: "-" if x != x else f"{x:.1%}")
+        grid = [c for c in table.columns if c.startswith("sens_low_deff_")]
+        shown = table[["version", "group", "period", "measure", "numerator", "denominator", "rate"]].copy()
+        level = f"{1 - args.alpha:.0%}"
+        shown[f"{level} CI (sampling only)"] = _interval_text(table["ci_low"], table["ci_high"])
+        if grid:
+            shown["implied d"] = table["deff"].map(lambda d: "-" if d != d else f"{d:.2f}")
+            labels = {f"sens_low_deff_{deff_label(d)}": f"d={d:g}" for d in SENSITIVITY_DEFFS}
+            for low in grid:
+                name = labels.get(low, "d=implied")
+                shown[f"sensitivity ({name})"] = _interval_text(table[low], table[low.replace("_low_", "_high_")])
+        shown["rate"] = shown["rate"].map(lambda x: "-" if x != x else f"{x:.1%}")
+        shown["published_pct"] = table["published_pct"]
+        shown["rounds_to_published"] = table["rounds_to_published"]
+        shown["discrepancy_id"] = table["discrepancy_id"]
         print(shown.to_string(index=False))
         sys.stdout.flush()
     return 0
+
+
+def _interval_text(low, high) -> list[str]:
+    return ["-" if lo != lo else f"{lo:.1%}-{hi:.1%}" for lo, hi in zip(low, high)]
 
 
 def cmd_trends(args) -> int:
@@ -117,10 +118,25 @@ def cmd_claims(args) -> int:
     return claims_command(args.file, out=args.out, alternatives=ledger_alternatives())
 
 
+def _interrupted_run(exc: BaseException, where: str) -> None:
+    """One line after a stop signal during a run, then exit at once with the policy's code."""
+    reason = "interrupted" if exit_code(exc) == 130 else f"stopped by {exc}"
+    print(
+        f"mfc run: {reason}; workers and kernels stopped, unfinished notebooks left as they were in {where}/",
+        file=sys.stderr,
+    )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Exit now: the pool's exit handler would wait on the management thread of workers that are gone.
+    os._exit(exit_code(exc))
+
+
 def cmd_run(args) -> int:
     from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
     from helpers.run.runner import load_catalogue, run_catalogue, select_runs
 
+    if args.notebook or args.parameters or args.parameter_file or args.output_dir:
+        return cmd_run_one(args)
     runs = load_catalogue()
     if args.list:
         for run in runs:
@@ -145,16 +161,12 @@ def cmd_run(args) -> int:
         results = run_catalogue(
             runs, jobs=args.jobs, timeout=args.timeout, progress=not args.quiet, fresh_kernels=args.fresh_kernels
         )
-    except KeyboardInterrupt:
-        print(
-            f"mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were "
-            f"in {EXECUTED_DIR.relative_to(PROJECT_ROOT)}/",
-            file=sys.stderr,
-        )
-        sys.stdout.flush()
-        sys.stderr.flush()
-        # Exit now: the pool's exit handler would wait on the management thread of workers that are gone.
-        os._exit(130)
+    except KeyboardInterrupt as exc:
+        _interrupted_run(exc, str(EXECUTED_DIR.relative_to(PROJECT_ROOT)))
+    return _report_results(results)
+
+
+def _report_results(results) -> int:
     failed = [r for r in results if not r.ok]
     for r in results:
         print(("ok      " if r.ok else "FAILED  ") + r.message, file=sys.stderr if not r.ok else sys.stdout)
@@ -163,6 +175,30 @@ def cmd_run(args) -> int:
         + (f"; failed: {', '.join(r.name for r in failed)}" if failed else "")
     )
     return 1 if failed else 0
+
+
+def cmd_run_one(args) -> int:
+    """``mfc run NOTEBOOK -p name=value ... [-f params.yaml] --output-dir DIR``: one notebook, chosen values."""
+    from helpers.ledger.tables import validate_once
+    from helpers.run.one_run import prepare_run
+    from helpers.run.runner import run_catalogue
+
+    run, output_dir = prepare_run(args.notebook, args.parameters, args.parameter_file, args.output_dir)
+    problems = validate_once()
+    if problems:
+        _print_problems(problems)
+        print(
+            f"mfc run: {len(problems)} data problem(s); the notebook was not run (see `mfc check-data`)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        results = run_catalogue(
+            [run], jobs=1, timeout=args.timeout, progress=False, fresh_kernels=True, executed_dir=output_dir
+        )
+    except KeyboardInterrupt as exc:
+        _interrupted_run(exc, str(output_dir))
+    return _report_results(results)
 
 
 def cmd_build_context(args) -> int:
@@ -182,7 +218,9 @@ def cmd_build_context(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from helpers.ledger.paths import DATA_DIR, DEFAULT_RAW_DATA_DIR
-    from helpers.run.runner import DEFAULT_TIMEOUT
+    from helpers.run.params import add_declared_option
+
+    DEFAULT_TIMEOUT = 600  # seconds per cell (helpers.run.runner.DEFAULT_TIMEOUT, not imported: it is slow)
 
     parser = argparse.ArgumentParser(prog="mfc", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -198,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("headlines", help="a report's published rates rebuilt with Wilson intervals")
     p.add_argument("report_id")
     p.add_argument("--csv", action="store_true", help="write CSV to standard output")
-    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    add_declared_option(p, "--alpha", "10_report", "alpha", 0.05, "1 - confidence level")
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_headlines)
 
@@ -212,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="When Harm Remains's two unaccompanied years from one FOI round: keep the headline "
         "year only (default) or both as if separate rounds",
     )
-    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    add_declared_option(p, "--alpha", "30_trends", "alpha", 0.05, "1 - confidence level")
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_trends)
 
@@ -221,11 +259,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write verdicts as CSV to this path")
     p.set_defaults(func=cmd_claims)
 
-    p = sub.add_parser("run", help="execute the notebook catalogue with papermill")
+    p = sub.add_parser(
+        "run",
+        help="execute the notebook catalogue with papermill, or one notebook with chosen parameters",
+        description="Without NOTEBOOK: execute the catalogue into notebooks/executed/. With NOTEBOOK: execute "
+        "that notebook once with the values given by -p and -f into --output-dir (never notebooks/executed/).",
+    )
+    p.add_argument("notebook", nargs="?", help="one notebook to run with chosen parameters (e.g. 40_nonresponse)")
+    p.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter value, read as YAML (-p report_id=still-in-harms-way -p 'mechanisms=[mnar]'); repeatable",
+    )
+    p.add_argument("-f", "--parameter-file", metavar="PARAMS.yaml", help="a YAML file of name: value (papermill's -f)")
+    p.add_argument("--output-dir", metavar="DIR", help="the folder the executed notebook is written to")
     p.add_argument("--list", action="store_true", help="print the catalogue and exit")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these runs (or notebook stems)")
-    p.add_argument("--jobs", type=int, default=1, help="notebooks to run in parallel (default 1)")
-    p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT, help="seconds allowed per cell")
+    add_declared_option(p, "--jobs", "run", "jobs", 1, "notebooks to run in parallel", command=True)
+    add_declared_option(p, "--timeout", "run", "timeout", DEFAULT_TIMEOUT, "seconds allowed per cell", command=True)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
         "--fresh-kernels",
@@ -265,36 +320,44 @@ def main(argv: list[str] | None = None) -> int:
     The one place where problems become messages: a DataError exits 1 with one line per problem; a
     ParameterError or another MfcError, an unreadable or unwritable file, exits 2 with one line; a
     reader that closes the pipe early (``mfc headlines ... --csv | head -1``) ends the command
-    quietly; Ctrl-C exits 130. No traceback reaches the user (set MFC_DEBUG=1 to see one).
+    quietly; SIGINT (Ctrl-C) exits 130, SIGTERM 143 and SIGHUP 129, each with one line, whenever it
+    arrives (start-up imports and data validation included). No traceback reaches the user (set
+    MFC_DEBUG=1 to see one).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)  # argparse prints usage and exits 2 on bad options
-    command = f"mfc {args.command}"
-    try:
-        return args.func(args)
-    except DataError as exc:
-        _print_problems(exc.problems)
-        return 1
-    except MfcError as exc:
-        print(f"{command}: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        _silence_stdout()
-        return 0
-    except KeyboardInterrupt:
-        print(f"{command}: interrupted", file=sys.stderr)
-        return 130
-    except OSError as exc:
-        if os.environ.get("MFC_DEBUG"):
-            raise
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"{command}: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a defect: say so in one line rather than a traceback
-        if os.environ.get("MFC_DEBUG"):
-            raise
-        print(f"{command}: unexpected error {type(exc).__name__}: {exc} (set MFC_DEBUG=1 for details)", file=sys.stderr)
-        return 1
+    with stop_policy():  # first, before any heavy import
+        command = "mfc"
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)  # argparse prints usage and exits 2 on bad options
+            command = f"mfc {args.command}"
+            return args.func(args)
+        except KeyboardInterrupt as exc:
+            reason = "interrupted" if exit_code(exc) == 130 else f"stopped by {exc}"
+            print(f"{command}: {reason}; nothing was left half-written", file=sys.stderr)
+            return exit_code(exc)
+        except DataError as exc:
+            _print_problems(exc.problems)
+            return 1
+        except MfcError as exc:
+            print(f"{command}: {exc}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:
+            _silence_stdout()
+            return 0
+        except OSError as exc:
+            if os.environ.get("MFC_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            print(f"{command}: {where}{exc.strerror or exc}", file=sys.stderr)
+            return 2
+        except Exception as exc:  # a defect: say so in one line rather than a traceback
+            if os.environ.get("MFC_DEBUG"):
+                raise
+            print(
+                f"{command}: unexpected error {type(exc).__name__}: {exc} (set MFC_DEBUG=1 for details)",
+                file=sys.stderr,
+            )
+            return 1
 
 
 if __name__ == "__main__":

@@ -42,3 +42,58 @@ def reject_unknown_parameters(namespace: dict, declared: Iterable[str]) -> None:
         raise ParameterError(
             f"unknown parameter(s) {', '.join(unknown)}; this notebook's parameters are: {', '.join(declared)}"
         )
+
+
+def check_parameters(namespace: dict, notebook: str) -> dict:
+    """The validation cell of every notebook: ``check_parameters(globals(), "10_report")``.
+
+    Refuses, in one line and before any work, a parameter the notebook does not declare and a value
+    outside its declared type, range or choices (``notebooks/parameters.yaml``). Returns the values.
+    """
+    from helpers.ledger.parameters import check_namespace, declared_parameters
+
+    reject_unknown_parameters(namespace, declared_parameters(notebook))
+    return check_namespace(namespace, notebook)
+
+
+def option_type(spec: dict, option: str):
+    """An argparse ``type=`` that parses an option and checks it against its declaration.
+
+    A refused value becomes argparse's one-line usage error, exit 2, before any work starts.
+    """
+    import argparse
+
+    from helpers.ledger.parameters import check_value
+
+    parse = {"int": int, "float": float}.get(spec["type"], str)
+
+    def convert(text: str):
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a {spec['type']}") from None
+        try:
+            return check_value(option, value, spec)
+        except ParameterError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = spec["type"]
+    return convert
+
+
+def add_declared_option(parser, flag: str, owner: str, name: str, default, text: str, command: bool = False) -> None:
+    """Add an mfc option whose type and range come from ``notebooks/parameters.yaml``.
+
+    ``owner`` is a notebook stem (the option mirrors that notebook's parameter ``name``) or, with
+    ``command``, an mfc command whose own option is declared there. The help text shows the range.
+    """
+    from helpers.ledger.parameters import command_option, declared_parameters, describe_range
+
+    spec = command_option(owner, name) if command else declared_parameters(owner)[name]
+    parser.add_argument(
+        flag,
+        type=option_type(spec, flag),
+        default=default,
+        metavar=spec["type"].upper(),
+        help=f"{text} (default {default}; valid {describe_range(spec)})",
+    )

@@ -19,7 +19,7 @@ name and its parameters. Each run is written to ``notebooks/executed/<stem>[-<va
 from __future__ import annotations
 
 import os
-import signal
+import secrets
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -170,9 +170,11 @@ def execute_run(
 
     notebooks_dir, executed_dir, scratch_dir = Path(notebooks_dir), Path(executed_dir), Path(scratch_dir)
     scratch_dir.mkdir(parents=True, exist_ok=True)
-    scratch = scratch_dir / run.output_name
-    log = scratch_dir / f"{run.name}.log"
-    log.unlink(missing_ok=True)
+    # Scratch names unique to this run (process id and a random token): two `mfc run` on one tree at
+    # once never write into each other's scratch notebook.
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    scratch = scratch_dir / f"{run.name}.{token}.ipynb"
+    log = scratch_dir / f"{run.name}.{token}.log"
     engine_kwargs = {}
     try:
         if reuse_kernel:
@@ -323,9 +325,23 @@ def shutdown_worker_kernel(keep_log: bool = False) -> None:
         kernel.log.unlink(missing_ok=True)
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them and their kernels in one place."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _stop_own_kernel() -> None:
+    """Stop this worker's kernel (and any other child) at once: used by the worker's SIGTERM handler."""
+    import psutil
+
+    for child in psutil.Process().children(recursive=True):
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def _worker_signals() -> None:
+    """Pool workers leave SIGINT and SIGHUP to the parent, which stops them and their kernels in one
+    place; a SIGTERM sent to a worker itself stops its kernel before the worker exits (no orphan)."""
+    from helpers.run.signals import worker_policy
+
+    worker_policy(_stop_own_kernel)
 
 
 def _cmdline(process) -> list[str]:
@@ -382,7 +398,7 @@ def run_catalogue(
     results = []
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
     # spawn: a fresh interpreter per worker, so kernels and zmq state are never shared with a fork.
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_ignore_sigint)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_signals)
     try:
         futures = {pool.submit(execute_run, run, reuse_kernel=not fresh_kernels, **kwargs): run for run in runs}
         for future in as_completed(futures):

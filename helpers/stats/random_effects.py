@@ -145,20 +145,26 @@ def fit_meta_regression(
     *,
     method: str = "pm",
     alpha: float = 0.05,
+    within_deff: float = 1.0,
 ) -> MetaRegression:
     """Random-effects meta-regression of the log odds on year, one row per report (see module docstring).
 
     ``method`` is "pm" (Paule-Mandel, default) or "reml" for tau2. The slope's standard error is the WLS
-    one with weights 1/(v_i + tau2) and its residual scale (Knapp-Hartung), floored at 1; the interval and
-    p-value use a t distribution on k - 2 degrees of freedom. Needs at least three rows.
+    one with weights 1/(v_i + tau2) and its residual scale (Knapp-Hartung), floored at 1 (the ad hoc floor
+    of Knapp & Hartung 2003; see Röver, Knapp & Friede 2015); the interval and p-value use a t
+    distribution on k - 2 degrees of freedom. ``within_deff`` multiplies each report's sampling variance
+    v_i by a design effect (children clustered in councils), as a sensitivity. Needs at least three rows.
     """
     check_choice("method", method, TAU2_METHODS)
     alpha = check_alpha(alpha)
+    if isinstance(within_deff, bool) or not np.isfinite(within_deff) or within_deff < 1:
+        raise ParameterError(f"within_deff must be a design effect of at least 1; got {within_deff!r}")
     if year not in data.columns:
         raise ParameterError(f"no column {year!r} in the data")
     if len(data) < 3:
         raise ParameterError(f"a trend with a between-report variance needs at least 3 rows; got {len(data)}")
     y, v = logit_effects(data, successes, failures)
+    v = v * float(within_deff)
     years = pd.to_numeric(data[year]).to_numpy(dtype=float)
     first = years.min()
     X = np.column_stack([np.ones(len(y)), years - first])
