@@ -5,12 +5,11 @@ out again here from the module's docstrings, so a changed constant or sign in th
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.api as sm
 from scipy.special import expit, logit
 from scipy.stats import norm
-from statsmodels.imputation.mice import MICEData
+from scipy.stats import t as stats_t
 
 from helpers.nonresponse import estimators as est
 
@@ -165,41 +164,81 @@ def test_ipw_statsmodels_by_the_sandwich_formula():
     assert default == pytest.approx((mu, expit(logit(mu) - z * se), expit(logit(mu) + z * se)), rel=1e-6)
 
 
-def mice_by_hand(seed, imputations, alpha):
-    """The same imputation run step by step with statsmodels, then Rubin's rules written out."""
-    data = {
-        "log_n": np.where(R, np.log(N + 0.5), np.nan),
-        "logit_r": np.where(R, np.log((M + 0.5) / (N - M + 0.5)), np.nan),
-        "log_size": np.log(SIZE),
-        "logit_dfe": logit(DFE),
-    }
-    imp = MICEData(pd.DataFrame(data), rng=np.random.default_rng(seed))
-    imp.update_all(2)
-    ests, within = [], []
-    for _ in range(imputations):
-        imp.update_all(1)
-        n_all = np.where(R, N, np.maximum(np.exp(imp.data["log_n"]) - 0.5, 0))
-        m_all = np.where(R, M, n_all * expit(imp.data["logit_r"]))
-        ests.append(m_all.sum() / n_all.sum())
-        within.append(ests[-1] * (1 - ests[-1]) / n_all.sum())
-    q = np.mean(ests)
-    between = sum((e - q) ** 2 for e in ests) / (imputations - 1)
-    total = np.mean(within) + (1 + 1 / imputations) * between
-    half = norm.ppf(1 - alpha / 2) * np.sqrt(total)
-    return q, max(q - half, 0.0), min(q + half, 1.0)
+def test_rubins_rules_by_hand():
+    q = np.array([[0.30, 0.34, 0.32], [0.5, 0.5, 0.5]])
+    w = np.array([[0.001, 0.002, 0.003], [0.004, 0.004, 0.004]])
+    mean, total, df = est.rubin(q, w)
+    between = ((0.30 - 0.32) ** 2 + (0.34 - 0.32) ** 2 + 0) / 2  # 0.0004
+    assert mean.tolist() == pytest.approx([0.32, 0.5])
+    assert total.tolist() == pytest.approx([0.002 + (1 + 1 / 3) * between, 0.004])
+    # Rubin's df: (M - 1) (1 + W / ((1 + 1/M) B))^2; no spread between imputations gives infinite df
+    assert df[0] == pytest.approx(2 * (1 + 0.002 / ((4 / 3) * between)) ** 2)
+    assert df[1] == np.inf
 
 
-@pytest.mark.parametrize(("imputations", "alpha"), [(3, 0.05), (4, 0.2)])
-def test_mice_is_rubins_rules_over_the_statsmodels_imputations(imputations, alpha):
-    got = est.mice(N, M, R, SIZE, DFE, seed=5, imputations=imputations, alpha=alpha)
-    assert got == pytest.approx(mice_by_hand(5, imputations, alpha), rel=1e-9)
-    assert isinstance(got[0], float)
+def test_draw_regression_keeps_observed_rows_and_draws_around_the_ols_fit():
+    rng = np.random.default_rng(0)
+    x = np.column_stack([np.ones(8), np.arange(8.0)])
+    y = np.array([1.0, 2.9, 5.2, 7.1, 8.8, 11.2, 0.0, 0.0])  # the last two are missing
+    r = np.array([True] * 6 + [False] * 2)
+    reps = 4000
+    drawn = est._draw_regression(np.broadcast_to(x, (reps, 8, 2)), np.tile(y, (reps, 1)), np.tile(r, (reps, 1)), rng)
+    assert (drawn[:, :6] == y[:6]).all()
+    ols = sm.OLS(y[:6], x[:6]).fit()
+    expected = ols.predict(x[6:])
+    # the posterior predictive mean is the OLS prediction; its variance is s^2 (1 + h) (k - p) / (k - p - 2)
+    h = np.einsum("ij,jk,ik->i", x[6:], np.linalg.inv(x[:6].T @ x[:6]), x[6:])
+    var = ols.scale * (1 + h) * 4 / 2
+    assert drawn[:, 6:].mean(axis=0) == pytest.approx(expected, abs=4 * np.sqrt(var.max() / reps) * 3)
+    assert drawn[:, 6:].var(axis=0) == pytest.approx(var, rel=0.25)
 
 
-def test_mice_defaults_and_a_bad_alpha():
-    assert est.mice(N, M, R, SIZE, DFE, seed=2) == pytest.approx(mice_by_hand(2, 3, 0.05), rel=1e-9)
+def test_mice_interval_is_rubins_t_interval(monkeypatch):
+    seen = []
+    real = est.rubin
+
+    def spy(estimates, within):
+        seen.append(real(estimates, within))
+        assert np.asarray(estimates).shape == (2, 5)  # replicates x imputations
+        assert ((np.asarray(estimates) > 0) & (np.asarray(estimates) < 1)).all()
+        return seen[-1]
+
+    monkeypatch.setattr(est, "rubin", spy)
+    r2 = np.vstack([R, np.ones(12, bool)])
+    e, low, high = est.mice(np.tile(N, (2, 1)), np.tile(M, (2, 1)), r2, SIZE, DFE, seed=5, imputations=5, alpha=0.2)
+    q, total, df = seen[0]
+    half = stats_t.ppf(0.9, df[0]) * np.sqrt(total[0])
+    assert (e[0], low[0], high[0]) == pytest.approx((q[0], q[0] - half, q[0] + half), rel=1e-12)
+    # every council answered: the truth, with no width
+    assert (e[1], low[1], high[1]) == pytest.approx((M.sum() / N.sum(),) * 3)
+
+
+def test_mice_is_seeded_defaults_to_40_imputations_and_checks_its_arguments(monkeypatch):
+    a = est.mice(N, M, R, SIZE, DFE, seed=3, imputations=3)
+    b = est.mice(N, M, R, SIZE, DFE, seed=3, imputations=3)
+    assert [x.tolist() for x in a] == [x.tolist() for x in b]
+    assert est.IMPUTATIONS == 40
+    shapes = []
+    real = est.rubin
+    monkeypatch.setattr(est, "rubin", lambda q, w: shapes.append(np.shape(q)) or real(q, w))
+    wide = est.mice(N, M, R, SIZE, DFE, seed=3)
+    assert shapes == [(1, 40)]
+    assert 0 <= wide[1][0] < wide[0][0] < wide[2][0] <= 1
+    narrow = est.mice(N, M, R, SIZE, DFE, seed=3, alpha=0.5)
+    assert narrow[2][0] - narrow[1][0] < wide[2][0] - wide[1][0]
+    for bad in (1, True, 2.5, "3"):
+        with pytest.raises(ValueError) as err:
+            est.mice(N, M, R, SIZE, DFE, seed=3, imputations=bad)
+        assert str(err.value) == f"imputations={bad!r} is not valid; it must be a whole number of at least 2"
     with pytest.raises(ValueError, match="alpha"):
         est.mice(N, M, R, SIZE, DFE, seed=2, alpha=-1)
+
+
+def test_mice_clips_the_interval_to_zero_and_one():
+    m = np.zeros(12, int)
+    m[0] = 1
+    e, low, high = est.mice(N, m, R, SIZE, DFE, seed=1, imputations=4)
+    assert low[0] == 0.0 and high[0] <= 1
 
 
 def test_the_estimator_names_and_labels_match():

@@ -8,6 +8,7 @@ import pytest
 
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.tipping import (
+    CONCLUSION_COLUMNS,
     TIPPING_COLUMNS,
     needed_rate,
     report_conclusions,
@@ -125,7 +126,6 @@ NATIONAL = pd.DataFrame(
         "value": [10, 11, 12, 12, None, 100, 100, 100, 100, 100],
     }
 )
-CONCLUSION_COLUMNS = ["conclusion", "observed", "comparator", "comparator_label", "s_min"]
 
 
 def conclusions(report, version=None):
@@ -150,6 +150,12 @@ def test_conclusions_of_the_default_version_every_column():
         "DfE England, all looked-after children, year to March 2022",
     ]
     assert list(table["s_min"]) == pytest.approx([1 - 0.1 / 0.3, 1 - 0.25 / 0.3, 1 - 0.12 / 0.3])
+    # where each rate comes from; DfE's census has no report or group
+    assert list(table["observed_report"]) == ["b", "b", "b"]
+    assert list(table["observed_group"]) == ["trafficked"] * 3
+    assert list(table["comparator_report"])[:2] == ["b", "a"] and pd.isna(table["comparator_report"].iloc[2])
+    assert list(table["comparator_group"])[:2] == ["unaccompanied", "trafficked"]
+    assert pd.isna(table["comparator_group"].iloc[2])
 
 
 def test_conclusions_of_a_named_version():
