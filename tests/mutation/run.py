@@ -2,8 +2,8 @@
 
 mutmut 3 reads its settings from the pyproject.toml of the folder it runs in and copies that folder's
 sources into ``mutants/``. To give every module its own tests (and its own results), this driver builds
-a small folder per module under ``.mutation/<module>/`` (git-ignored): links to helpers/, tests/ and
-data/ and a pyproject.toml that names the one file to mutate and the test files that judge it. It then
+a small folder per module under ``.mutation/<module>/`` (git-ignored): links to helpers/, tests/, data/
+and notebooks/ (tests read the ledger and the notebook parameters) and a pyproject.toml that names the one file to mutate and the test files that judge it. It then
 runs ``mutmut run`` there and reads the verdicts mutmut stores beside each mutated file.
 
 Survivors listed in tests/mutation/equivalent.txt (mutants that cannot change behaviour, each with one
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".mutation"
 EQUIVALENT_FILE = Path(__file__).with_name("equivalent.txt")
 TARGET = 0.90
+KILLED = ("killed", "caught by type check")
 
 # module -> (file to mutate, the test files that judge it)
 MODULES = {
@@ -57,7 +58,7 @@ source_paths = ["helpers"]
 only_mutate = [{source!r}]
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = ["-p", "no:xdist", "-p", "no:cacheprovider", "-q"]
-also_copy = ["data"]
+also_copy = ["data", "notebooks"]
 
 [tool.pytest.ini_options]
 filterwarnings = ["error::DeprecationWarning:helpers.*"]
@@ -85,7 +86,7 @@ def prepare(module: str) -> Path:
     if folder.exists():
         shutil.rmtree(folder)  # stale verdicts would survive a change to the tests
     folder.mkdir(parents=True)
-    for name in ("helpers", "tests", "data"):
+    for name in ("helpers", "tests", "data", "notebooks"):
         (folder / name).symlink_to(ROOT / name, target_is_directory=True)
     existing = [t for t in tests if (ROOT / t).exists()]
     (folder / "pyproject.toml").write_text(CONFIG.format(source=source, tests=json.dumps(existing)), encoding="utf-8")
@@ -115,37 +116,40 @@ def run_module(module: str, max_children: int, show: bool, equivalent: dict[str,
     (folder / "mutmut.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     if done.returncode != 0:
         tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-        sys.exit(f"mutmut failed on {module} (see {folder / 'mutmut.log'}):\n" + "\n".join(tail))
+        print(f"mutmut failed on {module} (see {folder / 'mutmut.log'}):\n" + "\n".join(tail), file=sys.stderr)
+        return None
     status = verdicts(folder, source)
     survivors = sorted(n for n, s in status.items() if s == "survived" and n not in equivalent)
+    # mutants no test reaches count against the score as survivors do
+    live = sorted(n for n, s in status.items() if s not in KILLED + ("timeout",) and n not in equivalent)
     row = {
         "module": module,
         "mutants": len(status),
-        "killed": sum(s in ("killed", "caught by type check") for s in status.values()),
+        "killed": sum(s in KILLED for s in status.values()),
         "survived": len(survivors),
         "timeout": sum(s == "timeout" for s in status.values()),
         "equivalent": sum(s == "survived" and n in equivalent for n, s in status.items()),
-        "other": sum(s not in ("killed", "caught by type check", "survived", "timeout") for s in status.values()),
+        "other": sum(s not in KILLED + ("survived", "timeout") for s in status.values()),
         "seconds": round(seconds),
-        "survivors": survivors,
+        "survivors": live,
     }
     # Timeouts count as killed (the mutant made the tests hang); equivalents leave the denominator.
     counted = row["mutants"] - row["equivalent"]
     row["score"] = (row["killed"] + row["timeout"]) / counted if counted else 1.0
     if show:
-        for name in survivors:
+        for name in live:
             diff = subprocess.run([str(mutmut), "show", name], cwd=folder, capture_output=True, text=True).stdout
             print(diff)
     return row
 
 
 def table(rows: list[dict]) -> str:
-    head = f"{'module':<16}{'mutants':>8}{'killed':>8}{'survived':>9}{'timeout':>8}{'equiv.':>7}{'other':>6}{'score':>7}{'time':>7}"
+    head = f"{'module':<16}{'mutants':>8}{'killed':>8}{'survived':>9}{'no test':>8}{'timeout':>8}{'equiv.':>7}{'score':>7}{'time':>7}"
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['module']:<16}{r['mutants']:>8}{r['killed']:>8}{r['survived']:>9}{r['timeout']:>8}"
-            f"{r['equivalent']:>7}{r['other']:>6}{r['score']:>7.0%}{r['seconds']:>6}s"
+            f"{r['module']:<16}{r['mutants']:>8}{r['killed']:>8}{r['survived']:>9}{r['other']:>8}{r['timeout']:>8}"
+            f"{r['equivalent']:>7}{r['score']:>7.0%}{r['seconds']:>6}s"
         )
     return "\n".join(lines)
 
@@ -161,8 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown module {', '.join(unknown)}; valid modules: {', '.join(MODULES)}")
     equivalent = equivalents()
     rows = []
+    failed = []
     for module in args.modules or list(MODULES):
-        rows.append(run_module(module, args.max_children, args.show, equivalent))
+        row = run_module(module, args.max_children, args.show, equivalent)
+        if row is None:
+            failed.append(module)
+            continue
+        rows.append(row)
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     print()
     print(table(rows))
@@ -171,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n{r['module']}: {len(r['survivors'])} survivors: " + " ".join(r["survivors"]))
     WORK.mkdir(exist_ok=True)
     (WORK / "results.json").write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    below = [r["module"] for r in rows if r["score"] < TARGET]
+    if failed:
+        print(f"\nmutmut could not run on: {', '.join(failed)}")
+    below = [r["module"] for r in rows if r["score"] < TARGET] + failed
     if below:
         print(f"\nbelow {TARGET:.0%} killed: {', '.join(below)}")
         return 1
