@@ -268,3 +268,30 @@ def test_council_dispersion_error_messages():
         council_dispersion(two)
     # exactly two usable councils is enough
     assert council_dispersion(COUNCILS[COUNCILS["council_code"].isin(["A", "B"])])["councils"] == 2
+
+
+def test_council_dispersion_reads_the_first_of_duplicates_text_and_a_denominator_of_one():
+    councils = pd.DataFrame(
+        {
+            "council_code": ["A", "A", "A", "B", "B", "C", "C", "D", "D"],
+            "year": [2024] * 9,
+            "measure": ["children_missing", "children_missing", "cla_during_year"]
+            + ["children_missing", "cla_during_year"] * 3,
+            # A's count is given twice (the first stands); C's is a suppression mark; D has one child in care
+            "value": [10, 50, 100, 30, 100, "c", 80, 0, 1],
+        }
+    )
+    out = council_dispersion(councils)
+    x, n = [10, 30, 0], [100, 100, 1]
+    p = 40 / 201
+    chi2 = sum((xi - ni * p) ** 2 / (ni * p * (1 - p)) for xi, ni in zip(x, n))
+    assert (out["councils"], out["rate"], out["chi2"]) == (3, pytest.approx(p), pytest.approx(chi2))
+
+
+def test_headline_counts_are_whole_numbers_and_discrepancies_are_not_repeated():
+    rows = [r if r[0] != "mp" else r[:8] + ("D1;D3",) + r[9:] for r in ROWS]
+    rows = [r if r[0] != "m" else r[:8] + ("D3",) + r[9:] for r in rows]
+    table = headline_table(frame(rows))
+    assert table["numerator"].dtype == "int64" and table["denominator"].dtype == "int64"
+    assert table["discrepancy_id"].iloc[0] == "D1;D3"
+    assert table["discrepancy_id"].iloc[2] == "D3"  # the not-found share's denominator is m
