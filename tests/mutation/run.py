@@ -15,6 +15,7 @@ Usage (from the project root; ``make mutation`` runs every module on two cores):
     python tests/mutation/run.py rates bounds           # some modules
     python tests/mutation/run.py --max-children 1 rates # one core
     python tests/mutation/run.py --show rates           # also print the diff of every real survivor
+    python tests/mutation/run.py --report               # recount the last run (after editing equivalent.txt)
 """
 
 from __future__ import annotations
@@ -101,23 +102,28 @@ def verdicts(folder: Path, source: str) -> dict[str, str]:
     return {name: status_by_exit_code[code] for name, code in meta["exit_code_by_key"].items()}
 
 
-def run_module(module: str, max_children: int, show: bool, equivalent: dict[str, str]) -> dict:
+def run_module(module: str, max_children: int, show: bool, equivalent: dict[str, str], again: bool = True) -> dict:
+    """Run mutmut on one module (or, with again=False, read the verdicts of the last run) and count them."""
     source, _ = MODULES[module]
-    folder = prepare(module)
+    folder = WORK / module
     mutmut = Path(sys.executable).with_name("mutmut")
-    start = time.monotonic()
-    done = subprocess.run(
-        [str(mutmut), "run", "--max-children", str(max_children)],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-    )
-    seconds = time.monotonic() - start
-    (folder / "mutmut.log").write_text(done.stdout + done.stderr, encoding="utf-8")
-    if done.returncode != 0:
-        tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-        print(f"mutmut failed on {module} (see {folder / 'mutmut.log'}):\n" + "\n".join(tail), file=sys.stderr)
+    timing = folder / "seconds.txt"
+    if again:
+        prepare(module)
+        start = time.monotonic()
+        done = subprocess.run(
+            [str(mutmut), "run", "--max-children", str(max_children)], cwd=folder, capture_output=True, text=True
+        )
+        timing.write_text(f"{time.monotonic() - start:.0f}\n", encoding="utf-8")
+        (folder / "mutmut.log").write_text(done.stdout + done.stderr, encoding="utf-8")
+        if done.returncode != 0:
+            tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            print(f"mutmut failed on {module} (see {folder / 'mutmut.log'}):\n" + "\n".join(tail), file=sys.stderr)
+            return None
+    elif not (folder / "mutants" / (source + ".meta")).exists():
+        print(f"{module}: no earlier run to report (run without --report first)", file=sys.stderr)
         return None
+    seconds = float(timing.read_text(encoding="utf-8")) if timing.exists() else float("nan")
     status = verdicts(folder, source)
     survivors = sorted(n for n, s in status.items() if s == "survived" and n not in equivalent)
     # mutants no test reaches count against the score as survivors do
@@ -130,7 +136,7 @@ def run_module(module: str, max_children: int, show: bool, equivalent: dict[str,
         "timeout": sum(s == "timeout" for s in status.values()),
         "equivalent": sum(s == "survived" and n in equivalent for n, s in status.items()),
         "other": sum(s not in KILLED + ("survived", "timeout") for s in status.values()),
-        "seconds": round(seconds),
+        "seconds": seconds,
         "survivors": live,
     }
     # Timeouts count as killed (the mutant made the tests hang); equivalents leave the denominator.
@@ -149,7 +155,7 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         lines.append(
             f"{r['module']:<16}{r['mutants']:>8}{r['killed']:>8}{r['survived']:>9}{r['other']:>8}{r['timeout']:>8}"
-            f"{r['equivalent']:>7}{r['score']:>7.0%}{r['seconds']:>6}s"
+            f"{r['equivalent']:>7}{r['score']:>7.0%}{r['seconds']:>6.0f}s"
         )
     return "\n".join(lines)
 
@@ -159,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help=f"modules to test (default all): {', '.join(MODULES)}")
     parser.add_argument("--max-children", type=int, default=2, help="mutants tested at once (default 2)")
     parser.add_argument("--show", action="store_true", help="print the diff of every real survivor")
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="do not run mutmut: count the last run's verdicts again (after editing equivalent.txt)",
+    )
     args = parser.parse_args(argv)
     unknown = [m for m in args.modules if m not in MODULES]
     if unknown:
@@ -167,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     failed = []
     for module in args.modules or list(MODULES):
-        row = run_module(module, args.max_children, args.show, equivalent)
+        row = run_module(module, args.max_children, args.show, equivalent, again=not args.report)
         if row is None:
             failed.append(module)
             continue
