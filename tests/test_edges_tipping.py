@@ -217,3 +217,26 @@ def test_a_dfe_table_without_children_missing_leaves_the_dfe_conclusion_out():
     national = NATIONAL[NATIONAL["measure"] == "cla_during_year"]
     table = report_conclusions(FIGURES, REPORTS, national, "b")
     assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
+
+
+def test_whole_number_shares_are_stored_as_fractions():
+    conclusions = pd.DataFrame(
+        {"conclusion": ["x"], "observed": [0.5], "comparator": [0.25], "comparator_label": ["y"]}
+    )
+    table = tipping_table(conclusions, [1])
+    assert table["share"].dtype == float and table["needed_rate"].tolist() == [0.25]
+
+
+def test_dfe_years_need_only_their_two_counts_and_the_first_of_duplicates_stands():
+    extra = pd.DataFrame(
+        {
+            "year": [2022, 2021, 2022],
+            # another measure missing in 2022 does not remove the year; a repeated 2022 count is ignored
+            "measure": ["missing_incidents", "missing_incidents", "children_missing"],
+            "value": [None, 500, 50],
+        }
+    )
+    table = report_conclusions(FIGURES, REPORTS, pd.concat([NATIONAL, extra], ignore_index=True), "b")
+    dfe = table.set_index("conclusion").loc["trafficked above all looked-after (DfE)"]
+    assert dfe["comparator"] == pytest.approx(0.12)
+    assert dfe["comparator_label"].endswith("year to March 2022")
