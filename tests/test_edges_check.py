@@ -447,3 +447,118 @@ def test_command_reports_a_write_failure_in_one_line(tmp_path, monkeypatch):
     code, _, err = run(write(tmp_path, HEADER + "\nc3,total,1,2,3,\n"), out=out_path)
     assert code == 2
     assert err == f"{out_path}: could not write the verdicts (Permission denied)\n"
+
+
+# ---------------------------------------------------------------- found by mutation testing
+
+
+def test_alternatives_for_other_claims_or_given_as_fractions():
+    from fractions import Fraction
+
+    claim = row("proportion", "864", "2638", "37")
+    assert diagnose(claim, {"other-claim": [("x", 2335)]}) == ("", "")
+    assert diagnose(claim, {"c1": [("tenths", Fraction(23351, 10))]})[0] == "other_denominator"  # 2,335.1
+
+
+def test_a_one_in_n_comparison_over_another_denominator_keeps_its_kind_and_qualifier():
+    # one in 5 is not "more than one in three"; over 2 (one in 2) it is
+    assert diagnose(row("one_in_n", "1", "5", "3", "more_than"), {"c1": [("x", 2)]})[0] == "other_denominator"
+
+
+def test_truncation_is_diagnosed_for_exact_wording_and_rounds_half_up_in_the_sentence():
+    assert diagnose(row("proportion", "708", "4749", "14", "exact"))[0] == "truncated_not_rounded"
+    # 65 / 400 = 16.25% exactly: cut to 16.2, and half-up gives 16.3 (not the float's 16.2)
+    assert diagnose(row("proportion", "65", "400", "16.2"))[1] == (
+        "The figure was cut off rather than rounded: 16.250% rounds to 16.3%."
+    )
+
+
+def test_a_fall_stated_as_the_reverse_change_is_a_swap():
+    # 100 -> 125 is +25%; -20% is the change from 125 back to 100
+    assert diagnose(row("percent_change", "100", "125", "-20"))[0] == "a_b_swapped"
+
+
+def test_part_for_whole_with_a_part_of_one_and_a_total_without_b():
+    assert diagnose(row("total", "599", "1", "599"))[0] == "part_for_whole"
+    assert diagnose(row("total", "5", "", "6")) == ("", "")  # an empty b is 0, not 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "stated"),
+    [
+        ("11", "13", "50"),  # in range, but 2 points is not 50
+        ("100.5", "90.5", "-10"),  # 100.5 is no percentage
+        ("90.9", "100.9", "10.0"),  # 100.9 is no percentage
+    ],
+)
+def test_points_need_both_values_within_zero_to_one_hundred_and_a_fit(a, b, stated):
+    assert diagnose(row("percent_change", a, b, stated)) == ("", "")
+
+
+def test_input_checks_without_some_columns():
+    data = pd.DataFrame({"kind": ["ratio"], "b": ["2"], "stated": ["x"], "qualifier": [""]}, dtype=str)
+    # no claim_id column: the line is named alone; no a column: b and stated are still read
+    assert validate_claims(data, "f.csv")[1:] == [
+        "f.csv line 2: column 'kind': 'ratio' is not a valid kind; valid kinds: proportion, percent_change, one_in_n, total",
+        "f.csv line 2: column 'stated': 'x' is not a number; write plain digits such as 2400 or 13.8",
+    ]
+    assert problems(("c1", "one_in_n", "1", "5", "x", "")) == [
+        "c.csv line 2 (claim_id c1): column 'stated': 'x' is not a number; write plain digits such as 2400 or 13.8"
+    ]
+
+
+def test_a_number_of_exactly_twenty_characters_is_shown_whole():
+    text = "1234567890123456.789"
+    assert problems(("c1", "total", "1", "2", text, "")) == [
+        f"c.csv line 2 (claim_id c1): column 'stated': {text} is too large; numbers above 1,000,000,000 are not accepted"
+    ]
+
+
+def test_the_checkers_own_columns_in_the_header_are_refused(tmp_path):
+    assert read_problems(write(tmp_path, HEADER + ",verdict,a_value\n")) == [
+        "claims.csv header: column(s) verdict, a_value are written by the checker "
+        "(computed, verdict, diagnosis, explanation); rename yours (e.g. 'your_verdict') so neither is lost"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"), [(10, "2, 3, 4, 5, 6, 7, 8, 9, 10, 11"), (11, "2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 1 more")]
+)
+def test_ten_long_lines_are_all_named_and_the_eleventh_counted(tmp_path, count, shown):
+    rows = "".join(f"c{i},total,1,2,3,,extra\n" for i in range(count))
+    (problem,) = read_problems(write(tmp_path, HEADER + "\n" + rows))
+    assert problem.startswith(f"claims.csv line(s) {shown}: more fields")
+
+
+def test_row_problems_name_the_file_read(tmp_path):
+    assert read_problems(write(tmp_path, HEADER + "\nc1,ratio,1,2,3,\n", name="mine.csv"))[0].startswith(
+        "mine.csv line 2 (claim_id c1): column 'kind'"
+    )
+
+
+def test_a_quoted_windows_line_break_is_kept_as_written(tmp_path):
+    path = tmp_path / "crlf.csv"
+    path.write_bytes((HEADER + ',note\r\nc1,total,1,2,3,,"two\r\nlines"\r\n').encode())
+    data = read_claims(path)
+    assert data["note"].tolist() == ["two\r\nlines"] and list(data.index) == [2]
+
+
+def test_an_unreadable_file_is_one_line(tmp_path, monkeypatch):
+    from helpers.claims import check
+
+    path = write(tmp_path, HEADER + "\n")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(check, "open", refuse, raising=False)
+    assert read_problems(path) == [f"{path}: cannot be read (Permission denied)"]
+
+
+def test_written_verdicts_have_no_index_column(tmp_path):
+    out_path = tmp_path / "v.csv"
+    run(write(tmp_path, HEADER + "\nc3,total,1,2,3,\n"), out=out_path)
+    assert (
+        out_path.read_text().splitlines()[0]
+        == "claim_id,kind,a,b,stated,qualifier,computed,verdict,diagnosis,explanation"
+    )

@@ -69,10 +69,12 @@ def ledger(national=True):
     return SimpleNamespace(figures=FIGURES, reports=REPORTS, england_national=NATIONAL, tables=tables)
 
 
-def expected(kind, first, x1, n1, second, x2, n2, group, alpha=0.05):
+def expected(kind, first, x1, n1, second, x2, n2, group, hypothesis, alpha=0.05):
     low, high = smp.confint_proportions_2indep(x2, n2, x1, n1, method="newcomb", compare="diff", alpha=alpha)
     p = smp.test_proportions_2indep(x2, n2, x1, n1, method="score", compare="diff").pvalue
-    return [kind, first, x1, n1, second, x2, n2, x1 / n1, x2 / n2, x2 / n2 - x1 / n1, low, high, p, group]
+    if kind == "against the previous report":
+        p = np.nan  # different councils: no sampling-only p-value
+    return [kind, first, x1, n1, second, x2, n2, x1 / n1, x2 / n2, x2 / n2 - x1 / n1, low, high, p, group, hypothesis]
 
 
 def check_rows(table, rows):
@@ -80,8 +82,8 @@ def check_rows(table, rows):
     assert len(table) == len(rows)
     for got, want in zip(table.itertuples(index=False), rows):
         assert list(got)[:7] == want[:7]
-        assert list(got)[7:13] == pytest.approx(want[7:13], rel=1e-9)
-        assert got.group == want[13]
+        assert list(got)[7:13] == pytest.approx(want[7:13], rel=1e-9, nan_ok=True)
+        assert list(got)[13:] == want[13:]
 
 
 @pytest.mark.parametrize("alpha", [0.05, 0.2])
@@ -100,9 +102,21 @@ def test_every_kind_of_comparison_with_statsmodels_values(alpha):
                 30,
                 100,
                 "trafficked",
+                "trafficked against unaccompanied | p2, unaccompanied, 2021 | p2, trafficked, 2021",
                 alpha,
             ),
-            expected("year against year", "trafficked, 2020", 25, 90, "trafficked, 2021", 30, 100, "trafficked", alpha),
+            expected(
+                "year against year",
+                "trafficked, 2020",
+                25,
+                90,
+                "trafficked, 2021",
+                30,
+                100,
+                "trafficked",
+                "year against year | p2, trafficked, 2020 | p2, trafficked, 2021",
+                alpha,
+            ),
             expected(
                 "against the previous report",
                 "First: trafficked, 2019",
@@ -112,6 +126,7 @@ def test_every_kind_of_comparison_with_statsmodels_values(alpha):
                 30,
                 100,
                 "trafficked",
+                "against the previous report | p1, trafficked, 2019 | p2, trafficked, 2021",
                 alpha,
             ),
             expected(
@@ -123,6 +138,7 @@ def test_every_kind_of_comparison_with_statsmodels_values(alpha):
                 15,
                 150,
                 "unaccompanied",
+                "against the previous report | p1, unaccompanied, 2019 | p2, unaccompanied, 2021",
                 alpha,
             ),
             expected(
@@ -134,6 +150,7 @@ def test_every_kind_of_comparison_with_statsmodels_values(alpha):
                 30,
                 100,
                 "trafficked",
+                f"against all looked-after children in England | dfe, {dfe}, 2021 | p2, trafficked, 2021",
                 alpha,
             ),
             expected(
@@ -145,6 +162,7 @@ def test_every_kind_of_comparison_with_statsmodels_values(alpha):
                 15,
                 150,
                 "unaccompanied",
+                f"against all looked-after children in England | dfe, {dfe}, 2021 | p2, unaccompanied, 2021",
                 alpha,
             ),
         ],
@@ -165,6 +183,7 @@ def test_a_previous_report_without_the_group_is_passed_over_and_versions_are_nam
                 3,
                 30,
                 "exploited",
+                "against the previous report | p0, exploited, 2017 | p3, exploited, 2023",
             )
         ],
     )
@@ -220,16 +239,22 @@ def test_display_comparisons_word_for_word():
         "first": ["A: 1,234 of 5,000 = 24.7%", "C: 5 of 10 = 50.0%"],
         "second": ["B: 30 of 100 = 30.0%", "D: 6 of 10 = 60.0%"],
         "difference (points)": ["+5.3", "+10.0"],
-        "interval (points)": ["-1.2 to +12.3", "+0.0 to +20.0"],
+        "95% CI (sampling only), points": ["-1.2 to +12.3", "+0.0 to +20.0"],
         "p-value": ["<0.001", "0.001"],
     }
+    assert list(display_comparisons(TABLE, alpha=0.1).columns)[4] == "90% CI (sampling only), points"
+    between = display_comparisons(TABLE.assign(comparison=["against the previous report", "k2"], p_holm=[0.5, 0.5]))
+    assert list(between["p-value"]) == ["none: different councils", "0.001"]
+    assert list(between["p-value, Holm-adjusted"]) == ["none: different councils", "0.500"]
 
 
 def test_display_comparisons_with_holm_and_between_report_columns():
     table = TABLE.assign(p_holm=[np.nan, 0.5], ci_low_reports=[np.nan, -0.05], ci_high_reports=[np.nan, 0.25])
     shown = display_comparisons(table)
     assert list(shown["p-value, Holm-adjusted"]) == ["-", "0.500"]
-    assert list(shown["interval with between-report variance (points)"]) == ["-", "-5.0 to +25.0"]
+    assert list(shown["95% CI (random effects, t on k−2 df), points"]) == ["-", "-5.0 to +25.0"]
+    shown = display_comparisons(table, alpha=0.2)
+    assert list(shown.columns)[-1] == "80% CI (random effects, t on k−2 df), points"
     # an all-empty between-report column is not shown
     shown = display_comparisons(TABLE.assign(ci_low_reports=np.nan, ci_high_reports=np.nan))
     assert list(shown.columns) == [
@@ -237,7 +262,7 @@ def test_display_comparisons_with_holm_and_between_report_columns():
         "first",
         "second",
         "difference (points)",
-        "interval (points)",
+        "95% CI (sampling only), points",
         "p-value",
     ]
 
@@ -267,8 +292,11 @@ HEADLINES = pd.DataFrame(
         "rate": [0.2468, 0.3, 0.5, 0.5],
         "ci_low": [0.235, 0.2123, 0.1, 0.1],
         "ci_high": [0.259, 0.4, 0.9, 0.9],
-        "ci_low_councils": [0.2, np.nan, np.nan, np.nan],
-        "ci_high_councils": [0.3, np.nan, np.nan, np.nan],
+        "deff": [1.234, 2.0, 2.0, 2.0],
+        "sens_low_deff_implied": [0.2, np.nan, np.nan, np.nan],
+        "sens_high_deff_implied": [0.3, np.nan, np.nan, np.nan],
+        "sens_low_deff_3": [0.19, 0.1, np.nan, np.nan],
+        "sens_high_deff_3": [0.31, 0.5, np.nan, np.nan],
         "comparability": ["", "", "", "different_council_set"],
     }
 )
@@ -291,30 +319,37 @@ def test_report_findings_every_sentence_at_90_percent():
     bench = pd.DataFrame({"rate1": [0.1, 0.1], "rate2": [0.3, 0.36]})
     lines = report_findings(HEADLINES, TESTS, bench, 2020, alpha=0.1)
     assert lines == [
-        "Trafficked, 2020: 1,234 of 5,000 went missing (24.7%; Wilson 90% interval 23.5% to 25.9%; "
-        "allowing for between-council variation 20.0% to 30.0%).",
-        "Trafficked or UASC, 2020, alt: 30 of 100 went missing (30.0%; Wilson 90% interval 21.2% to 40.0%). "
+        "Trafficked, 2020: 1,234 of 5,000 were recorded by their council as missing (24.7%; 90% CI (sampling "
+        "only) 23.5% to 25.9%; sensitivity interval (design effect 1.23, implied by DfE's council data) 20.0% to "
+        "30.0%; sensitivity interval (design effect 3) 19.0% to 31.0%).",
+        "Trafficked or UASC, 2020, alt: 30 of 100 were recorded by their council as missing (30.0%; 90% CI "
+        "(sampling only) 21.2% to 40.0%; sensitivity interval (design effect 3) 10.0% to 50.0%). "
         "This counts places in either group and may count a child twice: an upper bound.",
-        "Trafficked against unaccompanied: +12.3 points (90% interval +5.0 to +20.0, treating the groups as "
-        "independent; Holm-adjusted p <0.001).",
-        "T2 against u2: -5.0 points (90% interval -10.0 to +0.0, treating the groups as independent).",
-        "New against old: +6.0 points; allowing for the variation between reports the 90% interval runs from "
-        "+0.0 to +12.0 and includes no change.",
-        "Newer against older: +20.0 points; allowing for the variation between reports the 90% interval runs "
-        "from +1.0 to +40.0 and excludes no change.",
+        "Trafficked against unaccompanied: +12.3 points (90% CI (sampling only) +5.0 to +20.0, treating the "
+        "groups as independent; Holm-adjusted p <0.001).",
+        "T2 against u2: -5.0 points (90% CI (sampling only) -10.0 to +0.0, treating the groups as independent).",
+        "New against old: +6.0 points; allowing for the variation between reports the 90% CI (random effects, "
+        "t on k−2 df) runs from +0.0 to +12.0 and includes no change.",
+        "Newer against older: +20.0 points; allowing for the variation between reports the 90% CI (random "
+        "effects, t on k−2 df) runs from +1.0 to +40.0 and excludes no change.",
         "Against all looked-after children in England (DfE), the report's rates are between about 3.0 and 3.6 "
         "times DfE's; a contrast between different populations (DfE's count includes the report's children who "
-        "were in English care), so no test is applied.",
+        "were in English care), and council definitions of missing and absent vary, so no test is applied.",
         "1 published share(s) divide counts from different sets of councils and cannot be computed.",
     ]
 
 
 def test_report_findings_without_optional_columns():
-    headlines = HEADLINES.drop(columns=["ci_low_councils", "ci_high_councils", "comparability"]).iloc[[0]]
+    headlines = HEADLINES[["report_id", "version", "group", "period", "measure", "numerator", "denominator"]]
+    headlines = headlines.assign(rate=HEADLINES["rate"], ci_low=HEADLINES["ci_low"], ci_high=HEADLINES["ci_high"])
+    headlines = headlines.iloc[[0]]
     tests = TESTS.drop(columns=["p_holm", "ci_low_reports", "ci_high_reports"]).iloc[[0]]
     bench = pd.DataFrame({"rate1": [0.1, 0.1], "rate2": [0.301, 0.304]})
     lines = report_findings(headlines, tests, bench, "2020")
-    assert lines[0] == "Trafficked, 2020: 1,234 of 5,000 went missing (24.7%; Wilson 95% interval 23.5% to 25.9%)."
+    assert lines[0] == (
+        "Trafficked, 2020: 1,234 of 5,000 were recorded by their council as missing (24.7%; 95% CI (sampling only) "
+        "23.5% to 25.9%)."
+    )
     assert lines[1].endswith("treating the groups as independent).")
     assert lines[2].startswith(
         "Against all looked-after children in England (DfE), the report's rates are about 3.0 times"
