@@ -246,11 +246,6 @@ def test_the_estimator_names_and_labels_match():
     assert est.ESTIMATOR_LABELS["ipw"] == "inverse-probability weighting"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: unlike the other estimators, mice does not broadcast one row of counts over many "
-    "replicates of r (numpy raises a shape error in np.concatenate)",
-)
 def test_mice_broadcasts_one_row_of_counts_over_replicates_like_the_other_estimators():
     r2 = np.vstack([R, R])
     assert est.respondents_only(N, M, r2)[0].shape == (2,)  # the others accept it

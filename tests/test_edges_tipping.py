@@ -218,11 +218,6 @@ def test_without_usable_dfe_years_there_is_no_dfe_conclusion():
     assert len(table) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a DfE table without a children_missing measure raises a bare KeyError from pandas "
-    "instead of leaving the DfE conclusion out (or a one-line message)",
-)
 def test_a_dfe_table_without_children_missing_leaves_the_dfe_conclusion_out():
     national = NATIONAL[NATIONAL["measure"] == "cla_during_year"]
     table = report_conclusions(FIGURES, REPORTS, national, "b")

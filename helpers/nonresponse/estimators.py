@@ -214,7 +214,8 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
     check_alpha(alpha)
     check_imputations(imputations)
     n, m, r = _2d(n, m, r)
-    n, m, r = n.astype(float), m.astype(float), r.astype(bool)
+    # one row of counts serves every replicate of r, as in the other estimators
+    n, m, r = np.broadcast_arrays(n.astype(float), m.astype(float), r.astype(bool))
     rng = np.random.default_rng(seed)
     base = np.column_stack([np.ones(n.shape[1]), np.log(np.asarray(size, float)), logit(np.asarray(dfe_rate, float))])
     x1 = np.broadcast_to(base, (n.shape[0], *base.shape))

@@ -133,7 +133,8 @@ def report_conclusions(
             )
             break
     wide = national.pivot_table(index="year", columns="measure", values="value", aggfunc="first")
-    wide = wide.dropna(subset=["children_missing", "cla_during_year"])
+    # a DfE table without both counts (a user's own, or a cut) has no DfE rate: that conclusion is left out
+    wide = wide.reindex(columns=["children_missing", "cla_during_year"]).dropna()
     if "trafficked" in rate and len(wide):
         dyear = int(min(max(year, wide.index.min()), wide.index.max()))
         dfe = float(wide.loc[dyear, "children_missing"] / wide.loc[dyear, "cla_during_year"])
