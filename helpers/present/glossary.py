@@ -55,6 +55,8 @@ TERMS = {
     "mice": "MICE (multiple imputation by chained equations)",
     "rubin": "Rubin's rules",
     "gumbel-top-k": "Gumbel-top-k sampling",
+    "two-sided-tipping": "two-sided tipping analysis",
+    "e-value": "selection-bias E-value",
 }
 
 ANCHOR_PATTERN = re.compile(r'<a id="([a-z0-9-]+)"></a>')
