@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup setup-test lint run test unit nbval check-data lab site context constraints bench compare-kernels clean
+.PHONY: setup setup-test lint run test unit nbval check-data lab explore site context constraints bench compare-kernels mutation clean
 
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -61,8 +61,17 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: setup
 	$(BIN)/jupyter lab $(ALLOW_ROOT) notebooks/
 
-# A static HTML copy of the executed notebooks, for readers without Python (build/site/index.html).
-site: setup
+# The explorer (notebooks/50_explore.ipynb) as a web page on this machine: Voila on 127.0.0.1, a free port,
+# no browser opened (open the address it prints; Ctrl-C stops it). Template "offline" (notebooks/voila/):
+# Voila's lab template without its CDN links, so it works with no network.
+explore: setup
+	@port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	echo "Explorer: http://127.0.0.1:$$port/ (the page appears once the notebook has run, a few seconds)"; \
+	JUPYTER_PATH=notebooks $(BIN)/voila notebooks/50_explore.ipynb --no-browser --template=offline --Voila.ip=127.0.0.1 --port=$$port
+
+# The book: the executed notebooks as a Sphinx site (MyST-NB, sphinx-book-theme), never re-executed, for
+# readers without Python (build/site/index.html). Settings in site/conf.py; works offline.
+site: setup-test
 	$(BIN)/python -m helpers.present.site --build build/site
 
 # Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the
@@ -81,6 +90,11 @@ constraints: setup-test
 	( echo "# Exact versions of every package in the environment (direct pins live in pyproject.toml)."; \
 	  echo "# Regenerate with: make constraints"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' ) > constraints.txt
+
+# Mutation testing of the statistics core (mutmut, each module against its own tests, two at a time);
+# not part of make test: see "Mutation testing" in CONTRIBUTING.md for how long it takes.
+mutation: setup-test
+	$(BIN)/python tests/mutation/run.py --max-children 2
 
 clean:
 	rm -rf build .pytest_cache

@@ -41,11 +41,12 @@ def test_headlines_for_the_other_reports(report_id):
     assert rows and all(r["report_id"] == report_id for r in rows)
     for r in rows:
         if r["comparability"] == "different_council_set":
-            assert r["ci_low"] == r["ci_high"] == r["ci_low_councils"] == r["ci_high_councils"] == ""
+            assert r["ci_low"] == r["ci_high"] == r["sens_low_deff_7"] == r["sens_high_deff_7"] == ""
             continue
         assert 0 <= float(r["ci_low"]) <= float(r["rate"]) <= float(r["ci_high"]) <= 1
-        # The interval allowing for between-council variation is wider than Wilson on both sides.
-        assert float(r["ci_low_councils"]) < float(r["ci_low"]) and float(r["ci_high_councils"]) > float(r["ci_high"])
+        # The sensitivity interval for design effect 7 is wider than Wilson on both sides; d = 1 is Wilson.
+        assert float(r["sens_low_deff_7"]) < float(r["ci_low"]) and float(r["sens_high_deff_7"]) > float(r["ci_high"])
+        assert float(r["sens_low_deff_1"]) == pytest.approx(float(r["ci_low"]), abs=1e-6)
 
 
 def test_heading_back_to_harm_not_found_share_has_no_interval():
@@ -72,6 +73,7 @@ def test_trends_csv_default_versions_trafficked():
         "tau2",
         "dispersion",
         "p_value",
+        "interval",
     ]
     default = {
         r["model"]: r
@@ -83,6 +85,7 @@ def test_trends_csv_default_versions_trafficked():
     }
     assert set(default) == {"random_effects", "quasi_binomial", "binomial"}
     re_row, quasi = default["random_effects"], default["quasi_binomial"]
+    assert re_row["interval"] == "95% CI (random effects, t on k−2 df)"
     assert round(float(re_row["estimate"]), 2) == 1.06
     assert float(re_row["ci_low"]) < 0.97 and float(re_row["ci_high"]) > 1.16 and re_row["df"] == "2"
     assert (

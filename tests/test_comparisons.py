@@ -28,6 +28,34 @@ def test_trafficked_against_unaccompanied_and_previous_report(ledger):
     assert set(zip(groups.x2, groups.n2)) == {(864, 2335), (864, 2638)}
     previous = table[table["comparison"] == "against the previous report"]
     assert (378, 1231) in set(zip(previous.x1, previous.n1))  # When Harm Remains, the last report before
+    # Different councils answered each report: no sampling-only p-value between reports.
+    assert previous["p_value"].isna().all() and groups["p_value"].notna().all()
+    # The guardian and independent versions of one comparison are one hypothesis.
+    assert groups["hypothesis"].nunique() == 1
+
+
+def test_holm_counts_two_versions_of_one_comparison_once():
+    import pandas as pd
+
+    from helpers.stats.comparisons import holm_adjust
+
+    table = pd.DataFrame({"p_value": [0.01, 0.02, 0.03], "hypothesis": ["a", "a", "b"]})
+    # Two hypotheses: a with the larger of its p-values 0.02, b 0.03. Holm: 0.02 x 2 = 0.04, then
+    # max(0.04, 0.03 x 1) = 0.04. Both rows of a show 0.04.
+    out = holm_adjust(table)["p_holm"]
+    assert list(out) == pytest.approx([0.04, 0.04, 0.04])
+    # Counted as three hypotheses instead the first would be 0.03, so the grouping changes the answer.
+    assert holm_adjust(table.drop(columns="hypothesis"))["p_holm"].iloc[0] == pytest.approx(0.03)
+
+
+def test_holm_with_real_versions_at_a_non_default_alpha(ledger):
+    from helpers.stats.comparisons import display_comparisons, holm_adjust
+
+    table = holm_adjust(report_comparisons(ledger, "until-harm-ends", alpha=0.1))
+    shown = display_comparisons(table, alpha=0.1)
+    assert "90% CI (sampling only), points" in shown.columns
+    between = shown[table["comparison"] == "against the previous report"]
+    assert (between["p-value"] == "none: different councils").all()
 
 
 def test_against_england_uses_the_dfe_year_ending_in_the_same_year(ledger):
@@ -67,15 +95,22 @@ def test_benchmark_is_split_off_and_shown_without_tests(ledger):
 
 
 def test_report_findings_sentences(ledger):
+    from helpers.stats.clustering import design_effect_interval, with_sensitivity
     from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark
     from helpers.stats.rates import headline_table
 
-    headlines = headline_table(ledger.figures, "heading-back-to-harm", dispersion=7.0)
+    headlines = with_sensitivity(
+        headline_table(ledger.figures, "heading-back-to-harm"), ledger.figures, ledger.council_years
+    )
     tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2014-09/2015-09")
     assert lines[0].startswith(
-        "Trafficked, 2014-09/2015-09: 167 of 590 went missing (28.3%; Wilson 95% interval 24.8% to 32.1%"
+        "Trafficked, 2014-09/2015-09: 167 of 590 were recorded by their council as missing (28.3%; "
+        "95% CI (sampling only) 24.8% to 32.1%; sensitivity interval (design effect"
     )
+    low, high = design_effect_interval(167, 590, 3.0)
+    assert f"sensitivity interval (design effect 3) {float(low):.1%} to {float(high):.1%})." in lines[0]
+    assert any("definitions of missing and absent vary" in line for line in lines)
     assert any("treating the groups as independent" in line for line in lines)
     assert lines[-1] == "1 published share(s) divide counts from different sets of councils and cannot be computed."
 
@@ -103,7 +138,7 @@ def test_report_findings_name_versions_by_their_readable_labels(ledger):
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2024")
     # 864 / 2,335 = 37.0%
     assert lines[0].startswith(
-        "Trafficked, 2024, councils answering each question (Guardian): 864 of 2,335 went "
-        "missing (37.0%; Wilson 95% interval 35.1% to 39.0%"
+        "Trafficked, 2024, councils answering each question (Guardian): 864 of 2,335 were recorded by "
+        "their council as missing (37.0%; 95% CI (sampling only) 35.1% to 39.0%"
     )
     assert not any("guardian version" in line for line in lines)

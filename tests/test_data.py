@@ -301,13 +301,15 @@ def test_not_found_share_is_marked_as_a_different_council_set(ledger):
     assert "hbth-cypnow-tu-not-found-pct" in set(marked["figure_id"])
     assert not f[(f["measure"] == "went_missing")]["comparability"].notna().any()
     c = ledger.claims.set_index("claim_id")
-    assert c.loc["hbth-cypnow-not-found-40pct", "comparability"] == "different_council_set"
-    assert c["comparability"].notna().sum() == 1
+    # CYP Now's "40%" is checked as worded, against its own "more than 750" (no figure_b): no mark needed.
+    assert pd.isna(c.loc["hbth-cypnow-not-found-40pct", "figure_b"])
+    assert c["comparability"].notna().sum() == 0
 
 
 def test_claim_comparability_must_follow_its_figures(data_copy):
     def change(h, rows):
-        rows[row_of(rows, "claim_id", "hbth-cypnow-not-found-40pct")]["comparability"] = ""
+        row = rows[row_of(rows, "claim_id", "hbth-cypnow-not-found-40pct")]
+        row["b"], row["figure_b"] = "760", "hbth-guardian-tu-went-missing"  # over the 760 of another council set
         return h, rows
 
     edit(data_copy, "claims", change)

@@ -187,7 +187,7 @@ def test_every_estimator_recovers_the_truth_when_every_council_answers():
         est.ipw(n, m, r, size, dfe),
     ):
         assert (e[0], lo[0], hi[0]) == pytest.approx((truth, truth, truth))
-    assert est.mice(n, m, r, size, dfe, seed=1) == pytest.approx((truth, truth, truth))
+    assert [v[0] for v in est.mice(n, m, r, size, dfe, seed=1)] == pytest.approx([truth, truth, truth])
     assert est.ipw_statsmodels(n, m, r, size, dfe)[0] == pytest.approx(truth)
 
 
@@ -262,12 +262,14 @@ def test_conclusions_of_until_harm_ends(ledger):
 
 
 def test_nonresponse_table_is_seeded(ledger):
-    a = nonresponse_table(ledger, "heading-back-to-harm", seed=3, imputations=3)
-    pd.testing.assert_frame_equal(a, nonresponse_table(ledger, "heading-back-to-harm", seed=3, imputations=3))
+    a = nonresponse_table(ledger, "heading-back-to-harm", seed=3, n_seeds=3, imputations=3)
+    pd.testing.assert_frame_equal(
+        a, nonresponse_table(ledger, "heading-back-to-harm", seed=3, n_seeds=3, imputations=3)
+    )
 
 
 def test_cli_csv_for_until_harm_ends():
-    result = mfc("nonresponse", "until-harm-ends", "--csv")
+    result = mfc("nonresponse", "until-harm-ends", "--csv", "--seeds", "4", "--imputations", "5")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == [
@@ -280,6 +282,7 @@ def test_cli_csv_for_until_harm_ends():
         "low",
         "high",
         "interval",
+        "note",
     ]
     bounds = {r["group"]: r for r in rows if r["method"] == "bounds"}
     assert (round(float(bounds["trafficked"]["low"]), 3), round(float(bounds["trafficked"]["high"]), 3)) == (
@@ -290,19 +293,54 @@ def test_cli_csv_for_until_harm_ends():
         0.120,
         0.162,
     )
-    assert {r["interval"] for r in bounds.values()} == {"bounds"}
+    assert {r["interval"] for r in bounds.values()} == {"bounds (no assumption)"}
     resp = {
-        r["group"]: float(r["estimate"])
+        r["group"]: r
         for r in rows
         if r["method"] == "respondents_only" and r["version"] == "guardian" and r["scenario"] == "published counts"
     }
-    assert (round(resp["trafficked"], 3), round(resp["unaccompanied"], 3)) == (0.370, 0.125)
-    modelled = [r for r in rows if r["scenario"].endswith("(synthetic councils)") and r["interval"] == "95% CI"]
+    assert (round(float(resp["trafficked"]["estimate"]), 3), round(float(resp["unaccompanied"]["estimate"]), 3)) == (
+        0.370,
+        0.125,
+    )
+    assert resp["trafficked"]["interval"] == "95% CI (sampling only)"
+    modelled = [r for r in rows if r["scenario"].endswith("(synthetic councils)")]
+    # Scenario rows give a range across the seeds, never a one-draw 95% CI.
+    assert {r["interval"] for r in modelled} == {"range across 4 synthetic scenarios"}
     methods = {r["method"] for r in modelled} - {"respondents_only"}
-    scenarios = {r["scenario"] for r in modelled}
-    assert len(methods) >= 4 and len(scenarios) >= 3
+    assert len(methods) >= 4 and len({r["scenario"] for r in modelled}) >= 3
+    named = ("bounds (no assumption)", "95% CI (sampling only)", "range across 4 synthetic scenarios", "no interval")
     for r in rows:
-        assert 0 <= float(r["low"]) <= float(r["estimate"]) <= float(r["high"]) <= 1, r
+        assert r["interval"] in named, r
+        if r["interval"] != "no interval":
+            assert 0 <= float(r["low"]) <= float(r["estimate"]) <= float(r["high"]) <= 1, r
+    # The done-when: a no-assumption threshold between 0.13 and 0.21, a stated assumption, no "robust".
+    tip = {
+        r["scenario"]: r
+        for r in rows
+        if r["group"] == "trafficked above unaccompanied" and r["method"] == "two_sided_threshold"
+    }
+    assert 0.13 <= float(tip["item and unit non-response, no assumption"]["estimate"]) <= 0.21
+    assert 0.13 <= float(tip["unit non-response only, no assumption"]["estimate"]) <= 0.21
+    assert tip["item and unit non-response, no assumption"]["note"].startswith("holds if")
+    assert "robust" not in result.stdout.lower()
+
+
+def test_cli_scenario_settings_are_validated_in_one_line(capsys):
+    from helpers.run.cli import main
+
+    # In-process (main() is what the console script calls), so five cases take a second, not a minute.
+    for args, message in (
+        (["--strength", "foo=1"], "MECHANISM one of mcar, mar_size, mar_dfe, mnar"),
+        (["--strength", "mnar=x"], "'x' is not a number"),
+        (["--mechanisms", "mcar,bogus"], "valid values: mcar, mar_size, mar_dfe, mnar"),
+        (["--seeds", "1"], "at least 2"),
+        (["--imputations", "1"], "at least 2"),
+    ):
+        assert main(["nonresponse", "heading-back-to-harm", *args]) == 2, args
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+        assert err.count("\n") == 1
 
 
 def test_cli_unknown_report_exits_2_listing_valid_ids():
@@ -330,34 +368,45 @@ def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
     assert result.stdout.count("\n") == 1 and "nothing to bound or estimate" in result.stdout
 
 
+def sim_rows(mechanism, estimator, replicates, bias, coverage, bias_mcse=0.0004, coverage_mcse=0.007):
+    return pd.DataFrame(
+        {
+            "mechanism": mechanism,
+            "scenario": mechanism,
+            "estimator": estimator,
+            "replicates": replicates,
+            "bias": bias,
+            "bias_mcse": bias_mcse,
+            "coverage": coverage,
+            "coverage_mcse": coverage_mcse,
+        }
+    )
+
+
 def test_simulation_findings_ignore_rows_with_few_replicates():
     from helpers.nonresponse.simulation import simulation_findings
 
-    results = pd.DataFrame(
-        {
-            "mechanism": ["mcar", "mcar", "mnar", "mnar"],
-            "estimator": ["respondents_only", "mice"] * 2,
-            "replicates": [1000, 4, 1000, 4],
-            "bias": [0.001, 0.05, -0.04, 0.0],
-            "rmse": [0.01] * 4,
-            "coverage": [0.95, 1.0, 0.05, 1.0],
-            "mean_width": [0.04] * 4,
-            "data": ["synthetic"] * 4,
-        }
+    results = sim_rows(
+        ["mcar", "mcar", "mnar", "mnar"],
+        ["respondents_only", "mice"] * 2,
+        [1000, 4, 1000, 4],
+        [0.001, 0.05, -0.04, 0.0],
+        [0.95, 1.0, 0.05, 1.0],
     )
     sentences, facts = simulation_findings(results)
     assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
-    assert facts["mnar_vs_mcar"] == pytest.approx(40)
+    assert facts["mnar_vs_mcar"]["mnar"] == pytest.approx(40)
     assert "multiple imputation (MICE) ran on only 4 replicates" in sentences[0]
 
 
 def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
-    # MICE is slow (about a second per replicate), so 10 replicates: its spread across replicates is about
-    # 0.01, so the mean error's standard error is about 0.003; 0.015 allows for that and for the small upward
-    # pull of imputing from empirical logits of small councils.
-    table = simulate(inputs, mechanisms=["mcar"], n_sims=10, seed=8, n_mice=10, estimators=["mice"])
-    assert table["replicates"].tolist() == [10]
-    assert abs(table["bias"].iloc[0]) < 0.015, table
+    # 200 replicates (MICE runs on every replicate at once): its error's spread across replicates is about
+    # 0.011, so the mean error's MCSE is about 0.0008; 0.004 allows for that and for the small upward pull
+    # of imputing from empirical logits (+0.5) of small councils.
+    table = simulate(inputs, mechanisms=["mcar"], n_sims=200, seed=8, estimators=["mice"])
+    assert table["replicates"].tolist() == [200]
+    assert abs(table["bias"].iloc[0]) < 0.004, table
+    assert table["bias_mcse"].iloc[0] < 0.002
 
 
 def test_official_comparison_sums_england_councils(ledger):
@@ -380,8 +429,9 @@ def test_findings_name_the_councils_that_answered_the_not_found_question(ledger)
     empty = pd.DataFrame(
         columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"]
     )
-    conclusions = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label", "s_min"])
-    sentences, facts = findings_in_words(empty, conclusions, None, response)
+    from helpers.nonresponse.two_sided import TWO_SIDED_COLUMNS
+
+    sentences, facts = findings_in_words(empty, pd.DataFrame(columns=TWO_SIDED_COLUMNS), response)
     assert facts["not_found_councils"][:2] == (45, 217)
     assert "only 45 of the 217 councils asked (21%)" in sentences[0]
 
@@ -401,24 +451,23 @@ def test_show_formats_numbers_and_reads_version_ids_as_labels():
 def test_simulation_findings_state_bias_in_points_and_name_estimators_in_words():
     from helpers.nonresponse.simulation import simulation_findings
 
-    results = pd.DataFrame(
-        {
-            "mechanism": ["mcar", "mcar", "mnar", "mnar"],
-            "estimator": ["ipw", "respondents_only", "ratio", "respondents_only"],
-            "bias": [-0.0001, -0.0003, -0.0136, -0.0393],
-            "coverage": [0.95, 0.94, 0.60, 0.05],
-            "replicates": [1000, 1000, 1000, 1000],
-        }
+    results = sim_rows(
+        ["mcar", "mcar", "mnar", "mnar"],
+        ["ipw", "respondents_only", "ratio", "respondents_only"],
+        [1000] * 4,
+        [-0.0001, -0.0003, -0.0136, -0.0393],
+        [0.95, 0.94, 0.60, 0.05],
+        bias_mcse=[0.0003, 0.0004, 0.0004, 0.0004],
+        coverage_mcse=[0.0069, 0.0075, 0.0155, 0.0069],
     )
     sentences, facts = simulation_findings(results)
     assert sentences[0] == (
-        "**mcar** (synthetic councils): the bias ranges from -0.01 points (inverse-probability "
-        "weighting) to -0.03 points (respondents only); the lowest coverage of a nominal 95% "
-        "interval is 94% (respondents only)."
+        "**mcar** (synthetic councils): the bias ranges from -0.01 points (MCSE 0.03) (inverse-probability "
+        "weighting) to -0.03 points (MCSE 0.04) (respondents only); coverage of a nominal 95% interval runs "
+        "from 94.0% (respondents only) to 95.0% (inverse-probability weighting), each with an MCSE of at most "
+        "0.8 points."
     )
+    assert "%" not in sentences[2].split("MCAR")[0]  # biases are in points, never per cent
+    assert sentences[2].startswith("Under MNAR even the least biased estimator is off by 1.36 points (mnar)")
     # 1.36 points is 1.36 / 0.03 = 45 times the largest MCAR bias
-    assert sentences[2].startswith(
-        "Under MNAR even the least biased estimator (ratio to DfE missing rate) is off by "
-        "1.36 percentage points, 45 times the largest bias under MCAR."
-    )
-    assert round(facts["mnar_vs_mcar"]) == 45
+    assert round(facts["mnar_vs_mcar"]["mnar"]) == 45

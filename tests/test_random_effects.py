@@ -183,20 +183,6 @@ def test_council_dispersion_by_hand():
     assert out["dispersion"] == pytest.approx(chi2 / 2)
 
 
-def test_council_interval_is_wilson_on_the_effective_sample_size():
-    x, n, d = 864, 2335, 7.0
-    z = stats.norm.ppf(0.975)
-    ne, p = n / d, x / n
-    centre = (p + z * z / (2 * ne)) / (1 + z * z / ne)
-    half = z / (1 + z * z / ne) * math.sqrt(p * (1 - p) / ne + z * z / (4 * ne * ne))
-    low, high = rates.council_interval(x, n, d)
-    assert (float(low), float(high)) == pytest.approx((centre - half, centre + half), rel=1e-9)
-    wl, wh = rates.wilson_interval(x, n)
-    assert low < wl and high > wh
-    with pytest.raises(ParameterError, match="dispersion"):
-        rates.council_interval(x, n, 0)
-
-
 def test_the_ledger_council_dispersion_is_about_seven():
     from helpers.ledger.tables import load_ledger
 
@@ -221,8 +207,9 @@ def test_trend_findings_sentence():
     loo = pd.DataFrame({"group": ["trafficked"] * 2, "left_out": [2015, 2024], "estimate": [0.98, 1.08]})
     (line,) = re_.trend_findings(models, loo)
     assert line == (
-        "Trafficked children: odds up about 6% a year; the interval runs from a 4% fall to a 17% rise "
-        "(random-effects model, 4 reports, t on 2 df); the interval includes no change. Leaving out one "
+        "Trafficked children: no detectable trend; odds up about 6% a year; the interval runs from a 4% fall "
+        "to a 17% rise (random-effects model, 4 reports, 95% CI (random effects, t on 2 df)); the interval "
+        "includes no change. Leaving out one "
         "report at a time moves the estimate between 0.980 and 1.080; it changes direction."
     )
 
@@ -280,12 +267,28 @@ def test_headline_table_flags_two_council_sets_from_the_column_or_the_fallback()
     figures = load_ledger(validate=False).figures
     hbth = figures[figures["report_id"] == "heading-back-to-harm"]
     # Without a comparability column: the helper's own list marks the not-found share.
-    plain = rates.headline_table(hbth.drop(columns=[c for c in ["comparability"] if c in hbth.columns]), dispersion=7.0)
+    plain = rates.headline_table(hbth.drop(columns=[c for c in ["comparability"] if c in hbth.columns]))
     flagged = plain[plain["comparability"] == "different_council_set"]
-    assert list(flagged["measure"]) == ["not_found"] and flagged[["ci_low", "ci_low_councils"]].isna().all().all()
+    assert list(flagged["measure"]) == ["not_found"] and flagged[["ci_low", "ci_high"]].isna().all().all()
     # With the column, it decides: marking nothing leaves every pair computable.
-    marked = rates.headline_table(hbth.assign(comparability=""), dispersion=7.0)
+    marked = rates.headline_table(hbth.assign(comparability=""))
     assert (marked["comparability"] == "").all() and marked["ci_low"].notna().all()
-    went = marked[marked["measure"] == "went_missing"].iloc[0]
-    low, high = rates.council_interval(went["numerator"], went["denominator"], 7.0)
-    assert (went["ci_low_councils"], went["ci_high_councils"]) == pytest.approx((float(low), float(high)))
+
+
+def test_trend_findings_name_the_interval_at_a_non_default_alpha():
+    models = pd.DataFrame(
+        [
+            {
+                "group": "unaccompanied",
+                "model": "random_effects",
+                "estimate": 0.8,
+                "ci_low": 0.7,
+                "ci_high": 0.9,
+                "df": 2,
+                "k": 4,
+            }
+        ]
+    )
+    (line,) = re_.trend_findings(models, alpha=0.1)
+    assert line.startswith("Unaccompanied children: a detectable trend; odds down about 20% a year")
+    assert "90% CI (random effects, t on 2 df)" in line and line.endswith("excludes no change.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 
 import matplotlib
 
@@ -117,7 +116,7 @@ def test_key_findings_state_the_ledger_numbers(ledger):
     assert (u.count, u.of) == (1501, 11999)
     assert facts["published"]["unexplained"] == 0
     text = findings_markdown(ledger, facts)
-    assert "864 of 2,335 trafficked children in care (37.0%; 95% interval 35.1% to 39.0%)" in text
+    assert "864 of 2,335 trafficked children in care (37.0%; 95% CI (sampling only) 35.1% to 39.0%)" in text
     assert "864 of 2,638 (32.8%" in text and "nan" not in text.lower().split()
 
 
@@ -211,7 +210,10 @@ def test_claims_chart_counts_identical_claims_and_labels_inconsistent_ones(ledge
     same = verdicts[(verdicts["a"] == "864") & (verdicts["b"] == "2638") & (verdicts["stated"] == "37")]
     row = points[(points["stated_value"] == 37) & points["computed_value"].round(3).eq(round(100 * 864 / 2638, 3))]
     assert len(row) == 1 and row["claims"].item() == len(same) > 1
-    assert re.fullmatch(rf"\S+ \(x{len(same)}\)", row["label"].item())
+    # the point is labelled with the row numbers of its claims in the table of inconsistent claims
+    assert row["label"].item().split(", ") == [
+        str(i + 1) for i in same.index.map(list(verdicts.index[verdicts["verdict"] == "inconsistent"]).index)
+    ]
     assert (points.loc[points["verdict"] == "inconsistent", "label"] != "").all()
 
 
@@ -222,8 +224,15 @@ def test_claims_chart_panels_are_readable(ledger):
 
     verdicts = check_claims(read_claims(ledger.data_dir / "claims.csv"), alternatives_from(ledger.figures))
     fig = stated_vs_computed_chart(verdicts)
-    assert [readability_problems(ax) for ax in fig.axes] == [[]] * len(fig.axes)
-    assert fig.axes[-1].get_legend().get_title().get_text() == "verdict (size: number of claims)"
+    from helpers.present.plots import extended_problems
+
+    assert [readability_problems(ax) + extended_problems(ax) for ax in fig.axes] == [[]] * len(fig.axes)
+    legend = fig.legends[0]
+    assert legend.get_title().get_text() == "verdict, and point size: identical claims"
+    words = {"consistent": "consistent", "inconsistent": "inconsistent", "not_checkable": "cannot be checked"}
+    shown = {words[v] for v in verdicts["verdict"].unique()}  # a verdict no claim has gets no legend entry
+    assert {"consistent", "inconsistent"} <= shown
+    assert shown | {"1 claim"} <= {t.get_text() for t in legend.get_texts()}
     plt.close(fig)
 
 

@@ -6,8 +6,10 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
     bounds      item_bounds, unit_bounds: what no assumption allows
     scenarios   scenario_councils, MECHANISMS: synthetic councils under MCAR, MAR and MNAR
     estimators  respondents-only, weighting class, ratio, IPW and MICE estimates
-    tipping     tipping_table, report_conclusions: how much non-response overturns a conclusion
-    simulation  simulate: the estimators' bias, RMSE and coverage on synthetic councils
+    tipping     tipping_table, report_conclusions: how much non-response overturns a conclusion (one side)
+    two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit together
+    evalues     selection_evalue, evalue_table: selection-bias E-values (Smith and VanderWeele 2019)
+    simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils
     report      nonresponse_table, scenario_setup: all of the above for one report
 """
 
@@ -24,11 +26,23 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "between_council_spread",
             "check_mechanisms",
             "check_response_rate",
+            "check_strengths",
             "model_inputs",
             "scenario_councils",
+            "scenario_name",
         ],
         "tipping": ["report_conclusions", "tipping_table"],
-        "simulation": ["calibration_targets", "check_n_sims", "simulate", "simulation_findings"],
-        "report": ["nonresponse_table", "report_pairs", "scenario_setup"],
+        "two_sided": ["gap_needed", "silent_shares", "tipping_surface", "two_sided_table", "two_sided_threshold"],
+        "evalues": ["CITATION", "evalue_table", "selection_evalue"],
+        "estimators": ["IMPUTATIONS", "check_imputations"],
+        "simulation": [
+            "calibration_targets",
+            "check_n_sims",
+            "mar_repair",
+            "scenario_list",
+            "simulate",
+            "simulation_findings",
+        ],
+        "report": ["check_seeds", "nonresponse_table", "report_pairs", "scenario_setup"],
     },
 )

@@ -11,7 +11,7 @@ part is seen. The closed-form estimators work on every replicate at once (no Pyt
 - ``ratio``: the respondents' rate scaled by how DfE's missing rate for all looked-after children in every
   council compares with the same rate in the answering councils (an auxiliary known for every council);
 - ``ipw``: inverse-probability weights from a logistic model of answering on log size and DfE's rate;
-- ``mice``: multiple imputation of the silent councils' counts and rates with statsmodels MICE.
+- ``mice``: multiple imputation of the silent councils' counts and rates by chained equations (NumPy).
 
 Intervals for the weighted estimators treat answering as Poisson sampling with the fitted probabilities
 and ignore the uncertainty of the weights; when every council answers they collapse onto the truth.
@@ -20,7 +20,6 @@ and ignore the uncertainty of the weights; when every council answers they colla
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from scipy.special import expit, logit
 from scipy.stats import norm
 
@@ -148,40 +147,97 @@ def ipw_statsmodels(n, m, r, size, dfe_rate, alpha: float = 0.05):
     return float(expit(b)), float(expit(b - z * se)), float(expit(b + z * se))
 
 
-def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = 3, alpha: float = 0.05):
-    """(estimate, low, high) for one data set: statsmodels MICE imputes the silent councils' log
-    children in care and logit rate from log size and DfE's rate (predictive mean matching); each
-    completed data set gives a rate, combined by Rubin's rules with binomial within-imputation variance.
-    Seeded: the same seed gives the same result."""
-    from statsmodels.imputation.mice import MICEData
+# Imputations per MICE run. White, Royston and Wood (2011, Statistics in Medicine 30:377-399) suggest at
+# least as many imputations as the percentage of incomplete cases; about 36% of councils are silent, so 40.
+IMPUTATIONS = 40
+
+
+def check_imputations(imputations) -> int:
+    """The number of completed data sets: a whole number of at least 2 (Rubin's rules need a spread)."""
+    if isinstance(imputations, bool) or not isinstance(imputations, (int, np.integer)) or imputations < 2:
+        from helpers.ledger.errors import ParameterError
+
+        raise ParameterError(f"imputations={imputations!r} is not valid; it must be a whole number of at least 2")
+    return int(imputations)
+
+
+def rubin(estimates, within) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rubin's rules over the last axis: (mean, total variance W + (1 + 1/M) B, degrees of freedom).
+
+    The degrees of freedom are Rubin's (1987) (M - 1) (1 + W / ((1 + 1/M) B))^2.
+    """
+    q, w = np.asarray(estimates, float), np.asarray(within, float)
+    big_m = q.shape[-1]
+    between = q.var(axis=-1, ddof=1)
+    within_mean = w.mean(axis=-1)
+    extra = (1 + 1 / big_m) * between
+    total = within_mean + extra
+    with np.errstate(divide="ignore"):
+        df = (big_m - 1) * (1 + within_mean / np.where(extra > 0, extra, np.nan)) ** 2
+    return q.mean(axis=-1), total, np.where(np.isnan(df), np.inf, df)
+
+
+def _draw_regression(X, y, r, rng):
+    """One proper draw (Bayesian linear regression, flat prior) of y for rows not in ``r``, per replicate.
+
+    X: (R, N, p), y: (R, N), r: (R, N) boolean of observed rows. Draws sigma^2 from RSS / chi2(k - p) and
+    the coefficients from N(beta_hat, sigma^2 (X'X)^-1), then y = X beta + sigma e for the missing rows:
+    the ``norm`` method of van Buuren's MICE.
+    """
+    # Batched matrix products (BLAS) rather than einsum: this is the simulation's inner loop.
+    xw = X * r[..., None]
+    xt = np.swapaxes(xw, 1, 2)
+    xtx = xt @ X + 1e-9 * np.eye(X.shape[2])
+    beta = np.linalg.solve(xtx, (xt @ np.where(r, y, 0.0)[..., None]))[..., 0]
+    fitted = (X @ beta[..., None])[..., 0]
+    resid = np.where(r, y - fitted, 0.0)
+    dof = np.maximum(r.sum(axis=1) - X.shape[2], 1)
+    sigma2 = (resid**2).sum(axis=1) / rng.chisquare(dof)
+    chol = np.linalg.cholesky(np.linalg.inv(xtx))
+    beta_draw = beta + np.sqrt(sigma2)[:, None] * (chol @ rng.standard_normal(beta.shape)[..., None])[..., 0]
+    drawn = (X @ beta_draw[..., None])[..., 0] + np.sqrt(sigma2)[:, None] * rng.standard_normal(y.shape)
+    return np.where(r, y, drawn)
+
+
+def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, alpha: float = 0.05):
+    """(estimate, low, high) arrays: multiple imputation by chained equations, every replicate at once.
+
+    The silent councils' log children in care is drawn from a regression on log size and DfE's logit
+    missing rate, then their logit rate from one on those and log children in care (each a proper
+    Bayesian draw). Both are missing together, so the pattern is monotone and one pass of the chain is
+    exact (no burn-in). Each completed data set gives a rate whose within-imputation variance is the
+    binomial variance of the silent councils' children alone (the answering councils' are counted, not
+    sampled); Rubin's rules combine them and the interval uses Rubin's degrees of freedom. Seeded.
+    """
+    from scipy.stats import t as t_dist
 
     check_alpha(alpha)
-    n, m, r = (np.asarray(a, float) for a in (n, m, r))
-    r = r.astype(bool)
-    if r.all():
-        est = m.sum() / n.sum()
-        return est, est, est
-    data = pd.DataFrame(
-        {
-            "log_n": np.where(r, np.log(n + 0.5), np.nan),
-            "logit_r": np.where(r, np.log((m + 0.5) / (n - m + 0.5)), np.nan),
-            "log_size": np.log(np.asarray(size, float)),
-            "logit_dfe": logit(np.asarray(dfe_rate, float)),
-        }
-    )
-    imp = MICEData(data, rng=np.random.default_rng(seed))
-    imp.update_all(2)
+    check_imputations(imputations)
+    n, m, r = _2d(n, m, r)
+    n, m, r = n.astype(float), m.astype(float), r.astype(bool)
+    rng = np.random.default_rng(seed)
+    base = np.column_stack([np.ones(n.shape[1]), np.log(np.asarray(size, float)), logit(np.asarray(dfe_rate, float))])
+    x1 = np.broadcast_to(base, (n.shape[0], *base.shape))
+    log_n = np.log(n + 0.5)
+    logit_r = np.log((m + 0.5) / (n - m + 0.5))
     ests, wvars = [], []
     for _ in range(imputations):
-        imp.update_all(1)
-        done = imp.data
-        n_all = np.where(r, n, np.clip(np.exp(done["log_n"]) - 0.5, 0, None))
-        m_all = np.where(r, m, n_all * expit(done["logit_r"]))
-        est = m_all.sum() / n_all.sum()
+        ln = _draw_regression(x1, log_n, r, rng)
+        x2 = np.concatenate([x1, ln[..., None]], axis=2)
+        lr = _draw_regression(x2, logit_r, r, rng)
+        n_all = np.where(r, n, np.clip(np.exp(ln) - 0.5, 0, None))
+        m_all = np.where(r, m, n_all * expit(lr))
+        est = m_all.sum(axis=1) / n_all.sum(axis=1)
         ests.append(est)
-        wvars.append(est * (1 - est) / n_all.sum())
-    ests = np.asarray(ests)
-    total = np.mean(wvars) + (1 + 1 / imputations) * ests.var(ddof=1)
-    half = norm.ppf(1 - alpha / 2) * np.sqrt(total)
-    est = float(ests.mean())
-    return est, max(est - half, 0.0), min(est + half, 1.0)
+        # The estimand is the rate among every council's children: the answering councils' counts are known
+        # exactly, so only the silent councils' children, drawn binomially at their imputed rates, add
+        # within-imputation variance.
+        p_silent = expit(lr)
+        silent_var = np.where(r, 0.0, n_all * p_silent * (1 - p_silent)).sum(axis=1)
+        wvars.append(silent_var / n_all.sum(axis=1) ** 2)
+    q, total, df = rubin(np.stack(ests, axis=-1), np.stack(wvars, axis=-1))
+    half = t_dist.ppf(1 - alpha / 2, df) * np.sqrt(total)
+    full = r.all(axis=1)
+    q = np.where(full, m.sum(axis=1) / n.sum(axis=1), q)
+    half = np.where(full, 0.0, half)
+    return q, np.clip(q - half, 0, 1), np.clip(q + half, 0, 1)

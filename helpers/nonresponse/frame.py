@@ -172,7 +172,8 @@ def compare_answering(councils: pd.DataFrame) -> pd.DataFrame:
     known = councils.assign(answered=np.where(councils["responded"], "answering", "silent"))
     out = known.groupby("answered")[["aux", "dfe_rate"]].median()
     out.insert(0, "councils", known.groupby("answered").size())
-    return out.rename(columns={"aux": "median UASC at 31 March + 1", "dfe_rate": "median DfE missing rate"})
+    out = out.rename(columns={"aux": "median UASC at 31 March + 1", "dfe_rate": "median DfE missing rate"})
+    return out.rename_axis("which councils").reset_index()  # a column, not a pandas index, for readers
 
 
 def official_comparison(pairs: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

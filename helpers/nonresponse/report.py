@@ -1,9 +1,10 @@
 """One table per report: bounds, the respondents-only rates, and every estimator under every scenario.
 
-Columns: report_id, version, group, method, scenario, estimate, low, high, interval. ``interval`` says
-what low and high are: ``bounds`` (no assumption at all) or ``95% CI`` (for alpha = 0.05). Rates are
-fractions. Scenario rows rest on SYNTHETIC council-level counts (see :mod:`helpers.nonresponse.scenarios`)
-and their scenario names end in "(synthetic councils)".
+Columns: report_id, version, group, method, scenario, estimate, low, high, interval, note. ``interval``
+names what low and high are, in the collection's vocabulary: "bounds (no assumption)", "95% CI (sampling
+only)" (for alpha = 0.05), "range across N synthetic scenarios", or "no interval" (tipping thresholds,
+E-values). Rates are fractions. Scenario rows rest on SYNTHETIC council-level counts (see
+:mod:`helpers.nonresponse.scenarios`) and their scenario names end in "(synthetic councils)".
 """
 
 from __future__ import annotations
@@ -11,24 +12,41 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.bounds import item_bounds, unit_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
-from helpers.nonresponse.scenarios import DEFAULT_STRENGTH, check_mechanisms, model_inputs, scenario_councils
+from helpers.nonresponse.scenarios import (
+    check_mechanisms,
+    check_strengths,
+    model_inputs,
+    scenario_councils,
+    scenario_name,
+)
 from helpers.stats.rates import check_alpha, headline_table
 
-TABLE_COLUMNS = ["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval"]
+TABLE_COLUMNS = ["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval", "note"]
 SYNTHETIC = " (synthetic councils)"
+DEFAULT_SEEDS = 20
+NO_INTERVAL = "no interval"
 
 
 def ci_label(alpha: float) -> str:
-    """'95% CI' for alpha 0.05."""
-    return f"{100 * (1 - alpha):g}% CI"
+    """'95% CI (sampling only)' for alpha 0.05: a Wilson interval counts sampling error and nothing else."""
+    return f"{100 * (1 - alpha):g}% CI (sampling only)"
+
+
+def range_label(n_seeds: int) -> str:
+    """'range across 20 synthetic scenarios': the spread of an estimate over seeds, not a confidence interval."""
+    return f"range across {n_seeds} synthetic scenarios"
+
+
+BOUNDS_LABEL = "bounds (no assumption)"
 
 
 def scenario_label(mechanism: str, strength: float) -> str:
-    """A scenario's name as it appears in every row: mechanism, its strength, and the synthetic label."""
-    return (mechanism if mechanism == "mcar" else f"{mechanism} {strength:+g}") + SYNTHETIC
+    """A scenario's name as it appears in every row, in words: 'MNAR, slope -2 (synthetic councils)'."""
+    return scenario_name(mechanism, strength) + SYNTHETIC
 
 
 def modelled_answering(k: int, asked: float, frame_size: int, england_size: int) -> int:
@@ -46,17 +64,27 @@ def report_pairs(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
     return head[head["year"] == head["year"].max()].sort_values(["group", "denominator"])
 
 
-def scenario_estimates(councils: pd.DataFrame, *, seed: int, alpha: float, imputations: int = 3) -> dict:
-    """Every estimator on one scenario's council table: {method: (estimate, low, high)}."""
-    n, m, r = (councils[c].to_numpy() for c in ("in_care", "went_missing", "responded"))
-    size, dfe = councils["aux"].to_numpy(float), councils["dfe_rate"].to_numpy(float)
-    one = lambda t: tuple(float(np.asarray(v).ravel()[0]) for v in t)  # noqa: E731
+def check_seeds(n_seeds) -> int:
+    """The number of scenario draws per mechanism: a whole number of at least 2 (a range needs two)."""
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or n_seeds < 2:
+        raise ParameterError(f"n_seeds={n_seeds!r} is not valid; it must be a whole number of at least 2")
+    return int(n_seeds)
+
+
+def scenario_estimates(councils: list[pd.DataFrame], *, seed: int, alpha: float, imputations: int) -> dict:
+    """Every estimator on a stack of scenario council tables (one row per draw): {method: estimates}.
+
+    The IPW and MICE estimators are the vectorised ones that notebook 41 validates on synthetic councils.
+    """
+    n, m, r = (np.stack([c[col].to_numpy() for c in councils]) for col in ("in_care", "went_missing", "responded"))
+    first = councils[0]
+    size, dfe = first["aux"].to_numpy(float), first["dfe_rate"].to_numpy(float)
     return {
-        "respondents_only": one(est.respondents_only(n, m, r, alpha)),
-        "weighting_class": one(est.weighting_class(n, m, r, councils["size_band"].to_numpy(), alpha)),
-        "ratio": one(est.ratio(n, m, r, dfe, size, alpha)),
-        "ipw": est.ipw_statsmodels(n, m, r, size, dfe, alpha),
-        "mice": est.mice(n, m, r, size, dfe, seed=seed, imputations=imputations, alpha=alpha),
+        "respondents_only": est.respondents_only(n, m, r, alpha)[0],
+        "weighting_class": est.weighting_class(n, m, r, first["size_band"].to_numpy(), alpha)[0],
+        "ratio": est.ratio(n, m, r, dfe, size, alpha)[0],
+        "ipw": est.ipw(n, m, r, size, dfe, alpha)[0],
+        "mice": est.mice(n, m, r, size, dfe, seed=seed, imputations=imputations, alpha=alpha)[0],
     }
 
 
@@ -67,13 +95,26 @@ def nonresponse_table(
     mechanisms=("mcar", "mar_size", "mnar"),
     strengths=None,
     seed: int = 20251124,
+    n_seeds: int = DEFAULT_SEEDS,
     alpha: float = 0.05,
-    imputations: int = 3,
+    imputations: int = est.IMPUTATIONS,
 ) -> pd.DataFrame:
-    """The non-response table of one report (see the module docstring); empty when nothing to work with."""
+    """The non-response table of one report (see the module docstring); empty when nothing to work with.
+
+    Scenario rows give the median estimate across ``n_seeds`` synthetic draws and their range (never a
+    one-draw confidence interval). Tipping rows (method ``two_sided_threshold``) give the share of children
+    in silent councils that could overturn each conclusion with no assumption, and E-value rows (method
+    ``selection_evalue_*``) the selection needed to explain each contrast away; their ``note`` states the
+    assumption a conclusion rests on.
+    """
+    from helpers.nonresponse.evalues import CITATION, evalue_table
+    from helpers.nonresponse.two_sided import silent_shares, two_sided_table
+
     check_alpha(alpha)
     mechanisms = check_mechanisms(list(mechanisms))
-    strengths = {**DEFAULT_STRENGTH, **(strengths or {})}
+    n_seeds = check_seeds(n_seeds)
+    strengths = check_strengths(strengths)
+    est.check_imputations(imputations)
     figures = ledger.figures
     pairs = report_pairs(figures, report_id)
     rows = []
@@ -90,7 +131,8 @@ def nonresponse_table(
                 b.respondents_only,
                 b.low,
                 b.high,
-                "bounds",
+                BOUNDS_LABEL,
+                "",
             )
         )
     for p in pairs.itertuples(index=False):
@@ -105,26 +147,99 @@ def nonresponse_table(
                 p.ci_low,
                 p.ci_high,
                 ci_label(alpha),
+                "",
             )
         )
     setup = scenario_setup(ledger, report_id)
+    shares = silent_shares(ledger, report_id)
     for g, p in enumerate(pairs.drop_duplicates("group").itertuples(index=False)):
         k_eng = setup["answering"].get(p.group)
         if k_eng is None:
             continue
         for j, mech in enumerate(mechanisms):
-            s = seed + 1000 * g + j
-            councils = scenario_councils(
-                setup["inputs"], int(p.denominator), int(p.numerator), k_eng, mech, s, strengths[mech]
-            )
+            seeds = [seed + 1000 * g + 100 * j + i for i in range(n_seeds)]
+            councils = [
+                scenario_councils(
+                    setup["inputs"], int(p.denominator), int(p.numerator), k_eng, mech, s, strengths[mech]
+                )
+                for s in seeds
+            ]
             label = scenario_label(mech, strengths[mech])
-            for method, (e, lo, hi) in scenario_estimates(
-                councils, seed=s, alpha=alpha, imputations=imputations
+            for method, values in scenario_estimates(
+                councils, seed=seeds[0], alpha=alpha, imputations=imputations
             ).items():
-                rows.append((report_id, p.version, p.group, method, label, e, lo, hi, ci_label(alpha)))
-            share = councils.loc[~councils["responded"], "in_care"].sum() / councils["in_care"].sum()
-            lo, hi = unit_bounds(p.rate, float(share))
-            rows.append((report_id, p.version, p.group, "unit_bounds", label, p.rate, lo, hi, "bounds"))
+                rows.append(
+                    (
+                        report_id,
+                        p.version,
+                        p.group,
+                        method,
+                        label,
+                        float(np.median(values)),
+                        float(np.min(values)),
+                        float(np.max(values)),
+                        range_label(n_seeds),
+                        "median and range of the estimate across the draws",
+                    )
+                )
+        if p.group not in shares:
+            continue
+        share, basis = shares[p.group]
+        lo, hi = unit_bounds(p.rate, share)
+        rows.append(
+            (
+                report_id,
+                p.version,
+                p.group,
+                "unit_bounds",
+                f"silent councils hold {share:.1%} of the children",
+                p.rate,
+                lo,
+                hi,
+                BOUNDS_LABEL,
+                f"{basis}; the share of councils stands in for the unknown share of children",
+            )
+        )
+    tipping = two_sided_table(ledger, report_id)
+    for c in tipping.itertuples(index=False):
+        for scen, value in (
+            ("item and unit non-response, no assumption", c.threshold),
+            ("unit non-response only, no assumption", c.threshold_unit_only),
+        ):
+            rows.append(
+                (
+                    report_id,
+                    "",
+                    c.conclusion,
+                    "two_sided_threshold",
+                    scen,
+                    value,
+                    np.nan,
+                    np.nan,
+                    NO_INTERVAL,
+                    c.holds_if,
+                )
+            )
+    for e in evalue_table(tipping).itertuples(index=False):
+        for method, value, what in (
+            ("selection_evalue_one_side", e.evalue_one_side, "selection biasing one of the two rates"),
+            ("selection_evalue_both_sides", e.evalue_both_sides, "selection biasing both rates"),
+        ):
+            if not np.isnan(value):
+                rows.append(
+                    (
+                        report_id,
+                        "",
+                        e.conclusion,
+                        method,
+                        f"risk ratio {e.risk_ratio:.2f}",
+                        value,
+                        np.nan,
+                        np.nan,
+                        NO_INTERVAL,
+                        f"{what}; {CITATION}",
+                    )
+                )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 

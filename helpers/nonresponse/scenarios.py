@@ -1,4 +1,4 @@
-"""Scenarios for which councils answered: MCAR, MAR (by size) and MNAR (by the unknown missing rate).
+"""Scenarios for which councils answered: MCAR, MAR (by size or by DfE's rate) and MNAR (by the unknown rate).
 
 The reports publish how many councils answered, never which. A scenario draws an answering set of
 exactly that size from the real frame of councils, with response probabilities that follow one of three
@@ -7,6 +7,10 @@ mechanisms:
 - ``mcar``: every council equally likely to answer (missing completely at random);
 - ``mar_size``: larger councils (by UASC looked after at 31 March) more likely to answer, with
   log-odds slope ``strength`` on log size (missing at random given size, which is known);
+- ``mar_dfe``: councils where more of all looked-after children go missing (DfE's rate, known for every
+  council) less likely to answer, with log-odds slope ``strength`` on its logit; since a council's own
+  rate follows its DfE rate, this is response related to the rate through something known, which
+  weighting on DfE's rate can repair;
 - ``mnar``: councils where more children go missing less likely to answer, with log-odds slope
   ``strength`` (negative) on the logit of the council's own, unknown rate: the sensitivity parameter.
 
@@ -27,11 +31,18 @@ from helpers.ledger.errors import ParameterError
 MECHANISMS = {
     "mcar": "MCAR: response unrelated to anything",
     "mar_size": "MAR: response rises with council size (UASC)",
-    "mnar": "MNAR: response falls where more children go missing",
+    "mar_dfe": "MAR: response falls where DfE's missing rate is higher",
+    "mnar": "MNAR: response falls where more children are recorded as missing",
 }
-DEFAULT_STRENGTH = {"mcar": 0.0, "mar_size": 1.0, "mnar": -2.0}
+DEFAULT_STRENGTH = {"mcar": 0.0, "mar_size": 1.0, "mar_dfe": -2.0, "mnar": -2.0}
 # DfE suppresses small council counts; a suppressed UASC count is taken as 3 (the middle of 1 to 5).
 SUPPRESSED_UASC = 3.0
+
+
+def scenario_name(mechanism: str, strength: float) -> str:
+    """A scenario's name in words, e.g. 'MNAR, slope -1' (the slope is on the log-odds of answering)."""
+    short = {"mcar": "MCAR", "mar_size": "MAR by size", "mar_dfe": "MAR by DfE rate", "mnar": "MNAR"}[mechanism]
+    return short if mechanism == "mcar" else f"{short}, slope {strength:+g}"
 
 
 def check_mechanisms(mechanisms) -> list[str]:
@@ -39,6 +50,20 @@ def check_mechanisms(mechanisms) -> list[str]:
     from helpers.ledger.choices import check_choices
 
     return check_choices("mechanisms", mechanisms, MECHANISMS)
+
+
+def check_strengths(strengths) -> dict:
+    """Strengths by mechanism ({"mnar": -1.0}), merged over DEFAULT_STRENGTH; unknown names or non-numbers
+    raise ParameterError naming the valid mechanisms."""
+    strengths = strengths or {}
+    if not isinstance(strengths, dict):
+        raise ParameterError(f"strengths={strengths!r} must be a mapping such as {{'mnar': -1.0}}")
+    for name, value in strengths.items():
+        if name not in MECHANISMS:
+            raise ParameterError(f"strengths: {name!r} is not a mechanism; valid values: {', '.join(MECHANISMS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"strengths: {name}={value!r} is not a number")
+    return {**DEFAULT_STRENGTH, **{k: float(v) for k, v in strengths.items()}}
 
 
 def check_answering(k, n_frame: int) -> int:
@@ -85,19 +110,30 @@ def gumbel_top_k(log_weights: np.ndarray, k: int, rng: np.random.Generator) -> n
     Sampling without replacement with probabilities proportional to exp(log_weights), drawn at once for
     every row by the Gumbel-top-k trick (no Python loop per replicate).
     """
-    keys = np.atleast_2d(log_weights) + rng.gumbel(size=np.atleast_2d(log_weights).shape)
+    return top_k(np.atleast_2d(log_weights) + rng.gumbel(size=np.atleast_2d(log_weights).shape), k)
+
+
+def top_k(keys: np.ndarray, k: int) -> np.ndarray:
+    """Boolean mask of the k largest keys in every row (the answering councils)."""
+    keys = np.atleast_2d(keys)
     idx = np.argpartition(-keys, k - 1, axis=1)[:, :k]
     mask = np.zeros(keys.shape, dtype=bool)
     np.put_along_axis(mask, idx, True, axis=1)
     return mask
 
 
-def response_log_weights(mechanism: str, aux: np.ndarray, logit_p: np.ndarray, strength: float) -> np.ndarray:
+def response_log_weights(
+    mechanism: str, aux: np.ndarray, logit_p: np.ndarray, strength: float, dfe_rate: np.ndarray | None = None
+) -> np.ndarray:
     """Log response weights of each council under a mechanism (see the module docstring)."""
     if mechanism == "mcar":
         return np.zeros_like(logit_p)
     if mechanism == "mar_size":
         return strength * np.broadcast_to(np.log(aux), logit_p.shape)
+    if mechanism == "mar_dfe":
+        if dfe_rate is None:
+            raise ParameterError("mechanism='mar_dfe' needs the councils' DfE missing rates")
+        return strength * np.broadcast_to(logit(np.asarray(dfe_rate, float)), logit_p.shape)
     if mechanism == "mnar":
         return strength * logit_p
     raise ParameterError(f"mechanism={mechanism!r} is not valid; valid values: {', '.join(MECHANISMS)}")
@@ -138,7 +174,8 @@ def scenario_councils(
     sigma = between_council_spread(inputs["dfe_rate"])
     shape = aux * np.exp(rng.normal(0.0, 0.3, len(aux)))
     noise = base - base.mean() + rng.normal(0.0, sigma, len(aux))
-    responded = gumbel_top_k(response_log_weights(mechanism, aux, noise[None, :], strength), k, rng)[0]
+    weights = response_log_weights(mechanism, aux, noise[None, :], strength, inputs["dfe_rate"].to_numpy(float))
+    responded = gumbel_top_k(weights, k, rng)[0]
     n_exp = shape / shape[responded].sum() * in_care
     n = np.zeros(len(aux), dtype=int)
     n[responded] = _round_to_total(n_exp[responded], in_care)

@@ -6,7 +6,7 @@ size-proportional mean, with log-normal spread), a council rate on the logit sca
 rate plus noise of the observed between-council spread, and binomial counts of children who went
 missing, calibrated so the expected overall rate matches a published rate. An answering set of exactly
 round(response_rate x councils) is then drawn under each mechanism. Every replicate is drawn at once as a
-row of a NumPy array; only MICE runs per replicate, on the first ``n_mice`` replicates.
+row of a NumPy array, MICE included (its imputation loop runs over every replicate at once).
 """
 
 from __future__ import annotations
@@ -19,16 +19,31 @@ from scipy.special import expit, logit
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.scenarios import (
-    DEFAULT_STRENGTH,
     between_council_spread,
     check_mechanisms,
     check_response_rate,
-    gumbel_top_k,
+    check_strengths,
     response_log_weights,
+    scenario_name,
+    top_k,
 )
 from helpers.stats.rates import check_alpha
 
-SIM_COLUMNS = ["mechanism", "estimator", "replicates", "bias", "rmse", "coverage", "mean_width", "data"]
+SIM_COLUMNS = [
+    "mechanism",
+    "strength",
+    "scenario",
+    "estimator",
+    "replicates",
+    "bias",
+    "bias_mcse",
+    "rmse",
+    "rmse_mcse",
+    "coverage",
+    "coverage_mcse",
+    "mean_width",
+    "data",
+]
 
 
 def check_n_sims(n_sims) -> int:
@@ -60,41 +75,88 @@ def synthetic_population(
     }
 
 
+def scenario_list(mechanisms, strengths: dict | None = None, mnar_strengths=None) -> list[tuple[str, float]]:
+    """(mechanism, strength) pairs: one per mechanism, MNAR once per strength of ``mnar_strengths``."""
+    mechanisms = check_mechanisms(list(mechanisms))
+    strengths = check_strengths(strengths)
+    out = []
+    for mech in mechanisms:
+        if mech == "mnar" and mnar_strengths is not None:
+            grid = list(mnar_strengths)
+            if not grid or any(isinstance(g, bool) or not isinstance(g, (int, float)) for g in grid):
+                raise ParameterError(f"mnar_strengths={mnar_strengths!r} must be a non-empty list of numbers")
+            out.extend(("mnar", float(g)) for g in grid)
+        else:
+            out.append((mech, float(strengths[mech])))
+    return out
+
+
+def performance(e, lo, hi, truth) -> dict:
+    """Bias, RMSE, coverage and width over replicates, each with its Monte Carlo standard error.
+
+    MCSEs follow Morris, White and Crowther (2019, Statistics in Medicine 38:2074-2102, table 6): bias
+    sd(e - t)/sqrt(R); RMSE sd((e - t)^2) / (2 RMSE sqrt(R)) (delta method); coverage sqrt(c(1 - c)/R).
+    """
+    err = np.asarray(e, float) - np.asarray(truth, float)
+    reps = len(err)
+    rmse = float(np.sqrt(np.mean(err**2)))
+    cover = float(np.mean((lo <= truth) & (truth <= hi)))
+    sd = (lambda x: float(np.std(x, ddof=1))) if reps > 1 else (lambda x: np.nan)
+    return {
+        "replicates": reps,
+        "bias": float(np.mean(err)),
+        "bias_mcse": sd(err) / np.sqrt(reps),
+        "rmse": rmse,
+        "rmse_mcse": sd(err**2) / (2 * rmse * np.sqrt(reps)) if rmse > 0 else np.nan,
+        "coverage": cover,
+        "coverage_mcse": float(np.sqrt(cover * (1 - cover) / reps)),
+        "mean_width": float(np.mean(np.asarray(hi) - np.asarray(lo))),
+    }
+
+
 def simulate(
     inputs: pd.DataFrame,
     *,
-    mechanisms=("mcar", "mar_size", "mnar"),
+    mechanisms=("mcar", "mar_size", "mar_dfe", "mnar"),
     response_rate: float = 0.64,
     n_sims: int = 1000,
     seed: int = 1,
     total: float = 2638,
     rate: float = 0.37,
-    n_mice: int = 4,
+    n_mice: int | None = None,
+    imputations: int = est.IMPUTATIONS,
     alpha: float = 0.05,
     strengths: dict | None = None,
+    mnar_strengths=None,
     estimators=None,
 ) -> pd.DataFrame:
-    """Bias, RMSE, coverage and mean width of each estimator under each mechanism (SYNTHETIC data).
+    """Bias, RMSE, coverage and mean width, with MCSEs, of each estimator in each scenario (SYNTHETIC data).
 
-    One row per mechanism and estimator; ``replicates`` says how many replicates each row rests on (MICE
-    uses ``n_mice``). The same seed gives identical output.
+    Common random numbers: every scenario uses the same synthetic councils and the same Gumbel keys, so
+    differences between scenarios are differences between mechanisms, not between draws. One row per
+    scenario and estimator; ``replicates`` says how many replicates each row rests on (MICE uses the first
+    ``n_mice``, default all). The same seed gives identical output. ``attrs["correlations"]`` holds the
+    mean correlation, across replicates, of each response covariate with the councils' logit rates.
     """
-    mechanisms = check_mechanisms(list(mechanisms))
+    scenarios = scenario_list(mechanisms, strengths, mnar_strengths)
     response_rate = check_response_rate(response_rate)
     n_sims = check_n_sims(n_sims)
     check_alpha(alpha)
-    if isinstance(n_mice, bool) or not isinstance(n_mice, int) or n_mice < 0:
+    n_mice = n_sims if n_mice is None else n_mice
+    if isinstance(n_mice, bool) or not isinstance(n_mice, (int, np.integer)) or n_mice < 0:
         raise ParameterError(f"n_mice={n_mice!r} must be a whole number of 0 or more")
     estimators = list(estimators or est.ESTIMATORS)
-    strengths = {**DEFAULT_STRENGTH, **(strengths or {})}
     rng = np.random.default_rng(seed)
     k = min(max(round(response_rate * len(inputs)), 2), len(inputs))
+    pop = synthetic_population(inputs, n_sims, rng, total=total, rate=rate)
+    n, m = pop["n"], pop["m"]
+    keys = rng.gumbel(size=n.shape)
+    mice_seed = int(rng.integers(0, 2**31 - 1))
+    truth = m.sum(axis=1) / n.sum(axis=1)
     rows = []
-    for mech in mechanisms:
-        pop = synthetic_population(inputs, n_sims, rng, total=total, rate=rate)
-        n, m = pop["n"], pop["m"]
-        r = gumbel_top_k(response_log_weights(mech, pop["aux"], pop["noise"], strengths[mech]), k, rng)
-        truth = m.sum(axis=1) / n.sum(axis=1)
+    for mech, strength in scenarios:
+        weights = response_log_weights(mech, pop["aux"], pop["noise"], strength, pop["dfe_rate"])
+        r = top_k(weights + keys, k)
         results = {}
         if "respondents_only" in estimators:
             results["respondents_only"] = est.respondents_only(n, m, r, alpha)
@@ -106,29 +168,45 @@ def simulate(
             results["ipw"] = est.ipw(n, m, r, pop["aux"], pop["dfe_rate"], alpha)
         if "mice" in estimators and n_mice:
             reps = min(n_mice, n_sims)
-            mice_seeds = rng.integers(0, 2**31 - 1, reps)
-            out = np.array(
-                [
-                    est.mice(n[i], m[i], r[i], pop["aux"], pop["dfe_rate"], seed=int(mice_seeds[i]), alpha=alpha)
-                    for i in range(reps)
-                ]
+            results["mice"] = est.mice(
+                n[:reps],
+                m[:reps],
+                r[:reps],
+                pop["aux"],
+                pop["dfe_rate"],
+                seed=mice_seed,
+                imputations=imputations,
+                alpha=alpha,
             )
-            results["mice"] = (out[:, 0], out[:, 1], out[:, 2])
         for name, (e, lo, hi) in results.items():
             t = truth[: len(e)]
             rows.append(
                 {
                     "mechanism": mech,
+                    "strength": strength,
+                    "scenario": scenario_name(mech, strength),
                     "estimator": name,
-                    "replicates": len(e),
-                    "bias": float(np.mean(e - t)),
-                    "rmse": float(np.sqrt(np.mean((e - t) ** 2))),
-                    "coverage": float(np.mean((lo <= t) & (t <= hi))),
-                    "mean_width": float(np.mean(hi - lo)),
+                    **performance(e, lo, hi, t),
                     "data": "synthetic",
                 }
             )
-    return pd.DataFrame(rows, columns=SIM_COLUMNS)
+    out = pd.DataFrame(rows, columns=SIM_COLUMNS)
+    out.attrs["correlations"] = covariate_correlations(pop)
+    out.attrs["imputations"] = imputations
+    return out
+
+
+def covariate_correlations(pop: dict) -> dict:
+    """Mean correlation, across replicates, of log size and of DfE's logit rate with the councils' logit
+    rates: a MAR mechanism can only bias the respondents' rate through a covariate correlated with it."""
+    noise = pop["noise"]
+
+    def mean_corr(x):
+        x = (x - x.mean()) / x.std()
+        z = (noise - noise.mean(axis=1, keepdims=True)) / noise.std(axis=1, keepdims=True)
+        return float(np.mean(z @ x) / len(x))
+
+    return {"log size": mean_corr(np.log(pop["aux"])), "DfE logit rate": mean_corr(logit(pop["dfe_rate"]))}
 
 
 def calibration_targets(figures: pd.DataFrame, report_id: str = "until-harm-ends", group: str = "trafficked") -> dict:
@@ -148,9 +226,10 @@ def calibration_targets(figures: pd.DataFrame, report_id: str = "until-harm-ends
     }
 
 
-def _points(share: float) -> str:
-    """A difference of two rates in percentage points, signed (0.0136 -> '+1.36 points')."""
-    return f"{100 * share:+.2f} points"
+def _points(share: float, mcse: float | None = None) -> str:
+    """A difference of two rates in percentage points, signed, with its MCSE ('+1.36 points (MCSE 0.04)')."""
+    text = f"{100 * share:+.2f} points"
+    return text if mcse is None or np.isnan(mcse) else f"{text} (MCSE {100 * mcse:.2f})"
 
 
 def _label(estimator: str) -> str:
@@ -160,42 +239,61 @@ def _label(estimator: str) -> str:
 def simulation_findings(results: pd.DataFrame, alpha: float = 0.05) -> tuple[list[str], dict]:
     """Sentences summarising a simulation table (SYNTHETIC data), and the facts they rest on.
 
-    Rows resting on fewer than 30 replicates (MICE by default) are named but not used for the summary of
-    bias and coverage, since a handful of replicates cannot measure either.
+    Per scenario: the range of the estimators' biases, in points with MCSEs, and the full range of
+    coverage. Rows resting on fewer than 30 replicates are named but not used, since a handful of
+    replicates cannot measure bias or coverage. Facts are keyed by scenario name.
     """
     sentences, facts = [], {}
-    for mech, rows in results.groupby("mechanism", sort=False):
+    if "scenario" not in results:
+        results = results.assign(scenario=results["mechanism"])
+    for scen, rows in results.groupby("scenario", sort=False):
         many = rows[rows["replicates"] >= 30]
         if many.empty:
             continue
         worst = many.loc[many["bias"].abs().idxmax()]
         best = many.loc[many["bias"].abs().idxmin()]
         low_cov = many.loc[many["coverage"].idxmin()]
-        facts[mech] = {
+        high_cov = many.loc[many["coverage"].idxmax()]
+        facts[scen] = {
+            "mechanism": rows["mechanism"].iloc[0],
             "max_abs_bias": abs(float(worst["bias"])),
             "min_abs_bias": abs(float(best["bias"])),
             "min_coverage": float(low_cov["coverage"]),
+            "max_coverage": float(high_cov["coverage"]),
             "best": best["estimator"],
             "worst": worst["estimator"],
         }
         few = rows[rows["replicates"] < 30]
+        mcse = lambda r, c: r.get(f"{c}_mcse", np.nan)  # noqa: E731
         sentences.append(
-            f"**{mech}** (synthetic councils): the bias ranges from {_points(best['bias'])} ({_label(best['estimator'])}) "
-            f"to {_points(worst['bias'])} ({_label(worst['estimator'])}); the lowest coverage of a nominal "
-            f"{1 - alpha:.0%} interval is {low_cov['coverage']:.0%} ({_label(low_cov['estimator'])})."
+            f"**{scen}** (synthetic councils): the bias ranges from {_points(best['bias'], mcse(best, 'bias'))} "
+            f"({_label(best['estimator'])}) to {_points(worst['bias'], mcse(worst, 'bias'))} "
+            f"({_label(worst['estimator'])}); coverage of a nominal {1 - alpha:.0%} interval runs from "
+            f"{low_cov['coverage']:.1%} ({_label(low_cov['estimator'])}) to {high_cov['coverage']:.1%} "
+            f"({_label(high_cov['estimator'])}), each with an MCSE of at most "
+            f"{100 * many['coverage_mcse'].max():.1f} points."
             + (
                 f" {', '.join(_label(e) for e in few['estimator'])} ran on only {int(few['replicates'].max())} replicates, too few to judge."
                 if len(few)
                 else ""
             )
         )
-    if "mnar" in facts and "mcar" in facts:
-        ratio = facts["mnar"]["min_abs_bias"] / max(facts["mcar"]["max_abs_bias"], 1e-12)
-        facts["mnar_vs_mcar"] = ratio
+    mcar = [f for f in facts.values() if f["mechanism"] == "mcar"]
+    mnar = {k: f for k, f in facts.items() if f["mechanism"] == "mnar"}
+    if mnar and mcar:
+        floor = max(mcar[0]["max_abs_bias"], 1e-12)
+        facts["mnar_vs_mcar"] = {k: f["min_abs_bias"] / floor for k, f in mnar.items()}
+        parts = [f"{100 * f['min_abs_bias']:.2f} points ({k})" for k, f in mnar.items()]
         sentences.append(
-            f"Under MNAR even the least biased estimator ({_label(facts['mnar']['best'])}) is off by "
-            f"{100 * facts['mnar']['min_abs_bias']:.2f} percentage points, {ratio:.0f} times the largest bias under MCAR. Estimators that use "
-            "DfE's missing rate recover part of the gap only because, in these synthetic councils, part of each "
-            "council's unknown rate follows its DfE rate."
+            "Under MNAR even the least biased estimator is off by " + ", ".join(parts) + "; under MCAR no estimator "
+            f"is off by more than {100 * floor:.2f} points. Estimators that use DfE's missing rate recover part of "
+            "the gap only because, in these synthetic councils, part of each council's unknown rate follows its DfE rate."
         )
     return sentences, facts
+
+
+def mar_repair(results: pd.DataFrame, scenario: str) -> dict:
+    """Bias and MCSE of each estimator in one scenario, as {estimator: (bias, mcse)}: whether weighting on a
+    covariate repairs what answering by that covariate does to the respondents' rate."""
+    rows = results[results["scenario"] == scenario]
+    return {r.estimator: (float(r.bias), float(r.bias_mcse)) for r in rows.itertuples(index=False)}

@@ -20,6 +20,17 @@ from helpers.ledger.errors import ParameterError
 from helpers.stats.rates import headline_table
 
 TIPPING_COLUMNS = ["conclusion", "observed", "comparator", "comparator_label", "share", "needed_rate", "can_overturn"]
+CONCLUSION_COLUMNS = [
+    "conclusion",
+    "observed",
+    "comparator",
+    "comparator_label",
+    "observed_report",
+    "observed_group",
+    "comparator_report",
+    "comparator_group",
+    "s_min",
+]
 
 
 def needed_rate(observed: float, comparator: float, share) -> np.ndarray:
@@ -73,12 +84,14 @@ def report_conclusions(
       ends in the report's headline year, or the latest held).
     Rates are the respondents-only rates of ``version`` (default: the version with the smallest
     denominators, i.e. the rate the report computed). Rows are left out where a figure is missing.
-    Columns: conclusion, observed, comparator, comparator_label, s_min.
+    Columns: CONCLUSION_COLUMNS. ``observed_report``/``observed_group`` and ``comparator_report``/
+    ``comparator_group`` say where each rate comes from (the comparator's are empty for DfE's rate, a
+    census of England that council non-response does not move). ``s_min`` holds the comparator fixed.
     """
     head = headline_table(figures, report_id)
     head = head[head["measure"] == "went_missing"]
     if head.empty:
-        return pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label", "s_min"])
+        return pd.DataFrame(columns=CONCLUSION_COLUMNS)
     latest = head[head["year"] == head["year"].max()]
     if version is None:
         version = latest.sort_values("denominator")["version"].iloc[0]
@@ -93,6 +106,10 @@ def report_conclusions(
                 rate["trafficked"],
                 rate["unaccompanied"],
                 f"unaccompanied rate {year} (this report)",
+                report_id,
+                "trafficked",
+                report_id,
+                "unaccompanied",
             )
         )
     order = reports.set_index("report_id")["series_order"]
@@ -108,6 +125,10 @@ def report_conclusions(
                     rate["trafficked"],
                     float(ph["rate"]),
                     f"trafficked rate {int(ph['year'])} ({prev})",
+                    report_id,
+                    "trafficked",
+                    prev,
+                    "trafficked",
                 )
             )
             break
@@ -122,8 +143,12 @@ def report_conclusions(
                 rate["trafficked"],
                 dfe,
                 f"DfE England, all looked-after children, year to March {dyear}",
+                report_id,
+                "trafficked",
+                None,
+                None,
             )
         )
-    table = pd.DataFrame(out, columns=["conclusion", "observed", "comparator", "comparator_label"])
+    table = pd.DataFrame(out, columns=CONCLUSION_COLUMNS[:-1])
     table["s_min"] = [smallest_overturning_share(o, c) for o, c in zip(table["observed"], table["comparator"])]
     return table

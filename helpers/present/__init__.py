@@ -3,16 +3,18 @@
 Imports every layer but :mod:`helpers.run`.
 
     labels                source links, report headings, discrepancies in words
-    tables                how every table reads in a notebook
+    tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
     plots                 the chart theme, rate_chart, assert_readable
+    key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
-    nonresponse_findings  findings_in_words, show_table: non-response results for readers
-    nonresponse_plots     estimator_chart, tipping_chart, simulation_chart
+    nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
+    nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
     teaching              worked numbers for the methods notebook and exercises
-    site                  the HTML site built from the executed notebooks
+    site                  the Sphinx book of the executed notebooks (make site), the key chart
+    explore               the explorer's choices, headline, silent-council sliders and trend, widget-free
 """
 
 import lazy_loader
@@ -31,6 +33,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_version_labels",
         ],
         "plots": ["assert_readable", "rate_chart", "year_line"],
+        "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
+        "key_chart": ["key_chart", "key_chart_table"],
         "reports": [
             "GROUP_LABELS",
             "discrepancies_for",
@@ -42,16 +46,43 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "findings": ["findings_markdown", "key_findings", "latest_rates"],
         "claims_report": [
+            "claim_count_facts",
+            "claims_sentence",
+            "claims_table",
+            "closing_paragraph",
             "count_copies_once",
             "impact_lines",
             "inconsistent_claims",
             "stated_vs_computed_chart",
             "verdict_counts",
+            "verdicts_by",
             "with_sources",
         ],
-        "nonresponse_findings": ["findings_in_words", "show_table"],
-        "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart"],
+        "nonresponse_findings": ["findings_in_words", "show_table", "simulation_table"],
+        "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "teaching": ["claim_counts", "points_and_per_cent"],
+        "explore": [
+            "all_council_rate",
+            "conclusions_under",
+            "figure_png",
+            "group_choices",
+            "headline_rows",
+            "headline_view",
+            "LiveOnly",
+            "needed_gap",
+            "no_assumption_share",
+            "rates_view",
+            "ReaderTable",
+            "report_choices",
+            "sampling_label",
+            "silent_inputs",
+            "silent_rates_chart",
+            "snap",
+            "tipping_in_words",
+            "trend_choices",
+            "trend_view",
+            "version_choices",
+        ],
     },
 )

@@ -48,6 +48,40 @@ def count_copies_once(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> p
     return out.drop_duplicates(key).reset_index(drop=True)
 
 
+def claim_count_facts(verdicts: pd.DataFrame, sources: pd.DataFrame | None) -> dict[str, int]:
+    """The claim counts every page states, on one named basis with the other beside it.
+
+    The basis is *distinct claims*: one per article, syndicated copies of it counted once
+    (``count_copies_once``). ``printed`` and ``printed_inconsistent`` count every copy as printed.
+    ``diagnosed`` is how many distinct inconsistent claims have a likely slip named.
+    """
+    distinct = count_copies_once(verdicts, sources)
+    bad = distinct[distinct["verdict"] == "inconsistent"]
+    return {
+        "claims": len(distinct),
+        "inconsistent": len(bad),
+        "diagnosed": int((bad["diagnosis"] != "").sum()),
+        "printed": len(verdicts),
+        "printed_inconsistent": int((verdicts["verdict"] == "inconsistent").sum()),
+    }
+
+
+def claims_sentence(counts: dict[str, int], who: str = "the charities and the press") -> str:
+    """The claim counts in one sentence, the basis named (the README, ``00_overview`` and ``20_claims`` share it)."""
+    unnamed = counts["inconsistent"] - counts["diagnosed"]
+    named = (
+        f"for {counts['diagnosed']} of those the likely slip is named"
+        + (f", for {unnamed} no single slip explains the figure" if unnamed else "")
+        if counts["inconsistent"]
+        else "so no slip needs naming"
+    )
+    return (
+        f"Of {counts['claims']:,} distinct claims made in words by {who} (syndicated copies of one article "
+        f"counted once; {counts['printed']:,} as printed), {counts['inconsistent']:,} do not match the numbers "
+        f"beside them ({counts['printed_inconsistent']:,} as printed); {named}."
+    )
+
+
 def verdict_counts(verdicts: pd.DataFrame, by: str) -> pd.DataFrame:
     """Claims by ``by`` (report_id, outlet, kind) and verdict, with the inconsistent ones as a count ("3 of 15")
     of the claims that could be checked.
@@ -123,22 +157,57 @@ def impact_lines(verdicts: pd.DataFrame) -> list[str]:
 
 def inconsistent_claims(verdicts: pd.DataFrame) -> pd.DataFrame:
     """Each inconsistent claim with its operands, the likely slip and what it changes for a reader."""
-    bad = verdicts[verdicts["verdict"] == "inconsistent"]
-    columns = [c for c in ("claim_id", "report_id", "outlet") if c in bad.columns]
-    out = bad[columns].copy()
+    bad = verdicts[verdicts["verdict"] == "inconsistent"].reset_index(drop=True)
+    out = pd.DataFrame({"#": [str(i + 1) for i in range(len(bad))]})  # the numbers on the claims chart
+    for column in ("claim_id", "report_id", "outlet"):
+        if column in bad.columns:
+            out[column] = bad[column]
     out["claim"] = [stated_text(r) for _, r in bad.iterrows()]
-    out["from"] = [f"{r['a']} and {r['b']}" if r["b"] else r["a"] for _, r in bad.iterrows()]
+    out["from"] = [_operands(r) for _, r in bad.iterrows()]
     out["recomputed"] = [computed_text(r) for _, r in bad.iterrows()]
-    out["likely slip"] = bad["diagnosis"].replace("", "none identified")
-    return out.reset_index(drop=True)
+    out["diagnosis"] = bad["diagnosis"]
+    return out
+
+
+def _operands(row) -> str:
+    """The numbers a claim rests on, with thousands separators: '864 and 2,638'."""
+    shown = [
+        f"{float(Fraction(v)):,.{0 if float(Fraction(v)).is_integer() else 1}f}" for v in (row["a"], row["b"]) if v
+    ]
+    return " and ".join(shown)
+
+
+def claims_table(verdicts: pd.DataFrame, sources: pd.DataFrame | None, titles: dict[str, str] | None = None):
+    """Every claim for a reader: its wording, the report, the outlet linked to its source, the stated and
+    recomputed figures, the verdict and the likely slip (a ``readable_table`` Table)."""
+    from helpers.present.tables import readable_table
+
+    # the claim's wording where the file gives it, else its id: a reader needs one way to tell claims apart
+    if "description" in verdicts.columns and verdicts["description"].fillna("").astype(str).str.strip().all():
+        frame = pd.DataFrame({"description": verdicts["description"].astype(str)})
+    else:
+        frame = pd.DataFrame({"claim_id": verdicts["claim_id"]})
+    if "report_id" in verdicts.columns:
+        frame["report_id"] = verdicts["report_id"]
+    links = {}
+    if sources is not None and "source_id" in verdicts.columns:
+        info = sources.set_index("source_id")
+        frame["outlet"] = verdicts["source_id"].map(info["publisher"]).fillna(verdicts["source_id"])
+        frame["url"] = verdicts["source_id"].map(info["url"]).fillna("")
+        links = {"outlet": "url"}
+    frame["stated"] = [stated_text(r) for _, r in verdicts.iterrows()]
+    frame["computed"] = [computed_text(r) if r["computed"] else "" for _, r in verdicts.iterrows()]
+    frame["verdict"] = verdicts["verdict"]
+    frame["diagnosis"] = verdicts["diagnosis"]
+    return readable_table(frame, labels={"report_id": titles or {}}, links=links)
 
 
 def chart_points(verdicts: pd.DataFrame) -> pd.DataFrame:
     """The claims chart's table: one row per distinct (kind, stated, recomputed, verdict) point.
 
     ``claims`` counts how many claims sit on that point, so identical claims repeated by several outlets
-    are one point labelled with their number rather than dots hidden under each other. ``label`` names
-    the first claim of each inconsistent point.
+    are one larger point rather than dots hidden under each other. ``label`` numbers the inconsistent
+    points (1, 2, ...) in the order of ``inconsistent_claims``, whose ``#`` column gives the same numbers.
     """
     data = verdicts.assign(
         stated_value=verdicts["stated"].astype(float),
@@ -147,22 +216,24 @@ def chart_points(verdicts: pd.DataFrame) -> pd.DataFrame:
     )
     points = (
         data.groupby(["kind_label", "stated_value", "computed_value", "verdict"], sort=False)
-        .agg(claims=("claim_id", "size"), first_claim=("claim_id", "first"))
+        .agg(claims=("claim_id", "size"), first_claim=("claim_id", "first"), ids=("claim_id", list))
         .reset_index()
     )
+    numbers = {c: str(i + 1) for i, c in enumerate(verdicts.loc[verdicts["verdict"] == "inconsistent", "claim_id"])}
     points["label"] = [
-        f"{c}" + (f" (x{n})" if n > 1 else "") if v == "inconsistent" else (f"x{n}" if n > 1 else "")
-        for c, n, v in zip(points["first_claim"], points["claims"], points["verdict"])
+        ", ".join(numbers[c] for c in ids if c in numbers) if v == "inconsistent" else ""
+        for ids, v in zip(points["ids"], points["verdict"])
     ]
     return points
 
 
-def stated_vs_computed_chart(verdicts: pd.DataFrame):
-    """One panel per kind of claim: stated against recomputed value, the diagonal marking agreement.
+VERDICT_WORDS = {"consistent": "consistent", "inconsistent": "inconsistent", "not_checkable": "cannot be checked"}
 
-    Points come from ``chart_points``: a point's size grows with the number of identical claims and
-    "xN" prints beside it; inconsistent points are labelled with a claim id.
-    """
+
+def stated_vs_computed_chart(verdicts: pd.DataFrame):
+    """Stated against recomputed value, one panel per kind of claim (two per row), the diagonal marking
+    agreement. A point's size grows with the number of identical claims (a key gives the sizes);
+    inconsistent points carry the number of their row in ``inconsistent_claims``."""
     from helpers.present.plots import palette_for
 
     points = chart_points(verdicts)
@@ -170,33 +241,33 @@ def stated_vs_computed_chart(verdicts: pd.DataFrame):
         points["kind_label"], [KIND_LABELS[k] for k in KIND_LABELS if KIND_LABELS[k] in set(points["kind_label"])]
     )
     kinds = list(points["kind_label"].cat.categories)
-    fig, axes = plt.subplots(1, len(kinds), figsize=(4.4 * len(kinds), 4.2), squeeze=False)
+    columns = min(2, len(kinds))
+    rows = -(-len(kinds) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(8.0, 3.3 * rows + 1.0), squeeze=False)
     palette = palette_for(VERDICT_ORDER)
-    for ax, kind in zip(axes[0], kinds):
+    size = lambda n: 30 + 20 * (n - 1)  # noqa: E731 - the one size rule, used by the points and their key
+    for ax, kind in zip(axes.flat, kinds):
         part = points[points["kind_label"] == kind]
         for verdict in VERDICT_ORDER:
             sub = part[part["verdict"] == verdict]
             ax.scatter(
                 sub["computed_value"],
                 sub["stated_value"],
-                s=30 + 25 * (sub["claims"] - 1),
+                s=size(sub["claims"]),
                 color=palette[verdict],
                 alpha=0.8,
-                label=verdict,
+                label=VERDICT_WORDS[verdict],
                 edgecolors="white",
             )
-        labelled = part[part["label"] != ""].sort_values("stated_value")
-        for i, row in enumerate(labelled.itertuples()):
-            # inconsistent points are named to the right, counts of consistent ones to the left; a
-            # staggered height keeps neighbouring labels apart
-            right = row.verdict == "inconsistent"
+        for i, row in enumerate(part[part["label"] != ""].sort_values("stated_value").itertuples()):
             ax.annotate(
                 row.label,
                 (row.computed_value, row.stated_value),
-                fontsize=7,
-                xytext=(6 if right else -6, (i % 3 - 1) * 7),
+                fontsize=9,
+                fontweight="bold",
+                xytext=(7, (i % 2) * 8 - 4),  # staggered so neighbouring numbers stay apart
                 textcoords="offset points",
-                ha="left" if right else "right",
+                ha="left",
                 va="center",
             )
         low = min(part["computed_value"].min(), part["stated_value"].min())
@@ -204,6 +275,82 @@ def stated_vs_computed_chart(verdicts: pd.DataFrame):
         pad = (high - low) * 0.08 or 1
         ax.plot([low - pad, high + pad], [low - pad, high + pad], color="grey", lw=0.8, ls="--")
         ax.set(title=kind, xlabel="recomputed from the numbers", ylabel="as stated")
-    axes[0][-1].legend(title="verdict (size: number of claims)", loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
-    fig.tight_layout()
+        ax.ticklabel_format(style="plain", useOffset=False) if kind != KIND_LABELS["total"] else None
+        if kind == KIND_LABELS["total"]:
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+            ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    for ax in list(axes.flat)[len(kinds) :]:
+        ax.remove()
+    handles = [
+        plt.Line2D([], [], marker="o", ls="", color=palette[v], label=VERDICT_WORDS[v])
+        for v in VERDICT_ORDER
+        if v in set(points["verdict"])
+    ]
+    most = int(points["claims"].max())
+    for n in sorted({1, most} | ({max(2, most // 2)} if most > 2 else set())):
+        handles.append(
+            plt.scatter([], [], s=size(n), color="grey", edgecolors="white", label=f"{n} claim{'s' if n > 1 else ''}")
+        )
+    fig.legend(
+        handles=handles,
+        title="verdict, and point size: identical claims",
+        loc="lower center",
+        ncol=len(handles),
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
+
+
+def verdicts_by(distinct: pd.DataFrame, by: str, titles: dict[str, str] | None = None):
+    """``verdict_counts`` as a readable Table, or a sentence when the claims do not name ``by``."""
+    from helpers.present.tables import readable_table
+
+    table = verdict_counts(distinct, by) if by in distinct.columns else pd.DataFrame()
+    if table.empty or distinct[by].fillna("").astype(str).str.strip().eq("").all():
+        return f"The claims do not name {'a report' if by == 'report_id' else 'an outlet'}, so there is nothing to group by."
+    table = table.rename_axis(by).reset_index()
+    return readable_table(table, labels={"report_id": titles or {}}, columns={"outlet": "article by"})
+
+
+def closing_paragraph(distinct: pd.DataFrame, discrepancies: pd.DataFrame | None = None, titles=None) -> str:
+    """What the checked claims show, in words, computed from whichever claims were checked.
+
+    Names the commonest slip and where it occurs; where those claims carry a known discrepancy of the
+    ledger, adds its likely explanation (marked as the ledger's inference).
+    """
+    from helpers.present.tables import code_labels
+
+    slips = code_labels()["diagnosis"]
+    titles = titles or {}
+    bad = distinct[distinct["verdict"] == "inconsistent"]
+    if bad.empty:
+        return (
+            f"All {len(distinct):,} distinct claims checked match the numbers beside them (or cannot be checked); "
+            "no slip needs explaining."
+        )
+    named = bad[bad["diagnosis"] != ""]
+    if named.empty:
+        return (
+            f"None of the {len(bad):,} inconsistent claims fits a single known slip; each needs reading in its source."
+        )
+    counts = named["diagnosis"].value_counts()
+    top, n = counts.index[0], int(counts.iloc[0])
+    where = (
+        named.loc[named["diagnosis"] == top, "report_id"] if "report_id" in named.columns else pd.Series([], dtype=str)
+    )
+    reports = [titles.get(r, r) for r in dict.fromkeys(where) if isinstance(r, str) and r]
+    unexplained = len(bad) - len(named)
+    text = (
+        f"Of the {len(bad):,} inconsistent claim{'s' if len(bad) > 1 else ''}, {n:,} "
+        f"{'share' if n > 1 else 'shows'} the commonest slip, *{slips.get(top, top)}*"
+        + (f", in the coverage of {', '.join(f'*{r}*' for r in reports)}" if reports else "")
+        + (f"; {unexplained:,} fit no single slip." if unexplained else ".")
+    )
+    if discrepancies is not None and "discrepancy_id" in named.columns:
+        ids = [d for d in dict.fromkeys(named.loc[named["diagnosis"] == top, "discrepancy_id"].fillna("")) if d]
+        known = discrepancies.set_index("discrepancy_id")
+        for d in ids:
+            if d in known.index:
+                text += f" The ledger's known discrepancy {d} offers, as its own inference: {known.loc[d, 'likely_explanation']}"
+    return text

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from helpers.claims.alternatives import alternatives_from
 from helpers.claims.check import check_claims, read_claims
 from helpers.ledger.tables import Ledger
+from helpers.present.claims_report import claim_count_facts, claims_sentence
 from helpers.present.labels import version_label
 from helpers.present.reports import short_titles
 from helpers.stats.rates import headline_table
@@ -28,9 +29,9 @@ class Rate:
     high: float
 
     def words(self, who: str = "") -> str:
-        """'864 of 2,335 trafficked children (37.0%; 95% interval 35.1% to 39.0%)' for who='trafficked children'."""
+        """'864 of 2,335 trafficked children (37.0%; 95% CI (sampling only) 35.1% to 39.0%)' for who='trafficked children'."""
         who = f" {who}" if who else ""
-        return f"{self.count:,} of {self.of:,}{who} ({self.rate:.1%}; 95% interval {self.low:.1%} to {self.high:.1%})"
+        return f"{self.count:,} of {self.of:,}{who} ({self.rate:.1%}; 95% CI (sampling only) {self.low:.1%} to {self.high:.1%})"
 
 
 def _rate(row) -> Rate:
@@ -91,10 +92,9 @@ def published_mismatches(ledger: Ledger) -> dict:
 
 
 def claim_verdicts(ledger: Ledger) -> dict:
-    """The ledger's claims checked: how many, how many inconsistent, how many with a likely slip named."""
+    """The ledger's claims checked, counted on the named basis of ``claims_report.claim_count_facts``."""
     verdicts = check_claims(read_claims(ledger.data_dir / "claims.csv"), alternatives_from(ledger.figures))
-    bad = verdicts[verdicts["verdict"] == "inconsistent"]
-    return {"claims": len(verdicts), "inconsistent": len(bad), "diagnosed": int((bad["diagnosis"] != "").sum())}
+    return claim_count_facts(verdicts, ledger.sources)
 
 
 def key_findings(ledger: Ledger) -> dict:
@@ -132,10 +132,7 @@ def findings_sentences(facts: dict, ledger: Ledger) -> list[str]:
         f"{pub['mismatched']} of {pub['checked']} published percentages do not round from their own counts "
         f"({explained})."
     )
-    sentences.append(
-        f"Of {claims['claims']} claims made in words by the charities and the press, {claims['inconsistent']} "
-        f"do not match the numbers beside them; for {claims['diagnosed']} of those the likely slip is named."
-    )
+    sentences.append(claims_sentence(claims))
     sentences.append(
         "The councils that answered are not a random sample and differ between rounds, so the reports are "
         "not a strict time series and the intervals understate the uncertainty."

@@ -5,18 +5,32 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ledger.vocabulary import version_label
-from helpers.nonresponse.tipping import needed_rate
+from helpers.nonresponse.estimators import ESTIMATOR_LABELS
+
+#: Every method of the non-response table, in words.
+METHOD_LABELS = {
+    **ESTIMATOR_LABELS,
+    "bounds": "item non-response bounds",
+    "unit_bounds": "unit non-response bounds",
+    "two_sided_threshold": "no-assumption threshold (share of children)",
+    "selection_evalue_one_side": "selection-bias E-value, one rate selected",
+    "selection_evalue_both_sides": "selection-bias E-value, both rates selected",
+}
 
 
 def findings_in_words(
-    table: pd.DataFrame, conclusions: pd.DataFrame, silent_share: float | None, response: pd.DataFrame | None = None
+    table: pd.DataFrame,
+    two_sided: pd.DataFrame,
+    response: pd.DataFrame | None = None,
+    evalues: pd.DataFrame | None = None,
 ) -> tuple[list[str], dict]:
     """Sentences for the end of the non-response notebook, and the facts they rest on (for asserts).
 
-    ``table`` is :func:`helpers.nonresponse.report.nonresponse_table`; ``conclusions`` is
-    :func:`helpers.nonresponse.tipping.report_conclusions`; ``silent_share`` is the share of councils asked
-    that did not answer (None if unknown); ``response`` (optional) is
-    :func:`helpers.nonresponse.frame.response_table`, for the councils that answered the not-found question.
+    ``table`` is :func:`helpers.nonresponse.report.nonresponse_table`; ``two_sided`` is
+    :func:`helpers.nonresponse.two_sided.two_sided_table`; ``response`` (optional) is
+    :func:`helpers.nonresponse.frame.response_table`, for the councils that answered the not-found question;
+    ``evalues`` (optional) is :func:`helpers.nonresponse.evalues.evalue_table`. A conclusion is never called
+    robust: each is stated with the assumption it rests on ("holds if ...").
     """
     sentences, facts = [], {}
     if response is not None:
@@ -42,56 +56,89 @@ def findings_in_words(
         widen = (b.high - b.low) / (ci["high"] - ci["low"])
         facts[f"bounds_{b.group}"] = (b.low, b.high, b.estimate, widen)
         sentences.append(
-            f"**Can conclude:** with no assumption about the {b.group} children whose going-missing answer is "
-            f"unknown, the rate among all the children counted lies between {b.low:.1%} and {b.high:.1%} "
-            f"(respondents only: {b.estimate:.1%}); "
-            f"that range is {widen:.1f} times as wide as the {ci['interval']} of the respondents-only rate."
+            f"**Bounds (no assumption):** whatever the {b.group} children whose answer is unknown did, the share "
+            f"recorded by their council as missing among all the children counted lies between {b.low:.1%} and "
+            f"{b.high:.1%} (respondents only: {b.estimate:.1%}); that range is {widen:.1f} times as wide as the "
+            f"{ci['interval']} of the respondents-only rate."
         )
-    modelled = table[table["scenario"].str.endswith("(synthetic councils)") & (table["interval"] != "bounds")]
+    modelled = table[table["scenario"].str.endswith("(synthetic councils)")]
     for group, rows in modelled.groupby("group", sort=False):
         lo, hi = rows["estimate"].min(), rows["estimate"].max()
         facts[f"modelled_{group}"] = (lo, hi, rows["scenario"].nunique(), rows["method"].nunique())
         sentences.append(
             f"Under the {rows['scenario'].nunique()} scenarios tried (synthetic council counts matched to the published "
-            f"totals), the {rows['method'].nunique()} estimators put the {group} rate in all councils between "
-            f"{lo:.1%} and {hi:.1%}. These scenarios are assumptions, not evidence about the councils that stayed silent."
+            f"totals; {rows['interval'].iloc[0]} each), the medians of the {rows['method'].nunique()} estimators put the "
+            f"{group} rate in all councils between {lo:.1%} and {hi:.1%}, and single draws between "
+            f"{rows['low'].min():.1%} and {rows['high'].max():.1%}. These scenarios are assumptions, not evidence about "
+            "the councils that stayed silent, and their spread is not a confidence interval."
         )
-    for c in conclusions.itertuples(index=False):
-        robust = silent_share is not None and c.s_min > silent_share
-        at_share = float(needed_rate(c.observed, c.comparator, silent_share)) if silent_share else None
-        facts[f"tipping_{c.conclusion}"] = (c.s_min, at_share, robust)
-        text = (
-            f"'{c.conclusion}' ({c.observed:.1%} against {c.comparator:.1%}, {c.comparator_label}) can only be "
-            f"overturned if the silent councils hold at least {c.s_min:.0%} of the children"
+    for c in two_sided.itertuples(index=False):
+        facts[f"tipping_{c.conclusion}"] = (c.threshold, c.threshold_unit_only, c.silent_share, c.gap)
+        sentences.append(
+            f"**'{c.conclusion}'** ({c.observed:.1%} against {c.comparator:.1%}, {c.comparator_label}) {c.holds_if}."
         )
-        if at_share is not None:
-            text += (
-                f"; if they hold as large a share of the children as of the councils ({silent_share:.0%}), their "
-                + (
-                    f"rate would have to be {at_share:.1%} or lower"
-                    if at_share >= 0
-                    else "rate could not be low enough to overturn it"
-                )
+    if evalues is not None:
+        for e in evalues.itertuples(index=False):
+            facts[f"evalue_{e.conclusion}"] = (e.risk_ratio, e.evalue_one_side, e.evalue_both_sides)
+            both = (
+                f", or {e.evalue_both_sides:.2f} each if selection biased both rates"
+                if not pd.isna(e.evalue_both_sides)
+                else ""
             )
-        sentences.append(("**Can conclude:** " if robust else "**Cannot conclude for certain:** ") + text + ".")
+            sentences.append(
+                f"**Selection needed to explain '{e.conclusion}' away** (risk ratio {e.risk_ratio:.2f}): "
+                f"answering and an unmeasured cause of being recorded as missing would each have to be tied by a "
+                f"risk ratio of at least {e.evalue_one_side:.2f} if selection biased one rate{both} (selection-bias "
+                "E-values, Smith and VanderWeele 2019)."
+            )
     sentences.append(
-        "**Cannot conclude:** which councils answered, or whether councils where more children go missing were "
-        "less likely to answer: the published figures cannot tell these scenarios apart. The official "
+        "**Cannot conclude:** which councils answered, or whether councils where more children are recorded as "
+        "missing were less likely to answer: the published figures cannot tell these scenarios apart. The official "
         "auxiliaries cover England only, count children on 31 March rather than during a year, and describe all "
-        "looked-after children rather than trafficked ones."
+        "looked-after children rather than trafficked ones; councils' definitions of missing and absent vary."
     )
     return sentences, facts
 
 
-def show_table(table: pd.DataFrame, formats: dict, na_rep: str = "not found") -> pd.DataFrame:
+def show_table(
+    table: pd.DataFrame, formats: dict, na_rep: str = "not found", headers: dict | None = None
+) -> pd.DataFrame:
     """A copy of ``table`` with the named columns formatted as text (e.g. {"rate": "{:.1%}"}); empty values
     read ``na_rep``; version ids (columns named ``*version``, "a+b" for a row drawing on two versions) read
-    as their labels. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
+    as their labels, method ids as words (``METHOD_LABELS``); ``headers`` (optional) keeps and renames columns, {column: header in words}. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
     out = table.copy()
     for col, fmt in formats.items():
         out[col] = [na_rep if pd.isna(v) else fmt.format(v) for v in out[col]]
+    if "method" in out:
+        out["method"] = [METHOD_LABELS.get(v, v) for v in out["method"]]
     for col in [c for c in out.columns if str(c).endswith("version")]:
         out[col] = [
             v if pd.isna(v) else " and ".join(version_label(part) for part in str(v).split("+")) for v in out[col]
         ]
+    if headers:
+        out = out[list(headers)].rename(columns=headers)
     return out.reset_index(drop=True)
+
+
+def simulation_table(results: pd.DataFrame) -> pd.DataFrame:
+    """The simulation's results as a reader reads them: words for estimators, bias, RMSE and width in
+    percentage points, coverage in per cent, each with its Monte Carlo standard error (SYNTHETIC data)."""
+
+    def pts(v, se=None):
+        return f"{100 * v:+.2f}" + ("" if se is None else f" ± {100 * se:.2f}")
+
+    return pd.DataFrame(
+        {
+            "scenario (synthetic councils)": results["scenario"],
+            "estimator": [ESTIMATOR_LABELS.get(e, e) for e in results["estimator"]],
+            "replicates": results["replicates"],
+            "bias, points ± MCSE": [pts(b, s) for b, s in zip(results["bias"], results["bias_mcse"])],
+            "RMSE, points ± MCSE": [
+                f"{100 * r:.2f} ± {100 * s:.2f}" for r, s in zip(results["rmse"], results["rmse_mcse"])
+            ],
+            "coverage ± MCSE": [
+                f"{c:.1%} ± {100 * s:.1f} points" for c, s in zip(results["coverage"], results["coverage_mcse"])
+            ],
+            "mean interval width, points": [f"{100 * w:.2f}" for w in results["mean_width"]],
+        }
+    )

@@ -8,6 +8,9 @@ from helpers.ledger.tables import Ledger
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
 from helpers.stats.rounding import QUALIFIER_WORDS
 
+#: A gap in the ledger: no source publishes this figure. (Children who were "never found" are a measure.)
+NO_FIGURE = "no published figure"
+
 COUNCIL_MEASURES = [
     "councils_asked",
     "councils_answering",
@@ -34,7 +37,7 @@ def series_overview(ledger: Ledger) -> pd.DataFrame:
             "published": reports["published"].dt.strftime("%d %b %Y").to_numpy(),
             "data period": [f"{s:%b %Y} to {e:%b %Y}" for s, e in zip(reports["period_start"], reports["period_end"])],
             "headline period": reports["headline_period"].to_numpy(),
-            "councils asked": [asked["shown"].get(rid, "not found") for rid in reports["report_id"]],
+            "councils asked": [asked["shown"].get(rid, NO_FIGURE) for rid in reports["report_id"]],
         },
         index=pd.Index(reports["report_id"], name="report_id"),
     )
@@ -43,7 +46,7 @@ def series_overview(ledger: Ledger) -> pd.DataFrame:
 def _council_figures(figures: pd.DataFrame) -> pd.DataFrame:
     rows = figures[figures["measure"].isin(COUNCIL_MEASURES)].copy()
     rows["shown"] = [
-        "not found" if pd.isna(v) else f"{QUALIFIER_WORDS.get(q, '') if isinstance(q, str) else ''}{v:,.0f}"
+        NO_FIGURE if pd.isna(v) else f"{QUALIFIER_WORDS.get(q, '') if isinstance(q, str) else ''}{v:,.0f}"
         for v, q in zip(rows["value"], rows["qualifier"])
     ]
     return rows
@@ -96,7 +99,7 @@ def display_rates(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
                 f"{r:.1%}" if c != "different_council_set" else "not computable"
                 for r, c in zip(table["rate"], table.get("comparability", pd.Series("", index=table.index)))
             ],
-            f"Wilson {level} interval": [_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
+            f"{level} CI (sampling only)": [_interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
             "published %": table["published_pct"].map(lambda v: "none" if pd.isna(v) else f"{v:g}%"),
             "rounds to published": table["rounds_to_published"].map(
                 lambda v: "no % published" if pd.isna(v) else ("yes" if v else "NO")

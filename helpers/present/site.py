@@ -1,19 +1,28 @@
-"""The static site (``make site``) and the README's key chart, built from the executed notebooks.
+"""The site (``make site``) and the README's key chart, built from the executed notebooks.
 
-``make site`` converts every executed notebook to HTML with nbconvert, then ``python -m helpers.present.site
-build/site`` finishes the pages: links between notebooks point at the HTML copies, the scripts nbconvert
-loads from the internet are removed (the pages need none, and a reader offline would see errors), each
-entry's main chart is saved as a thumbnail, and ``index.html`` lists every catalogue entry with its title,
-a one-line summary, its parameters, the thumbnail and a link.
+The site is a Sphinx book: MyST-NB renders the executed copies in ``notebooks/executed/`` as they are
+(``nb_execution_mode = "off"``, nothing is re-executed) with sphinx-book-theme, whose sidebar, previous/next
+links and offline search come with it. Settings live in ``site/conf.py``. Before Sphinx runs, ``stage``
+copies the notebooks into a scratch source folder and prepares that copy only (the committed executed
+copies are never edited):
+
+- every code cell is tagged ``hide-input`` (code folded, a button shows it) and parameter cells
+  ``remove-cell``, unless the notebook tagged the cell itself;
+- links to glossary entries become Sphinx glossary references, and the glossary's entries a Sphinx glossary;
+- each displayed table is also written as a CSV file with a download link under it;
+- pages run once per report get the report's title in their heading;
+- a landing page gives the key findings, the key chart and every page with its one-line summary.
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import csv
 import re
+import shutil
 import sys
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -23,14 +32,17 @@ from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
 KEY_CHART_PATH = PROJECT_ROOT / "docs" / "key-chart.png"
-_REMOTE_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>')
-_MATHJAX_CONFIG = re.compile(r'<script type="text/x-mathjax-config">.*?</script>', re.S)
-_NOTEBOOK_LINK = re.compile(r'href="([A-Za-z0-9_.-]+)\.ipynb(#[^"]*)?"')
+SITE_CONFIG_DIR = PROJECT_ROOT / "site"
+GLOSSARY_PAGE = "01_glossary"
+_GLOSSARY_LINK = re.compile(r"\[([^\]]+)\]\(01_glossary\.ipynb#([a-z0-9-]+)\)")
+_GLOSSARY_ENTRY = re.compile(r'<a id="([a-z0-9-]+)"></a>\s*\n### ([^\n]+)\n(.*?)(?=\n<a id=|\n## |\Z)', re.S)
+_PLUMBING_TAGS = {"parameters", "injected-parameters"}
+_OWN_TAGS = {"hide-input", "remove-input", "remove-cell", "hide-cell", "remove-output"}
 
 
 @dataclass
 class Entry:
-    """What the index shows for one executed notebook."""
+    """What the landing page says about one executed notebook."""
 
     name: str
     title: str
@@ -39,12 +51,18 @@ class Entry:
     chart: bytes | None = None  # the first PNG the notebook displays: its main chart
 
 
-def first_sentence(text: str) -> str:
-    """The first sentence of a paragraph, Markdown emphasis and links reduced to their text."""
+def first_sentence(text: str, min_chars: int = 0) -> str:
+    """The first sentence of a paragraph, Markdown emphasis and links reduced to their text; sentences are
+    added until the summary is at least ``min_chars`` long (a short opener rarely says what a page shows)."""
     plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     plain = re.sub(r"[*_`]", "", " ".join(plain.split()))
-    match = re.match(r"(.+?[.!?])(\s|$)", plain)
-    return match.group(1) if match else plain
+    sentences = re.findall(r".+?[.!?](?=\s|$)", plain) or [plain]
+    summary = sentences[0]
+    for sentence in sentences[1:]:
+        if len(summary) >= min_chars:
+            break
+        summary += sentence
+    return summary.strip()
 
 
 def describe(path: Path | str, description: str = "", parameters: dict | None = None) -> Entry:
@@ -57,8 +75,8 @@ def describe(path: Path | str, description: str = "", parameters: dict | None = 
             if h1 and title == Path(path).stem:
                 title = h1.group(1).strip()
                 shows = re.search(r"\*\*What this (?:shows|is)\.\*\*\s*(.+?)(\n\n|$)", cell.source, flags=re.S)
-                if shows:  # the notebook's own first sentence; the catalogue description is the fallback
-                    summary = first_sentence(shows.group(1))
+                if shows:
+                    summary = first_sentence(shows.group(1), min_chars=90)
         elif chart is None:
             for output in cell.get("outputs", []):
                 if "image/png" in output.get("data", {}):
@@ -67,121 +85,243 @@ def describe(path: Path | str, description: str = "", parameters: dict | None = 
     return Entry(Path(path).stem, title, summary, dict(parameters or {}), chart)
 
 
-def finish_page(page: Path, site_pages: set[str]) -> None:
-    """Point links to other notebooks at their HTML copies and drop scripts loaded from the internet."""
-    text = page.read_text(encoding="utf-8")
+class _TableRows(HTMLParser):
+    """The text of every row of the first HTML table, header rows included (the standard library's parser)."""
 
-    def relink(match):
-        stem, anchor = match.group(1), match.group(2) or ""
-        return f'href="{stem}.html{anchor}"' if f"{stem}.html" in site_pages else match.group(0)
+    def __init__(self):
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+        self._depth = 0
 
-    text = _NOTEBOOK_LINK.sub(relink, text)
-    # charts embedded by nbconvert carry no (or a placeholder) alternative text; name them for screen readers
-    title = re.search(r"<title>(.*?)</title>", text, flags=re.S)
-    alt = html.escape(f"Chart from the notebook {title.group(1).strip() if title else page.stem}", quote=True)
-    text = re.sub(r"<img(?![^>]*\salt=)", f'<img alt="{alt}"', text)
-    text = text.replace('alt="No description has been provided for this image"', f'alt="{alt}"')
-    text = _MATHJAX_CONFIG.sub("", _REMOTE_SCRIPT.sub("", text))
-    page.write_text(text, encoding="utf-8")
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._depth += 1
+        elif tag == "tr" and self._depth == 1:
+            self.rows.append([])
+        elif tag in ("td", "th") and self._depth == 1 and self.rows:
+            self._cell = []
 
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self._depth -= 1
 
-def _card(entry: Entry, thumb: str | None) -> str:
-    params = (
-        "".join(
-            f"<li><code>{html.escape(k)}</code> = <code>{html.escape(str(v))}</code></li>"
-            for k, v in entry.parameters.items()
-        )
-        or "<li>none (the notebook's defaults)</li>"
-    )
-    image = (
-        f'<a href="{entry.name}.html"><img src="{thumb}" alt="Main chart of {html.escape(entry.title)}" '
-        f'width="320"></a>'
-        if thumb
-        else "<p class='nochart'>No chart: this notebook is text and tables.</p>"
-    )
-    return (
-        f'<article><h2><a href="{entry.name}.html">{html.escape(entry.title)}</a></h2>'
-        f"<p>{html.escape(entry.summary)}</p><p>Parameters:</p><ul>{params}</ul>{image}</article>"
-    )
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
 
 
-STYLE = (
-    "body{font-family:sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#222}"
-    "main{display:grid;grid-template-columns:repeat(auto-fill,minmax(22rem,1fr));gap:1.5rem}"
-    "article{border:1px solid #ccc;border-radius:6px;padding:1rem}h2{font-size:1.1rem}img{max-width:100%}"
-)
+def table_rows(html_text: str) -> list[list[str]]:
+    """Rows of the first table in an HTML output, as text cells (empty list if there is no table)."""
+    parser = _TableRows()
+    parser.feed(html_text)
+    return [row for row in parser.rows if row]
+
+
+def _html_tables(cell) -> list[list[list[str]]]:
+    tables = []
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get("text/html", "")
+        text = "".join(text) if isinstance(text, list) else text
+        if "<table" in text:
+            rows = table_rows(text)
+            if len(rows) > 1:
+                tables.append(rows)
+    return tables
+
+
+def glossary_entries(nb) -> dict[str, tuple[str, str]]:
+    """anchor -> (term, definition) for every entry ``<a id="anchor"></a>`` + ``### term`` of the glossary."""
+    entries = {}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for anchor, term, body in _GLOSSARY_ENTRY.findall(cell.source):
+                entries[anchor] = (term.strip(), body.strip())
+    return entries
+
+
+def _as_sphinx_glossary(source: str) -> str:
+    """A glossary Markdown cell with its entries as one Sphinx ``glossary`` directive (headings kept)."""
+    matches = list(_GLOSSARY_ENTRY.finditer(source))
+    if not matches:
+        return source
+    items = []
+    for m in matches:
+        body = "\n".join("   " + line if line.strip() else "" for line in m.group(3).strip().splitlines())
+        items.append(f"{m.group(2).strip()}\n{body}")
+    head = source[: matches[0].start()]
+    tail = source[matches[-1].end() :]
+    return head + "```{glossary}\n" + "\n\n".join(items) + "\n```\n" + tail
+
+
+def _term_links(source: str, terms: dict[str, tuple[str, str]]) -> str:
+    """``[text](01_glossary.ipynb#anchor)`` -> a Sphinx term reference (unknown anchors are left alone)."""
+
+    def swap(match):
+        text, anchor = match.groups()
+        if anchor not in terms:
+            return match.group(0)
+        return f"{{term}}`{text.replace('`', '')} <{terms[anchor][0]}>`"
+
+    return _GLOSSARY_LINK.sub(swap, source)
+
+
+def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffix: str = ""):
+    """The staged copy of one executed notebook (see the module docstring); ``nb`` itself is not changed."""
+    nb = nbformat.from_dict(nb)  # a deep copy
+    cells = []
+    table_number = 0
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            source = cell.source
+            if name == GLOSSARY_PAGE:
+                source = _as_sphinx_glossary(source)
+            source = _term_links(source, terms)
+            if heading_suffix:
+                source = re.sub(
+                    r"^# (.+)$", lambda m: f"# {m.group(1)} — {heading_suffix}", source, count=1, flags=re.M
+                )
+            cell.source = source
+            cells.append(cell)
+            continue
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        tags = list(cell.metadata.get("tags", []))
+        if _PLUMBING_TAGS & set(tags):
+            tags.append("remove-cell")
+        elif not _OWN_TAGS & set(tags):
+            tags.append("hide-input")
+        cell.metadata["tags"] = tags
+        cells.append(cell)
+        if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
+            continue  # nothing shown, or shown only on request (a worked answer): no download link beside it
+        for rows in _html_tables(cell):
+            table_number += 1
+            target = tables_dir / f"{name}-table-{table_number}.csv"
+            with target.open("w", newline="", encoding="utf-8") as handle:
+                csv.writer(handle).writerows(rows)
+            link = f"{{download}}`Download this table (CSV) <tables/{target.name}>`"
+            cells.append(nbformat.v4.new_markdown_cell(link))
+    nb.cells = cells
+    return nb
 
 
 def _report_titles() -> dict[str, str]:
-    """report_id -> 'Title (year)' from the ledger's reports table (empty if it cannot be read)."""
+    """report_id -> 'Title (year)' from the ledger's reports table."""
     from helpers.ledger.tables import load_ledger
     from helpers.present.reports import short_titles
 
-    try:
-        return short_titles(load_ledger(validate=False).reports)
-    except Exception:  # the index still lists the entry, titled by its id
-        return {}
+    return short_titles(load_ledger(validate=False).reports)
 
 
-def write_index(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) -> Path:
-    """Finish every HTML copy in ``site_dir`` and write index.html: one card per catalogue entry whose
-    HTML copy is there (title, one-line summary, parameters, main-chart thumbnail, link)."""
-    site_dir = Path(site_dir)
-    pages = {p.name for p in site_dir.glob("*.html") if p.name != "index.html"}
-    for name in sorted(pages):
-        finish_page(site_dir / name, pages)
-    thumbs = site_dir / "thumbs"
+def landing_page(entries: list[Entry], findings: str, has_chart: bool) -> str:
+    """The landing page's MyST text: what the site is, the key findings, the key chart, every page."""
+    lines = [
+        "# Missing from care: the ECPAT UK / Missing People reports, rebuilt",
+        "",
+        "Reproducible notebooks that rebuild, check and model the published figures on trafficked and "
+        "unaccompanied asylum-seeking children who go missing from UK council care (2016-2025). Each page "
+        "is a notebook as `mfc run` last executed it; the code is folded under each result "
+        '("Show the code"), and every table can be downloaded as CSV.',
+        "",
+        "## Key findings",
+        "",
+        findings.replace("> **Key findings**\n>\n", ""),  # the section heading already says it
+        "",
+    ]
+    if has_chart:
+        lines += [
+            "## The key chart",
+            "",
+            "```{figure} key-chart.png",
+            ":alt: Share of children in each group who went missing, rebuilt from the published counts with "
+            "95% Wilson intervals; open diamonds are the published percentages",
+            "",
+            "Each report's rebuilt rates with their 95% CI (sampling only, Wilson), one colour per group of "
+            "children; open diamonds are the percentages as published. From the overview page.",
+            "```",
+            "",
+        ]
+    lines += ["## The pages", ""]
+    # a notebook run once per report is one item, its pages named by report
+    groups: dict[str, list[Entry]] = {}
+    for e in entries:
+        groups.setdefault(e.title.split(" — ")[0], []).append(e)
+    for title, runs in groups.items():
+        if len(runs) == 1 and " — " not in runs[0].title:
+            lines.append(f"- [{title}]({runs[0].name}.ipynb): {runs[0].summary}")
+        else:
+            pages = ", ".join(f"[{e.title.split(' — ', 1)[1]}]({e.name}.ipynb)" for e in runs)
+            lines.append(f"- **{title}**: {runs[0].summary} One page per report: {pages}.")
+    lines += ["", "```{toctree}", ":hidden:", ":maxdepth: 1", ""] + [e.name for e in entries] + ["```", ""]
+    return "\n".join(lines)
+
+
+def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findings: str | None = None) -> Path:
+    """Fill ``source_dir`` with Sphinx's input: the configuration, the prepared notebooks, the landing page."""
+    source_dir = Path(source_dir)
+    if source_dir.exists():
+        shutil.rmtree(source_dir)
+    shutil.copytree(SITE_CONFIG_DIR, source_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    tables = source_dir / "tables"
+    tables.mkdir()
+    executed_dir = Path(executed_dir)
+    glossary = executed_dir / f"{GLOSSARY_PAGE}.ipynb"
+    terms = glossary_entries(nbformat.read(glossary, as_version=4)) if glossary.is_file() else {}
     titles = _report_titles()
-    cards = []
+    entries = []
     for run in load_catalogue():
-        if f"{run.name}.html" not in pages:
+        path = executed_dir / run.output_name
+        if not path.is_file():
             continue
-        source = Path(executed_dir) / run.output_name
-        entry = (
-            describe(source, run.description, run.parameters)
-            if source.is_file()
-            else Entry(run.name, run.name, run.description, dict(run.parameters))
-        )
-        if run.parameters.get("report_id"):
-            report_id = run.parameters["report_id"]
-            entry.title = f"{entry.title}: {titles.get(report_id, report_id)}"
-        thumb = None
-        if entry.chart:
-            thumbs.mkdir(exist_ok=True)
-            (thumbs / f"{run.name}.png").write_bytes(entry.chart)
-            thumb = f"thumbs/{run.name}.png"
-        cards.append(_card(entry, thumb))
-    index = site_dir / "index.html"
-    index.write_text(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Missing from care: notebooks</title><style>" + STYLE + "</style></head><body>"
-        "<h1>Missing from care: the executed notebooks</h1>"
-        "<p>Each notebook as the runner last executed it, with the data and code of this release.</p>"
-        "<main>" + "".join(cards) + "</main></body></html>\n",
-        encoding="utf-8",
+        entry = describe(path, run.description, run.parameters)
+        report_id = run.parameters.get("report_id")
+        suffix = titles.get(report_id, report_id) if report_id else ""
+        if suffix:
+            entry.title = f"{entry.title} — {suffix}"
+        nb = prepare_notebook(nbformat.read(path, as_version=4), run.name, terms, tables, suffix)
+        nbformat.write(nb, source_dir / run.output_name)
+        entries.append(entry)
+    if not entries:
+        raise FileNotFoundError(f"{executed_dir}: no executed notebook of the catalogue is there; run `make run` first")
+    chart = (
+        write_key_chart(source_dir / "key-chart.png", executed_dir)
+        if (executed_dir / KEY_CHART_NOTEBOOK).is_file()
+        else None
     )
-    return index
+    if findings is None:
+        from helpers.ledger.tables import load_ledger
+        from helpers.present.findings import findings_markdown
+
+        findings = findings_markdown(load_ledger())
+    (source_dir / "index.md").write_text(landing_page(entries, findings, chart is not None), encoding="utf-8")
+    return source_dir
 
 
-def build_site(site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR) -> Path:
-    """Convert every executed notebook to HTML in ``site_dir`` (nbconvert's lab template, images
-    embedded), then finish the pages and write the index. Returns the index path."""
-    from nbconvert import HTMLExporter
+def build_site(
+    site_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, source_dir: Path | str | None = None
+) -> Path:
+    """Stage the notebooks and run Sphinx's HTML builder into ``site_dir``. Returns the landing page's path.
+
+    Sphinx's warnings are printed; a build that fails raises RuntimeError naming the staged folder.
+    """
+    from sphinx.cmd.build import build_main
 
     site_dir = Path(site_dir)
-    site_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter(template_name="lab")
-    for source in sorted(Path(executed_dir).glob("*.ipynb")):
-        title = describe(source).title  # the page's <title> is the notebook's H1
-        body, _ = exporter.from_notebook_node(
-            nbformat.read(source, as_version=4), resources={"metadata": {"name": title}}
-        )
-        (site_dir / f"{source.stem}.html").write_text(body, encoding="utf-8")
-    return write_index(site_dir, executed_dir)
+    source_dir = Path(source_dir) if source_dir else site_dir.parent / f"{site_dir.name}-src"
+    stage(source_dir, executed_dir)
+    status = build_main(["-b", "html", "-q", "-E", "-d", str(source_dir / "_doctrees"), str(source_dir), str(site_dir)])
+    if status != 0:
+        raise RuntimeError(f"Sphinx could not build the site from {source_dir} (exit {status})")
+    return site_dir / "index.html"
 
 
 def write_key_chart(target: Path | str = KEY_CHART_PATH, executed_dir: Path | str = EXECUTED_DIR) -> Path:
-    """Save the main chart of the executed overview notebook as a PNG (the README's key chart)."""
+    """Save the main chart of the executed overview notebook as a PNG (the README's and the site's key chart)."""
     entry = describe(Path(executed_dir) / KEY_CHART_NOTEBOOK)
     if entry.chart is None:
         raise ValueError(f"{KEY_CHART_NOTEBOOK} in {executed_dir} displays no PNG chart; run `mfc run` first")
@@ -192,16 +332,18 @@ def write_key_chart(target: Path | str = KEY_CHART_PATH, executed_dir: Path | st
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.present.site --build SITE_DIR`` builds the site; ``python -m helpers.present.site SITE_DIR``
-    finishes HTML copies already there; ``--key-chart [PATH]`` writes the key chart."""
+    """``python -m helpers.present.site --build SITE_DIR`` builds the site; ``--key-chart [PATH]`` writes the key chart."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "--build":
-        print(build_site(args[1] if len(args) > 1 else "build/site"))
-        return 0
     if args and args[0] == "--key-chart":
         print(write_key_chart(args[1] if len(args) > 1 else KEY_CHART_PATH))
         return 0
-    print(write_index(args[0] if args else "build/site"))
+    if args and args[0] == "--build":
+        args = args[1:]
+    try:
+        print(build_site(args[0] if args else "build/site"))
+    except (RuntimeError, FileNotFoundError, ValueError) as error:
+        print(f"make site: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

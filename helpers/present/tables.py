@@ -56,3 +56,236 @@ def register_table_formatters() -> None:
     for kind in (pd.DataFrame, pd.Series):
         formatters["text/plain"].for_type(kind, lambda obj, printer, cycle: printer.text(table_text(obj)))
         formatters["text/html"].for_type(kind, table_html)
+
+
+# --- The one formatter for displayed tables -------------------------------------------------------------
+
+#: Column name -> the words a reader sees as its header. One mapping for every table of the collection;
+#: a column missing here is shown with its underscores turned into spaces.
+COLUMN_WORDS = {
+    "report_id": "report",
+    "report": "report",
+    "claim_id": "claim",
+    "source_id": "source",
+    "outlet": "outlet",
+    "article": "article by",
+    "copies": "sites that printed it",
+    "kind": "kind of claim",
+    "qualifier": "qualifier",
+    "a": "first number",
+    "b": "second number",
+    "stated": "as stated",
+    "computed": "recomputed",
+    "verdict": "verdict",
+    "diagnosis": "likely slip",
+    "explanation": "what went wrong",
+    "description": "the claim",
+    "version": "version",
+    "group": "group of children",
+    "measure": "measure",
+    "period": "period",
+    "year": "year",
+    "numerator": "count",
+    "denominator": "of",
+    "count": "count",
+    "missing": "went missing",
+    "went_missing": "went missing",
+    "in_care": "in care",
+    "rate": "rate",
+    "ci_low": "interval from",
+    "ci_high": "interval to",
+    "low": "from",
+    "high": "to",
+    "published_pct": "published",
+    "rounds_to_published": "rounds to the published figure",
+    "discrepancy_id": "known discrepancy",
+    "estimate": "estimate",
+    "tau2": "between-report variance (tau²)",
+    "pearson_chi2_df": "Pearson chi² per degree of freedom",
+    "model": "model",
+    "method": "estimator",
+    "mechanism": "why councils did not answer",
+    "scenario": "scenario",
+    "councils": "councils",
+    "title": "title",
+    "published": "published",
+    "p_value": "p-value",
+    "not_checkable": "cannot be checked",
+}
+
+_VERDICTS = {"consistent": "consistent", "inconsistent": "inconsistent", "not_checkable": "cannot be checked"}
+_SLIPS = {
+    "": "none identified",
+    "change_over_later_value": "change divided by the later value",
+    "points_as_per_cent": "percentage points read as per cent",
+    "truncated_not_rounded": "cut off instead of rounded",
+    "a_b_swapped": "the two numbers swapped",
+    "share_not_change": "a share given as a change",
+    "part_for_whole": "one part given as the total",
+    "other_denominator": "another denominator",
+}
+# "never found" is said of children; a figure no source publishes is "no published figure" (reports.NO_FIGURE)
+_MEASURES = {
+    "went_missing": "went missing",
+    "in_care": "in care",
+    "not_found": "never found (children)",
+    "councils_asked": "councils asked",
+    "councils_answering": "councils answering",
+    "councils_with_missing": "councils with children missing",
+    "councils_reporting_not_found": "councils reporting children never found",
+    "councils_with_not_found": "councils with children never found",
+}
+
+
+def code_labels() -> dict[str, dict[str, str]]:
+    """Column name -> {code: label} for every column whose values are ids with words of their own.
+
+    The words come from the layers that define the codes (versions and groups from the ledger's
+    vocabulary, estimators and mechanisms from the non-response helpers, kinds and qualifiers from the
+    claims checker), so a code reads the same way in every table.
+    """
+    from helpers.ledger.vocabulary import GROUP_LABELS, VERSION_LABELS
+    from helpers.nonresponse.estimators import ESTIMATOR_LABELS
+    from helpers.nonresponse.scenarios import MECHANISMS
+    from helpers.stats.rounding import QUALIFIER_WORDS
+
+    kinds = {
+        "proportion": "proportion (%)",
+        "percent_change": "percentage change (%)",
+        "one_in_n": "one in N",
+        "total": "total (children)",
+    }
+    return {
+        "version": dict(VERSION_LABELS),
+        "group": dict(GROUP_LABELS),
+        "verdict": _VERDICTS,
+        "diagnosis": _SLIPS,
+        "kind": kinds,
+        "qualifier": {k: (v.strip() or "exact") for k, v in QUALIFIER_WORDS.items()},
+        "measure": _MEASURES,
+        "method": dict(ESTIMATOR_LABELS),
+        "mechanism": {k: v.split(":")[0] for k, v in MECHANISMS.items()},
+    }
+
+
+def header_words(name) -> str:
+    """The header a reader sees for a column name (``COLUMN_WORDS``, else underscores as spaces)."""
+    return COLUMN_WORDS.get(name, str(name).replace("_", " "))
+
+
+def _number(value, places: int = 1) -> str:
+    """A number with thousands separators: whole numbers without decimals, others to ``places``."""
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.{places}f}"
+
+
+def _cell(value, unit: str | None, places: int) -> str:
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING_TEXT
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if unit == "share":  # a fraction, shown as a percentage
+        return f"{100 * number:.{places}f}%"
+    if unit == "percent":
+        return f"{number:.{places}f}%"
+    if unit == "points":
+        return f"{number:+.{places}f} points"
+    if unit == "width in points":  # a width or distance, never signed
+        return f"{number:.{places}f} points"
+    if unit == "year":
+        return f"{number:.0f}"
+    if unit == "ratio":
+        return f"{number:,.2f}"
+    return _number(number, places)
+
+
+class Table:
+    """A table as a reader sees it: no index, headers in words, codes as labels, numbers formatted.
+
+    ``frame`` holds the formatted text (one string per cell); ``data`` the table it was made from.
+    Displayed by IPython as HTML (long text wraps in the cell) and as plain text; ``to_csv`` writes the
+    formatted table.
+    """
+
+    def __init__(self, data, frame, caption: str = "", urls: dict | None = None):
+        self.data, self.frame, self.caption = data, frame, caption
+        self.urls = urls or {}  # header -> one URL (or "") per row: that column's cells link to them
+
+    def _repr_html_(self) -> str:
+        import html as html_lib
+
+        cells = self.frame.map(html_lib.escape)
+        for header, urls in self.urls.items():
+            cells[header] = [
+                f'<a href="{html_lib.escape(u, quote=True)}">{t}</a>' if isinstance(u, str) and u else t
+                for t, u in zip(cells[header], urls)
+            ]
+        cells.columns = [html_lib.escape(str(c)) for c in cells.columns]
+        html = cells.to_html(index=False, border=0, classes="dataframe readable", escape=False)
+        # long text wraps inside its cell, never cut; a caption says what the table is
+        style = "<style>table.readable td{white-space:normal;max-width:32em;vertical-align:top}</style>"
+        caption = f"<p><em>{self.caption}</em></p>" if self.caption else ""
+        return style + caption + html
+
+    def __repr__(self) -> str:
+        import pandas as pd
+
+        with pd.option_context("display.max_colwidth", None, "display.width", 200):
+            return self.frame.to_string(index=False)
+
+    def to_csv(self, path) -> None:
+        self.frame.to_csv(path, index=False)
+
+
+def readable_table(
+    table,
+    *,
+    units: dict[str, str] | None = None,
+    labels: dict[str, dict] | None = None,
+    columns: dict[str, str] | None = None,
+    places: int = 1,
+    caption: str = "",
+    links: dict[str, str] | None = None,
+) -> Table:
+    """The one formatter for every displayed table; returns a ``Table`` that IPython shows.
+
+    - the index is dropped (a meaningful index should be a column first: ``reset_index()``);
+    - headers come from ``COLUMN_WORDS`` (``columns`` adds or overrides headers for this table);
+    - codes become labels through ``code_labels()`` (``labels`` adds column -> {code: label}, e.g. report
+      ids to titles);
+    - ``units`` gives a column's unit: ``share`` (a fraction shown as %), ``percent`` (already in %),
+      ``points`` (signed percentage points), ``width in points`` (unsigned), ``ratio`` (two decimals), ``year``; other numbers get
+      thousands separators and ``places`` decimals unless whole;
+    - ``links`` maps a column to the column of URLs its cells link to (the URL column is not shown);
+    - empty cells read as ``MISSING_TEXT``.
+    """
+    import pandas as pd
+
+    frame = table.to_frame() if table.ndim == 1 else table
+    frame = frame.reset_index(drop=True)
+    units = dict(units or {})
+    for name in frame.columns:
+        if name == "year" and name not in units:
+            units[name] = "year"
+    mapping = code_labels()
+    mapping.update(labels or {})
+    out = pd.DataFrame(index=frame.index)
+    for name in frame.columns:
+        column = frame[name]
+        if name in mapping:
+            words = mapping[name]
+            column = column.map(lambda v, w=words: w.get(v, v) if isinstance(v, str) else v)
+        out[name] = [_cell(v, units.get(name), places) for v in column]
+    headers = {c: (columns or {}).get(c, header_words(c)) for c in frame.columns}
+    out.columns = [headers[c] for c in frame.columns]
+    urls = {headers[c]: frame[u].tolist() for c, u in (links or {}).items()}
+    out = out.drop(columns=[headers[u] for u in (links or {}).values()])
+    return Table(table, out, caption, {h: v for h, v in urls.items() if h in out.columns})

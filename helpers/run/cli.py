@@ -49,43 +49,40 @@ def cmd_rehash(args) -> int:
 def cmd_headlines(args) -> int:
     from helpers.ledger.choices import check_report_id
     from helpers.ledger.tables import load_ledger
-    from helpers.stats.rates import council_dispersion, headline_table
+    from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
+    from helpers.stats.rates import headline_table
 
     ledger = load_ledger(args.data_dir)
     check_report_id(args.report_id, ledger.reports)  # main() turns a ParameterError into one line, exit 2
-    # Between-council variation: DfE's council-level missing rates in the latest year (an assumption
-    # about the reports' councils, labelled as such in the column names and the README).
-    dispersion = None
+    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha)
+    # Clustering in councils as a sensitivity grid (wide form, documented in the README): a Wilson
+    # interval on n / d for each design effect d, and for the one DfE's intra-council correlation implies.
     if "council_years" in ledger.tables:
-        latest = int(ledger.council_years["year"].astype(int).max())
-        dispersion = council_dispersion(ledger.council_years, latest)["dispersion"]
-    table = headline_table(ledger.figures, args.report_id, alpha=args.alpha, dispersion=dispersion)
+        table = with_sensitivity(table, ledger.figures, ledger.council_years, alpha=args.alpha)
     if args.csv:
         print_csv(table)
     else:
-        shown = table[
-            [
-                "version",
-                "group",
-                "period",
-                "measure",
-                "numerator",
-                "denominator",
-                "rate",
-                "ci_low",
-                "ci_high",
-                "ci_low_councils",
-                "ci_high_councils",
-                "published_pct",
-                "rounds_to_published",
-                "discrepancy_id",
-            ]
-        ].copy()
-        for col in ("rate", "ci_low", "ci_high", "ci_low_councils", "ci_high_councils"):
-            shown[col] = shown[col].map(lambda x: "-" if x != x else f"{x:.1%}")
+        grid = [c for c in table.columns if c.startswith("sens_low_deff_")]
+        shown = table[["version", "group", "period", "measure", "numerator", "denominator", "rate"]].copy()
+        level = f"{1 - args.alpha:.0%}"
+        shown[f"{level} CI (sampling only)"] = _interval_text(table["ci_low"], table["ci_high"])
+        if grid:
+            shown["implied d"] = table["deff"].map(lambda d: "-" if d != d else f"{d:.2f}")
+            labels = {f"sens_low_deff_{deff_label(d)}": f"d={d:g}" for d in SENSITIVITY_DEFFS}
+            for low in grid:
+                name = labels.get(low, "d=implied")
+                shown[f"sensitivity ({name})"] = _interval_text(table[low], table[low.replace("_low_", "_high_")])
+        shown["rate"] = shown["rate"].map(lambda x: "-" if x != x else f"{x:.1%}")
+        shown["published_pct"] = table["published_pct"]
+        shown["rounds_to_published"] = table["rounds_to_published"]
+        shown["discrepancy_id"] = table["discrepancy_id"]
         print(shown.to_string(index=False))
         sys.stdout.flush()
     return 0
+
+
+def _interval_text(low, high) -> list[str]:
+    return ["-" if lo != lo else f"{lo:.1%}-{hi:.1%}" for lo, hi in zip(low, high)]
 
 
 def cmd_trends(args) -> int:

@@ -44,16 +44,17 @@ def reject_unknown_parameters(namespace: dict, declared: Iterable[str]) -> None:
         )
 
 
-def check_parameters(namespace: dict, notebook: str) -> dict:
+def check_parameters(namespace: dict, notebook: str) -> None:
     """The validation cell of every notebook: ``check_parameters(globals(), "10_report")``.
 
     Refuses, in one line and before any work, a parameter the notebook does not declare and a value
-    outside its declared type, range or choices (``notebooks/parameters.yaml``). Returns the values.
+    outside its declared type, range or choices (``notebooks/parameters.yaml``). Returns nothing, so
+    the validation cell shows nothing when the parameters are good.
     """
     from helpers.ledger.parameters import check_namespace, declared_parameters
 
     reject_unknown_parameters(namespace, declared_parameters(notebook))
-    return check_namespace(namespace, notebook)
+    check_namespace(namespace, notebook)
 
 
 def option_type(spec: dict, option: str):

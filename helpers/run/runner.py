@@ -110,11 +110,15 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove what changes from run to run without the results changing."""
     papermill_meta = nb.metadata.get("papermill", {})
     nb.metadata.pop("papermill", None)
+    # Widget state and view ids are random per run and draw nothing without a kernel: keep text/plain only.
+    nb.metadata.pop("widgets", None)
     if papermill_meta.get("parameters"):
         nb.metadata["parameters"] = papermill_meta["parameters"]
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop("application/vnd.jupyter.widget-view+json", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
         elif not cell.get("id"):

@@ -4,10 +4,14 @@ Imports only :mod:`helpers.ledger`.
 
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
     rates           headline_table, wilson_interval, council_dispersion, check_alpha
+    clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     series          report_series, england_baseline, incident_models: the series year by year
     trends          compare_proportions and statsmodels count models (Poisson, negative binomial)
     random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
+    heterogeneity   q_profile: Q-profile intervals for tau² and I²
+    bayes           slope_posterior: grid posterior of the trend over tau, half-normal prior
+    trend_summary   trend_lead, points_per_year, design_effect_trend, bayes_table, identification_growth
 """
 
 import lazy_loader
@@ -18,6 +22,20 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "rounding": ["computed_value", "is_consistent"],
         "rates": ["check_alpha", "council_dispersion", "headline_table", "wilson_interval"],
+        "clustering": [
+            "SENSITIVITY_DEFFS",
+            "council_icc",
+            "council_size_cv2",
+            "deff_label",
+            "design_effect",
+            "design_effect_curve",
+            "design_effect_interval",
+            "dispersion_by_size",
+            "display_sensitivity",
+            "fit_beta_binomial",
+            "implied_design_effects",
+            "with_sensitivity",
+        ],
         "comparisons": [
             "display_benchmark",
             "display_comparisons",
@@ -40,6 +58,17 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "sign_runs",
         ],
         "trends": ["compare_proportions"],
+        "heterogeneity": ["generalised_q", "q_profile", "typical_variance"],
+        "bayes": ["slope_posterior"],
+        "trend_summary": [
+            "TREND_INTERVAL",
+            "bayes_table",
+            "design_effect_trend",
+            "heterogeneity_table",
+            "identification_growth",
+            "points_per_year",
+            "trend_lead",
+        ],
         "random_effects": [
             "ONE_ROUND_CHOICES",
             "TAU2_METHODS",

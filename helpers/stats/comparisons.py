@@ -34,7 +34,9 @@ COMPARISON_COLUMNS = [
     "ci_high",
     "p_value",
     "group",
+    "hypothesis",
 ]
+BETWEEN_REPORTS = "against the previous report"
 
 
 def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
@@ -48,12 +50,20 @@ def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
     return text
 
 
+def _hypothesis(kind: str, first, second) -> str:
+    """What a comparison tests, without the version: two published versions of one comparison share it."""
+    return " | ".join([kind] + [f"{r.report_id}, {r.group}, {r.period}" for r in (first, second)])
+
+
 def _compare(kind: str, first, second, alpha: float, titles=None, with_report=False) -> dict:
     from helpers.stats.trends import compare_proportions
 
     result = compare_proportions(
         int(first.numerator), int(first.denominator), int(second.numerator), int(second.denominator), alpha=alpha
     ).iloc[0]
+    # Between reports the councils differ, so a sampling-only p-value answers no question worth asking:
+    # it is left out (the between-report interval of with_between_report_interval is the one to read).
+    p_value = float("nan") if kind == BETWEEN_REPORTS else result["p_value"]
     return {
         "comparison": kind,
         "first": _label(first, with_report, titles),
@@ -67,8 +77,9 @@ def _compare(kind: str, first, second, alpha: float, titles=None, with_report=Fa
         "difference": result["difference"],
         "ci_low": result["ci_low"],
         "ci_high": result["ci_high"],
-        "p_value": result["p_value"],
+        "p_value": p_value,
         "group": second.group,
+        "hypothesis": _hypothesis(kind, first, second),
     }
 
 
@@ -104,7 +115,7 @@ def report_comparisons(ledger: Ledger, report_id: str, alpha: float = 0.05) -> p
         for group in pairs["group"].unique():
             for second in ours[ours["group"] == group].itertuples():
                 for first in theirs[theirs["group"] == group].itertuples():
-                    rows.append(_compare("against the previous report", first, second, alpha, titles, True))
+                    rows.append(_compare(BETWEEN_REPORTS, first, second, alpha, titles, True))
         break
     # Each group against all looked-after children in England, DfE year ending in the same year.
     if "england_national" in ledger.tables:
@@ -147,15 +158,22 @@ def holm_adjust(table: pd.DataFrame) -> pd.DataFrame:
     """Add ``p_holm``: the p-values of the table adjusted together by Holm's method (statsmodels multipletests).
 
     Holm's step-down method keeps the chance of any false "significant" difference among the table's
-    tests at the nominal level, whatever their dependence. Missing p-values stay missing.
+    tests at the nominal level, whatever their dependence. Rows that share a ``hypothesis`` (the same
+    comparison in two published versions of a report) are one hypothesis, not two: it counts once, with
+    the larger of its p-values (the conclusion must hold whichever version one believes), and each of its
+    rows shows that hypothesis' adjusted value. Missing p-values stay missing.
     """
     from statsmodels.stats.multitest import multipletests
 
     out = table.copy()
     out["p_holm"] = float("nan")
     have = out["p_value"].notna()
-    if have.any():
-        out.loc[have, "p_holm"] = multipletests(out.loc[have, "p_value"].to_numpy(float), method="holm")[1]
+    if not have.any():
+        return out
+    keys = out["hypothesis"] if "hypothesis" in out.columns else pd.Series(out.index.astype(str), index=out.index)
+    per_hypothesis = out.loc[have, "p_value"].groupby(keys[have], sort=False).max()
+    adjusted = pd.Series(multipletests(per_hypothesis.to_numpy(float), method="holm")[1], index=per_hypothesis.index)
+    out.loc[have, "p_holm"] = keys[have].map(adjusted).to_numpy(float)
     return out
 
 
@@ -188,11 +206,14 @@ def _p(p) -> str:
     return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
 
 
-def display_comparisons(table: pd.DataFrame) -> pd.DataFrame:
+def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Comparisons formatted for reading: rates as per cent, differences in percentage points.
 
     With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one.
+    Each interval's header names what it is; a comparison between reports shows no sampling-only p-value.
     """
+    level = f"{1 - alpha:.0%}"
+    no_p = "none: different councils"
     shown = pd.DataFrame(
         {
             "comparison": table["comparison"],
@@ -205,16 +226,18 @@ def display_comparisons(table: pd.DataFrame) -> pd.DataFrame:
                 for f, x, n, r in zip(table["second"], table["x2"], table["n2"], table["rate2"])
             ],
             "difference (points)": [f"{100 * d:+.1f}" for d in table["difference"]],
-            "interval (points)": [
+            f"{level} CI (sampling only), points": [
                 f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in zip(table["ci_low"], table["ci_high"])
             ],
-            "p-value": [_p(p) for p in table["p_value"]],
+            "p-value": [no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_value"], table["comparison"])],
         }
     )
     if "p_holm" in table.columns:
-        shown["p-value, Holm-adjusted"] = [_p(p) for p in table["p_holm"]]
+        shown["p-value, Holm-adjusted"] = [
+            no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_holm"], table["comparison"])
+        ]
     if "ci_low_reports" in table.columns and table["ci_low_reports"].notna().any():
-        shown["interval with between-report variance (points)"] = [
+        shown[f"{level} CI (random effects, t on k−2 df), points"] = [
             "-" if pd.isna(lo) else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
             for lo, hi in zip(table["ci_low_reports"], table["ci_high_reports"])
         ]
@@ -242,8 +265,9 @@ def report_findings(
 ) -> list[str]:
     """The report's findings in sentences, computed from its headline table and comparisons.
 
-    One sentence per went-missing rate in the headline period (count, rate, Wilson interval, and the
-    interval allowing for council variation when present); one on each trafficked-against-unaccompanied
+    One sentence per went-missing rate in the headline period (count, rate, the 95% CI (sampling only), and,
+    with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the sensitivity interval for
+    the DfE-implied design effect and for d = 3); one on each trafficked-against-unaccompanied
     comparison; one on each change from the previous report with its between-report interval (when
     ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
     """
@@ -255,11 +279,16 @@ def report_findings(
     for row in main.itertuples():
         label = _label(row)  # group, period and the version's readable label
         text = (
-            f"{label[:1].upper() + label[1:]}: {row.numerator:,} of "
-            f"{row.denominator:,} went missing ({row.rate:.1%}; Wilson {level} interval {row.ci_low:.1%} to {row.ci_high:.1%}"
+            f"{label[:1].upper() + label[1:]}: {row.numerator:,} of {row.denominator:,} were recorded by their "
+            f"council as missing ({row.rate:.1%}; {level} CI (sampling only) {row.ci_low:.1%} to {row.ci_high:.1%}"
         )
-        if pd.notna(getattr(row, "ci_low_councils", float("nan"))):
-            text += f"; allowing for between-council variation {row.ci_low_councils:.1%} to {row.ci_high_councils:.1%}"
+        if pd.notna(getattr(row, "sens_low_deff_implied", float("nan"))):
+            text += (
+                f"; sensitivity interval (design effect {row.deff:.2f}, implied by DfE's council data) "
+                f"{row.sens_low_deff_implied:.1%} to {row.sens_high_deff_implied:.1%}"
+            )
+        if pd.notna(getattr(row, "sens_low_deff_3", float("nan"))):
+            text += f"; sensitivity interval (design effect 3) {row.sens_low_deff_3:.1%} to {row.sens_high_deff_3:.1%}"
         text += ")."
         if row.group == "trafficked_or_unaccompanied":
             text += " This counts places in either group and may count a child twice: an upper bound."
@@ -267,8 +296,8 @@ def report_findings(
     for row in tests[tests["comparison"] == "trafficked against unaccompanied"].itertuples():
         holm = getattr(row, "p_holm", float("nan"))
         out.append(
-            f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} interval "
-            f"{100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
+            f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} CI "
+            f"(sampling only) {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
             + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "")
             + ")."
         )
@@ -277,7 +306,7 @@ def report_findings(
             holds = "includes" if row.ci_low_reports <= 0 <= row.ci_high_reports else "excludes"
             out.append(
                 f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points; "
-                f"allowing for the variation between reports the {level} interval runs from "
+                f"allowing for the variation between reports the {level} CI (random effects, t on k−2 df) runs from "
                 f"{100 * row.ci_low_reports:+.1f} to {100 * row.ci_high_reports:+.1f} and {holds} no change."
             )
     if len(benchmark):
@@ -286,7 +315,7 @@ def report_findings(
         out.append(
             f"Against all looked-after children in England (DfE), the report's rates are {span} times DfE's; "
             "a contrast between different populations (DfE's count includes the report's children who were in "
-            "English care), "
+            "English care), and council definitions of missing and absent vary, "
             "so no test is applied."
         )
     if "comparability" in headlines.columns and (headlines["comparability"] == "different_council_set").any():

@@ -145,20 +145,26 @@ def fit_meta_regression(
     *,
     method: str = "pm",
     alpha: float = 0.05,
+    within_deff: float = 1.0,
 ) -> MetaRegression:
     """Random-effects meta-regression of the log odds on year, one row per report (see module docstring).
 
     ``method`` is "pm" (Paule-Mandel, default) or "reml" for tau2. The slope's standard error is the WLS
-    one with weights 1/(v_i + tau2) and its residual scale (Knapp-Hartung), floored at 1; the interval and
-    p-value use a t distribution on k - 2 degrees of freedom. Needs at least three rows.
+    one with weights 1/(v_i + tau2) and its residual scale (Knapp-Hartung), floored at 1 (the ad hoc floor
+    of Knapp & Hartung 2003; see Röver, Knapp & Friede 2015); the interval and p-value use a t
+    distribution on k - 2 degrees of freedom. ``within_deff`` multiplies each report's sampling variance
+    v_i by a design effect (children clustered in councils), as a sensitivity. Needs at least three rows.
     """
     check_choice("method", method, TAU2_METHODS)
     alpha = check_alpha(alpha)
+    if isinstance(within_deff, bool) or not np.isfinite(within_deff) or within_deff < 1:
+        raise ParameterError(f"within_deff must be a design effect of at least 1; got {within_deff!r}")
     if year not in data.columns:
         raise ParameterError(f"no column {year!r} in the data")
     if len(data) < 3:
         raise ParameterError(f"a trend with a between-report variance needs at least 3 rows; got {len(data)}")
     y, v = logit_effects(data, successes, failures)
+    v = v * float(within_deff)
     years = pd.to_numeric(data[year]).to_numpy(dtype=float)
     first = years.min()
     X = np.column_stack([np.ones(len(y)), years - first])
@@ -324,6 +330,7 @@ TREND_COLUMNS = [
     "tau2",
     "dispersion",
     "p_value",
+    "interval",
 ]
 TREND_MODELS = ("random_effects", "quasi_binomial", "binomial")
 ONE_ROUND_CHOICES = ("headline", "separate")
@@ -417,7 +424,8 @@ def trend_table(
     """Every group x model x version combination, then the random-effects leave-one-out rows.
 
     Estimates are odds ratios per year. ``left_out`` is empty for the full fits and names the year left
-    out otherwise. Columns: :data:`TREND_COLUMNS`.
+    out otherwise; ``interval`` names what ci_low / ci_high are (:func:`interval_names`). Columns:
+    :data:`TREND_COLUMNS`.
     """
     from itertools import product
 
@@ -454,24 +462,39 @@ def trend_table(
                 )
     out = pd.DataFrame(rows + loo_rows, columns=TREND_COLUMNS)
     out["df"] = out["df"].astype("Int64")
+    out["interval"] = out["model"].map(interval_names(alpha))
     return out
 
 
-def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None) -> list[str]:
+def interval_names(alpha: float = 0.05) -> dict[str, str]:
+    """What the ci_low / ci_high of each trend model is, in the collection's interval vocabulary."""
+    level = f"{1 - check_alpha(alpha):.0%}"
+    return {
+        "random_effects": f"{level} CI (random effects, t on k−2 df)",
+        "quasi_binomial": f"{level} CI (quasi-binomial, t on residual df)",
+        "binomial": f"{level} CI (binomial, sampling only)",
+    }
+
+
+def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None, alpha: float = 0.05) -> list[str]:
     """One sentence per group from the random-effects rows of :func:`trend_models` (and leave-one-out rows).
 
-    Each says the odds ratio per year in words (:func:`ratio_sentence`), the number of reports and the
+    Each leads with whether a trend is detectable (the interval excludes 1), then says the odds ratio per year in words (:func:`ratio_sentence`), the number of reports and the
     degrees of freedom, whether the interval includes no change, and, with ``loo`` (columns group,
     left_out, estimate), the range of the estimate when one report is left out and whether its direction
     holds.
     """
+    level = f"{1 - check_alpha(alpha):.0%}"
     out = []
     for row in models[models["model"] == "random_effects"].itertuples():
         words = ratio_sentence(row.estimate, row.ci_low, row.ci_high)
-        holds = "includes no change" if row.ci_low <= 1 <= row.ci_high else "excludes no change"
+        includes = row.ci_low <= 1 <= row.ci_high
+        holds = "includes no change" if includes else "excludes no change"
+        # Lead with what the data allow; the odds ratio (not a change in the rate) follows.
         text = (
-            f"{str(row.group).capitalize()} children: {words} (random-effects model, {int(row.k)} reports, "
-            f"t on {int(row.df)} df); the interval {holds}."
+            f"{str(row.group).capitalize()} children: {'no detectable trend' if includes else 'a detectable trend'}; "
+            f"{words} (random-effects model, {int(row.k)} reports, {level} CI (random effects, t on "
+            f"{int(row.df)} df)); the interval {holds}."
         )
         if loo is not None:
             part = loo[loo["group"] == row.group]

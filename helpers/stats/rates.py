@@ -44,8 +44,6 @@ HEADLINE_COLUMNS = [
     "denominator_figure_id",
     "source_ids",
     "comparability",
-    "ci_low_councils",
-    "ci_high_councils",
 ]
 # Pairs whose numerator and denominator were counted over different sets of councils: no rate, no interval.
 # Fallback for a ledger without a `comparability` column on figures (that column, where present, decides):
@@ -110,18 +108,16 @@ def _published(figures: pd.DataFrame, measure: str) -> pd.DataFrame:
     )
 
 
-def headline_table(
-    figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05, dispersion: float | None = None
-) -> pd.DataFrame:
+def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: float = 0.05) -> pd.DataFrame:
     """Every published numerator/denominator pair, rebuilt as a rate with a Wilson interval.
 
     One row per pair, in the order of the ledger. ``rate``, ``ci_low`` and ``ci_high`` are fractions
     in 0..1; ``published_pct`` is the percentage published beside the pair (0-100), when there is one;
     ``discrepancy_id`` joins the known discrepancies any of the three figures takes part in.
     ``comparability`` is "different_council_set" for a pair whose two counts come from different sets of
-    councils; such a pair gets no interval (the share cannot be computed). With ``dispersion`` (from
-    :func:`council_dispersion`), ``ci_low_councils`` and ``ci_high_councils`` give the interval that allows
-    for that much between-council variation (:func:`council_interval`); otherwise they are empty.
+    councils; such a pair gets no interval (the share cannot be computed). ``ci_low`` and ``ci_high`` are
+    a 95% CI (sampling only) at the default alpha; for clustering in councils see
+    :func:`helpers.stats.clustering.with_sensitivity`.
     """
     check_alpha(alpha)
     if report_id is not None:
@@ -177,19 +173,11 @@ def headline_table(
     different = np.asarray(different, dtype=bool)
     out["comparability"] = np.where(different, DIFFERENT_COUNCIL_SET, "")
     out.loc[different, ["ci_low", "ci_high"]] = np.nan
-    if dispersion is not None:
-        low, high = council_interval(out["numerator"], out["denominator"], dispersion, alpha)
-        out["ci_low_councils"], out["ci_high_councils"] = (
-            np.where(different, np.nan, low),
-            np.where(different, np.nan, high),
-        )
-    else:
-        out["ci_low_councils"] = out["ci_high_councils"] = np.nan
     return out[HEADLINE_COLUMNS].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
-# Children are clustered in councils: an interval that allows for between-council variation
+# DfE's councils: the Pearson dispersion of their missing rates (it grows with council size; see clustering)
 # --------------------------------------------------------------------------------------------
 def council_dispersion(
     council_years: pd.DataFrame,
@@ -202,7 +190,10 @@ def council_dispersion(
     A quasi-binomial model with one common rate across councils: the dispersion is the Pearson
     chi-squared sum over councils of (x_i - n_i p)^2 / (n_i p (1 - p)), divided by (councils - 1), with
     p the pooled rate. 1 means councils differ only as much as binomial sampling would make them; 7
-    means the variance of a council's count is seven times binomial. Councils with either count missing
+    means the variance of a council's count is seven times binomial. That multiple grows with the number of
+    children per council, so it describes DfE's large councils of all looked-after children and does not
+    transfer to a report's few trafficked children per council (:mod:`helpers.stats.clustering` does
+    that with the intra-council correlation). Councils with either count missing
     (suppressed) are left out. Returns a dict: year, councils, rate, chi2, dispersion.
     """
     if not isinstance(council_years, pd.DataFrame) or not {"year", "measure", "value", "council_code"} <= set(
@@ -234,18 +225,3 @@ def council_dispersion(
         "chi2": chi2,
         "dispersion": chi2 / (len(wide) - 1),
     }
-
-
-def council_interval(count, nobs, dispersion: float, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson interval on the effective sample size nobs / dispersion (a design effect).
-
-    If the children of a report are spread over councils whose rates vary as much as DfE's do, the
-    variance of the overall rate is about ``dispersion`` times binomial; dividing both counts by it keeps
-    the rate and widens the interval by about sqrt(dispersion). An assumption, not a measurement: the
-    reports' own council-level counts are not published. A dispersion below 1 is treated as 1.
-    """
-    check_alpha(alpha)
-    if isinstance(dispersion, bool) or not np.isfinite(dispersion) or dispersion <= 0:
-        raise ParameterError(f"dispersion must be a positive number; got {dispersion!r}")
-    d = max(float(dispersion), 1.0)
-    return proportion_confint(np.asarray(count, float) / d, np.asarray(nobs, float) / d, alpha=alpha, method="wilson")

@@ -1,0 +1,215 @@
+"""Two-sided tipping points: both rates of a comparison move under non-response, item and unit together.
+
+A conclusion "rate a is above rate b" compares two groups of children, each counted only in the councils
+that answered. Say the silent councils hold a share s of each group's children, with unknown rates q_a and
+q_b. The rates in every council are
+
+    A = (1 - s) a + s q_a,        B = (1 - s) b + s q_b,
+
+and the conclusion is overturned when A <= B, i.e. when
+
+    q_b - q_a >= (1 - s) (a - b) / s        (the gap the silent councils' rates would need).
+
+With no assumption at all the gap can reach 1 (q_a = 0, q_b = 1), so the conclusion can be overturned
+once s >= s* = (a - b) / (1 + a - b): the **no-assumption threshold**, a share of children. Item
+non-response (children counted in answering councils but with no answer) widens each rate to its Manski
+bounds, and the worst case takes the lower bound of a and the upper bound of b in the same formulas.
+
+When the comparator is a census (DfE's rate for England), it does not move: A <= b once
+q_a <= (b - (1 - s) a) / s, and the threshold is s* = 1 - b / a.
+
+The share of children in silent councils is never published; the share of councils that did not answer
+stands in for it, and every sentence says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers.ledger.errors import ParameterError
+from helpers.nonresponse.bounds import item_bounds
+from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
+from helpers.nonresponse.tipping import report_conclusions
+from helpers.stats.rates import headline_table
+
+TWO_SIDED_COLUMNS = [
+    "conclusion",
+    "observed",
+    "comparator",
+    "comparator_label",
+    "observed_low",
+    "comparator_high",
+    "comparator_moves",
+    "threshold_unit_only",
+    "threshold",
+    "silent_share",
+    "silent_basis",
+    "gap_unit_only",
+    "gap",
+    "holds_if",
+]
+
+
+def _check_rates(*rates) -> None:
+    for r in rates:
+        if not 0 <= r <= 1:
+            raise ParameterError(f"rate={r!r} is outside the valid range 0 to 1")
+
+
+def two_sided_threshold(a: float, b: float, comparator_moves: bool = True) -> float:
+    """s*: the smallest share of children in silent councils that could overturn 'a above b'.
+
+    Both move: (a - b) / (1 + a - b). Comparator fixed (a census): 1 - b / a. 0 when a <= b already.
+    """
+    _check_rates(a, b)
+    if a <= b:
+        return 0.0
+    return (a - b) / (1 + a - b) if comparator_moves else 1 - b / a
+
+
+def gap_needed(a: float, b: float, share, comparator_moves: bool = True) -> np.ndarray:
+    """What the silent councils' rates must do, at share ``share`` of the children, to overturn 'a above b'.
+
+    Both move: the smallest q_b - q_a that overturns it, (1 - s)(a - b) / s (above 1: impossible).
+    Comparator fixed: the largest q_a that overturns it, (b - (1 - s) a) / s (below 0: impossible).
+    """
+    _check_rates(a, b)
+    s = np.asarray(share, float)
+    if np.any((s <= 0) | (s > 1)):
+        raise ParameterError("share must lie above 0 and at most 1 (the silent councils' share of the children)")
+    return (1 - s) * (a - b) / s if comparator_moves else (b - (1 - s) * a) / s
+
+
+def silent_shares(ledger, report_id: str) -> dict:
+    """{group: (share of councils silent, basis in words)} for the groups with a published answering count.
+
+    The denominator is the number of councils asked when published, else the councils of the frame of the
+    FOI year (``data/context/councils.csv``). Groups without an answering count are left out.
+    """
+    figures = ledger.figures
+    head = headline_table(figures, report_id)
+    head = head[head["measure"] == "went_missing"]
+    if head.empty:
+        return {}
+    asked = figures.loc[(figures["report_id"] == report_id) & (figures["measure"] == "councils_asked"), "value"].max()
+    if pd.notna(asked):
+        base, basis = float(asked), "councils asked"
+    else:
+        period = head.sort_values("year")["period"].iloc[-1]
+        year = dfe_year(period, ledger.council_years["year"])
+        base = float(len(council_frame(ledger.councils, ledger.council_years, year)))
+        basis = f"councils in the frame of {year}"
+    out = {}
+    for group in head["group"].unique():
+        k, _ = answering_councils(figures, report_id, group)
+        if k is not None:
+            out[group] = (1 - k / base, f"{base - k:.0f} of {base:.0f} {basis} did not answer on {group} children")
+    return out
+
+
+def _item_range(ledger, report_id: str, group: str, rate: float) -> tuple[float, float]:
+    """Item non-response bounds of one rate, or (rate, rate) where the ledger shows none."""
+    b = item_bounds(ledger.figures, report_id)
+    b = b[b["group"] == group]
+    if b.empty or not np.isclose(b["respondents_only"].iloc[0], rate):
+        return rate, rate
+    return float(b["low"].iloc[0]), float(b["high"].iloc[0])
+
+
+def _holds_if(c: dict) -> str:
+    """The assumption a conclusion rests on, in words (never the word for surviving with no assumption)."""
+    share = c["silent_share"]
+    side_a, _, side_b = c["conclusion"].partition(" above ")
+    if c["observed"] <= c["comparator"]:
+        return "does not hold in the published figures themselves, before any non-response"
+    text = (
+        f"holds if the silent councils hold less than {c['threshold']:.1%} of the children"
+        + (" of each group" if c["comparator_moves"] else "")
+        + " (no assumption about their rates)"
+    )
+    if share is None or np.isnan(share):
+        return text + "; the share of councils that did not answer is not published, so no more can be said"
+    where = f"with {share:.1%} of the children in silent councils (the share of councils silent, as an approximation"
+    if "not published for the comparator" in c["silent_basis"]:
+        where += ", taken to be the same for the comparator, whose share is not published)"
+    elif "not published for this report" in c["silent_basis"]:
+        where += " for the comparator, taken to be the same for this report, whose share is not published)"
+    else:
+        where += ")"
+    if c["comparator_moves"]:
+        if c["gap"] > 1:
+            return text + f"; {where}, no rates of the silent councils could overturn it"
+        if c["gap"] <= 0:
+            return (
+                text
+                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones"
+            )
+        return (
+            text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
+            f"{side_a} rate by {100 * c['gap']:.1f} points or more "
+            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
+        )
+    if c["gap"] < 0:
+        return text + f"; {where}, no rate of the silent councils could overturn it"
+    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}"
+
+
+def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
+    """Every conclusion of :func:`report_conclusions`, with both sides moving (see the module docstring).
+
+    ``threshold_unit_only`` and ``threshold`` are s* without and with the item non-response bounds;
+    ``silent_share`` is the larger share of councils silent on either side (the cautious choice: a larger
+    share needs a smaller gap); ``gap_unit_only`` and ``gap`` are what the silent rates must do at that
+    share; ``holds_if`` states the assumption in words.
+    """
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id)
+    rows = []
+    for c in conclusions.to_dict("records"):
+        moves = c["comparator_report"] is not None and not pd.isna(c["comparator_report"])
+        a_low, _ = _item_range(ledger, c["observed_report"], c["observed_group"], c["observed"])
+        b_high = (
+            _item_range(ledger, c["comparator_report"], c["comparator_group"], c["comparator"])[1]
+            if moves
+            else c["comparator"]
+        )
+        shares = [silent_shares(ledger, c["observed_report"]).get(c["observed_group"])]
+        if moves:
+            shares.append(silent_shares(ledger, c["comparator_report"]).get(c["comparator_group"]))
+        known = [s for s in shares if s is not None]
+        share = max(known)[0] if known else np.nan
+        basis = "; ".join(b for _, b in known) if known else "share of councils silent not published"
+        if known and len(known) < len(shares):
+            side = "the comparator" if shares[0] is not None else "this report"
+            basis += f"; not published for {side}, taken to be the same"
+        row = {
+            "conclusion": c["conclusion"],
+            "observed": c["observed"],
+            "comparator": c["comparator"],
+            "comparator_label": c["comparator_label"],
+            "observed_low": a_low,
+            "comparator_high": b_high,
+            "comparator_moves": moves,
+            "threshold_unit_only": two_sided_threshold(c["observed"], c["comparator"], moves),
+            "threshold": two_sided_threshold(a_low, b_high, moves),
+            "silent_share": share,
+            "silent_basis": basis,
+            "gap_unit_only": float(gap_needed(c["observed"], c["comparator"], share, moves)) if known else np.nan,
+            "gap": float(gap_needed(a_low, b_high, share, moves)) if known else np.nan,
+        }
+        row["holds_if"] = _holds_if(row)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TWO_SIDED_COLUMNS)
+
+
+def tipping_surface(a: float, b: float, share_a: float, share_b: float, steps: int = 101) -> pd.DataFrame:
+    """The difference A - B in every council over a grid of the silent councils' two rates (long form).
+
+    Columns: silent_a, silent_b (the silent councils' rates, 0 to 1), difference (A - B). The conclusion
+    'a above b' is overturned where difference <= 0.
+    """
+    _check_rates(a, b, share_a, share_b)
+    q = np.linspace(0, 1, steps)
+    qa, qb = np.meshgrid(q, q, indexing="xy")
+    diff = (1 - share_a) * a + share_a * qa - ((1 - share_b) * b + share_b * qb)
+    return pd.DataFrame({"silent_a": qa.ravel(), "silent_b": qb.ravel(), "difference": diff.ravel()})

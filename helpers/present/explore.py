@@ -1,0 +1,467 @@
+"""What the explorer (``notebooks/50_explore.ipynb``) shows, computed without any widget.
+
+The notebook only wires ipywidgets to these functions, so each is tested on its own:
+
+- the choices a reader can make (report, version, group) and the headline for one choice, with every
+  interval named in its column;
+- the all-council rates when the silent councils hold a share ``s`` of each group's children and have
+  their own rates, whether each conclusion of the report still holds, and a tipping chart over the
+  silent councils' two rates;
+- one trend model under chosen versions of the reports.
+
+Non-response arithmetic. If the answering councils' rate is r and the silent councils, holding a share
+s of the children, have rate q, the rate over all councils is (1 - s) r + s q. "Trafficked above
+unaccompanied" compares two such rates, so both sides move: it is overturned once
+
+    q_u - q_t >= (1 - s) (r_t - r_u) / s,
+
+and with no assumption at all (q_t = 0, q_u = 1) once s >= (r_t - r_u) / (1 + r_t - r_u); the thresholds
+come from :mod:`helpers.nonresponse.two_sided`. The other conclusions compare with a rate this report's
+silent councils cannot move (an earlier report, whose own silent councils are not on the sliders, or
+DfE's census), so only the trafficked side moves with the sliders.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers.ledger.choices import check_choice
+from helpers.ledger.errors import ParameterError
+from helpers.ledger.vocabulary import GROUP_LABELS, version_label
+from helpers.nonresponse.report import report_pairs
+from helpers.nonresponse.tipping import report_conclusions
+from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
+from helpers.present.plots import OKABE_ITO
+from helpers.present.tables import MISSING_TEXT
+from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
+from helpers.stats.random_effects import (
+    ONE_ROUND_CHOICES,
+    TAU2_METHODS,
+    TREND_MODELS,
+    fit_meta_regression,
+    one_row_per_round,
+    trend_models,
+)
+from helpers.stats.rates import check_alpha, headline_table
+from helpers.stats.series import VERSION_CHOICES, report_series
+from helpers.stats.trend_summary import trend_lead
+
+TWO_SIDED = "trafficked above unaccompanied"
+MODEL_LABELS = {
+    "random_effects": "random-effects meta-regression",
+    "quasi_binomial": "quasi-binomial regression",
+    "binomial": "binomial regression (every child independent, for contrast only)",
+}
+
+
+def sampling_label(alpha: float = 0.05) -> str:
+    """'95% CI (sampling only)' for alpha 0.05: the Wilson interval's name everywhere in the explorer."""
+    return f"{1 - check_alpha(alpha):.0%} CI (sampling only)"
+
+
+def group_label(group: str, capital: bool = False) -> str:
+    """A group in words ('unaccompanied (UASC)'), capitalised at the start of a sentence."""
+    label = GROUP_LABELS.get(group, group)
+    return label[:1].upper() + label[1:] if capital else label
+
+
+def as_interval(low: float, high: float) -> str:
+    """'35.1% to 39.0%'; a missing interval (counts from two council sets) says so."""
+    return "not computable (two council sets)" if pd.isna(low) else f"{low:.1%} to {high:.1%}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Choices and the headline
+# ---------------------------------------------------------------------------------------------
+def _went_missing(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
+    head = headline_table(figures, report_id)
+    return head[head["measure"] == "went_missing"]
+
+
+def report_choices(figures: pd.DataFrame, reports: pd.DataFrame) -> list[tuple[str, str]]:
+    """(label, report id) of every report with a went-missing rate, in series order."""
+    rows = reports.sort_values("series_order")
+    return [
+        (str(r.title), r.report_id) for r in rows.itertuples(index=False) if len(_went_missing(figures, r.report_id))
+    ]
+
+
+def version_choices(figures: pd.DataFrame, report_id: str) -> list[tuple[str, str]]:
+    """(label, version id) of a report's versions, the one the report computed its rates with first."""
+    head = _went_missing(figures, report_id)
+    if head.empty:
+        raise ParameterError(f"report {report_id!r} has no went-missing rate in data/figures.csv")
+    # First the version report_conclusions and 40_nonresponse default to: the smallest denominator of the
+    # latest year (the rate the report computed itself).
+    latest = head[head["year"] == head["year"].max()]
+    order = list(dict.fromkeys(latest.sort_values("denominator", kind="stable")["version"]))
+    order += [v for v in dict.fromkeys(head["version"]) if v not in order]
+    return [(version_label(v), v) for v in order]
+
+
+def group_choices(figures: pd.DataFrame, report_id: str, version: str) -> list[tuple[str, str]]:
+    """(label, group id) of the groups with a rate in this version, in the ledger's order."""
+    head = _went_missing(figures, report_id)
+    groups = dict.fromkeys(head.loc[head["version"] == version, "group"])
+    if not groups:
+        valid = ", ".join(dict.fromkeys(head["version"]))
+        raise ParameterError(f"version {version!r} of {report_id!r} has no rate; valid: {valid}")
+    return [(group_label(g, capital=True), g) for g in groups]
+
+
+def headline_rows(ledger, report_id: str, version: str, group: str, alpha: float = 0.05) -> pd.DataFrame:
+    """The numeric headline rows (one per period) of one report, version and group, with the design-effect
+    sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and the DfE-implied d)."""
+    figures = ledger.figures
+    head = headline_table(figures, report_id, alpha=alpha)
+    head = head[(head["measure"] == "went_missing") & (head["version"] == version) & (head["group"] == group)]
+    if head.empty:
+        valid = ", ".join(g for _, g in group_choices(figures, report_id, version))
+        raise ParameterError(f"no rate for group {group!r} in version {version!r} of {report_id!r}; valid: {valid}")
+    head = with_sensitivity(head, figures, ledger.council_years, alpha=alpha)
+    head = head.sort_values("year").reset_index(drop=True)
+    head.attrs["alpha"] = alpha  # so the view names the interval these rows hold
+    return head
+
+
+def sensitivity_intervals(rows: pd.DataFrame) -> dict:
+    """{name: (low, high)} of the design-effect grid carried by ``rows`` (none if it carries no grid)."""
+    level = f"{1 - rows.attrs.get('alpha', 0.05):.0%}"
+    out = {}
+    for d in SENSITIVITY_DEFFS:
+        low = f"sens_low_deff_{deff_label(d)}"
+        if d > 1 and low in rows.columns:  # d = 1 is the sampling-only interval itself
+            out[f"{level} sensitivity interval (design effect {d:g})"] = (
+                rows[low],
+                rows[f"sens_high_deff_{deff_label(d)}"],
+            )
+    if "deff" in rows.columns and rows["deff"].notna().any():
+        d = rows["deff"].dropna().iloc[0]
+        name = f"{level} sensitivity interval (design effect {d:.2f}, implied by DfE councils)"
+        out[name] = (rows["sens_low_deff_implied"], rows["sens_high_deff_implied"])
+    return out
+
+
+def headline_view(rows: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame:
+    """The headline for readers: counts, the rebuilt rate and every interval, each named in its column.
+
+    The Wilson interval is named with the level ``rows`` were computed at (:func:`headline_rows`), then
+    the design-effect grid the rows carry; ``extra`` maps any further interval's name to its (low, high)
+    arrays, aligned with ``rows``.
+    """
+    alpha = rows.attrs.get("alpha", 0.05)
+    view = pd.DataFrame(
+        {
+            "period": rows["period"].astype(str),
+            "went missing": rows["numerator"].map("{:,}".format),
+            "children in care": rows["denominator"].map("{:,}".format),
+            "rebuilt rate": rows["rate"].map("{:.1%}".format),
+            sampling_label(alpha): [as_interval(lo, hi) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],
+        }
+    )
+    for name, (low, high) in {**sensitivity_intervals(rows), **(extra or {})}.items():
+        view[name] = [as_interval(lo, hi) for lo, hi in zip(low, high)]
+    view["published"] = rows["published_pct"].map(lambda v: "no % published" if pd.isna(v) else f"{v:g}%")
+    return view
+
+
+# ---------------------------------------------------------------------------------------------
+# The silent councils
+# ---------------------------------------------------------------------------------------------
+def _fraction(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 1:
+        raise ParameterError(f"{name} must be a fraction from 0 to 1; got {value!r}")
+    return float(value)
+
+
+def all_council_rate(rate: float, share: float, silent_rate: float) -> float:
+    """(1 - s) r + s q: the rate over all councils when the silent ones hold a share s of the children."""
+    rate, share, silent_rate = (
+        _fraction("rate", rate),
+        _fraction("share", share),
+        _fraction("silent_rate", silent_rate),
+    )
+    return (1 - share) * rate + share * silent_rate
+
+
+def needed_gap(trafficked: float, unaccompanied: float, share: float) -> float:
+    """How far the silent councils' unaccompanied rate must exceed their trafficked rate to overturn
+    'trafficked above unaccompanied': (1 - s)(r_t - r_u) / s (:func:`gap_needed`; infinite at s = 0)."""
+    share = _fraction("share", share)
+    trafficked, unaccompanied = _fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied)
+    return float("inf") if share == 0 else float(gap_needed(trafficked, unaccompanied, share))
+
+
+def no_assumption_share(trafficked: float, unaccompanied: float) -> float:
+    """The smallest silent share that can overturn 'trafficked above unaccompanied' with no assumption
+    (silent trafficked rate 0, unaccompanied 1): (r_t - r_u) / (1 + r_t - r_u); 0 if it does not hold."""
+    return two_sided_threshold(_fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied))
+
+
+def silent_inputs(ledger, report_id: str, version: str) -> dict:
+    """What the sliders start from for one report and version.
+
+    Returns ``rates`` (answering councils' rate per group, trafficked and unaccompanied where published),
+    ``conclusions`` (:func:`report_conclusions`), ``share`` (the share of councils that did not answer,
+    standing in for the share of children, or None when the ledger holds no count), ``share_note``, and
+    ``analysis``: the two-sided analysis's sentence per conclusion (:func:`two_sided_table`, item
+    non-response included) for the version the report computed, else empty.
+    """
+    pairs = report_pairs(ledger.figures, report_id)
+    pairs = pairs[pairs["version"].isin([version, "single"])]
+    rates = {g: float(r) for g, r in zip(pairs["group"], pairs["rate"]) if g in ("trafficked", "unaccompanied")}
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id, version)
+    # Readers see report titles, not ids, in "trafficked rate 2020 (when-harm-remains)".
+    for rid, title in zip(ledger.reports["report_id"], ledger.reports["title"]):
+        conclusions["comparator_label"] = conclusions["comparator_label"].str.replace(f"({rid})", f"({title})")
+    # As 40_nonresponse: the share of councils silent stands in for the share of children, the larger of
+    # the two groups' shares (a larger share needs a smaller gap to overturn a conclusion: the cautious one).
+    shares = {g: v for g, v in silent_shares(ledger, report_id).items() if g in rates}
+    share, note = None, "The ledger holds no count of answering councils for this report: the share starts at 0."
+    if shares:
+        group = max(shares, key=lambda g: shares[g][0])
+        share = shares[group][0]
+        note = (
+            f"The share starts at {share:.1%}: {shares[group][1]}. The share of councils stands in for the share "
+            "of children, an approximation, since councils hold different numbers of children."
+        )
+    # The two-sided analysis with item non-response (40_nonresponse) is for the version the report computed.
+    default = version_choices(ledger.figures, report_id)[0][1]
+    table = two_sided_table(ledger, report_id) if version == default else pd.DataFrame(columns=["conclusion"])
+    analysis = [f"{c}: {h}." for c, h in zip(table["conclusion"], table.get("holds_if", []))]
+    return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note, "analysis": analysis}
+
+
+def fixed_note(comparator_report) -> str:
+    """Why a comparator stays put when the sliders move."""
+    if comparator_report is None or pd.isna(comparator_report):
+        return " (a census of England: non-response does not move it)"
+    return " (held as published: that report's own silent councils are not on these sliders)"
+
+
+def conclusions_under(
+    inputs: dict, share: float, silent_trafficked: float, silent_unaccompanied: float
+) -> pd.DataFrame:
+    """Each conclusion of the report: the answering councils' rates, the all-council rates for the
+    silent councils given, and whether the conclusion still holds (plain words, for readers)."""
+    rates = inputs["rates"]
+    silent = {"trafficked": silent_trafficked, "unaccompanied": silent_unaccompanied}
+    moved = {g: all_council_rate(r, share, silent[g]) for g, r in rates.items()}
+    rows = []
+    for c in inputs["conclusions"].itertuples(index=False):
+        two_sided = c.conclusion == TWO_SIDED
+        comparator = moved["unaccompanied"] if two_sided else c.comparator
+        if c.observed <= c.comparator:
+            holds = "no (not even in the answering councils)"
+        else:
+            holds = "yes" if moved["trafficked"] > comparator else "NO, overturned"
+        rows.append(
+            {
+                "conclusion": c.conclusion,
+                "answering councils": f"{c.observed:.1%} against {c.comparator:.1%}",
+                "all councils": f"{moved['trafficked']:.1%} against {comparator:.1%}",
+                "compared with": c.comparator_label + ("" if two_sided else fixed_note(c.comparator_report)),
+                "holds at these values": holds,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["conclusion", "answering councils", "all councils", "compared with", "holds at these values"],
+    )
+
+
+def rates_view(inputs: dict, share: float, silent_trafficked: float, silent_unaccompanied: float) -> pd.DataFrame:
+    """The all-council rate of each group next to the answering councils' rate."""
+    silent = {"trafficked": silent_trafficked, "unaccompanied": silent_unaccompanied}
+    return pd.DataFrame(
+        {
+            "group": [group_label(g) for g in inputs["rates"]],
+            "answering councils": [f"{r:.1%}" for r in inputs["rates"].values()],
+            "silent councils (your value)": [f"{silent[g]:.1%}" for g in inputs["rates"]],
+            "all councils": [f"{all_council_rate(r, share, silent[g]):.1%}" for g, r in inputs["rates"].items()],
+        }
+    )
+
+
+def tipping_in_words(inputs: dict, share: float) -> str:
+    """The two-sided conclusion's tipping point in words, at the share given."""
+    rates = inputs["rates"]
+    if not {"trafficked", "unaccompanied"} <= set(rates):
+        return "This report does not publish both groups, so no conclusion compares two of its own rates."
+    t, u = rates["trafficked"], rates["unaccompanied"]
+    if t <= u:
+        return f"'{TWO_SIDED}' does not hold even in the answering councils ({t:.1%} against {u:.1%})."
+    s0 = no_assumption_share(t, u)
+    head = f"With no assumption, '{TWO_SIDED}' can be overturned once silent councils hold {s0:.1%} of each group's children"
+    if share == 0:
+        return head + "; with no silent councils it stands as published."
+    gap = needed_gap(t, u, share)
+    if gap > 1:
+        return head + f"; at a silent share of {share:.1%} no rates in the silent councils can overturn it."
+    return (
+        head + f"; at a silent share of {share:.1%} it holds if the silent councils' unaccompanied rate does not "
+        f"exceed their trafficked rate by {100 * gap:.1f} points or more."
+    )
+
+
+def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, silent_unaccompanied: float, ax=None):
+    """Where each conclusion is overturned, over the silent councils' two rates, at silent share ``share``.
+
+    x: the silent councils' trafficked rate; y: their unaccompanied rate. The two-sided conclusion is
+    overturned above the line y = x + gap (shaded); a conclusion against a fixed rate c is overturned left
+    of x = (c - (1 - s) r_t) / s. The point marks the values chosen.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.4, 4.6))
+    rates = inputs["rates"]
+    grid = np.linspace(0, 1, 101)
+    for i, c in enumerate(inputs["conclusions"].itertuples(index=False)):
+        colour = OKABE_ITO[(i + 1) % len(OKABE_ITO)]
+        if c.conclusion == TWO_SIDED and share > 0:
+            gap = needed_gap(rates["trafficked"], rates["unaccompanied"], share)
+            ax.fill_between(grid, np.clip(grid + gap, 0, 1), 1, color=colour, alpha=0.25, lw=0)
+            ax.plot(grid, grid + gap, color=colour, label=f"{c.conclusion}: overturned above")
+        elif share > 0:
+            x = (c.comparator - (1 - share) * c.observed) / share
+            if 0 <= x <= 1:
+                ax.axvline(x, color=colour, ls="--", label=f"{c.conclusion}: overturned left of")
+            else:  # named in the legend all the same, so no conclusion goes missing from the chart
+                verdict = "no silent rates overturn it" if x < 0 else "overturned whatever the silent rates"
+                ax.plot([], [], ls="none", label=f"{c.conclusion}: {verdict} at this share")
+    ax.plot(
+        [silent_trafficked],
+        [silent_unaccompanied],
+        "o",
+        color=OKABE_ITO[0],
+        markersize=9,
+        label="the silent councils' rates you chose",
+    )
+    ax.set(
+        xlim=(0, 1),
+        ylim=(0, 1),
+        xlabel="silent councils' trafficked rate",
+        ylabel="silent councils' unaccompanied rate",
+        title=f"Silent councils hold {share:.1%} of each group's children",
+    )
+    ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+    ax.legend(title="conclusion", loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+    return ax
+
+
+# ---------------------------------------------------------------------------------------------
+# The trend
+# ---------------------------------------------------------------------------------------------
+def trend_view(
+    ledger,
+    model: str = "random_effects",
+    sihw_version: str = "original",
+    uhe_version: str = "guardian",
+    one_round: str = "headline",
+    tau2_method: str = "pm",
+    alpha: float = 0.05,
+    groups=("trafficked", "unaccompanied"),
+) -> tuple[pd.DataFrame, list[str]]:
+    """One trend model of the series under the versions chosen: a reader's table and a sentence per group."""
+    check_choice("model", model, TREND_MODELS)
+    check_choice("one_round", one_round, ONE_ROUND_CHOICES)
+    check_choice("tau2_method", tau2_method, TAU2_METHODS)
+    versions = {"still-in-harms-way": sihw_version, "until-harm-ends": uhe_version}
+    series = one_row_per_round(report_series(ledger.figures, versions, list(groups), alpha), ledger.reports, one_round)
+    fits = trend_models(series, alpha, tau2_method)
+    fits = fits[fits["model"] == model]
+    level = f"{1 - alpha:.0%}"
+    name = {
+        "random_effects": f"{level} CI (random effects, t on k−2 df)",
+        "quasi_binomial": f"{level} CI (quasi-binomial, t on residual df)",
+        "binomial": sampling_label(alpha),
+    }[model]
+    table = pd.DataFrame(
+        {
+            "group": fits["group"].map(lambda g: group_label(g)),
+            "model": MODEL_LABELS[model],
+            "reports": fits["k"].astype(int),
+            "odds ratio per year": fits["estimate"].map("{:.3f}".format),
+            name: [f"{lo:.3f} to {hi:.3f}" for lo, hi in zip(fits["ci_low"], fits["ci_high"])],
+        }
+    ).reset_index(drop=True)
+    # Lead with whether a trend is detectable at all (the random-effects sentence of 30_trends), never with
+    # "odds up about 6% a year", which readers take for a change in the rate itself.
+    sentences = []
+    for g, e, lo, hi in zip(fits["group"], fits["estimate"], fits["ci_low"], fits["ci_high"]):
+        label = group_label(g, capital=True)
+        if model == "random_effects":
+            part = series[series["group"] == g].reset_index(drop=True)
+            fit = fit_meta_regression(part, method=tau2_method, alpha=alpha)
+            sentences.append(trend_lead(label, fit, part, alpha))
+            continue
+        if model == "binomial":
+            sentences.append(
+                f"{label}: odds ratio per year {e:.3f} ({name} {lo:.3f} to {hi:.3f}) if every child were an "
+                "independent draw from one population; the reports differ more than that allows, so this interval "
+                "is too narrow and is shown for contrast only."
+            )
+            continue
+        head = "no detectable trend" if lo <= 1 <= hi else "a trend is detectable"
+        sentences.append(
+            f"{label}: {head} under the {MODEL_LABELS[model]}; odds ratio per year {e:.3f} ({name} {lo:.3f} to {hi:.3f})."
+        )
+    return table, sentences
+
+
+def trend_choices() -> dict[str, list[tuple[str, str]]]:
+    """(label, value) choices of the trend tab: model, each multi-version report's version, rounds, tau2."""
+    return {
+        "model": [(MODEL_LABELS[m], m) for m in TREND_MODELS],
+        **{r: [(version_label(v), v) for v in versions] for r, versions in VERSION_CHOICES.items()},
+        "one_round": [("one row per FOI round", "headline"), ("both years of a round", "separate")],
+        "tau2_method": [("Paule-Mandel", "pm"), ("restricted maximum likelihood", "reml")],
+    }
+
+
+class LiveOnly:
+    """A widget shown live, and a sentence wherever no widget can be drawn.
+
+    A widget's output in a notebook carries a random model id (which nbval skips) and a repr of every
+    control (which it compares, and which a static copy would print). This keeps the widget view and
+    replaces the repr with ``note``, so executed copies are deterministic and read as a sentence.
+    """
+
+    def __init__(self, widget, note: str):
+        self.widget, self.note = widget, note
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
+        return {**data, "text/plain": self.note}, meta
+
+
+class ReaderTable:
+    """A table as readers see it: no pandas index, empty cells as a dash, in HTML and in plain text."""
+
+    def __init__(self, table: pd.DataFrame):
+        self.table = table
+
+    def _repr_html_(self) -> str:
+        return self.table.to_html(index=False, na_rep=MISSING_TEXT, border=1)
+
+    def __repr__(self) -> str:
+        return self.table.to_string(index=False, na_rep=MISSING_TEXT)
+
+
+def figure_png(ax) -> bytes:
+    """The chart of ``ax`` as PNG bytes, its figure closed: an image widget shows it without capturing
+    output (an Output widget's capture only works where the client routes it; nbval's does not)."""
+    import io
+
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(ax.figure)
+    return buffer.getvalue()
+
+
+def snap(value: float, step: float) -> float:
+    """``value`` rounded to a slider's step, so the slider shows exactly the value computed with."""
+    return round(round(value / step) * step, 10)

@@ -1,0 +1,365 @@
+"""Edges of helpers/stats/comparisons.py on a small synthetic ledger (made-up counts, not any report's).
+
+Intervals and p-values are recomputed with statsmodels' two-sample functions called directly; the
+readable tables and sentences are checked word for word.
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats import proportion as smp
+
+from helpers.stats.comparisons import (
+    COMPARISON_COLUMNS,
+    display_benchmark,
+    display_comparisons,
+    other_figures,
+    report_comparisons,
+    report_findings,
+    split_benchmark,
+    with_between_report_interval,
+)
+
+COLS = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value"]
+
+
+def _pair(report, group, period, missing, in_care, version="single"):
+    key = f"{report}-{version}-{group}-{period}"
+    return [
+        (key + "-m", report, version, group, "went_missing", period, "UK", missing),
+        (key + "-c", report, version, group, "in_care", period, "UK", in_care),
+    ]
+
+
+ROWS = (
+    _pair("p0", "trafficked", "2017", 5, 50)
+    + _pair("p0", "exploited", "2017", 2, 40)
+    + _pair("p1", "trafficked", "2019", 20, 100)
+    + _pair("p1", "unaccompanied", "2019", 10, 100)
+    + _pair("p2", "trafficked", "2021", 30, 100)
+    + _pair("p2", "unaccompanied", "2021", 15, 150)
+    + _pair("p2", "trafficked", "2020", 25, 90)
+    + _pair("p3", "exploited", "2023", 3, 30, version="alt")
+)
+FIGURES = pd.DataFrame([dict(zip(COLS, r)) for r in ROWS]).assign(
+    discrepancy_id=None, qualifier=None, source_id="s", unit="children"
+)
+REPORTS = pd.DataFrame(
+    {
+        # listed out of order: the series order decides which report is previous
+        "report_id": ["p2", "p0", "p3", "p1"],
+        "title": ["Second", "Zeroth", "Third", "First"],
+        "series_order": [2, 0, 3, 1],
+        "headline_period": ["2021", "2017", "2023", "2019"],
+    }
+)
+NATIONAL = pd.DataFrame(
+    {
+        "year": [2021, 2021, 2023, 2023],
+        "measure": ["children_missing", "cla_during_year"] * 2,
+        "value": [100, 1000, 90, 1000],
+    }
+)
+
+
+def ledger(national=True):
+    tables = {"figures": FIGURES, "reports": REPORTS} | ({"england_national": NATIONAL} if national else {})
+    return SimpleNamespace(figures=FIGURES, reports=REPORTS, england_national=NATIONAL, tables=tables)
+
+
+def expected(kind, first, x1, n1, second, x2, n2, group, alpha=0.05):
+    low, high = smp.confint_proportions_2indep(x2, n2, x1, n1, method="newcomb", compare="diff", alpha=alpha)
+    p = smp.test_proportions_2indep(x2, n2, x1, n1, method="score", compare="diff").pvalue
+    return [kind, first, x1, n1, second, x2, n2, x1 / n1, x2 / n2, x2 / n2 - x1 / n1, low, high, p, group]
+
+
+def check_rows(table, rows):
+    assert list(table.columns) == COMPARISON_COLUMNS
+    assert len(table) == len(rows)
+    for got, want in zip(table.itertuples(index=False), rows):
+        assert list(got)[:7] == want[:7]
+        assert list(got)[7:13] == pytest.approx(want[7:13], rel=1e-9)
+        assert got.group == want[13]
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.2])
+def test_every_kind_of_comparison_with_statsmodels_values(alpha):
+    table = report_comparisons(ledger(), "p2", alpha=alpha)
+    dfe = "all looked-after children, England (DfE year to March 2021)"
+    check_rows(
+        table,
+        [
+            expected(
+                "trafficked against unaccompanied",
+                "unaccompanied (UASC), 2021",
+                15,
+                150,
+                "trafficked, 2021",
+                30,
+                100,
+                "trafficked",
+                alpha,
+            ),
+            expected("year against year", "trafficked, 2020", 25, 90, "trafficked, 2021", 30, 100, "trafficked", alpha),
+            expected(
+                "against the previous report",
+                "First: trafficked, 2019",
+                20,
+                100,
+                "Second: trafficked, 2021",
+                30,
+                100,
+                "trafficked",
+                alpha,
+            ),
+            expected(
+                "against the previous report",
+                "First: unaccompanied (UASC), 2019",
+                10,
+                100,
+                "Second: unaccompanied (UASC), 2021",
+                15,
+                150,
+                "unaccompanied",
+                alpha,
+            ),
+            expected(
+                "against all looked-after children in England",
+                dfe,
+                100,
+                1000,
+                "trafficked, 2021",
+                30,
+                100,
+                "trafficked",
+                alpha,
+            ),
+            expected(
+                "against all looked-after children in England",
+                dfe,
+                100,
+                1000,
+                "unaccompanied (UASC), 2021",
+                15,
+                150,
+                "unaccompanied",
+                alpha,
+            ),
+        ],
+    )
+
+
+def test_a_previous_report_without_the_group_is_passed_over_and_versions_are_named():
+    table = report_comparisons(ledger(national=False), "p3")
+    check_rows(
+        table,
+        [
+            expected(
+                "against the previous report",
+                "Zeroth: exploited (companion), 2017",
+                2,
+                40,
+                "Third: exploited (companion), 2023, alt",
+                3,
+                30,
+                "exploited",
+            )
+        ],
+    )
+
+
+def test_the_first_report_has_no_previous_and_no_dfe_year():
+    table = report_comparisons(ledger(), "p0")
+    assert list(table.columns) == COMPARISON_COLUMNS
+    assert table.empty  # trafficked and exploited are not the pair compared; DfE holds no 2017
+
+
+def test_split_benchmark_keeps_order_and_resets_the_index():
+    tests, bench = split_benchmark(report_comparisons(ledger(), "p2"))
+    assert list(tests.index) == [0, 1, 2, 3] and list(bench.index) == [0, 1]
+    assert list(bench["second"]) == ["trafficked, 2021", "unaccompanied (UASC), 2021"]
+    assert "against all looked-after children in England" not in set(tests["comparison"])
+
+
+def test_between_report_interval_is_left_empty_without_previous_report_rows():
+    tests, _ = split_benchmark(report_comparisons(ledger(), "p2"))
+    same = tests[tests["comparison"] != "against the previous report"]
+    out = with_between_report_interval(same, ledger())
+    assert out["ci_low_reports"].isna().all() and out["ci_high_reports"].isna().all()
+    assert list(out.columns) == COMPARISON_COLUMNS + ["ci_low_reports", "ci_high_reports"]
+    assert "ci_low_reports" not in same.columns  # the input is not changed
+
+
+# ---------------------------------------------------------------- readable tables
+
+TABLE = pd.DataFrame(
+    {
+        "comparison": ["k1", "k2"],
+        "first": ["A", "C"],
+        "x1": [1234, 5],
+        "n1": [5000, 10],
+        "second": ["B", "D"],
+        "x2": [30, 6],
+        "n2": [100, 10],
+        "rate1": [0.2468, 0.5],
+        "rate2": [0.3, 0.6],
+        "difference": [0.0532, 0.1],
+        "ci_low": [-0.0123, 0.0004],
+        "ci_high": [0.1234, 0.2],
+        "p_value": [0.0004, 0.001],
+    }
+)
+
+
+def test_display_comparisons_word_for_word():
+    shown = display_comparisons(TABLE)
+    assert shown.to_dict("list") == {
+        "comparison": ["k1", "k2"],
+        "first": ["A: 1,234 of 5,000 = 24.7%", "C: 5 of 10 = 50.0%"],
+        "second": ["B: 30 of 100 = 30.0%", "D: 6 of 10 = 60.0%"],
+        "difference (points)": ["+5.3", "+10.0"],
+        "interval (points)": ["-1.2 to +12.3", "+0.0 to +20.0"],
+        "p-value": ["<0.001", "0.001"],
+    }
+
+
+def test_display_comparisons_with_holm_and_between_report_columns():
+    table = TABLE.assign(p_holm=[np.nan, 0.5], ci_low_reports=[np.nan, -0.05], ci_high_reports=[np.nan, 0.25])
+    shown = display_comparisons(table)
+    assert list(shown["p-value, Holm-adjusted"]) == ["-", "0.500"]
+    assert list(shown["interval with between-report variance (points)"]) == ["-", "-5.0 to +25.0"]
+    # an all-empty between-report column is not shown
+    shown = display_comparisons(TABLE.assign(ci_low_reports=np.nan, ci_high_reports=np.nan))
+    assert list(shown.columns) == [
+        "comparison",
+        "first",
+        "second",
+        "difference (points)",
+        "interval (points)",
+        "p-value",
+    ]
+
+
+def test_display_benchmark_word_for_word():
+    bench = pd.DataFrame({"second": ["g"], "rate1": [0.112], "rate2": [0.37], "difference": [0.258]})
+    assert display_benchmark(bench).to_dict("list") == {
+        "group in the report": ["g"],
+        "report rate": ["37%"],
+        "DfE (England, all looked-after children)": ["11%"],
+        "difference (points)": ["+26"],
+        "times the DfE rate": ["about 3.3"],
+    }
+
+
+# ---------------------------------------------------------------- report_findings
+
+HEADLINES = pd.DataFrame(
+    {
+        "report_id": ["r", "r", "r", "r"],
+        "version": ["single", "alt", "single", "single"],
+        "group": ["trafficked", "trafficked_or_unaccompanied", "trafficked", "trafficked"],
+        "period": ["2020", "2020", "2019", "2020"],
+        "measure": ["went_missing", "went_missing", "went_missing", "not_found"],
+        "numerator": [1234, 30, 1, 1],
+        "denominator": [5000, 100, 2, 2],
+        "rate": [0.2468, 0.3, 0.5, 0.5],
+        "ci_low": [0.235, 0.2123, 0.1, 0.1],
+        "ci_high": [0.259, 0.4, 0.9, 0.9],
+        "ci_low_councils": [0.2, np.nan, np.nan, np.nan],
+        "ci_high_councils": [0.3, np.nan, np.nan, np.nan],
+        "comparability": ["", "", "", "different_council_set"],
+    }
+)
+TESTS = pd.DataFrame(
+    {
+        "comparison": ["trafficked against unaccompanied", "trafficked against unaccompanied", "x", "y"],
+        "first": ["unaccompanied", "u2", "old", "older"],
+        "second": ["trafficked", "t2", "new", "newer"],
+        "difference": [0.1234, -0.05, 0.06, 0.2],
+        "ci_low": [0.05, -0.1, 0.0, 0.1],
+        "ci_high": [0.2, 0.0, 0.1, 0.3],
+        "p_holm": [0.0001, np.nan, np.nan, np.nan],
+        "ci_low_reports": [np.nan, np.nan, 0.0, 0.01],
+        "ci_high_reports": [np.nan, np.nan, 0.12, 0.4],
+    }
+)
+
+
+def test_report_findings_every_sentence_at_90_percent():
+    bench = pd.DataFrame({"rate1": [0.1, 0.1], "rate2": [0.3, 0.36]})
+    lines = report_findings(HEADLINES, TESTS, bench, 2020, alpha=0.1)
+    assert lines == [
+        "Trafficked, 2020: 1,234 of 5,000 went missing (24.7%; Wilson 90% interval 23.5% to 25.9%; "
+        "allowing for between-council variation 20.0% to 30.0%).",
+        "Trafficked or UASC, 2020, alt: 30 of 100 went missing (30.0%; Wilson 90% interval 21.2% to 40.0%). "
+        "This counts places in either group and may count a child twice: an upper bound.",
+        "Trafficked against unaccompanied: +12.3 points (90% interval +5.0 to +20.0, treating the groups as "
+        "independent; Holm-adjusted p <0.001).",
+        "T2 against u2: -5.0 points (90% interval -10.0 to +0.0, treating the groups as independent).",
+        "New against old: +6.0 points; allowing for the variation between reports the 90% interval runs from "
+        "+0.0 to +12.0 and includes no change.",
+        "Newer against older: +20.0 points; allowing for the variation between reports the 90% interval runs "
+        "from +1.0 to +40.0 and excludes no change.",
+        "Against all looked-after children in England (DfE), the report's rates are between about 3.0 and 3.6 "
+        "times DfE's; a contrast between different populations (DfE's count includes the report's children who "
+        "were in English care), so no test is applied.",
+        "1 published share(s) divide counts from different sets of councils and cannot be computed.",
+    ]
+
+
+def test_report_findings_without_optional_columns():
+    headlines = HEADLINES.drop(columns=["ci_low_councils", "ci_high_councils", "comparability"]).iloc[[0]]
+    tests = TESTS.drop(columns=["p_holm", "ci_low_reports", "ci_high_reports"]).iloc[[0]]
+    bench = pd.DataFrame({"rate1": [0.1, 0.1], "rate2": [0.301, 0.304]})
+    lines = report_findings(headlines, tests, bench, "2020")
+    assert lines[0] == "Trafficked, 2020: 1,234 of 5,000 went missing (24.7%; Wilson 95% interval 23.5% to 25.9%)."
+    assert lines[1].endswith("treating the groups as independent).")
+    assert lines[2].startswith(
+        "Against all looked-after children in England (DfE), the report's rates are about 3.0 times"
+    )
+    assert len(lines) == 3
+    assert report_findings(headlines, tests.iloc[:0], bench.iloc[:0], "2019") == []
+
+
+# ---------------------------------------------------------------- other_figures
+
+
+def test_other_figures_shows_what_is_not_a_rate_word_for_word():
+    extra = pd.DataFrame(
+        [
+            (
+                "e1",
+                "p2",
+                "single",
+                "trafficked",
+                "episodes",
+                "2021",
+                "UK",
+                1234.5,
+                None,
+                "more_than",
+                "s9",
+                "episodes_per_child",
+            ),
+            ("e2", "p2", "alt", "trafficked", "returned_home", "2021", "UK", np.nan, "D4", None, "s8", "children"),
+            ("e3", "p2", "single", "trafficked", "went_missing_pct", "2021", "UK", 30.0, None, None, "s", "percent"),
+            ("e4", "p2", "single", "exploited", "not_found_pct", "2021", "UK", 12.0, None, None, "s7", "percent"),
+            ("e5", "p2", "single", "trafficked", "councils_asked", "2021", "UK", 200.0, None, None, "s", "councils"),
+        ],
+        columns=COLS + ["discrepancy_id", "qualifier", "source_id", "unit"],
+    )
+    figures = pd.concat([FIGURES, extra], ignore_index=True)
+    shown = other_figures(SimpleNamespace(figures=figures), "p2")
+    assert shown.to_dict("list") == {
+        "version": ["as published", "alt", "as published"],
+        "group": ["trafficked", "trafficked", "exploited"],
+        "measure": ["episodes", "returned home", "not found pct"],
+        "period": ["2021"] * 3,
+        "geography": ["UK"] * 3,
+        "value": ["1,234.5 (more than)", "not found", "12"],
+        "unit": ["episodes per child", "children", "percent"],
+        "source": ["s9", "s8", "s7"],
+        "discrepancy": ["-", "D4", "-"],
+    }

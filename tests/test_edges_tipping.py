@@ -1,0 +1,216 @@
+"""Edges of helpers/nonresponse/tipping.py: the share limits, the tie, tipping_table and report_conclusions.
+
+The ledger used here is a small synthetic one (made-up counts), so every rate is a simple fraction.
+"""
+
+import pandas as pd
+import pytest
+
+from helpers.ledger.errors import ParameterError
+from helpers.nonresponse.tipping import (
+    TIPPING_COLUMNS,
+    needed_rate,
+    report_conclusions,
+    smallest_overturning_share,
+    tipping_table,
+)
+
+# ---------------------------------------------------------------- needed_rate
+
+
+def test_needed_rate_by_hand_on_an_array_of_shares():
+    # r = 0.4, c = 0.25: q*(s) = (0.25 - (1 - s) 0.4) / s
+    q = needed_rate(0.4, 0.25, [0.25, 0.5, 1.0])
+    assert list(q) == pytest.approx([(0.25 - 0.3) / 0.25, (0.25 - 0.2) / 0.5, 0.25])
+
+
+def test_a_share_of_one_needs_the_comparator_itself():
+    assert float(needed_rate(0.4, 0.25, 1)) == pytest.approx(0.25, abs=1e-15)
+
+
+@pytest.mark.parametrize("share", [0, -0.1, 1.0000001, [0.5, 0.0], [0.5, 2]])
+def test_a_share_outside_zero_to_one_is_refused(share):
+    with pytest.raises(ParameterError) as err:
+        needed_rate(0.4, 0.25, share)
+    assert str(err.value) == "share must lie above 0 and at most 1 (the silent councils' share of the children)"
+
+
+# ---------------------------------------------------------------- smallest_overturning_share
+
+
+def test_a_tie_cannot_be_overturned_because_it_does_not_hold():
+    assert smallest_overturning_share(0.25, 0.25) == 0.0
+    assert smallest_overturning_share(0.2, 0.25) == 0.0
+
+
+def test_just_above_the_comparator_a_tiny_share_overturns():
+    assert smallest_overturning_share(0.5, 0.25) == 0.5
+    assert smallest_overturning_share(0.26, 0.25) == pytest.approx(1 / 26)
+    assert smallest_overturning_share(0.4, 0.0) == 1.0
+
+
+def test_at_the_smallest_share_the_needed_rate_is_zero():
+    s = smallest_overturning_share(0.4, 0.1)
+    assert s == pytest.approx(0.75)
+    assert float(needed_rate(0.4, 0.1, s)) == pytest.approx(0.0, abs=1e-12)
+
+
+# ---------------------------------------------------------------- tipping_table
+
+
+def test_tipping_table_rows_columns_and_the_zero_boundary():
+    conclusions = pd.DataFrame(
+        {
+            "conclusion": ["a above b", "c above d"],
+            "observed": [0.5, 0.3],
+            "comparator": [0.25, 0.1],
+            "comparator_label": ["b", "d"],
+        }
+    )
+    table = tipping_table(conclusions, [0.25, 0.5, 1.0])
+    assert list(table.columns) == TIPPING_COLUMNS
+    assert list(table.index) == list(range(6))
+    assert list(table["conclusion"]) == ["a above b"] * 3 + ["c above d"] * 3
+    assert list(table["observed"]) == [0.5] * 3 + [0.3] * 3
+    assert list(table["comparator"]) == [0.25] * 3 + [0.1] * 3
+    assert list(table["comparator_label"]) == ["b"] * 3 + ["d"] * 3
+    assert list(table["share"]) == [0.25, 0.5, 1.0] * 2
+    expected = [(0.25 - 0.375) / 0.25, 0.0, 0.25, (0.1 - 0.225) / 0.25, (0.1 - 0.15) / 0.5, 0.1]
+    assert list(table["needed_rate"]) == pytest.approx(expected, abs=1e-15)
+    # q* = 0 exactly (0.5 share of a 0.5 rate meets 0.25): the silent councils could all have stayed
+    assert list(table["can_overturn"]) == [False, True, True, False, False, True]
+    assert table["can_overturn"].dtype == bool
+
+
+def test_tipping_table_of_no_conclusions_is_empty_with_the_columns():
+    empty = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label"])
+    table = tipping_table(empty, [0.5])
+    assert table.empty and list(table.columns) == TIPPING_COLUMNS
+
+
+# ---------------------------------------------------------------- report_conclusions
+
+COLS = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value"]
+
+
+def _pair(report, version, group, period, missing, in_care):
+    key = f"{report}-{version}-{group}-{period}"
+    return [
+        (key + "-m", report, version, group, "went_missing", period, "UK", missing),
+        (key + "-c", report, version, group, "in_care", period, "UK", in_care),
+    ]
+
+
+ROWS = (
+    _pair("z", "single", "trafficked", "2010", 4, 40)
+    + _pair("a", "x", "trafficked", "2020", 25, 100)
+    + _pair("a", "y", "trafficked", "2020", 45, 150)
+    + _pair("a", "single", "trafficked", "2019", 5, 10)
+    + _pair("b", "v1", "trafficked", "2024", 30, 100)
+    + _pair("b", "v1", "unaccompanied", "2024", 20, 200)
+    + _pair("b", "v2", "trafficked", "2024", 30, 120)
+    + _pair("b", "v2", "unaccompanied", "2024", 20, 250)
+    + _pair("b", "v1", "trafficked", "2022", 10, 50)
+    + _pair("c", "single", "trafficked", "2024", 40, 100)
+    + _pair("u", "single", "unaccompanied", "2024", 1, 10)
+)
+FIGURES = pd.DataFrame([dict(zip(COLS, r)) for r in ROWS]).assign(discrepancy_id=None, qualifier=None, source_id="s")
+REPORTS = pd.DataFrame({"report_id": ["z", "a", "b", "c", "u"], "series_order": [0, 1, 2, 3, 4]})
+YEARS = [2019, 2020, 2021, 2022, 2023]
+NATIONAL = pd.DataFrame(
+    {
+        "year": YEARS * 2,
+        "measure": ["children_missing"] * 5 + ["cla_during_year"] * 5,
+        # 2023 has no count of children missing: the latest usable DfE year is 2022
+        "value": [10, 11, 12, 12, None, 100, 100, 100, 100, 100],
+    }
+)
+CONCLUSION_COLUMNS = [
+    "conclusion",
+    "observed",
+    "comparator",
+    "comparator_label",
+    "observed_report",
+    "observed_group",
+    "comparator_report",
+    "comparator_group",
+    "s_min",
+]
+
+
+def conclusions(report, version=None):
+    return report_conclusions(FIGURES, REPORTS, NATIONAL, report, version)
+
+
+def test_conclusions_of_the_default_version_every_column():
+    # b's 2024 versions: v1 has the smaller denominators, so it is the report's own rate
+    table = conclusions("b")
+    assert list(table.columns) == CONCLUSION_COLUMNS
+    assert list(table["conclusion"]) == [
+        "trafficked above unaccompanied",
+        "trafficked 2024 above trafficked 2020",
+        "trafficked above all looked-after (DfE)",
+    ]
+    assert list(table["observed"]) == pytest.approx([0.3, 0.3, 0.3])
+    # previous report a: its 2020 version with the smaller denominator (x: 25/100); DfE clamped to 2022
+    assert list(table["comparator"]) == pytest.approx([0.1, 0.25, 0.12])
+    assert list(table["comparator_label"]) == [
+        "unaccompanied rate 2024 (this report)",
+        "trafficked rate 2020 (a)",
+        "DfE England, all looked-after children, year to March 2022",
+    ]
+    assert list(table["s_min"]) == pytest.approx([1 - 0.1 / 0.3, 1 - 0.25 / 0.3, 1 - 0.12 / 0.3])
+    # where each rate comes from (two-sided tipping moves both; DfE's census has no report or group)
+    assert table["comparator_report"].tolist()[:2] == ["b", "a"] and pd.isna(table["comparator_report"].iloc[2])
+    assert table["comparator_group"].tolist()[:2] == ["unaccompanied", "trafficked"]
+    assert pd.isna(table["comparator_group"].iloc[2])
+
+
+def test_conclusions_of_a_named_version():
+    table = conclusions("b", "v2")
+    assert list(table["observed"]) == pytest.approx([0.25, 0.25, 0.25])
+    assert list(table["comparator"]) == pytest.approx([0.08, 0.25, 0.12])
+    assert list(table["s_min"]) == pytest.approx([1 - 0.08 / 0.25, 0.0, 1 - 0.12 / 0.25])
+
+
+def test_a_previous_report_of_the_same_year_is_skipped_for_an_earlier_one():
+    # c (2024) follows b (also 2024): b is not an earlier year, so a (2020) is the comparator
+    table = conclusions("c").set_index("conclusion")
+    assert list(table.index) == ["trafficked 2024 above trafficked 2020", "trafficked above all looked-after (DfE)"]
+    assert table.loc["trafficked 2024 above trafficked 2020", "comparator"] == pytest.approx(0.25)
+    assert table.loc["trafficked 2024 above trafficked 2020", "comparator_label"] == "trafficked rate 2020 (a)"
+    assert table["observed"].tolist() == pytest.approx([0.4, 0.4])
+
+
+def test_only_the_nearest_earlier_report_is_compared():
+    table = conclusions("a")  # a's default version is x (smaller denominator); z is its only predecessor
+    assert list(table["conclusion"]) == [
+        "trafficked 2020 above trafficked 2010",
+        "trafficked above all looked-after (DfE)",
+    ]
+    assert list(table["comparator"]) == pytest.approx([0.1, 0.11])  # DfE 2020 is inside the years held
+    assert table["comparator_label"].iloc[1] == "DfE England, all looked-after children, year to March 2020"
+
+
+def test_a_first_report_before_the_dfe_years_uses_the_earliest_year():
+    table = conclusions("z")
+    assert list(table["conclusion"]) == ["trafficked above all looked-after (DfE)"]
+    assert table["comparator"].iloc[0] == pytest.approx(0.1)
+    assert table["comparator_label"].iloc[0].endswith("year to March 2019")
+    assert table["s_min"].iloc[0] == 0.0  # 0.1 is not above 0.1
+
+
+def test_no_trafficked_rate_and_no_report_give_empty_tables_with_columns():
+    for report in ("u", "missing-report"):
+        table = conclusions(report)
+        assert table.empty and list(table.columns) == CONCLUSION_COLUMNS
+
+
+def test_without_usable_dfe_years_there_is_no_dfe_conclusion():
+    # each year lacks one of the two counts, so no year gives a rate
+    national = pd.DataFrame(
+        {"year": [2019, 2020], "measure": ["children_missing", "cla_during_year"], "value": [10, 100]}
+    )
+    table = report_conclusions(FIGURES, REPORTS, national, "b")
+    assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
+    assert len(table) == 2

@@ -1,0 +1,151 @@
+"""The explorer served by Voilà, driven in headless Chromium: a slider moves, the all-council rate follows.
+
+The test starts Voilà as ``make explore`` does (template "offline", 127.0.0.1, a free port, no browser),
+opens the page in Debian's Chromium through Playwright, moves the slider of the silent councils'
+trafficked rate with the keyboard, and checks that the displayed all-council rate becomes the one
+:func:`helpers.present.explore.all_council_rate` gives for the slider's new value. Every request the page
+makes must stay on 127.0.0.1 (Voilà serves offline; a CDN request fails the test). The server and its
+kernel are stopped whatever happens. Without Chromium or Playwright it skips and says which is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from helpers.ledger import load_ledger
+from helpers.ledger.paths import NOTEBOOKS_DIR
+from helpers.present import explore as ex
+
+ROOT = NOTEBOOKS_DIR.parent
+VOILA = Path(sys.executable).parent / "voila"
+# The arguments `make explore` passes (tests below check the Makefile carries the same ones).
+VOILA_ARGS = ["--no-browser", "--template=offline", "--Voila.ip=127.0.0.1"]
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("MFC_CHROMIUM"), "/usr/bin/chromium", "chromium", "chromium-browser"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"Voilà exited with code {proc.returncode} before serving")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"Voilà did not listen on port {port} within {seconds:.0f} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM Voilà (it shuts its kernels down), then kill anything of its tree still alive."""
+    try:
+        import psutil
+
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except Exception:  # psutil missing or the process already gone: the process group is enough
+        family = []
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+    for child in family:
+        try:
+            child.kill()
+        except Exception:  # already gone, as it should be
+            pass
+
+
+def test_make_explore_serves_the_explorer_the_way_this_test_does():
+    recipe = re.search(r"^explore:.*?(?=^\S|\Z)", (ROOT / "Makefile").read_text(), flags=re.S | re.M)
+    assert recipe, "the Makefile has an explore target"
+    text = recipe.group(0)
+    assert "voila notebooks/50_explore.ipynb" in text and "JUPYTER_PATH=notebooks" in text
+    assert all(arg in text for arg in VOILA_ARGS)
+    assert (NOTEBOOKS_DIR / "voila" / "templates" / "offline" / "index.html.j2").is_file()
+
+
+def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium found (apt-get install chromium, or set MFC_CHROMIUM to a browser binary)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    port = _free_port()
+    log = (tmp_path / "voila.log").open("w")
+    env = {**os.environ, "JUPYTER_PATH": str(NOTEBOOKS_DIR), "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(VOILA), "notebooks/50_explore.ipynb", *VOILA_ARGS, f"--port={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # one process group, so the whole server stops together
+    )
+    outside = []
+    try:
+        inputs = ex.silent_inputs(load_ledger(), "until-harm-ends", "guardian")  # the notebook's default report
+        observed = inputs["rates"]["trafficked"]
+        _wait_for_port(port, proc, 20)
+        with playwright.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+            try:
+                page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+                def route(r):
+                    host = urlparse(r.request.url).hostname
+                    if r.request.url.startswith("data:") or host == "127.0.0.1":
+                        r.continue_()
+                    else:
+                        outside.append(r.request.url)
+                        r.abort()
+
+                page.route("**/*", route)
+                page.goto(f"http://127.0.0.1:{port}/", timeout=25_000)
+                trafficked_cell = page.locator(".explore-rates tr", has_text="trafficked").first.locator("td").nth(3)
+                playwright.expect(trafficked_cell).to_have_text(f"{observed:.1%}", timeout=25_000)
+                share_text = page.locator(".explore-share .widget-readout").inner_text()
+
+                handle = page.locator(".explore-silent-trafficked .noUi-handle")
+                handle.focus()
+                for _ in range(20):  # each press moves one step (0.001) down, from 37.0% to 35.0%
+                    handle.press("ArrowLeft")
+                moved = float(page.locator(".explore-silent-trafficked .widget-readout").inner_text().rstrip("%")) / 100
+                share = float(share_text.rstrip("%")) / 100
+                expected = ex.all_council_rate(observed, share, moved)
+                assert moved == pytest.approx(0.35) and share == pytest.approx(0.363)  # 1 - 135 / 212, to its step
+                playwright.expect(trafficked_cell).to_have_text(f"{expected:.1%}", timeout=10_000)
+                assert f"{expected:.1%}" == "36.3%"  # 0.637 x 864/2335 + 0.363 x 0.35, by hand
+            finally:
+                browser.close()
+    finally:
+        _stop(proc)
+        log.close()
+    print(f"Voilà started, driven and stopped in {time.monotonic() - started:.1f} s")
+    assert proc.poll() is not None, "the server stopped"
+    assert not outside, f"the page asked for assets off this machine: {outside}"

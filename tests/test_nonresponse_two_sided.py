@@ -1,0 +1,236 @@
+"""Two-sided tipping points, selection-bias E-values, MCSEs and the sharpened simulation, by hand arithmetic."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers.ledger.errors import ParameterError
+from helpers.ledger.tables import load_ledger
+from helpers.nonresponse import estimators as est
+from helpers.nonresponse.evalues import bounding_factor, evalue_table, selection_evalue
+from helpers.nonresponse.frame import council_frame
+from helpers.nonresponse.scenarios import model_inputs
+from helpers.nonresponse.simulation import performance, simulate
+from helpers.nonresponse.two_sided import gap_needed, tipping_surface, two_sided_table, two_sided_threshold
+
+# Until Harm Ends (Guardian version): 864 of 2,335 trafficked, 1,501 of 11,999 unaccompanied; item
+# non-response bounds from the Independent's totals in care, 2,638 and 12,530.
+T, U = 864 / 2335, 1501 / 11999
+T_LOW, U_HIGH = 864 / 2638, (1501 + 12530 - 11999) / 12530
+
+
+@pytest.fixture(scope="module")
+def ledger():
+    return load_ledger()
+
+
+@pytest.fixture(scope="module")
+def inputs(ledger):
+    return model_inputs(council_frame(ledger.councils, ledger.council_years, 2024))
+
+
+# --- two-sided thresholds -----------------------------------------------------------------------------
+
+
+def test_two_sided_threshold_by_hand_matches_the_review():
+    # (1 - s) T = (1 - s) U + s  ->  s = (T - U) / (1 + T - U)
+    d = 0.370021 - 0.125094
+    assert two_sided_threshold(T, U) == pytest.approx(d / (1 + d), abs=1e-6)
+    assert round(two_sided_threshold(T, U), 3) == 0.197  # the review: 19.7% without item bounds
+    d_item = 0.327521 - 0.162171
+    assert two_sided_threshold(T_LOW, U_HIGH) == pytest.approx(d_item / (1 + d_item), abs=1e-6)
+    assert round(two_sided_threshold(T_LOW, U_HIGH), 3) == 0.142  # 14.2% with them
+    # Heading Back to Harm: 167 of 590 against 593 of 4,744; no item bounds; 13.6%.
+    assert round(two_sided_threshold(167 / 590, 593 / 4744), 3) == 0.136
+    # A census comparator does not move: (1 - s) T = c -> s = 1 - c / T.
+    assert two_sided_threshold(0.4, 0.1, comparator_moves=False) == pytest.approx(0.75)
+    assert two_sided_threshold(0.1, 0.2) == 0.0
+
+
+def test_gap_needed_at_the_observed_share_by_hand():
+    # At s = 0.335 overturning needs q_U - q_T >= 0.665 x 0.244927 / 0.335 = 0.4862: the review's 48.6 points.
+    assert float(gap_needed(T, U, 0.335)) == pytest.approx(0.665 * (T - U) / 0.335)
+    assert round(100 * float(gap_needed(T, U, 0.335)), 1) == 48.6
+    # At the threshold the gap needed is exactly 1 (silent trafficked rate 0, unaccompanied 1).
+    assert float(gap_needed(T, U, two_sided_threshold(T, U))) == pytest.approx(1.0)
+    # Fixed comparator: the silent rate at or below (c - (1 - s) r) / s overturns it.
+    assert float(gap_needed(0.4, 0.1, 0.5, comparator_moves=False)) == pytest.approx((0.1 - 0.2) / 0.5)
+    with pytest.raises(ParameterError, match="share must lie above 0"):
+        gap_needed(T, U, 0.0)
+
+
+def test_two_sided_table_of_until_harm_ends(ledger):
+    t = two_sided_table(ledger, "until-harm-ends").set_index("conclusion")
+    row = t.loc["trafficked above unaccompanied"]
+    assert row["threshold_unit_only"] == pytest.approx(two_sided_threshold(T, U))
+    assert row["threshold"] == pytest.approx(two_sided_threshold(T_LOW, U_HIGH))
+    # 135 answered on trafficked and 141 on unaccompanied children, of 212 councils in the 2024 frame;
+    # the larger silent share (77 of 212) is the cautious one.
+    assert row["silent_share"] == pytest.approx(77 / 212)
+    assert "77 of 212" in row["silent_basis"] and "71 of 212" in row["silent_basis"]
+    assert row["gap_unit_only"] == pytest.approx((1 - 77 / 212) * (T - U) / (77 / 212))
+    assert row["gap"] == pytest.approx((1 - 77 / 212) * (T_LOW - U_HIGH) / (77 / 212))
+    assert row["holds_if"].startswith("holds if the silent councils hold less than 14.2% of the children")
+    assert "29.0 points" in row["holds_if"]
+    assert not t["holds_if"].str.contains("robust").any()
+    # When Harm Remains publishes no count of answering councils: the 2024 share stands in, and says so.
+    year = t.loc["trafficked 2024 above trafficked 2020"]
+    assert "not published for the comparator" in year["silent_basis"]
+    assert "taken to be the same for the comparator" in year["holds_if"]
+    dfe = t.loc["trafficked above all looked-after (DfE)"]
+    assert not dfe["comparator_moves"] and dfe["threshold"] == pytest.approx(1 - (13010 / 116420) / T_LOW)
+
+
+def test_heading_back_to_harm_survives_at_its_silent_share(ledger):
+    row = two_sided_table(ledger, "heading-back-to-harm").set_index("conclusion").loc["trafficked above unaccompanied"]
+    assert row["silent_share"] == pytest.approx(17 / 217)  # 200 of 217 councils answered
+    assert row["threshold"] > row["silent_share"] and row["gap"] > 1
+    assert "no rates of the silent councils could overturn it" in row["holds_if"]
+
+
+def test_reports_without_answering_counts_say_so(ledger):
+    t = two_sided_table(ledger, "when-harm-remains")
+    assert t["silent_share"].isna().all()
+    assert t["holds_if"].str.contains("not published").all()
+    assert two_sided_table(ledger, "exploited-looked-after-children").empty
+
+
+def test_tipping_surface_by_hand():
+    s = tipping_surface(0.4, 0.1, 0.3, 0.2, steps=3).set_index(["silent_a", "silent_b"])["difference"]
+    # A - B = 0.7 x 0.4 + 0.3 q_a - (0.8 x 0.1 + 0.2 q_b)
+    assert s[(0.0, 1.0)] == pytest.approx(0.28 - 0.08 - 0.2)
+    assert s[(0.5, 0.5)] == pytest.approx(0.28 + 0.15 - 0.08 - 0.1)
+    assert len(s) == 9
+
+
+# --- E-values -------------------------------------------------------------------------------------------
+
+
+def test_selection_evalues_by_hand():
+    rr = T / U  # 2.958
+    assert selection_evalue(rr) == pytest.approx(rr + math.sqrt(rr * (rr - 1)))
+    assert round(float(selection_evalue(rr)), 1) == 5.4  # the review's "about 5.4"
+    rr_year = T / (378 / 1231)  # 2024 against 2020
+    assert round(float(selection_evalue(rr_year)), 1) == 1.7  # the review's "about 1.7"
+    # Both sides selected: each of the two factors need only reach sqrt(RR).
+    root = math.sqrt(rr)
+    assert selection_evalue(rr, 4) == pytest.approx(root + math.sqrt(root * (root - 1)))
+    # The E-value is the common value E at which the bounding factor E^2 / (2E - 1) reaches RR.
+    e = float(selection_evalue(rr))
+    assert bounding_factor(e, e) == pytest.approx(rr)
+    assert selection_evalue(1.0) == pytest.approx(1.0)
+    assert selection_evalue(0.5) == pytest.approx(selection_evalue(2.0))  # below 1: inverted
+    with pytest.raises(ParameterError, match="parameters=3"):
+        selection_evalue(2.0, 3)
+
+
+def test_evalue_table_of_until_harm_ends(ledger):
+    e = evalue_table(two_sided_table(ledger, "until-harm-ends")).set_index("conclusion")
+    assert e.loc["trafficked above unaccompanied", "risk_ratio"] == pytest.approx(T / U)
+    assert np.isnan(e.loc["trafficked above all looked-after (DfE)", "evalue_both_sides"])
+
+
+# --- simulation: MCSE, Rubin, common random numbers, MAR that matters -----------------------------------
+
+
+def test_performance_and_mcse_by_hand():
+    e, t = np.array([0.1, 0.3, 0.2, 0.4]), np.array([0.2, 0.2, 0.2, 0.2])
+    lo, hi = e - 0.15, e + 0.15
+    p = performance(e, lo, hi, t)
+    err = np.array([-0.1, 0.1, 0.0, 0.2])
+    assert p["bias"] == pytest.approx(0.05)
+    assert p["bias_mcse"] == pytest.approx(np.std(err, ddof=1) / 2)
+    assert p["rmse"] == pytest.approx(math.sqrt((0.01 + 0.01 + 0 + 0.04) / 4))
+    assert p["rmse_mcse"] == pytest.approx(np.std(err**2, ddof=1) / (2 * p["rmse"] * 2))
+    assert p["coverage"] == 0.75 and p["coverage_mcse"] == pytest.approx(math.sqrt(0.75 * 0.25 / 4))
+
+
+def test_rubins_rules_by_hand():
+    q, total, df = est.rubin([[0.30, 0.32, 0.34]], [[0.0004, 0.0004, 0.0004]])
+    between = 0.0004  # variance of 0.30, 0.32, 0.34 with ddof 1
+    assert q[0] == pytest.approx(0.32)
+    assert total[0] == pytest.approx(0.0004 + (1 + 1 / 3) * between)
+    assert df[0] == pytest.approx(2 * (1 + 0.0004 / ((4 / 3) * between)) ** 2)
+
+
+def test_common_random_numbers_across_mechanisms(inputs):
+    # MNAR with slope 0 is MCAR; with the same councils and the same keys the rows must be identical.
+    table = simulate(inputs, mechanisms=["mcar", "mnar"], mnar_strengths=[0.0], n_sims=100, seed=3, n_mice=0)
+    cols = ["bias", "rmse", "coverage", "mean_width"]
+    a = table[table["mechanism"] == "mcar"][cols].to_numpy()
+    b = table[table["mechanism"] == "mnar"][cols].to_numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def test_mar_by_dfe_rate_biases_the_respondents_and_weighting_repairs_it(inputs):
+    table = simulate(inputs, mechanisms=["mar_dfe"], n_sims=300, seed=5, n_mice=0).set_index("estimator")
+    # The covariate is correlated with the councils' rates (about 1/sqrt(2) by construction: the rate's
+    # logit is DfE's plus noise of the same spread); size is not.
+    corr = table.attrs["correlations"]
+    assert 0.6 < corr["DfE logit rate"] < 0.8 and abs(corr["log size"]) < 0.05
+    resp, ipw = table.loc["respondents_only"], table.loc["ipw"]
+    assert resp["bias"] < -8 * resp["bias_mcse"] and resp["bias"] < -0.01  # clearly biased
+    assert abs(ipw["bias"]) < 3 * ipw["bias_mcse"] + 0.002  # repaired within Monte Carlo noise
+
+
+def test_mnar_grid_gives_one_row_per_strength(inputs):
+    table = simulate(inputs, mechanisms=["mnar"], mnar_strengths=[-0.5, -2], n_sims=100, seed=1, n_mice=0)
+    assert table["scenario"].unique().tolist() == ["MNAR, slope -0.5", "MNAR, slope -2"]
+    resp = table[table["estimator"] == "respondents_only"].set_index("strength")["bias"]
+    assert resp[-2.0] < resp[-0.5] < 0  # stronger MNAR, larger bias
+    with pytest.raises(ParameterError, match="mnar_strengths"):
+        simulate(inputs, mechanisms=["mnar"], mnar_strengths=[], n_sims=10)
+
+
+def test_imputation_draws_centre_on_the_statsmodels_ols_prediction():
+    import statsmodels.api as sm
+
+    # One data set copied into 4,000 replicates: each replicate's draw for a missing row is the OLS prediction
+    # plus parameter and residual noise, so their mean must sit on statsmodels' prediction (within 4 MCSEs).
+    rng = np.random.default_rng(0)
+    x = np.column_stack([np.ones(40), rng.normal(size=40), rng.normal(size=40)])
+    y = x @ np.array([1.0, 0.5, -0.3]) + rng.normal(0, 0.2, 40)
+    r = np.arange(40) < 30
+    fit = sm.OLS(y[r], x[r]).fit()
+    reps = 4000
+    drawn = est._draw_regression(
+        np.broadcast_to(x, (reps, *x.shape)), np.broadcast_to(y, (reps, 40)), np.broadcast_to(r, (reps, 40)), rng
+    )
+    np.testing.assert_array_equal(drawn[:, r], np.broadcast_to(y[r], (reps, 30)))  # observed rows untouched
+    mean, mcse = drawn[:, ~r].mean(axis=0), drawn[:, ~r].std(axis=0, ddof=1) / np.sqrt(reps)
+    assert np.all(np.abs(mean - fit.predict(x[~r])) < 4 * mcse)
+    # Their spread is the predictive one: residual variance plus parameter uncertainty (about 1.0x to 1.3x).
+    predictive = fit.get_prediction(x[~r]).var_pred_mean + fit.scale
+    ratio = drawn[:, ~r].var(axis=0) / predictive
+    assert np.all((ratio > 0.9) & (ratio < 1.4)), ratio
+
+
+def test_tipping_chart_starts_each_line_at_its_threshold_and_is_readable(ledger):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.present.nonresponse_plots import tipping_chart
+    from helpers.present.plots import assert_readable
+
+    table = two_sided_table(ledger, "heading-back-to-harm")
+    ax = tipping_chart(table, title="test")
+    assert_readable(ax)
+    line = ax.get_lines()[0]  # no item bounds for this report: one line for the conclusion
+    assert "no item non-response bounds" in line.get_label()
+    assert line.get_xdata()[0] == pytest.approx(two_sided_threshold(167 / 590, 593 / 4744))
+    assert line.get_ydata()[0] == pytest.approx(100)
+    matplotlib.pyplot.close("all")
+
+
+def test_scenario_settings_are_checked_with_the_valid_values(ledger, inputs):
+    from helpers.nonresponse.report import nonresponse_table
+
+    with pytest.raises(ParameterError, match="'mnr' is not a mechanism; valid values: mcar, mar_size, mar_dfe, mnar"):
+        nonresponse_table(ledger, "until-harm-ends", strengths={"mnr": -1})
+    with pytest.raises(ParameterError, match="mnar='strong' is not a number"):
+        simulate(inputs, strengths={"mnar": "strong"}, n_sims=10)
+    with pytest.raises(ParameterError, match="imputations=1 is not valid"):
+        nonresponse_table(ledger, "until-harm-ends", imputations=1)
