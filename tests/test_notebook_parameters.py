@@ -28,7 +28,7 @@ from helpers.run.runner import Run, execute_run
         ),
         (
             Run("40_nonresponse.ipynb", "one-imputation", {"imputations": 1}),
-            "imputations=1 is outside the valid range from 2 to 50 (Rubin's rules need at least 2",
+            "imputations=1 is outside the valid range from 2 to 500 (Rubin's rules need at least 2",
         ),
     ],
     ids=["unknown-report", "list-as-string", "unknown-version", "mistyped-name", "n-sims-1e9", "imputations-1"],
@@ -83,7 +83,7 @@ def test_an_option_for_a_list_or_mapping_parameter_reads_commas_or_yaml():
     assert (args.mechanisms, args.strengths, args.imputations) == (["mcar", "mnar"], {"mnar": -1.5}, 5)
     with pytest.raises(argparse.ArgumentError, match="'mechanisms\\[0\\]'|mechanisms\\[0\\]='mcr' is not valid"):
         parser.parse_args(["--mechanisms", "mcr"])
-    assert declared_parameters("40_nonresponse")["imputations"]["min"] == 2
+    assert declared_parameters("40_nonresponse")["imputations"]["min"] == 2  # Rubin's rules
 
 
 def test_choices_from_a_table_the_data_folder_lacks_is_one_line(tmp_path):

@@ -28,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.ledger.catalogue import load_catalogue
+from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
@@ -298,7 +299,7 @@ def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findi
         from helpers.present.findings import findings_markdown
 
         findings = findings_markdown(load_ledger())
-    (source_dir / "index.md").write_text(landing_page(entries, findings, chart is not None), encoding="utf-8")
+    write_text_atomically(source_dir / "index.md", landing_page(entries, findings, chart is not None))
     return source_dir
 
 
@@ -327,7 +328,7 @@ def write_key_chart(target: Path | str = KEY_CHART_PATH, executed_dir: Path | st
         raise ValueError(f"{KEY_CHART_NOTEBOOK} in {executed_dir} displays no PNG chart; run `mfc run` first")
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(entry.chart)
+    write_bytes_atomically(target, entry.chart)  # docs/key-chart.png is committed: never half-written
     return target
 
 

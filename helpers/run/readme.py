@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if fresh != current:
-        README.write_text(fresh, encoding="utf-8")
+        from helpers.ledger.files import write_text_atomically
+
+        write_text_atomically(README, fresh)  # the README is committed: complete or unchanged
     print(README.relative_to(PROJECT_ROOT))
     return 0
 
