@@ -83,10 +83,9 @@ def add_parser(sub) -> None:
     )
     p.add_argument("report_id")
     p.add_argument("--csv", action="store_true", help="write CSV to standard output")
-    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
-    # the seed's range is declared once, with 40's parameters
+    # ranges are declared once, with 40's parameters (notebooks/parameters.yaml)
+    add_declared_option(p, "--alpha", "40_nonresponse", "alpha", 0.05, "1 - confidence level")
     add_declared_option(p, "--seed", "40_nonresponse", "seed", 20251124, "first seed of the scenario draws")
-
     p.add_argument(
         "--seeds",
         type=int,
