@@ -71,6 +71,19 @@ def year_line(ax, table: pd.DataFrame, x: str, y: str, *, label: str, color=None
     return line
 
 
+def plain_log_axis(axis) -> None:
+    """A log-scaled axis (``ax.yaxis`` or ``ax.xaxis``) labelled in plain numbers (0.5, 1, 2), never 2×10⁰.
+
+    Ticks at 1, 2 and 5 times each power of ten, no minor tick labels: a ratio reads as a ratio.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_locator(NullLocator())
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _overlaps(boxes) -> bool:
     boxes = [b for b in boxes if b.width > 0]
     return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
