@@ -110,6 +110,7 @@ READABLE = [
     "05_methods",
     "10_report",
     "20_claims",
+    "30_trends",
     "40_nonresponse",
     "41_nonresponse_simulation",
     "90_exercises",
