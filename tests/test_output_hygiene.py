@@ -113,6 +113,7 @@ READABLE = [
     "30_trends",
     "40_nonresponse",
     "41_nonresponse_simulation",
+    "50_explore",
     "90_exercises",
 ]
 

@@ -75,7 +75,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "needed_gap",
             "no_assumption_share",
             "rates_view",
-            "ReaderTable",
             "report_choices",
             "sampling_label",
             "silent_inputs",

@@ -205,10 +205,9 @@ def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
     return problems
 
 
-#: Whether ``assert_readable`` runs the site checks of ``extended_problems`` when not told. Off until every
-#: notebook's charts pass them (30_trends's did not when they were added); notebooks that pass call
-#: ``assert_readable(ax, extended=True)``. Turn on once all do.
-EXTENDED_BY_DEFAULT = False
+#: Whether ``assert_readable`` runs the site checks of ``extended_problems`` when not told. On: every
+#: notebook's charts pass them (issue 17); ``extended=False`` keeps only the basic checks.
+EXTENDED_BY_DEFAULT = True
 
 
 def assert_readable(ax, extended: bool | None = None) -> None:
