@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from helpers.present.plots import extended_problems, plain_log_axis  # noqa: E402
@@ -74,4 +75,29 @@ def test_a_cap_past_the_axis_is_caught():
     ax.set_ylim(0, 0.5)
     ax.set(xlabel="x", ylabel="y")
     assert any("cap" in p for p in extended_problems(ax))
+    plt.close("all")
+
+
+def test_estimator_chart_draws_the_bounds_as_a_column_and_distinct_percent_ticks():
+    from helpers.present.nonresponse_plots import estimator_chart
+
+    syn = "MCAR (synthetic councils)"
+    rows = [
+        ("bounds", "item non-response, no assumption", "bounds", 0.125, 0.120, 0.162),
+        ("respondents_only", "published counts", "95% CI (sampling only)", 0.125, 0.119, 0.131),
+        ("respondents_only", syn, "range across 2 synthetic scenarios", 0.125, 0.125, 0.125),
+        ("ipw", syn, "range across 2 synthetic scenarios", 0.126, 0.122, 0.130),
+    ]
+    table = pd.DataFrame(rows, columns=["method", "scenario", "interval", "estimate", "low", "high"]).assign(
+        group="unaccompanied", version="guardian"
+    )
+    ax = estimator_chart(table, "unaccompanied", published_pct=13.0, title="a title " * 12)
+    ax.figure.canvas.draw()
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert len(bars) == 1 and np.isclose(bars[0].get_x() + bars[0].get_width() / 2, -1)
+    assert np.isclose(bars[0].get_y(), 0.120) and np.isclose(bars[0].get_height(), 0.162 - 0.120)
+    assert ax.get_xticklabels()[0].get_text() == "bounds (no\nassumption)"
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) == len(set(ticks)) and "12.5%" in ticks
+    assert extended_problems(ax) == [], extended_problems(ax)
     plt.close("all")

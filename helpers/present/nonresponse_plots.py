@@ -23,7 +23,7 @@ def _wrap(label: str) -> str:
 def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | None = None, title: str = "", ax=None):
     """Every estimator (x) under every scenario (colour) for one group: median and range across seeds.
 
-    The item non-response bounds, when the table has them, are a grey band; the respondents-only rate of
+    The item non-response bounds, when the table has them, are a grey bar left of the estimators; the respondents-only rate of
     the published counts is a dashed line; the published percentage (0-100), if given, a dotted line.
     """
     part = table[
@@ -52,8 +52,15 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
         )
     bounds = table[(table["group"] == group) & (table["method"] == "bounds")]
     if len(bounds):
-        ax.axhspan(
-            bounds["low"].iloc[0], bounds["high"].iloc[0], color="grey", alpha=0.15, label="item non-response bounds"
+        # a column of its own left of the estimators, not a band across the panel that hides where they sit
+        ax.bar(
+            -1,
+            bounds["high"].iloc[0] - bounds["low"].iloc[0],
+            bottom=bounds["low"].iloc[0],
+            width=0.5,
+            color="grey",
+            alpha=0.35,
+            label="item non-response bounds (no assumption)",
         )
     resp = table[
         (table["group"] == group) & (table["method"] == "respondents_only") & (table["scenario"] == "published counts")
@@ -69,10 +76,13 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
     if published_pct is not None and not pd.isna(published_pct):
         # wide and orange under the thin dashed line, so it stays visible where the two coincide
         ax.axhline(published_pct / 100, color="#E69F00", ls=":", lw=3, zorder=1, label="published %")
-    ax.set_xticks(range(len(methods)), [_wrap(ESTIMATOR_LABELS[m]) for m in methods])
-    ax.yaxis.set_major_formatter(PERCENT)
+    ticks = ([-1] if len(bounds) else []) + list(range(len(methods)))
+    names = (["bounds (no assumption)"] if len(bounds) else []) + [ESTIMATOR_LABELS[m] for m in methods]
+    ax.set_xticks(ticks, [_wrap(n) for n in names])
+    # decimals follow the range shown, so two ticks never read the same (12.5% is not "12%" twice)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{round(100 * v, 2):g}%"))
     ax.set_ylabel("share recorded by their council\nas missing, all councils")
-    ax.set_xlabel("estimator")
+    ax.set_xlabel("estimator (bounds: no assumption)" if len(bounds) else "estimator")
     ax.set_title(textwrap.fill(title, 70))  # a long title wraps rather than running off the figure
     # below the axes: the scenario names are long, and a legend beside them would squeeze the panel
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, title="scenario or reference")
