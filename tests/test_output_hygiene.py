@@ -104,7 +104,18 @@ def test_executed_outputs_have_no_nan_none_or_cut_off_text(path):
 
 
 #: Executed copies held to the readable-table rules (extend as notebooks adopt ``readable_table``).
-READABLE = ["00_overview", "01_glossary", "05_methods", "20_claims", "90_exercises"]
+READABLE = [
+    "00_overview",
+    "01_glossary",
+    "05_methods",
+    "10_report",
+    "20_claims",
+    "30_trends",
+    "40_nonresponse",
+    "41_nonresponse_simulation",
+    "50_explore",
+    "90_exercises",
+]
 
 SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 # a float as pandas prints it: four or more decimals, a whole number with ".0", or a large number
@@ -222,3 +233,64 @@ def _readable_copies():
 def test_readable_notebooks_show_readable_tables_and_no_printed_findings(path):
     problems = table_problems(nbformat.read(path, as_version=4))
     assert not problems, "\n".join(problems)
+
+
+def test_show_table_hands_over_to_readable_table():
+    import pandas as pd
+
+    from helpers.present.nonresponse_findings import show_table
+
+    raw = pd.DataFrame(
+        {
+            "method": ["respondents_only", "bounds"],
+            "councils": [1234.0, None],
+            "estimate": [0.123456, 0.5],
+            "source_id": ["s1", "s2"],
+        }
+    )
+    shown = show_table(
+        raw,
+        {"estimate": "{:.1%}"},
+        na_rep="–",
+        headers={"method": "method", "councils": "councils", "estimate": "estimate", "source_id": "source"},
+        labels={"source_id": {"s1": "The Guardian, news article"}},
+    )
+    assert list(shown.frame.columns) == ["method", "councils", "estimate", "source"]
+    assert shown.frame.to_dict("list") == {
+        "method": ["respondents only", "item non-response bounds"],
+        "councils": ["1,234", "–"],
+        "estimate": ["12.3%", "50.0%"],
+        "source": ["The Guardian, news article", "s2"],
+    }
+    assert table_problems(_notebook({"text/html": shown._repr_html_()})) == []
+
+
+def test_readable_table_takes_a_format_as_unit_and_labels_figure_units():
+    import pandas as pd
+
+    from helpers.present.tables import readable_table
+
+    shown = readable_table(
+        pd.DataFrame({"ratio": [1.027612, 0.99], "unit": ["ratio", "one_in_n"], "k": [12000, 3]}),
+        units={"ratio": "{:.3f}"},
+    )
+    assert shown.frame.to_dict("list") == {
+        "ratio": ["1.028", "0.990"],
+        "unit": ["ratio (times as many)", "one in N"],
+        "k": ["12,000", "3"],
+    }
+
+
+def test_source_labels_name_publisher_and_kind():
+    import pandas as pd
+
+    from helpers.present.labels import source_labels
+
+    sources = pd.DataFrame(
+        {
+            "source_id": ["a", "b"],
+            "publisher": ["ECPAT UK; Missing People", "The Guardian"],
+            "kind": ["report", "news_article"],
+        }
+    )
+    assert source_labels(sources) == {"a": "ECPAT UK and Missing People, report", "b": "The Guardian, news article"}

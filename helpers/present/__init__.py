@@ -2,9 +2,9 @@
 
 Imports every layer but :mod:`helpers.run`.
 
-    labels                source links, report headings, discrepancies in words
+    labels                source links and labels, report headings, discrepancies in words
     tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
-    plots                 the chart theme, rate_chart, assert_readable
+    plots                 the chart theme, rate_chart, assert_readable, plain_log_axis
     key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
     findings              key_findings, findings_markdown: the series' findings in words
@@ -29,14 +29,16 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "report_heading",
             "sources_markdown",
             "source_link",
+            "source_labels",
             "version_label",
             "with_version_labels",
         ],
-        "plots": ["assert_readable", "rate_chart", "year_line"],
+        "plots": ["assert_readable", "plain_log_axis", "rate_chart", "year_line"],
         "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
         "key_chart": ["key_chart", "key_chart_table"],
         "reports": [
             "GROUP_LABELS",
+            "NO_FIGURE",
             "discrepancies_for",
             "display_rates",
             "report_context",
@@ -73,7 +75,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "needed_gap",
             "no_assumption_share",
             "rates_view",
-            "ReaderTable",
             "report_choices",
             "sampling_label",
             "silent_inputs",

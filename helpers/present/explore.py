@@ -34,7 +34,6 @@ from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
 from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
 from helpers.present.plots import OKABE_ITO
-from helpers.present.tables import MISSING_TEXT
 from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
 from helpers.stats.random_effects import (
     ONE_ROUND_CHOICES,
@@ -314,7 +313,7 @@ def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, sil
     of x = (c - (1 - s) r_t) / s. The point marks the values chosen.
     """
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.4, 4.6))
+        _, ax = plt.subplots(figsize=(7, 7))  # room for the legend under the square
     rates = inputs["rates"]
     grid = np.linspace(0, 1, 101)
     for i, c in enumerate(inputs["conclusions"].itertuples(index=False)):
@@ -347,7 +346,9 @@ def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, sil
     )
     ax.xaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.yaxis.set_major_formatter(plt.matplotlib.ticker.PercentFormatter(1.0, decimals=0))
-    ax.legend(title="conclusion", loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+    # under the axes: the conclusions are long, and a legend beside them would squeeze the square
+    ax.legend(title="conclusion", loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    ax.figure.tight_layout()
     return ax
 
 
@@ -436,19 +437,6 @@ class LiveOnly:
         bundle = self.widget._repr_mimebundle_(**kwargs)
         data, meta = bundle if isinstance(bundle, tuple) else (bundle, {})
         return {**data, "text/plain": self.note}, meta
-
-
-class ReaderTable:
-    """A table as readers see it: no pandas index, empty cells as a dash, in HTML and in plain text."""
-
-    def __init__(self, table: pd.DataFrame):
-        self.table = table
-
-    def _repr_html_(self) -> str:
-        return self.table.to_html(index=False, na_rep=MISSING_TEXT, border=1)
-
-    def __repr__(self) -> str:
-        return self.table.to_string(index=False, na_rep=MISSING_TEXT)
 
 
 def figure_png(ax) -> bytes:

@@ -84,3 +84,15 @@ def sources_markdown(sources: pd.DataFrame, source_ids) -> str:
     if not ids:
         return "No source is cited here."
     return "\n".join(f"- `{s}`: {source_link(sources, s)}" for s in ids)
+
+
+def source_labels(sources: pd.DataFrame) -> dict[str, str]:
+    """source_id -> who published it and what it is (e.g. "The Guardian, news article"), for table cells.
+
+    Titles are too long to repeat on every row of a table; the sources are listed with their titles and
+    links under each table that names them (``sources_markdown``).
+    """
+    return {
+        row.source_id: f"{str(row.publisher).replace(';', ' and')}, {str(row.kind).replace('_', ' ')}"
+        for row in sources.itertuples(index=False)
+    }

@@ -101,23 +101,33 @@ def findings_in_words(
 
 
 def show_table(
-    table: pd.DataFrame, formats: dict, na_rep: str = "not found", headers: dict | None = None
-) -> pd.DataFrame:
-    """A copy of ``table`` with the named columns formatted as text (e.g. {"rate": "{:.1%}"}); empty values
-    read ``na_rep``; version ids (columns named ``*version``, "a+b" for a row drawing on two versions) read
-    as their labels, method ids as words (``METHOD_LABELS``); ``headers`` (optional) keeps and renames columns, {column: header in words}. Plain text keeps executed notebooks identical between runs (Styler ids are random)."""
+    table: pd.DataFrame,
+    formats: dict,
+    na_rep: str = "not found",
+    headers: dict | None = None,
+    labels: dict | None = None,
+):
+    """``table`` through :func:`helpers.present.tables.readable_table`, with some columns formatted first.
+
+    ``formats`` formats the named columns as text (e.g. {"rate": "{:.1%}"}), an empty value reading
+    ``na_rep``; version ids (columns named ``*version``, "a+b" for a row drawing on two versions) read as
+    their labels and method ids as words (``METHOD_LABELS``); ``headers`` (optional) keeps the named
+    columns, in that order, under those headers; ``labels`` adds column -> {code: label} (e.g. source ids
+    to publishers). Returns the ``Table`` readers see (no index, codes as
+    labels, counts with separators).
+    """
+    from helpers.present.tables import readable_table
+
     out = table.copy()
     for col, fmt in formats.items():
         out[col] = [na_rep if pd.isna(v) else fmt.format(v) for v in out[col]]
-    if "method" in out:
-        out["method"] = [METHOD_LABELS.get(v, v) for v in out["method"]]
     for col in [c for c in out.columns if str(c).endswith("version")]:
         out[col] = [
             v if pd.isna(v) else " and ".join(version_label(part) for part in str(v).split("+")) for v in out[col]
         ]
     if headers:
-        out = out[list(headers)].rename(columns=headers)
-    return out.reset_index(drop=True)
+        out = out[list(headers)]
+    return readable_table(out, labels={"method": METHOD_LABELS, **(labels or {})}, columns=headers)
 
 
 def simulation_table(results: pd.DataFrame) -> pd.DataFrame:

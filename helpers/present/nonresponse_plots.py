@@ -23,7 +23,7 @@ def _wrap(label: str) -> str:
 def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | None = None, title: str = "", ax=None):
     """Every estimator (x) under every scenario (colour) for one group: median and range across seeds.
 
-    The item non-response bounds, when the table has them, are a grey band; the respondents-only rate of
+    The item non-response bounds, when the table has them, are a grey bar left of the estimators; the respondents-only rate of
     the published counts is a dashed line; the published percentage (0-100), if given, a dotted line.
     """
     part = table[
@@ -36,7 +36,7 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
     part["scenario"] = ordered(part["scenario"])
     scenarios = list(part["scenario"].cat.categories)
     palette = dict(zip(scenarios, sns.color_palette("colorblind", len(scenarios))))
-    ax = ax or plt.subplots(figsize=(10, 4.6))[1]
+    ax = ax or plt.subplots(figsize=(8, 5.5))[1]
     offsets = np.linspace(-0.3, 0.3, len(scenarios)) if len(scenarios) > 1 else [0.0]
     for scen, off in zip(scenarios, offsets):
         rows = part[part["scenario"] == scen]
@@ -52,8 +52,15 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
         )
     bounds = table[(table["group"] == group) & (table["method"] == "bounds")]
     if len(bounds):
-        ax.axhspan(
-            bounds["low"].iloc[0], bounds["high"].iloc[0], color="grey", alpha=0.15, label="item non-response bounds"
+        # a column of its own left of the estimators, not a band across the panel that hides where they sit
+        ax.bar(
+            -1,
+            bounds["high"].iloc[0] - bounds["low"].iloc[0],
+            bottom=bounds["low"].iloc[0],
+            width=0.5,
+            color="grey",
+            alpha=0.35,
+            label="item non-response bounds (no assumption)",
         )
     resp = table[
         (table["group"] == group) & (table["method"] == "respondents_only") & (table["scenario"] == "published counts")
@@ -67,13 +74,18 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
             label=f"respondents only ({version_label(resp['version'].iloc[0])})",
         )
     if published_pct is not None and not pd.isna(published_pct):
-        ax.axhline(published_pct / 100, color="black", ls=":", lw=1.2, label="published %")
-    ax.set_xticks(range(len(methods)), [_wrap(ESTIMATOR_LABELS[m]) for m in methods])
-    ax.yaxis.set_major_formatter(PERCENT)
+        # wide and orange under the thin dashed line, so it stays visible where the two coincide
+        ax.axhline(published_pct / 100, color="#E69F00", ls=":", lw=3, zorder=1, label="published %")
+    ticks = ([-1] if len(bounds) else []) + list(range(len(methods)))
+    names = (["bounds (no assumption)"] if len(bounds) else []) + [ESTIMATOR_LABELS[m] for m in methods]
+    ax.set_xticks(ticks, [_wrap(n) for n in names])
+    # decimals follow the range shown, so two ticks never read the same (12.5% is not "12%" twice)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{round(100 * v, 2):g}%"))
     ax.set_ylabel("share recorded by their council\nas missing, all councils")
-    ax.set_xlabel("estimator")
-    ax.set_title(title)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1), title="scenario or reference")
+    ax.set_xlabel("estimator (bounds: no assumption)" if len(bounds) else "estimator")
+    ax.set_title(textwrap.fill(title, 70))  # a long title wraps rather than running off the figure
+    # below the axes: the scenario names are long, and a legend beside them would squeeze the panel
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, title="scenario or reference")
     ax.figure.tight_layout()
     return ax
 
@@ -90,7 +102,7 @@ def tipping_chart(two_sided: pd.DataFrame, *, title: str = "", ax=None, steps: i
     """
     from helpers.nonresponse.two_sided import gap_needed, two_sided_threshold
 
-    ax = ax or plt.subplots(figsize=(9, 6.2))[1]
+    ax = ax or plt.subplots(figsize=(8, 6.2))[1]
     rows = two_sided[two_sided["comparator_moves"].astype(bool)]
     palette = dict(zip(rows["conclusion"], sns.color_palette("colorblind", max(len(rows), 1))))
     shares = np.linspace(0.01, 0.6, steps)
@@ -128,7 +140,7 @@ def tipping_chart(two_sided: pd.DataFrame, *, title: str = "", ax=None, steps: i
     ax.xaxis.set_major_formatter(PERCENT)
     ax.set_xlabel("silent councils' share of the children of each group (unknown)")
     ax.set_ylabel("gap between the silent councils' two rates\nthat would overturn the conclusion (points)")
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 70))  # a long title wraps rather than running off the figure
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, fontsize=9, title="conclusion")
     ax.figure.tight_layout()
     return ax
@@ -184,7 +196,7 @@ def tipping_contour(
     ax.yaxis.set_major_formatter(PERCENT)
     ax.set_xlabel(f"silent councils' {labels[0]} rate ({share_a:.0%} of councils silent)")
     ax.set_ylabel(f"silent councils' {labels[1]} rate ({share_b:.0%} of councils silent)")
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, 70))  # a long title wraps rather than running off the figure
     ax.legend(handles=handles, frameon=True, loc="lower right", title=f"above a line: {labels[0]} not above")
     ax.figure.tight_layout()
     return ax
@@ -197,7 +209,8 @@ def simulation_chart(results: pd.DataFrame, *, alpha: float = 0.05, title: str =
     estimators = [m for m in ESTIMATOR_LABELS if m in set(data["estimator"])]
     scenarios = list(dict.fromkeys(data["scenario"]))
     palette = dict(zip(scenarios, sns.color_palette("colorblind", len(scenarios))))
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    # one panel above the other, as wide as the page shows a chart, so no text shrinks below 8 pt
+    fig, axes = plt.subplots(2, 1, figsize=(8, 9))
     width = 0.8 / len(scenarios)
     for ax, col, scale, label in (
         (axes[0], "bias", 100, "bias, estimate minus truth (points)"),
@@ -214,8 +227,13 @@ def simulation_chart(results: pd.DataFrame, *, alpha: float = 0.05, title: str =
     axes[0].axhline(0, color="black", lw=0.8)
     axes[1].axhline(1 - alpha, color="black", ls="--", lw=1)
     axes[1].yaxis.set_major_formatter(PERCENT)
-    axes[1].set_ylim(0, 1.02)
-    axes[1].legend(frameon=False, loc="upper left", bbox_to_anchor=(1, 1), title="scenario (dashed: nominal)")
-    fig.suptitle(title)
+    # the top leaves room for every whisker: none may run past the axis
+    top = float((data["coverage"] + 2 * data["coverage_mcse"]).max())
+    axes[1].set_ylim(0, max(1.02, top + 0.02))
+    axes[0].yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:+.1f}" if v else "0"))
+    axes[1].legend(
+        frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, title="scenario (dashed: nominal)"
+    )
+    fig.suptitle(textwrap.fill(title, 70))
     fig.tight_layout()
     return fig

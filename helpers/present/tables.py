@@ -124,6 +124,15 @@ _SLIPS = {
     "part_for_whole": "one part given as the total",
     "other_denominator": "another denominator",
 }
+# units of data/figures.csv (as ids, or with underscores already spaced out by a display helper)
+_UNITS = {
+    "percent": "per cent",
+    "one_in_n": "one in N",
+    "one in n": "one in N",
+    "episodes_per_child": "episodes per child",
+    "episodes per child": "episodes per child",
+    "ratio": "ratio (times as many)",
+}
 # "never found" is said of children; a figure no source publishes is "no published figure" (reports.NO_FIGURE)
 _MEASURES = {
     "went_missing": "went missing",
@@ -165,6 +174,7 @@ def code_labels() -> dict[str, dict[str, str]]:
         "measure": _MEASURES,
         "method": dict(ESTIMATOR_LABELS),
         "mechanism": {k: v.split(":")[0] for k, v in MECHANISMS.items()},
+        "unit": _UNITS,
     }
 
 
@@ -192,6 +202,8 @@ def _cell(value, unit: str | None, places: int) -> str:
         number = float(value)
     except (TypeError, ValueError):
         return str(value)
+    if unit is None:
+        return _number(number, places)
     if unit == "share":  # a fraction, shown as a percentage
         return f"{100 * number:.{places}f}%"
     if unit == "percent":
@@ -204,6 +216,8 @@ def _cell(value, unit: str | None, places: int) -> str:
         return f"{number:.0f}"
     if unit == "ratio":
         return f"{number:,.2f}"
+    if unit.startswith("{"):  # a format of its own, e.g. "{:.3f}" for an odds ratio per year
+        return unit.format(number)
     return _number(number, places)
 
 
@@ -235,6 +249,10 @@ class Table:
         caption = f"<p><em>{self.caption}</em></p>" if self.caption else ""
         return style + caption + html
 
+    def __getitem__(self, header):
+        """The shown column under ``header`` (text, as the reader sees it)."""
+        return self.frame[header]
+
     def __repr__(self) -> str:
         import pandas as pd
 
@@ -262,8 +280,9 @@ def readable_table(
     - codes become labels through ``code_labels()`` (``labels`` adds column -> {code: label}, e.g. report
       ids to titles);
     - ``units`` gives a column's unit: ``share`` (a fraction shown as %), ``percent`` (already in %),
-      ``points`` (signed percentage points), ``width in points`` (unsigned), ``ratio`` (two decimals), ``year``; other numbers get
-      thousands separators and ``places`` decimals unless whole;
+      ``points`` (signed percentage points), ``width in points`` (unsigned), ``ratio`` (two decimals), ``year``,
+      or a format such as ``"{:.3f}"``; other numbers get thousands separators and ``places`` decimals unless
+      whole;
     - ``links`` maps a column to the column of URLs its cells link to (the URL column is not shown);
     - empty cells read as ``MISSING_TEXT``.
     """

@@ -1,0 +1,103 @@
+"""The chart fixes of issue 17 pass the site checks of ``extended_problems``, and the faults they fix are caught."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from helpers.present.plots import extended_problems, plain_log_axis  # noqa: E402
+
+
+def _log_chart(plain: bool):
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.errorbar([0, 1, 2], [0.8, 1.1, 1.6], yerr=[[0.2, 0.3, 0.4], [0.3, 0.4, 0.5]], fmt="o", capsize=3)
+    ax.set_yscale("log")
+    if plain:
+        plain_log_axis(ax.yaxis)
+    ax.set(xlabel="x", ylabel="odds ratio (log scale)")
+    fig.canvas.draw()
+    return ax
+
+
+def test_a_default_log_axis_is_caught_and_plain_log_axis_reads_in_plain_numbers():
+    default = extended_problems(_log_chart(plain=False))
+    assert any("scientific notation" in p for p in default), default
+    ax = _log_chart(plain=True)
+    assert not [p for p in extended_problems(ax) if "scientific" in p]
+    shown = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    lo, hi = ax.get_ylim()
+    # ticks at 1, 2 and 5 times a power of ten, printed as plain numbers
+    expected = [f"{v:g}" for v in (0.5, 1, 2) if lo <= v <= hi]
+    assert [s for s in shown if s in expected] == expected
+    plt.close("all")
+
+
+def _results():
+    rows = []
+    for scen in ["MCAR", "MNAR, slope -2"]:
+        for est, bias, cov in [("respondents_only", 0.001, 0.95), ("ipw", -0.02, 0.99)]:
+            rows.append(
+                {
+                    "scenario": scen,
+                    "estimator": est,
+                    "bias": bias,
+                    "bias_mcse": 0.0005,
+                    "coverage": cov,
+                    "coverage_mcse": 0.006,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_simulation_chart_is_page_wide_with_whiskers_inside_and_bias_in_points():
+    from helpers.present.nonresponse_plots import simulation_chart
+
+    fig = simulation_chart(_results(), title="SYNTHETIC councils: " + "a long title " * 8)
+    assert fig.get_figwidth() <= 8
+    for ax in fig.axes:
+        assert extended_problems(ax) == [], extended_problems(ax)
+    # coverage 99% with two MCSEs of 0.6 points reaches 100.2%: the axis must reach past it
+    assert fig.axes[1].get_ylim()[1] >= 0.99 + 2 * 0.006
+    assert "points" in fig.axes[0].get_ylabel() and "%" not in "".join(
+        t.get_text() for t in fig.axes[0].get_yticklabels()
+    )
+    plt.close("all")
+
+
+def test_a_cap_past_the_axis_is_caught():
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.errorbar([0], [0.49], yerr=[[0.01], [0.012]], fmt="o", capsize=3)
+    ax.set_ylim(0, 0.5)
+    ax.set(xlabel="x", ylabel="y")
+    assert any("cap" in p for p in extended_problems(ax))
+    plt.close("all")
+
+
+def test_estimator_chart_draws_the_bounds_as_a_column_and_distinct_percent_ticks():
+    from helpers.present.nonresponse_plots import estimator_chart
+
+    syn = "MCAR (synthetic councils)"
+    rows = [
+        ("bounds", "item non-response, no assumption", "bounds", 0.125, 0.120, 0.162),
+        ("respondents_only", "published counts", "95% CI (sampling only)", 0.125, 0.119, 0.131),
+        ("respondents_only", syn, "range across 2 synthetic scenarios", 0.125, 0.125, 0.125),
+        ("ipw", syn, "range across 2 synthetic scenarios", 0.126, 0.122, 0.130),
+    ]
+    table = pd.DataFrame(rows, columns=["method", "scenario", "interval", "estimate", "low", "high"]).assign(
+        group="unaccompanied", version="guardian"
+    )
+    ax = estimator_chart(table, "unaccompanied", published_pct=13.0, title="a title " * 12)
+    ax.figure.canvas.draw()
+    bars = [p for p in ax.patches if p.get_height() > 0]
+    assert len(bars) == 1 and np.isclose(bars[0].get_x() + bars[0].get_width() / 2, -1)
+    assert np.isclose(bars[0].get_y(), 0.120) and np.isclose(bars[0].get_height(), 0.162 - 0.120)
+    assert ax.get_xticklabels()[0].get_text() == "bounds (no\nassumption)"
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(ticks) == len(set(ticks)) and "12.5%" in ticks
+    assert extended_problems(ax) == [], extended_problems(ax)
+    plt.close("all")
