@@ -29,12 +29,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # alone, so it hides nothing else, and is expected to fail until the fix is merged (then it XPASSes;
 # remove it from here).
 KNOWN_DEFECTS = {
-    ("30_trends", "alpha", "0.1"): "the appendix cell asserts that the 2018 rate-ratio intervals contain 1, "
-    "true only at alpha 0.05",
-    ("30_trends", "groups", json.dumps(["trafficked"])): "the one_round cell shows 'Empty DataFrame' when no row "
-    "is left out",
-    ("30_trends", "one_round", json.dumps("separate")): "the one_round cell shows 'Empty DataFrame' when no row "
-    "is left out",
     ("50_explore", "report_id", json.dumps("heading-back-to-harm")): "the explorer's output never names the report",
     ("50_explore", "report_id", json.dumps("still-in-harms-way")): "the explorer's output never names the report",
     ("50_explore", "report_id", json.dumps("exploited-looked-after-children")): "the explorer shows 'Empty "
