@@ -35,10 +35,6 @@ KNOWN_DEFECTS = {
     "is left out",
     ("30_trends", "one_round", json.dumps("separate")): "the one_round cell shows 'Empty DataFrame' when no row "
     "is left out",
-    ("50_explore", "report_id", json.dumps("heading-back-to-harm")): "the explorer's output never names the report",
-    ("50_explore", "report_id", json.dumps("still-in-harms-way")): "the explorer's output never names the report",
-    ("50_explore", "report_id", json.dumps("exploited-looked-after-children")): "the explorer shows 'Empty "
-    "DataFrame' and never names the report",
 }
 
 

@@ -324,6 +324,11 @@ def report_findings(
     return out
 
 
+#: A figure missing from the ledger, in the collection's words (the same as helpers.present's NO_FIGURE,
+#: which this layer cannot import). "Never found" is reserved for children.
+NO_FIGURE = "no published figure"
+
+
 def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:
     """The report's figures that are not rebuilt as rates or shown as council counts, as published."""
     figures = ledger.figures[ledger.figures["report_id"] == report_id]
@@ -342,7 +347,7 @@ def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:
             "period": shown["period"],
             "geography": shown["geography"],
             "value": [
-                ("not found" if pd.isna(v) else f"{v:,g}") + ("" if pd.isna(q) else f" ({q.replace('_', ' ')})")
+                (NO_FIGURE if pd.isna(v) else f"{v:,g}") + ("" if pd.isna(q) else f" ({q.replace('_', ' ')})")
                 for v, q in zip(shown["value"], shown["qualifier"])
             ],
             "unit": shown["unit"].str.replace("_", " "),
