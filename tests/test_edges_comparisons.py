@@ -393,8 +393,15 @@ def test_other_figures_shows_what_is_not_a_rate_word_for_word():
         "measure": ["episodes", "returned home", "not found pct"],
         "period": ["2021"] * 3,
         "geography": ["UK"] * 3,
-        "value": ["1,234.5 (more than)", "not found", "12"],
+        "value": ["1,234.5 (more than)", "no published figure", "12"],
         "unit": ["episodes per child", "children", "percent"],
         "source": ["s9", "s8", "s7"],
         "discrepancy": ["-", "D4", "-"],
     }
+
+
+def test_other_figures_words_a_gap_as_the_presentation_layer_does():
+    from helpers.present import NO_FIGURE as PRESENT_WORD
+    from helpers.stats.comparisons import NO_FIGURE
+
+    assert NO_FIGURE == PRESENT_WORD == "no published figure"

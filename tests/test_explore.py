@@ -202,7 +202,11 @@ for _, rid in pick_report.options:
         pick_version.value = v
         for _, g in pick_group.options:
             pick_group.value = g
-            assert "<td>" in headline_box.value and chart_box.value[:4] == b"\\x89PNG"
+            assert "<td>" in headline_box.value
+            # a chart, or (the companion study: no trafficked or unaccompanied rate) a sentence, never blank
+            drawn = chart_box.value[:4] == b"\\x89PNG"
+            assert drawn or (chart_box.value == b"" and "publishes no rate" in rates_box.value), rid
+            assert drawn == (rid != "exploited-looked-after-children"), rid
             seen.append((rid, v, g))
     share.value, silent_t.value, silent_u.value = 0.5, 0.0, 1.0
 for name in ("model", "sihw", "uhe", "round", "tau2"):
@@ -245,3 +249,31 @@ def test_executed_copies_keep_a_widget_as_its_sentence_only():
     clean = strip_volatile(nb)
     assert "widgets" not in clean.metadata
     assert clean.cells[0].outputs[0]["data"] == {"text/plain": "Run make explore."}
+
+
+def test_view_heading_names_the_report_by_title_year_version_and_group(ledger):
+    assert ex.view_heading(ledger.reports, "heading-back-to-harm", "single", "unaccompanied") == (
+        "Heading Back to Harm (2016); version: as published; group: unaccompanied (UASC)"
+    )
+    # published 20 December 2018 (data/reports.csv)
+    assert ex.view_heading(ledger.reports, "still-in-harms-way", "original", "trafficked").startswith(
+        "Still in Harm's Way (2018); version: "
+    )
+
+
+def test_a_report_without_the_two_groups_says_each_empty_part_in_a_sentence(ledger):
+    title = "Exploited looked after children going missing from care (2022)"
+    inputs = ex.silent_inputs(ledger, "exploited-looked-after-children", "single")
+    assert inputs["rates"] == {} and inputs["conclusions"].empty  # the companion study counts exploited children
+    empty = ex.nothing_to_show(inputs, title)
+    assert set(empty) == {"rates", "conclusions", "chart"}
+    assert empty["rates"].startswith(title) and empty["conclusions"].startswith(title)
+
+
+def test_a_report_with_both_groups_has_nothing_to_excuse(uhe):
+    assert ex.nothing_to_show(uhe, "Until Harm Ends (2025)") == {}
+
+
+def test_a_report_with_rates_but_no_conclusion_keeps_its_rates_and_chart(uhe):
+    inputs = {**uhe, "conclusions": uhe["conclusions"].iloc[:0]}
+    assert set(ex.nothing_to_show(inputs, "Until Harm Ends (2025)")) == {"conclusions"}

@@ -28,12 +28,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 # Values that meet a known defect of a notebook's own cells, owned and being fixed elsewhere. Each runs
 # alone, so it hides nothing else, and is expected to fail until the fix is merged (then it XPASSes;
 # remove it from here).
-KNOWN_DEFECTS = {
-    ("50_explore", "report_id", json.dumps("heading-back-to-harm")): "the explorer's output never names the report",
-    ("50_explore", "report_id", json.dumps("still-in-harms-way")): "the explorer's output never names the report",
-    ("50_explore", "report_id", json.dumps("exploited-looked-after-children")): "the explorer shows 'Empty "
-    "DataFrame' and never names the report",
-}
+KNOWN_DEFECTS = {}
 
 
 def _resolve(spec: dict, value):

@@ -41,3 +41,7 @@ GROUP_LABELS = {
     "trafficked_or_unaccompanied": "trafficked or UASC",
     "exploited": "exploited (companion)",
 }
+
+
+#: A figure no source publishes, in the collection's words ("never found" is said only of children).
+NO_FIGURE = "no published figure"

@@ -209,9 +209,19 @@ def covariate_correlations(pop: dict) -> dict:
     return {"log size": mean_corr(np.log(pop["aux"])), "DfE logit rate": mean_corr(logit(pop["dfe_rate"]))}
 
 
-def calibration_targets(figures: pd.DataFrame, report_id: str = "until-harm-ends", group: str = "trafficked") -> dict:
+def calibration_targets(
+    figures: pd.DataFrame,
+    report_id: str = "until-harm-ends",
+    group: str = "trafficked",
+    reports: pd.DataFrame | None = None,
+) -> dict:
     """The published figures the synthetic councils are matched to: the largest total in care of the
-    group (all children counted) and the rate of the smallest denominator (the rate the report gave)."""
+    group (all children counted) and the rate of the smallest denominator (the rate the report gave).
+
+    ``label`` names them for readers, "Until Harm Ends (2025), trafficked: 864 of 2,335", with the
+    report's title and year from ``reports`` (data/reports.csv); without ``reports`` only its id is known.
+    """
+    from helpers.ledger.vocabulary import GROUP_LABELS
     from helpers.stats.rates import headline_table
 
     head = headline_table(figures, report_id)
@@ -219,10 +229,15 @@ def calibration_targets(figures: pd.DataFrame, report_id: str = "until-harm-ends
     if head.empty:
         raise ParameterError(f"no went-missing rate for group={group!r} in report_id={report_id!r}")
     head = head[head["year"] == head["year"].max()].sort_values("denominator")
+    name = report_id
+    if reports is not None and report_id in set(reports["report_id"]):
+        row = reports.set_index("report_id").loc[report_id]
+        name = f"{row['title']} ({pd.Timestamp(row['published']).year})"
+    numerator, denominator = int(head["numerator"].iloc[0]), int(head["denominator"].iloc[0])
     return {
         "total": int(head["denominator"].max()),
         "rate": float(head["rate"].iloc[0]),
-        "label": f"{report_id}, {group}: {int(head['numerator'].iloc[0])} of {int(head['denominator'].iloc[0])}",
+        "label": f"{name}, {GROUP_LABELS.get(group, group)}: {numerator:,} of {denominator:,}",
     }
 
 

@@ -74,6 +74,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "LiveOnly",
             "needed_gap",
             "no_assumption_share",
+            "nothing_to_show",
             "rates_view",
             "report_choices",
             "sampling_label",
@@ -84,6 +85,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "trend_choices",
             "trend_view",
             "version_choices",
+            "view_heading",
         ],
     },
 )

@@ -34,6 +34,7 @@ from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
 from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
 from helpers.present.plots import OKABE_ITO
+from helpers.present.reports import short_titles
 from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
 from helpers.stats.random_effects import (
     ONE_ROUND_CHOICES,
@@ -64,6 +65,33 @@ def group_label(group: str, capital: bool = False) -> str:
     """A group in words ('unaccompanied (UASC)'), capitalised at the start of a sentence."""
     label = GROUP_LABELS.get(group, group)
     return label[:1].upper() + label[1:] if capital else label
+
+
+def view_heading(reports: pd.DataFrame, report_id: str, version: str, group: str) -> str:
+    """Which report, version and group a view shows: 'Heading Back to Harm (2016); version: <version
+    label>; group: <group>' (an id not in ``reports`` is shown as it is, never a blank)."""
+    title = short_titles(reports).get(report_id, report_id)
+    return f"{title}; version: {version_label(version)}; group: {group_label(group)}"
+
+
+def nothing_to_show(inputs: dict, title: str) -> dict[str, str]:
+    """{part: sentence} for each part of the silent-councils view this report leaves empty.
+
+    Parts: ``rates`` (no trafficked or unaccompanied rate for the sliders to move), ``conclusions`` (no
+    conclusion of the report to test) and ``chart`` (neither, so the tipping chart would be an empty
+    square). A report with something for every part gets an empty dict.
+    """
+    out = {}
+    if not inputs["rates"]:
+        out["rates"] = (
+            f"{title} publishes no rate for trafficked or unaccompanied children in this version, so the "
+            "silent councils' rates have nothing to move."
+        )
+    if inputs["conclusions"].empty:
+        out["conclusions"] = f"{title} draws no conclusion here that the silent councils could overturn."
+    if "rates" in out and "conclusions" in out:
+        out["chart"] = "With neither a rate nor a conclusion to move, there is no tipping chart to draw."
+    return out
 
 
 def as_interval(low: float, high: float) -> str:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ledger.tables import Ledger
-from helpers.ledger.vocabulary import GROUP_LABELS, version_label
+from helpers.ledger.vocabulary import GROUP_LABELS, NO_FIGURE, version_label
 from helpers.stats.rounding import QUALIFIER_WORDS
 
 #: A gap in the ledger: no source publishes this figure. (Children who were "never found" are a measure.)
-NO_FIGURE = "no published figure"
 
 COUNCIL_MEASURES = [
     "councils_asked",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from helpers.ledger.checks import POPULATION_KEY
 from helpers.ledger.tables import Ledger
-from helpers.ledger.vocabulary import GROUP_LABELS, version_label
+from helpers.ledger.vocabulary import GROUP_LABELS, NO_FIGURE, version_label
 from helpers.stats.rates import PAIRS, headline_table
 
 COMPARISON_COLUMNS = [
@@ -342,7 +342,7 @@ def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:
             "period": shown["period"],
             "geography": shown["geography"],
             "value": [
-                ("not found" if pd.isna(v) else f"{v:,g}") + ("" if pd.isna(q) else f" ({q.replace('_', ' ')})")
+                (NO_FIGURE if pd.isna(v) else f"{v:,g}") + ("" if pd.isna(q) else f" ({q.replace('_', ' ')})")
                 for v, q in zip(shown["value"], shown["qualifier"])
             ],
             "unit": shown["unit"].str.replace("_", " "),
