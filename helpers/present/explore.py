@@ -182,7 +182,7 @@ def headline_view(rows: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame
     view = pd.DataFrame(
         {
             "period": rows["period"].astype(str),
-            "went missing": rows["numerator"].map("{:,}".format),
+            "recorded as missing": rows["numerator"].map("{:,}".format),
             "children in care": rows["denominator"].map("{:,}".format),
             "rebuilt rate": rows["rate"].map("{:.1%}".format),
             sampling_label(alpha): [as_interval(lo, hi) for lo, hi in zip(rows["ci_low"], rows["ci_high"])],

@@ -113,8 +113,8 @@ def findings_sentences(facts: dict, ledger: Ledger) -> list[str]:
     latest, series, pub, claims = facts["latest"], facts["series"], facts["published"], facts["claims"]
     title = short_titles(ledger.reports)[latest["report_id"]]
     sentences = [
-        f"In *{title}*, {latest['trafficked'].words('trafficked children in care')} went missing at least once "
-        f"in {latest['period']}, against {latest['unaccompanied'].words('unaccompanied asylum-seeking children')} "
+        f"In *{title}*, {latest['trafficked'].words('trafficked children in care')} were recorded by their council as missing "
+        f"at least once in {latest['period']}, against {latest['unaccompanied'].words('unaccompanied asylum-seeking children')} "
         f'(figures of the version "{version_label(latest["version"])}").',
     ]
     for version, rate in latest["other_versions"].items():
@@ -124,8 +124,9 @@ def findings_sentences(facts: dict, ledger: Ledger) -> list[str]:
         )
     sentences.append(
         f"In {series['trafficked_above']} of {series['pairs']} report versions that count both groups "
-        f"(across {series['reports']} reports), the interval for trafficked children lies wholly above the "
-        f"one for unaccompanied children."
+        f"(across {series['reports']} reports), the 95% CI (sampling only) for trafficked children lies wholly "
+        f"above the one for unaccompanied children. That allows for sampling error only: councils that did not "
+        f"answer could overturn it, and the non-response notebook states the assumption it rests on."
     )
     explained = "each a known discrepancy" if pub["unexplained"] == 0 else f"{pub['unexplained']} unexplained"
     sentences.append(

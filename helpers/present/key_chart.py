@@ -102,6 +102,8 @@ def key_chart(rates: pd.DataFrame, titles: dict[str, str]):
         ax.tick_params(axis="x", labelsize=8)
         top = max(data["ci_high"].max(), (data["published_pct"] / 100).max()) * 1.08
         ax.set_ylim(0, top)
-    fig.suptitle("Share who went missing, rebuilt from the published counts\n(points with 95% CI, sampling only)")
+    fig.suptitle(
+        "Share recorded by their council as missing, rebuilt from the published counts\n(points with 95% CI, sampling only)"
+    )
     fig.tight_layout(rect=(0, 0.14, 1, 1))
     return fig

@@ -239,7 +239,7 @@ def rate_chart(
     ax=None,
     xlabel: str | None = None,
     legend_title: str | None = None,
-    ylabel: str = "share who went missing",
+    ylabel: str = "share recorded as missing",
     palette: dict | None = None,
 ):
     """Rates (fractions) with their intervals as points and whiskers, one colour per ``hue`` level.

@@ -239,7 +239,7 @@ def landing_page(entries: list[Entry], findings: str, has_chart: bool) -> str:
             "## The key chart",
             "",
             "```{figure} key-chart.png",
-            ":alt: Share of children in each group who went missing, rebuilt from the published counts with "
+            ":alt: Share of children in each group recorded by their council as missing, rebuilt from the published counts with "
             "95% Wilson intervals; open diamonds are the published percentages",
             "",
             "Each report's rebuilt rates with their 95% CI (sampling only, Wilson), one colour per group of "

@@ -88,8 +88,8 @@ COLUMN_WORDS = {
     "numerator": "count",
     "denominator": "of",
     "count": "count",
-    "missing": "went missing",
-    "went_missing": "went missing",
+    "missing": "recorded as missing",
+    "went_missing": "recorded as missing",
     "in_care": "in care",
     "rate": "rate",
     "ci_low": "interval from",
@@ -135,7 +135,7 @@ _UNITS = {
 }
 # "never found" is said of children; a figure no source publishes is "no published figure" (reports.NO_FIGURE)
 _MEASURES = {
-    "went_missing": "went missing",
+    "went_missing": "recorded as missing",
     "in_care": "in care",
     "not_found": "never found (children)",
     "councils_asked": "councils asked",
