@@ -436,3 +436,134 @@ def test_risk_difference_default_alpha_zero_tau2_and_messages():
         re_.risk_difference_between_reports(1, 4, 3, 4, tau2=0.1, df=0)
     with pytest.raises(ParameterError, match="alpha"):
         re_.risk_difference_between_reports(1, 4, 3, 4, tau2=0.1, df=2, alpha=2)
+
+
+# ---------------------------------------------------------------- found by mutation testing
+
+
+def test_messages_name_the_parameter():
+    with pytest.raises(ParameterError, match=r"^method='dl' is not valid; valid values: pm, reml$"):
+        re_.fit_meta_regression(ROWS, method="dl")
+    with pytest.raises(ParameterError, match=r"^how='all' is not valid; valid values: headline, separate$"):
+        re_.one_row_per_round(ROWS.assign(report_id="r"), pd.DataFrame({"report_id": [], "headline_period": []}), "all")
+    bad = ROWS.astype({"missing": object, "not_missing": object})
+    bad.loc[1, "missing"] = "x"
+    bad.loc[2, "not_missing"] = "y"
+    with pytest.raises(ParameterError, match=r"^rows \[1, 2\] need positive"):
+        re_.logit_effects(bad)
+
+
+def test_one_row_per_round_returns_the_rows_alone():
+    series = pd.DataFrame({"report_id": ["a", "b"], "year": [2018, 2020]}, index=[4, 9])
+    reports = pd.DataFrame({"report_id": ["a", "b"], "headline_period": ["2018", "2020"]})
+    for how in ("headline", "separate"):
+        out = re_.one_row_per_round(series, reports, how)
+        assert list(out.columns) == ["report_id", "year"] and list(out.index) == [0, 1]
+
+
+@pytest.mark.parametrize("frame", [ROWS, WIDE])
+def test_reml_fit_scales_its_covariance_by_the_floored_knapp_hartung_scale(frame):
+    y, v = effects(frame)
+    X = design(frame)
+    fit = re_.fit_meta_regression(frame, method="reml")
+    beta, inv, q = wls(y, v, X, fit.tau2)
+    scale = max(q / (len(y) - 2), 1.0)
+    assert fit.scale == pytest.approx(scale, rel=1e-6)
+    assert fit.cov.tolist()[1] == pytest.approx((inv * scale).tolist()[1], rel=1e-5)
+    assert fit.std_err == pytest.approx(math.sqrt(inv[1, 1] * scale), rel=1e-5)
+
+
+def test_leave_one_out_and_ratio_against_first_pass_on_their_column_names_and_method():
+    frame = WIDE.rename(columns={"missing": "s", "not_missing": "f", "year": "t"})
+    out = re_.leave_one_out(frame, "s", "f", "t", method="reml")
+    fit = re_.fit_meta_regression(WIDE.iloc[1:], method="reml")
+    assert out["left_out"].tolist() == [1, 2, 3, 4, 5]
+    assert (out.iloc[0]["tau2"], out.iloc[0]["ratio"]) == pytest.approx((fit.tau2, fit.ratio))
+    ratios = re_.ratio_against_first(frame, 0.1, 3, "s", "f", "t")
+    assert ratios["odds_ratio"].tolist() == pytest.approx(re_.ratio_against_first(WIDE, 0.1, 3)["odds_ratio"].tolist())
+
+
+def test_ratio_against_first_keeps_the_order_of_rows_of_one_year():
+    # two rows for 2015: the first listed is the reference (a stable sort)
+    frame = pd.DataFrame({"year": [2018] + [2015] * 20, "missing": [5] + list(range(1, 21)), "not_missing": [5] * 21})
+    out = re_.ratio_against_first(frame, 0.0, 3)
+    assert out["rate"].tolist()[:3] == pytest.approx([1 / 6, 2 / 7, 3 / 8]) and out["year"].tolist()[-1] == 2018
+
+
+def test_quasi_binomial_scale_is_floored_at_one_for_rows_on_a_line():
+    out = re_.trend_models(FLAT.assign(group="g"), alpha=0.05).set_index("model")
+    endog = FLAT[["missing", "not_missing"]].to_numpy(float)
+    X = sm.add_constant(FLAT["year"].to_numpy(float))
+    fit = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
+    assert fit.pearson_chi2 / 2 < 1
+    t = stats.t.ppf(0.975, 2)
+    b, se = fit.params[1], fit.bse[1]
+    quasi = out.loc["quasi_binomial"]
+    assert quasi["dispersion"] == 1.0
+    assert (quasi["ci_low"], quasi["ci_high"]) == pytest.approx((math.exp(b - t * se), math.exp(b + t * se)), rel=1e-6)
+    assert out.loc["binomial", "dispersion"] == 1.0
+
+
+# ---------------------------------------------------------------- on the ledger: the composed tables
+
+
+@pytest.fixture(scope="module")
+def ledger():
+    from helpers.ledger.tables import load_ledger
+
+    return load_ledger()
+
+
+def test_between_report_variance_is_each_groups_trend_tau2(ledger):
+    from helpers.stats.series import report_series
+
+    groups = ["trafficked", "unaccompanied"]
+    for versions, method in (
+        (None, "pm"),
+        ({"still-in-harms-way": "revised", "until-harm-ends": "independent"}, "reml"),
+    ):
+        got = re_.between_report_variance(ledger.figures, ledger.reports, groups, versions, method)
+        series = re_.one_row_per_round(
+            report_series(ledger.figures, versions or re_.DEFAULT_VERSIONS, groups), ledger.reports
+        )
+        expected = {}
+        for group in groups:
+            part = series[series["group"] == group].reset_index(drop=True)
+            if len(part) >= 3:
+                fit = re_.fit_meta_regression(part, method=method)
+                expected[group] = (fit.tau2, fit.df)
+        assert list(got) == list(expected) and len(got) >= 1
+        for group in expected:
+            assert got[group][0] == pytest.approx(expected[group][0]) and got[group][1] == expected[group][1]
+
+
+def test_trend_table_rows_for_every_version_pair(ledger):
+    from helpers.stats.series import report_series
+
+    table = re_.trend_table(ledger.figures, ledger.reports, ["trafficked"], alpha=0.1, method="reml")
+    assert list(table.columns) == re_.TREND_COLUMNS and str(table["df"].dtype) == "Int64"
+    pairs = {tuple(p) for p in table[["still_in_harms_way_version", "until_harm_ends_version"]].values}
+    assert pairs == {(s, u) for s in ("original", "revised") for u in ("guardian", "independent")}
+    versions = {"still-in-harms-way": "revised", "until-harm-ends": "independent"}
+    series = re_.one_row_per_round(report_series(ledger.figures, versions, ["trafficked"], 0.1), ledger.reports)
+    mine = table[
+        (table["still_in_harms_way_version"] == "revised") & (table["until_harm_ends_version"] == "independent")
+    ]
+    full = mine[mine["left_out"] == ""]
+    models = re_.trend_models(series, 0.1, "reml")
+    assert full["model"].tolist() == models["model"].tolist()
+    assert full["estimate"].tolist() == pytest.approx(models["estimate"].tolist())
+    assert full["ci_low"].tolist() == pytest.approx(models["ci_low"].tolist())
+    loo = mine[mine["left_out"] != ""]
+    if len(series) >= 4:
+        expected = re_.leave_one_out(series, method="reml", alpha=0.1)
+        assert loo["left_out"].tolist() == [str(y) for y in expected["left_out"]]
+        assert loo["estimate"].tolist() == pytest.approx(expected["ratio"].tolist())
+        assert loo["ci_high"].tolist() == pytest.approx(expected["ci_high"].tolist())
+        assert loo["tau2"].tolist() == pytest.approx(expected["tau2"].tolist())
+        assert loo["p_value"].tolist() == pytest.approx(expected["p_value"].tolist())
+        assert loo["df"].tolist() == expected["df"].tolist()
+        assert (loo["model"] == "random_effects").all() and loo["dispersion"].isna().all()
+        assert (loo["group"] == "trafficked").all()
+    separate = re_.trend_table(ledger.figures, ledger.reports, ["trafficked"], one_round="separate")
+    assert len(separate) >= len(re_.trend_table(ledger.figures, ledger.reports, ["trafficked"]))
