@@ -325,3 +325,10 @@ def test_ratio_with_two_answering_councils_and_both_clips():
     m[1] = 1  # one child: the lower end falls below 0 and is clipped
     e, low, high = est.ratio(N, m, np.ones(12, bool) & (np.arange(12) < 6), DFE, SIZE)
     assert low[0] == 0.0 and e[0] > 0
+
+
+def test_mice_clips_the_upper_end_at_one():
+    m = N.copy()
+    m[2] -= 3  # nearly every child went missing: the interval runs past 1 and is clipped there
+    e, low, high = est.mice(N, m, R, SIZE, DFE, seed=0, imputations=2, alpha=0.01)
+    assert high[0] == 1.0 and low[0] < e[0] < 1
