@@ -567,3 +567,68 @@ def test_trend_table_rows_for_every_version_pair(ledger):
         assert (loo["group"] == "trafficked").all()
     separate = re_.trend_table(ledger.figures, ledger.reports, ["trafficked"], one_round="separate")
     assert len(separate) >= len(re_.trend_table(ledger.figures, ledger.reports, ["trafficked"]))
+
+
+def test_paule_mandel_widens_its_bracket_past_ten():
+    wild = pd.DataFrame({"year": [1, 2, 3, 4, 5], "missing": [1, 999, 1, 999, 2], "not_missing": [999, 1, 999, 1, 998]})
+    y, v = effects(wild)
+    tau2 = re_.tau2_paule_mandel(y, v, design(wild))
+    assert tau2 > 10 and tau2 == pytest.approx(pm_by_hand(y, v, design(wild)), rel=1e-9)
+
+
+def test_ratio_sentence_at_one_per_cent():
+    assert re_.ratio_sentence(1.01, 1.0, 1.02).startswith("odds up about 1% a year")
+
+
+@pytest.mark.parametrize(("estimates", "words"), [([1.0, 1.2], "changes direction"), ([0.8, 1.0], "changes direction")])
+def test_trend_findings_at_exactly_no_change(estimates, words):
+    models = pd.DataFrame(
+        {
+            "group": ["g"],
+            "model": ["random_effects"],
+            "estimate": [1.1],
+            "ci_low": [0.9],
+            "ci_high": [1.3],
+            "df": [2],
+            "k": [4],
+        }
+    )
+    loo = pd.DataFrame({"group": ["g", "g"], "estimate": estimates})
+    assert re_.trend_findings(models, loo)[0].endswith(f"it {words}.")
+
+
+def test_trend_models_keep_group_order_and_model_three_years():
+    series = pd.concat([WIDE.assign(group="wide"), ROWS.iloc[:3].assign(group="three")], ignore_index=True)
+    out = re_.trend_models(series)
+    assert out["group"].tolist() == ["wide"] * 3 + ["three"] * 3
+    assert out["k"].tolist()[3:] == [3, 3, 3]
+
+
+def test_between_report_variance_defaults_and_group_order(ledger):
+    groups = ["unaccompanied", "trafficked"]
+    got = re_.between_report_variance(ledger.figures, ledger.reports, groups)
+    pm = re_.between_report_variance(ledger.figures, ledger.reports, groups, re_.DEFAULT_VERSIONS, "pm")
+    assert got == pm
+    from helpers.stats.series import report_series
+
+    series = report_series(ledger.figures, re_.DEFAULT_VERSIONS, groups)
+    order = list(dict.fromkeys(series["group"]))
+    assert list(got) == [g for g in order if g in got]
+
+
+def test_trend_table_passes_on_the_method_and_the_round_rule(ledger):
+    from helpers.stats.series import report_series
+
+    versions = {"still-in-harms-way": "original", "until-harm-ends": "guardian"}
+    table = re_.trend_table(ledger.figures, ledger.reports, ["unaccompanied"], method="reml")
+    series = re_.one_row_per_round(report_series(ledger.figures, versions, ["unaccompanied"]), ledger.reports)
+    mine = table[
+        (table["still_in_harms_way_version"] == "original")
+        & (table["until_harm_ends_version"] == "guardian")
+        & (table["left_out"] == "")
+        & (table["model"] == "random_effects")
+    ]
+    assert mine["tau2"].tolist() == pytest.approx([re_.fit_meta_regression(series, method="reml").tau2])
+    separate = re_.trend_table(ledger.figures, ledger.reports, ["unaccompanied"], one_round="separate")
+    headline = re_.trend_table(ledger.figures, ledger.reports, ["unaccompanied"])
+    assert len(separate) > len(headline)  # When Harm Remains' two periods count as two rounds
