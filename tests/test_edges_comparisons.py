@@ -42,6 +42,8 @@ ROWS = (
     + _pair("p2", "unaccompanied", "2021", 15, 150)
     + _pair("p2", "trafficked", "2020", 25, 90)
     + _pair("p3", "exploited", "2023", 3, 30, version="alt")
+    # a later report's row in the previous report's headline period is not the previous report's
+    + _pair("p3", "trafficked", "2019", 1, 10, version="alt")
 )
 FIGURES = pd.DataFrame([dict(zip(COLS, r)) for r in ROWS]).assign(
     discrepancy_id=None, qualifier=None, source_id="s", unit="children"
@@ -198,6 +200,7 @@ def test_the_first_report_has_no_previous_and_no_dfe_year():
 def test_split_benchmark_keeps_order_and_resets_the_index():
     tests, bench = split_benchmark(report_comparisons(ledger(), "p2"))
     assert list(tests.index) == [0, 1, 2, 3] and list(bench.index) == [0, 1]
+    assert list(tests.columns) == COMPARISON_COLUMNS and list(bench.columns) == COMPARISON_COLUMNS
     assert list(bench["second"]) == ["trafficked, 2021", "unaccompanied (UASC), 2021"]
     assert "against all looked-after children in England" not in set(tests["comparison"])
 
@@ -207,6 +210,7 @@ def test_between_report_interval_is_left_empty_without_previous_report_rows():
     same = tests[tests["comparison"] != "against the previous report"]
     out = with_between_report_interval(same, ledger())
     assert out["ci_low_reports"].isna().all() and out["ci_high_reports"].isna().all()
+    assert out["ci_low_reports"].dtype == float and out["ci_high_reports"].dtype == float
     assert list(out.columns) == COMPARISON_COLUMNS + ["ci_low_reports", "ci_high_reports"]
     assert "ci_low_reports" not in same.columns  # the input is not changed
 
@@ -225,7 +229,7 @@ TABLE = pd.DataFrame(
         "rate1": [0.2468, 0.5],
         "rate2": [0.3, 0.6],
         "difference": [0.0532, 0.1],
-        "ci_low": [-0.0123, 0.0004],
+        "ci_low": [-0.0123, 0.09],
         "ci_high": [0.1234, 0.2],
         "p_value": [0.0004, 0.001],
     }
@@ -239,7 +243,7 @@ def test_display_comparisons_word_for_word():
         "first": ["A: 1,234 of 5,000 = 24.7%", "C: 5 of 10 = 50.0%"],
         "second": ["B: 30 of 100 = 30.0%", "D: 6 of 10 = 60.0%"],
         "difference (points)": ["+5.3", "+10.0"],
-        "95% CI (sampling only), points": ["-1.2 to +12.3", "+0.0 to +20.0"],
+        "95% CI (sampling only), points": ["-1.2 to +12.3", "+9.0 to +20.0"],
         "p-value": ["<0.001", "0.001"],
     }
     assert list(display_comparisons(TABLE, alpha=0.1).columns)[4] == "90% CI (sampling only), points"
@@ -309,7 +313,7 @@ TESTS = pd.DataFrame(
         "ci_low": [0.05, -0.1, 0.0, 0.1],
         "ci_high": [0.2, 0.0, 0.1, 0.3],
         "p_holm": [0.0001, np.nan, np.nan, np.nan],
-        "ci_low_reports": [np.nan, np.nan, 0.0, 0.01],
+        "ci_low_reports": [np.nan, np.nan, 0.0, 0.09],
         "ci_high_reports": [np.nan, np.nan, 0.12, 0.4],
     }
 )
@@ -331,7 +335,7 @@ def test_report_findings_every_sentence_at_90_percent():
         "New against old: +6.0 points; allowing for the variation between reports the 90% CI (random effects, "
         "t on k−2 df) runs from +0.0 to +12.0 and includes no change.",
         "Newer against older: +20.0 points; allowing for the variation between reports the 90% CI (random "
-        "effects, t on k−2 df) runs from +1.0 to +40.0 and excludes no change.",
+        "effects, t on k−2 df) runs from +9.0 to +40.0 and excludes no change.",
         "Against all looked-after children in England (DfE), the report's rates are between about 3.0 and 3.6 "
         "times DfE's; a contrast between different populations (DfE's count includes the report's children who "
         "were in English care), and council definitions of missing and absent vary, so no test is applied.",
@@ -405,3 +409,69 @@ def test_other_figures_words_a_gap_as_the_presentation_layer_does():
     from helpers.stats.comparisons import NO_FIGURE
 
     assert NO_FIGURE == PRESENT_WORD == "no published figure"
+
+
+def test_order_of_appearance_decides_the_order_of_comparisons():
+    rows = (
+        _pair("q", "unaccompanied", "2021", 10, 100)
+        + _pair("q", "trafficked", "2021", 20, 100)
+        + _pair("q", "unaccompanied", "2020", 12, 100)
+        + _pair("q", "trafficked", "2020", 25, 100)
+        + _pair("q", "other", "2021", 1, 10)
+        + _pair("q", "other", "2020", 2, 10)
+    )
+    figures = pd.DataFrame([dict(zip(COLS, r)) for r in rows]).assign(
+        discrepancy_id=None, qualifier=None, source_id="s", unit="children"
+    )
+    reports = pd.DataFrame({"report_id": ["q"], "title": ["Q"], "series_order": [1], "headline_period": ["2021"]})
+    ledger = SimpleNamespace(figures=figures, reports=reports, tables={})
+    table = report_comparisons(ledger, "q")
+    assert table[["comparison", "first", "second"]].values.tolist() == [
+        ["trafficked against unaccompanied", "unaccompanied (UASC), 2021", "trafficked, 2021"],
+        ["trafficked against unaccompanied", "unaccompanied (UASC), 2020", "trafficked, 2020"],
+        ["year against year", "unaccompanied (UASC), 2020", "unaccompanied (UASC), 2021"],
+        ["year against year", "trafficked, 2020", "trafficked, 2021"],
+        ["year against year", "other, 2020", "other, 2021"],  # a group without a label keeps its id
+    ]
+
+
+def test_holm_adjust_edges():
+    from helpers.stats.comparisons import holm_adjust
+
+    # no p-values at all: the column is still added, as floats
+    out = holm_adjust(pd.DataFrame({"p_value": [np.nan, np.nan]}))
+    assert list(out.columns) == ["p_value", "p_holm"] and out["p_holm"].isna().all() and out["p_holm"].dtype == float
+    # without a hypothesis column each row is its own hypothesis, whatever the index
+    table = pd.DataFrame({"p_value": [0.04, np.nan, 0.01]}, index=[7, 3, 5])
+    out = holm_adjust(table)
+    assert out["p_holm"].tolist()[::2] == pytest.approx([0.04, 0.02]) and np.isnan(out["p_holm"].tolist()[1])
+    assert out["p_holm"].dtype == float
+
+
+def test_findings_edges_zero_as_an_upper_limit_and_no_flagged_pairs():
+    tests = TESTS.iloc[[2]].assign(ci_low_reports=[-0.1], ci_high_reports=[0.0])
+    headlines = HEADLINES.assign(comparability="")
+    lines = report_findings(headlines, tests, pd.DataFrame(), "2019")
+    assert lines[-1].endswith("runs from -10.0 to +0.0 and includes no change.")
+    assert not any("published share(s)" in line for line in lines)
+
+
+def test_display_benchmark_rounds_whole_points():
+    bench = pd.DataFrame({"second": ["g"], "rate1": [0.1], "rate2": [0.7], "difference": [0.6]})
+    assert display_benchmark(bench)["difference (points)"].tolist() == ["+60"]
+
+
+def test_between_report_interval_at_another_level_on_the_ledger():
+    from helpers.ledger.tables import load_ledger
+    from helpers.stats.random_effects import between_report_variance, risk_difference_between_reports
+
+    ledger = load_ledger()
+    tests, _ = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
+    out = with_between_report_interval(tests, ledger, alpha=0.2)
+    rows = out[out["ci_low_reports"].notna()]
+    assert len(rows) > 0
+    variance = between_report_variance(ledger.figures, ledger.reports, sorted(set(rows["group"])))
+    for r in rows.itertuples():
+        tau2, df = variance[r.group]
+        _, low, high = risk_difference_between_reports(r.x1, r.n1, r.x2, r.n2, tau2, df, 0.2)
+        assert (r.ci_low_reports, r.ci_high_reports) == pytest.approx((low, high))

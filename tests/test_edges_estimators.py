@@ -250,3 +250,81 @@ def test_mice_broadcasts_one_row_of_counts_over_replicates_like_the_other_estima
     r2 = np.vstack([R, R])
     assert est.respondents_only(N, M, r2)[0].shape == (2,)  # the others accept it
     assert est.mice(N, M, r2, SIZE, DFE, seed=5, imputations=3)[0].shape == (2,)
+
+
+# ---------------------------------------------------------------- found by mutation testing
+
+
+def test_every_replicate_row_is_estimated_on_its_own():
+    r2 = np.vstack([R, np.roll(R, 3)])
+    n2, m2 = np.tile(N, (2, 1)), np.tile(M, (2, 1))
+    classes = np.repeat([0, 1, 2], 4)
+    w2 = np.vstack([np.linspace(0.5, 4.0, 12), np.linspace(4.0, 0.5, 12)])
+    calls = {
+        "weighted_ratio": (lambda n, m, r, w: est.weighted_ratio(n, m, r, w), True),
+        "weighting_class": (lambda n, m, r, w: est.weighting_class(n, m, r, classes), False),
+        "ratio": (lambda n, m, r, w: est.ratio(n, m, r, DFE, SIZE), False),
+        "ipw": (lambda n, m, r, w: est.ipw(n, m, r, SIZE, DFE), False),
+    }
+    for name, (call, weighted) in calls.items():
+        both = call(n2, m2, r2, w2)
+        for i in range(2):
+            one = call(N, M, r2[i], w2[i] if weighted else None)
+            assert [float(b[i]) for b in both] == pytest.approx([float(o[0]) for o in one], rel=1e-6), name
+    weights = est.class_weights(r2, classes)
+    for i in range(2):
+        assert weights[i].tolist() == pytest.approx(est.class_weights(r2[i], classes)[0].tolist())
+        assert weights[i].sum() == pytest.approx(12)
+
+
+def test_rubins_rules_on_one_set_of_imputations():
+    mean, total, df = est.rubin([0.30, 0.34, 0.32], [0.001, 0.002, 0.003])
+    between = 0.0004
+    assert float(mean) == pytest.approx(0.32) and float(total) == pytest.approx(0.002 + 4 / 3 * between)
+    assert float(df) == pytest.approx(2 * (1 + 0.002 / (4 / 3 * between)) ** 2)
+
+
+def test_mice_within_variance_and_the_smallest_number_of_imputations(monkeypatch):
+    seen = []
+    real = est.rubin
+    monkeypatch.setattr(est, "rubin", lambda q, w: seen.append((np.asarray(q), np.asarray(w))) or real(q, w))
+    r2 = np.vstack([R, np.ones(12, bool)])
+    est.mice(np.tile(N, (2, 1)), np.tile(M, (2, 1)), r2, SIZE, DFE, seed=5, imputations=2)
+    q, w = seen[0]
+    truth = M.sum() / N.sum()
+    # every council answered in the second replicate: each imputation is the truth, and with every count
+    # known (the estimand is the rate among all councils' children) nothing adds within-imputation variance
+    assert q[1].tolist() == pytest.approx([truth, truth])
+    assert w[1].tolist() == [0.0, 0.0]
+    # the first: a rate in 0..1 over at least the answering councils' children
+    assert ((w[0] > 0) & (w[0] <= q[0] * (1 - q[0]) / N[R].sum())).all()
+
+
+def test_ipw_statsmodels_leaves_out_answering_councils_with_no_children():
+    n, m = N.copy(), M.copy()
+    n[0], m[0] = 0, 0
+    got = est.ipw_statsmodels(n, m, R, SIZE, DFE)
+    keep = R & (n > 0)
+    X = est.response_design(SIZE, DFE)
+    pi = sm.GLM(R.astype(float), X, family=sm.families.Binomial()).fit().predict(X)
+    v = n[keep] / pi[keep]
+    assert got[0] == pytest.approx((v * m[keep] / n[keep]).sum() / v.sum(), rel=1e-6)
+
+
+def test_ratio_with_two_answering_councils_and_both_clips():
+    r = np.array([True, True] + [False] * 10)
+    got = est.ratio(N, M, r, DFE, SIZE, alpha=0.5)
+    assert [float(g[0]) for g in got] == pytest.approx(ratio_by_hand(N, M, r, DFE, SIZE, 0.5), rel=1e-12)
+    e, low, high = est.ratio(N, N, r, DFE, SIZE)  # all went missing, factor above 1: everything clips at 1
+    assert (e[0], low[0], high[0]) == (1.0, 1.0, 1.0)
+    m = np.zeros(12, int)
+    m[1] = 1  # one child: the lower end falls below 0 and is clipped
+    e, low, high = est.ratio(N, m, np.ones(12, bool) & (np.arange(12) < 6), DFE, SIZE)
+    assert low[0] == 0.0 and e[0] > 0
+
+
+def test_mice_clips_the_upper_end_at_one():
+    m = N.copy()
+    m[2] -= 3  # nearly every child went missing: the interval runs past 1 and is clipped there
+    e, low, high = est.mice(N, m, R, SIZE, DFE, seed=0, imputations=2, alpha=0.01)
+    assert high[0] == 1.0 and low[0] < e[0] < 1

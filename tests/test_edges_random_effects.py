@@ -403,12 +403,14 @@ def test_trend_findings_word_for_word():
     )
     loo = pd.DataFrame({"group": ["unaccompanied"] * 2 + ["trafficked"] * 2, "estimate": [0.8, 0.95, 1.01, 1.2]})
     assert re_.trend_findings(models, loo) == [
-        "Unaccompanied children: odds down about 10% a year; the interval runs from a 15% fall to a 5% fall "
-        "(random-effects model, 5 reports, t on 3 df); the interval excludes no change. Leaving out one report "
-        "at a time moves the estimate between 0.800 and 0.950; it keeps its direction.",
-        "Trafficked children: odds up about 30% a year; the interval runs from no change to a 60% rise "
-        "(random-effects model, 4 reports, t on 2 df); the interval includes no change. Leaving out one report "
-        "at a time moves the estimate between 1.010 and 1.200; it keeps its direction.",
+        "Unaccompanied children: a detectable trend; odds down about 10% a year; the interval runs from a 15% "
+        "fall to a 5% fall (random-effects model, 5 reports, 95% CI (random effects, t on 3 df)); the interval "
+        "excludes no change. Leaving out one report at a time moves the estimate between 0.800 and 0.950; it "
+        "keeps its direction.",
+        "Trafficked children: no detectable trend; odds up about 30% a year; the interval runs from no change to "
+        "a 60% rise (random-effects model, 4 reports, 95% CI (random effects, t on 2 df)); the interval includes "
+        "no change. Leaving out one report at a time moves the estimate between 1.010 and 1.200; it keeps its "
+        "direction.",
     ]
     lines = re_.trend_findings(models, loo.iloc[:1])
     assert lines[1].endswith("the interval includes no change.")
@@ -436,3 +438,199 @@ def test_risk_difference_default_alpha_zero_tau2_and_messages():
         re_.risk_difference_between_reports(1, 4, 3, 4, tau2=0.1, df=0)
     with pytest.raises(ParameterError, match="alpha"):
         re_.risk_difference_between_reports(1, 4, 3, 4, tau2=0.1, df=2, alpha=2)
+
+
+# ---------------------------------------------------------------- found by mutation testing
+
+
+def test_messages_name_the_parameter():
+    with pytest.raises(ParameterError, match=r"^method='dl' is not valid; valid values: pm, reml$"):
+        re_.fit_meta_regression(ROWS, method="dl")
+    with pytest.raises(ParameterError, match=r"^how='all' is not valid; valid values: headline, separate$"):
+        re_.one_row_per_round(ROWS.assign(report_id="r"), pd.DataFrame({"report_id": [], "headline_period": []}), "all")
+    bad = ROWS.astype({"missing": object, "not_missing": object})
+    bad.loc[1, "missing"] = "x"
+    bad.loc[2, "not_missing"] = "y"
+    with pytest.raises(ParameterError, match=r"^rows \[1, 2\] need positive"):
+        re_.logit_effects(bad)
+
+
+def test_one_row_per_round_returns_the_rows_alone():
+    series = pd.DataFrame({"report_id": ["a", "b"], "year": [2018, 2020]}, index=[4, 9])
+    reports = pd.DataFrame({"report_id": ["a", "b"], "headline_period": ["2018", "2020"]})
+    for how in ("headline", "separate"):
+        out = re_.one_row_per_round(series, reports, how)
+        assert list(out.columns) == ["report_id", "year"] and list(out.index) == [0, 1]
+
+
+@pytest.mark.parametrize("frame", [ROWS, WIDE])
+def test_reml_fit_scales_its_covariance_by_the_floored_knapp_hartung_scale(frame):
+    y, v = effects(frame)
+    X = design(frame)
+    fit = re_.fit_meta_regression(frame, method="reml")
+    beta, inv, q = wls(y, v, X, fit.tau2)
+    scale = max(q / (len(y) - 2), 1.0)
+    assert fit.scale == pytest.approx(scale, rel=1e-6)
+    assert fit.cov.tolist()[1] == pytest.approx((inv * scale).tolist()[1], rel=1e-5)
+    assert fit.std_err == pytest.approx(math.sqrt(inv[1, 1] * scale), rel=1e-5)
+
+
+def test_leave_one_out_and_ratio_against_first_pass_on_their_column_names_and_method():
+    frame = WIDE.rename(columns={"missing": "s", "not_missing": "f", "year": "t"})
+    out = re_.leave_one_out(frame, "s", "f", "t", method="reml")
+    fit = re_.fit_meta_regression(WIDE.iloc[1:], method="reml")
+    assert out["left_out"].tolist() == [1, 2, 3, 4, 5]
+    assert (out.iloc[0]["tau2"], out.iloc[0]["ratio"]) == pytest.approx((fit.tau2, fit.ratio))
+    ratios = re_.ratio_against_first(frame, 0.1, 3, "s", "f", "t")
+    assert ratios["odds_ratio"].tolist() == pytest.approx(re_.ratio_against_first(WIDE, 0.1, 3)["odds_ratio"].tolist())
+
+
+def test_ratio_against_first_keeps_the_order_of_rows_of_one_year():
+    # two rows for 2015: the first listed is the reference (a stable sort)
+    frame = pd.DataFrame({"year": [2018] + [2015] * 20, "missing": [5] + list(range(1, 21)), "not_missing": [5] * 21})
+    out = re_.ratio_against_first(frame, 0.0, 3)
+    assert out["rate"].tolist()[:3] == pytest.approx([1 / 6, 2 / 7, 3 / 8]) and out["year"].tolist()[-1] == 2018
+
+
+def test_quasi_binomial_scale_is_floored_at_one_for_rows_on_a_line():
+    out = re_.trend_models(FLAT.assign(group="g"), alpha=0.05).set_index("model")
+    endog = FLAT[["missing", "not_missing"]].to_numpy(float)
+    X = sm.add_constant(FLAT["year"].to_numpy(float))
+    fit = sm.GLM(endog, X, family=sm.families.Binomial()).fit()
+    assert fit.pearson_chi2 / 2 < 1
+    t = stats.t.ppf(0.975, 2)
+    b, se = fit.params[1], fit.bse[1]
+    quasi = out.loc["quasi_binomial"]
+    assert quasi["dispersion"] == 1.0
+    assert (quasi["ci_low"], quasi["ci_high"]) == pytest.approx((math.exp(b - t * se), math.exp(b + t * se)), rel=1e-6)
+    assert out.loc["binomial", "dispersion"] == 1.0
+
+
+# ---------------------------------------------------------------- on the ledger: the composed tables
+
+
+@pytest.fixture(scope="module")
+def ledger():
+    from helpers.ledger.tables import load_ledger
+
+    return load_ledger()
+
+
+def test_between_report_variance_is_each_groups_trend_tau2(ledger):
+    from helpers.stats.series import report_series
+
+    groups = ["trafficked", "unaccompanied"]
+    for versions, method in (
+        (None, "pm"),
+        ({"still-in-harms-way": "revised", "until-harm-ends": "independent"}, "reml"),
+    ):
+        got = re_.between_report_variance(ledger.figures, ledger.reports, groups, versions, method)
+        series = re_.one_row_per_round(
+            report_series(ledger.figures, versions or re_.DEFAULT_VERSIONS, groups), ledger.reports
+        )
+        expected = {}
+        for group in groups:
+            part = series[series["group"] == group].reset_index(drop=True)
+            if len(part) >= 3:
+                fit = re_.fit_meta_regression(part, method=method)
+                expected[group] = (fit.tau2, fit.df)
+        assert list(got) == list(expected) and len(got) >= 1
+        for group in expected:
+            assert got[group][0] == pytest.approx(expected[group][0]) and got[group][1] == expected[group][1]
+
+
+def test_trend_table_rows_for_every_version_pair(ledger):
+    from helpers.stats.series import report_series
+
+    table = re_.trend_table(ledger.figures, ledger.reports, ["trafficked"], alpha=0.1, method="reml")
+    assert list(table.columns) == re_.TREND_COLUMNS and str(table["df"].dtype) == "Int64"
+    pairs = {tuple(p) for p in table[["still_in_harms_way_version", "until_harm_ends_version"]].values}
+    assert pairs == {(s, u) for s in ("original", "revised") for u in ("guardian", "independent")}
+    versions = {"still-in-harms-way": "revised", "until-harm-ends": "independent"}
+    series = re_.one_row_per_round(report_series(ledger.figures, versions, ["trafficked"], 0.1), ledger.reports)
+    mine = table[
+        (table["still_in_harms_way_version"] == "revised") & (table["until_harm_ends_version"] == "independent")
+    ]
+    full = mine[mine["left_out"] == ""]
+    models = re_.trend_models(series, 0.1, "reml")
+    assert full["model"].tolist() == models["model"].tolist()
+    assert full["estimate"].tolist() == pytest.approx(models["estimate"].tolist())
+    assert full["ci_low"].tolist() == pytest.approx(models["ci_low"].tolist())
+    loo = mine[mine["left_out"] != ""]
+    if len(series) >= 4:
+        expected = re_.leave_one_out(series, method="reml", alpha=0.1)
+        assert loo["left_out"].tolist() == [str(y) for y in expected["left_out"]]
+        assert loo["estimate"].tolist() == pytest.approx(expected["ratio"].tolist())
+        assert loo["ci_high"].tolist() == pytest.approx(expected["ci_high"].tolist())
+        assert loo["tau2"].tolist() == pytest.approx(expected["tau2"].tolist())
+        assert loo["p_value"].tolist() == pytest.approx(expected["p_value"].tolist())
+        assert loo["df"].tolist() == expected["df"].tolist()
+        assert (loo["model"] == "random_effects").all() and loo["dispersion"].isna().all()
+        assert (loo["group"] == "trafficked").all()
+    separate = re_.trend_table(ledger.figures, ledger.reports, ["trafficked"], one_round="separate")
+    assert len(separate) >= len(re_.trend_table(ledger.figures, ledger.reports, ["trafficked"]))
+
+
+def test_paule_mandel_widens_its_bracket_past_ten():
+    wild = pd.DataFrame({"year": [1, 2, 3, 4, 5], "missing": [1, 999, 1, 999, 2], "not_missing": [999, 1, 999, 1, 998]})
+    y, v = effects(wild)
+    tau2 = re_.tau2_paule_mandel(y, v, design(wild))
+    assert tau2 > 10 and tau2 == pytest.approx(pm_by_hand(y, v, design(wild)), rel=1e-9)
+
+
+def test_ratio_sentence_at_one_per_cent():
+    assert re_.ratio_sentence(1.01, 1.0, 1.02).startswith("odds up about 1% a year")
+
+
+@pytest.mark.parametrize(("estimates", "words"), [([1.0, 1.2], "changes direction"), ([0.8, 1.0], "changes direction")])
+def test_trend_findings_at_exactly_no_change(estimates, words):
+    models = pd.DataFrame(
+        {
+            "group": ["g"],
+            "model": ["random_effects"],
+            "estimate": [1.1],
+            "ci_low": [0.9],
+            "ci_high": [1.3],
+            "df": [2],
+            "k": [4],
+        }
+    )
+    loo = pd.DataFrame({"group": ["g", "g"], "estimate": estimates})
+    assert re_.trend_findings(models, loo)[0].endswith(f"it {words}.")
+
+
+def test_trend_models_keep_group_order_and_model_three_years():
+    series = pd.concat([WIDE.assign(group="wide"), ROWS.iloc[:3].assign(group="three")], ignore_index=True)
+    out = re_.trend_models(series)
+    assert out["group"].tolist() == ["wide"] * 3 + ["three"] * 3
+    assert out["k"].tolist()[3:] == [3, 3, 3]
+
+
+def test_between_report_variance_defaults_and_group_order(ledger):
+    groups = ["unaccompanied", "trafficked"]
+    got = re_.between_report_variance(ledger.figures, ledger.reports, groups)
+    pm = re_.between_report_variance(ledger.figures, ledger.reports, groups, re_.DEFAULT_VERSIONS, "pm")
+    assert got == pm
+    from helpers.stats.series import report_series
+
+    series = report_series(ledger.figures, re_.DEFAULT_VERSIONS, groups)
+    order = list(dict.fromkeys(series["group"]))
+    assert list(got) == [g for g in order if g in got]
+
+
+def test_trend_table_passes_on_the_method_and_the_round_rule(ledger):
+    from helpers.stats.series import report_series
+
+    versions = {"still-in-harms-way": "original", "until-harm-ends": "guardian"}
+    table = re_.trend_table(ledger.figures, ledger.reports, ["unaccompanied"], method="reml")
+    series = re_.one_row_per_round(report_series(ledger.figures, versions, ["unaccompanied"]), ledger.reports)
+    mine = table[
+        (table["still_in_harms_way_version"] == "original")
+        & (table["until_harm_ends_version"] == "guardian")
+        & (table["left_out"] == "")
+        & (table["model"] == "random_effects")
+    ]
+    assert mine["tau2"].tolist() == pytest.approx([re_.fit_meta_regression(series, method="reml").tau2])
+    separate = re_.trend_table(ledger.figures, ledger.reports, ["unaccompanied"], one_round="separate")
+    headline = re_.trend_table(ledger.figures, ledger.reports, ["unaccompanied"])
+    assert len(separate) > len(headline)  # When Harm Remains' two periods count as two rounds

@@ -245,3 +245,19 @@ def test_dfe_years_need_only_their_two_counts_and_the_first_of_duplicates_stands
     dfe = table.set_index("conclusion").loc["trafficked above all looked-after (DfE)"]
     assert dfe["comparator"] == pytest.approx(0.12)
     assert dfe["comparator_label"].endswith("year to March 2022")
+
+
+def test_a_rate_of_zero_against_zero_is_a_tie_not_a_division():
+    assert smallest_overturning_share(0.0, 0.0) == 0.0
+
+
+def test_groups_published_once_stand_beside_the_chosen_version():
+    rows = _pair("s", "v1", "trafficked", "2024", 30, 100) + _pair("s", "single", "unaccompanied", "2024", 20, 200)
+    figures = pd.DataFrame([dict(zip(COLS, r)) for r in rows]).assign(
+        discrepancy_id=None, qualifier=None, source_id="s"
+    )
+    reports = pd.DataFrame({"report_id": ["s"], "series_order": [0]})
+    national = pd.DataFrame({"year": [2019, 2020], "measure": ["children_missing", "cla_during_year"], "value": [1, 9]})
+    table = report_conclusions(figures, reports, national, "s")
+    assert table["conclusion"].tolist() == ["trafficked above unaccompanied"]
+    assert table["comparator"].tolist() == pytest.approx([0.1])
