@@ -12,6 +12,7 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
+    intervals             interval_name, coverage: the name of every kind of interval at any alpha
     teaching              worked numbers for the methods notebook and exercises
     site                  the Sphinx book of the executed notebooks (make site), the key chart
     explore               the explorer's choices, headline, silent-council sliders and trend, widget-free
@@ -63,6 +64,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "nonresponse_findings": ["findings_in_words", "show_table", "simulation_table"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
+        "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [
             "all_council_rate",
