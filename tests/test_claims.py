@@ -487,6 +487,13 @@ def test_reader_impact_sentences():
     assert reader_impact(row("proportion", "864", "2638", "37")).endswith(
         "(32.8%): it overstates the share by 4.2 percentage points."
     )
+    # The same claim diagnosed as a rate over another valid denominator: no direction is claimed.
+    diagnosed = {**row("proportion", "864", "2638", "37"), "diagnosis": "other_denominator"}
+    assert reader_impact(diagnosed) == (
+        "Told 37%, a reader gets a rate over another denominator than the one printed beside it (over the "
+        "printed one it is 32.8%); both are rates the report's counts support, so the slip is the printed "
+        "denominator, and 37% is not shown to be too high or too low."
+    )
     assert reader_impact(row("percent_change", "960", "1231", "22")).endswith(
         "(28.2%): it understates the change by 6.2 percentage points."
     )
@@ -546,3 +553,34 @@ def test_a_quarter_is_coded_one_way_in_the_ledger():
     assert plain["qualifier"].tolist() == ["about", "about"]
     # 246 of 1,015 is 24.24%, within 5% of 25 (23.75 to 26.25), so "a quarter" holds as an approximation.
     assert check_claims(frame(("q", "proportion", "246", "1015", "25", "about")))["verdict"].iloc[0] == "consistent"
+
+
+# The five distinct Until Harm Ends claims of 37% and 13% fit the Guardian's denominators (issue 25): their
+# reader sentences name the printed denominator as the slip and claim no direction.
+OTHER_DENOMINATOR_CLAIMS = [
+    "uhe-ind-trafficked-37pct",
+    "uhe-ind-uasc-13pct",
+    "uhe-tbe-trafficked-37pct",
+    "uhe-tbe-uasc-13pct",
+    "uhe-inkl-trafficked-37pct",
+]
+
+
+def test_other_denominator_claims_claim_no_direction():
+    from helpers.claims import check_claims, ledger_alternatives, read_claims
+    from helpers.ledger.paths import DATA_DIR
+    from helpers.present.claims_report import impact_lines
+
+    verdicts = check_claims(read_claims(DATA_DIR / "claims.csv"), ledger_alternatives())
+    named = verdicts[verdicts["claim_id"].isin(OTHER_DENOMINATOR_CLAIMS)]
+    assert sorted(named["claim_id"]) == sorted(OTHER_DENOMINATOR_CLAIMS)
+    assert set(named["diagnosis"]) == {"other_denominator"}
+    lines = impact_lines(verdicts)
+    for claim_id in OTHER_DENOMINATOR_CLAIMS:
+        (line,) = [line for line in lines if line.startswith(f"- {claim_id}:")]
+        assert "not shown to be too high or too low" in line
+        assert "overstates" not in line and "understates" not in line
+    # every other_denominator claim, copies included, reads the same way
+    diagnosed = verdicts[verdicts["diagnosis"] == "other_denominator"]
+    assert len(diagnosed) == 13
+    assert not any(("overstates" in line or "understates" in line) for line in lines if "another denominator" in line)

@@ -124,9 +124,20 @@ def computed_text(row) -> str:
 
 
 def reader_impact(row) -> str:
-    """What an inconsistent claim changes for a reader, in one sentence."""
+    """What an inconsistent claim changes for a reader, in one sentence.
+
+    A claim that fits another valid denominator (diagnosis ``other_denominator``) is a rate the report's
+    own counts support, printed beside the wrong base. Which base is nearer the share among all counted
+    children depends on the children with no answer, so the sentence names the mismatch and no direction.
+    """
     stated, computed = float(row["stated"]), float(Fraction(row["computed"]))
     told, actual = stated_text(row), computed_text(row)
+    if row.get("diagnosis", "") == "other_denominator":
+        return (
+            f"Told {told}, a reader gets a rate over another denominator than the one printed beside it "
+            f"(over the printed one it is {actual}); both are rates the report's counts support, so the slip "
+            f"is the printed denominator, and {told} is not shown to be too high or too low."
+        )
     if row["kind"] == "one_in_n":
         # A larger N is a smaller share: compare shares, which is what a reader pictures.
         stated, computed = 1 / stated, 1 / computed
