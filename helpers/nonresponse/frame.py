@@ -52,11 +52,17 @@ AUXILIARY_LIMITS = {
 }
 
 
+PAIRING_RULE = (
+    "An FOI round counting calendar year Y is paired with DfE's year ending 31 March Y; they share three "
+    "months (January to March of Y), and a round counting the year to September Y shares seven."
+)
+
+
 def dfe_year(period: str, available: pd.Series) -> int:
     """The DfE year (ending 31 March) set beside an FOI period: its last year, capped to the years held.
 
-    FOI rounds ask for a calendar or September year; DfE's year ends on 31 March, so the two overlap by
-    roughly three quarters. Where the data stop earlier than the FOI year, the latest year held is used.
+    The pairing rule, word for word as in the glossary's "DfE year-ends" (a test holds the two together):
+    PAIRING_RULE. Where the data stop earlier than the FOI year, the latest year held is used.
     """
     years = sorted(int(y) for y in pd.unique(available))
     year = period_year(period)
