@@ -187,9 +187,39 @@ def test_mfc_run_one_notebook_with_chosen_parameters_into_a_named_folder(tmp_pat
         "run", "10_report", "-f", str(params), "-p", "report_id=still-in-harms-way", "--output-dir", str(tmp_path / "o")
     )
     assert result.returncode == 0, result.stderr
-    assert [p.name for p in (tmp_path / "o").iterdir()] == ["10_report.ipynb"]
-    nb = json.loads((tmp_path / "o" / "10_report.ipynb").read_text(encoding="utf-8"))
+    # named after the values that differ from the defaults, in the order given (-f first, -p overriding)
+    written = "10_report-still-in-harms-way-alpha0.1.ipynb"
+    assert [p.name for p in (tmp_path / "o").iterdir()] == [written]
+    nb = json.loads((tmp_path / "o" / written).read_text(encoding="utf-8"))
     cell = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
     source = "".join(cell["source"])
     assert 'report_id = "still-in-harms-way"' in source and "alpha = 0.1" in source
     assert "Still in Harm's Way" in json.dumps(nb) and "90%" in json.dumps(nb)
+
+
+def test_run_variant_names_the_values_that_differ_from_the_defaults():
+    from helpers.run.one_run import run_variant
+
+    defaults = {"report_id": "until-harm-ends", "seed": 1, "alpha": 0.05, "mechanisms": ["mcar", "mar"]}
+    assert run_variant({"report_id": "heading-back-to-harm", "seed": 7}, defaults) == "heading-back-to-harm-seed7"
+    assert run_variant({"report_id": "until-harm-ends", "alpha": 0.05}, defaults) is None
+    assert run_variant({"mechanisms": ["mnar"], "alpha": 0.1}, defaults) == "mechanismsmnar-alpha0.1"
+    assert run_variant({"data_dir": "/tmp/my data/x"}, {"data_dir": None}) == "data-dirx"
+
+
+def test_mfc_run_refuses_to_overwrite_an_earlier_run_without_force(tmp_path):
+    from helpers.ledger.errors import ParameterError
+    from helpers.run.one_run import prepare_run
+
+    out = tmp_path / "runs"
+    run, folder = prepare_run("10_report", ["report_id=still-in-harms-way"], None, str(out))
+    assert run.output_name == "10_report-still-in-harms-way.ipynb" and folder == out.resolve()
+    (out / run.output_name).write_text("an earlier run", encoding="utf-8")
+    with pytest.raises(ParameterError, match="already holds a run with these values; pass --force"):
+        prepare_run("10_report", ["report_id=still-in-harms-way"], None, str(out))
+    assert (out / run.output_name).read_text(encoding="utf-8") == "an earlier run"  # nothing damaged
+    run, _ = prepare_run("10_report", ["report_id=still-in-harms-way"], None, str(out), force=True)
+    assert run.output_name == "10_report-still-in-harms-way.ipynb"
+    # another value is another file, so it never collides
+    other, _ = prepare_run("10_report", ["report_id=heading-back-to-harm"], None, str(out))
+    assert other.output_name == "10_report-heading-back-to-harm.ipynb"

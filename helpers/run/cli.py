@@ -135,7 +135,7 @@ def cmd_run(args) -> int:
     from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
     from helpers.run.runner import load_catalogue, run_catalogue, select_runs
 
-    if args.notebook or args.parameters or args.parameter_file or args.output_dir:
+    if args.notebook or args.parameters or args.parameter_file or args.output_dir or args.force:
         return cmd_run_one(args)
     runs = load_catalogue()
     if args.list:
@@ -183,7 +183,7 @@ def cmd_run_one(args) -> int:
     from helpers.run.one_run import prepare_run
     from helpers.run.runner import run_catalogue
 
-    run, output_dir = prepare_run(args.notebook, args.parameters, args.parameter_file, args.output_dir)
+    run, output_dir = prepare_run(args.notebook, args.parameters, args.parameter_file, args.output_dir, args.force)
     problems = validate_once()
     if problems:
         _print_problems(problems)
@@ -277,6 +277,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-f", "--parameter-file", metavar="PARAMS.yaml", help="a YAML file of name: value (papermill's -f)")
     p.add_argument("--output-dir", metavar="DIR", help="the folder the executed notebook is written to")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an earlier copy of the same run in --output-dir (never by default)",
+    )
     p.add_argument("--list", action="store_true", help="print the catalogue and exit")
     p.add_argument("--only", nargs="+", metavar="NAME", help="run only these runs (or notebook stems)")
     add_declared_option(p, "--jobs", "run", "jobs", 1, "notebooks to run in parallel", command=True)

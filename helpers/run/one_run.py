@@ -4,13 +4,15 @@ Values are read as YAML, as papermill reads ``-y`` and ``-f`` (``-p alpha=0.1`` 
 ``-p 'mechanisms=[mnar]'`` a list); ``-p`` wins over ``-f``. Every value is checked against its
 declaration (``notebooks/parameters.yaml``) here, before a kernel starts, so a bad value is one line and
 exit 2. The executed copy goes to the folder the user names, never to ``notebooks/executed/``, whose
-copies are the collection's committed record.
+copies are the collection's committed record. Its file name says which run it is (the values that differ
+from the notebook's defaults), and an existing copy is replaced only with ``--force``.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -83,8 +85,52 @@ def check_output_dir(output_dir: str | None) -> Path:
     return out
 
 
-def prepare_run(notebook: str | None, pairs: list[str], parameter_file: str | None, output_dir: str | None):
-    """Check everything a one-notebook run needs; return ``(Run, output folder)`` or raise ParameterError."""
+def _slug(value) -> str:
+    """A value as a short piece of a file name: ``until-harm-ends``, ``0.1``, ``mnar+mar``."""
+    if isinstance(value, (list, tuple)):
+        return "+".join(_slug(v) for v in value)
+    if isinstance(value, dict):
+        return "+".join(f"{_slug(k)}={_slug(v)}" for k, v in value.items())
+    text = Path(value).stem if isinstance(value, str) and ("/" in value or "\\" in value) else str(value)
+    return re.sub(r"[^A-Za-z0-9.=+-]+", "-", text).strip("-").lower() or "none"
+
+
+def run_variant(given: dict, defaults: dict) -> str | None:
+    """The part of the output name that says which run this is: each value that differs from the
+    notebook's default, in the order given. Words stand alone (``heading-back-to-harm``); anything else
+    carries its name (``seed7``, ``alpha0.1``). None when every value is a default."""
+    parts = []
+    for name, value in given.items():
+        if name in defaults and defaults[name] == value:
+            continue
+        word = isinstance(value, str) and re.fullmatch(r"[A-Za-z][A-Za-z-]*", value)
+        parts.append(_slug(value) if word else f"{name.replace('_', '-')}{_slug(value)}")
+    return "-".join(parts) or None
+
+
+def check_not_overwriting(run: Run, output_dir: Path, force: bool) -> None:
+    """Refuse to replace an earlier run's copy unless ``force``: a second run must not erase the first."""
+    target = output_dir / run.output_name
+    if target.exists() and not force:
+        raise ParameterError(
+            f"--output-dir {output_dir}: {run.output_name} already holds a run with these values; "
+            "pass --force to replace it, or name another folder"
+        )
+
+
+def prepare_run(
+    notebook: str | None,
+    pairs: list[str],
+    parameter_file: str | None,
+    output_dir: str | None,
+    force: bool = False,
+):
+    """Check everything a one-notebook run needs; return ``(Run, output folder)`` or raise ParameterError.
+
+    The run is named after the values that differ from the notebook's defaults
+    (``40_nonresponse-heading-back-to-harm-seed7.ipynb``), and an existing copy of that name is replaced
+    only when ``force`` is true.
+    """
     from helpers.ledger.parameters import check_namespace, declared_parameters
 
     if not notebook:
@@ -100,5 +146,9 @@ def prepare_run(notebook: str | None, pairs: list[str], parameter_file: str | No
     for name, value in given.items():  # the notebook runs in notebooks/: paths are made absolute first
         if declared[name]["type"] == "path" and isinstance(value, str):
             given[name] = str(Path(value).resolve())
-    check_namespace({**notebook_defaults(path), **given}, path.stem)
-    return Run(path.name, None, given), check_output_dir(output_dir)
+    defaults = notebook_defaults(path)
+    check_namespace({**defaults, **given}, path.stem)
+    run = Run(path.name, run_variant(given, defaults), given)
+    out = check_output_dir(output_dir)
+    check_not_overwriting(run, out, force)
+    return run, out
