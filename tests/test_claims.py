@@ -9,7 +9,6 @@ import pytest
 from helpers.claims import check as claims
 from helpers.claims.check import (
     check_claims,
-    claims_command,
     computed_value,
     diagnose,
     is_consistent,
@@ -19,6 +18,7 @@ from helpers.claims.check import (
 )
 from helpers.ledger.errors import DataError
 from helpers.ledger.paths import DATA_DIR
+from helpers.run.claims_cli import claims_command
 
 HEADER = "claim_id,kind,a,b,stated,qualifier"
 

@@ -13,7 +13,7 @@ def test_readme_generated_blocks_are_current():
     text = README.read_text(encoding="utf-8")
     for name in BUILDERS:
         assert f"<!-- BEGIN {name} -->" in text and f"<!-- END {name} -->" in text, name
-    assert render(text) == text, "README.md is out of date: run `python -m helpers.run.readme` (make run does)"
+    assert render(text) == text, "README.md is out of date: run `mfc readme` (make run does)"
 
 
 def test_readme_maps_every_catalogue_notebook_and_shows_the_key_chart():

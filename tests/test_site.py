@@ -72,7 +72,7 @@ def test_staging_tags_cells_links_terms_and_writes_each_table_as_csv(tmp_path):
 
 
 def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
-    from helpers.present.site import main
+    from helpers.run.cli import main as mfc
 
     empty = tmp_path / "nothing"
     empty.mkdir()
@@ -80,7 +80,7 @@ def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
         build_site(tmp_path / "site", empty)
     assert not (tmp_path / "site").exists(), "nothing is written"
     assert (
-        main(["--key-chart", str(tmp_path / "chart.png")]) == 0
+        mfc(["site", "--key-chart", str(tmp_path / "chart.png")]) == 0
         and (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
     )
 

@@ -20,7 +20,6 @@ import base64
 import csv
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -330,23 +329,3 @@ def write_key_chart(target: Path | str = KEY_CHART_PATH, executed_dir: Path | st
     target.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomically(target, entry.chart)  # docs/key-chart.png is committed: never half-written
     return target
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.present.site --build SITE_DIR`` builds the site; ``--key-chart [PATH]`` writes the key chart."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "--key-chart":
-        print(write_key_chart(args[1] if len(args) > 1 else KEY_CHART_PATH))
-        return 0
-    if args and args[0] == "--build":
-        args = args[1:]
-    try:
-        print(build_site(args[0] if args else "build/site"))
-    except (RuntimeError, FileNotFoundError, ValueError) as error:
-        print(f"make site: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
