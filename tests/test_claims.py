@@ -534,7 +534,7 @@ def test_claims_command_counts_not_checkable(tmp_path):
 
 
 def test_a_quarter_is_coded_one_way_in_the_ledger():
-    # The convention (README, claims section): "a quarter" is a proportion of 25, never one_in_n 4.
+    # The convention (docs/claims-format.md): "a quarter" is a proportion of 25, never one_in_n 4.
     ledger = pd.read_csv(DATA_DIR / "claims.csv", dtype=str, keep_default_na=False)
     quarter = ledger[
         ledger["description"].str.contains("quarter", case=False)

@@ -113,6 +113,23 @@ def test_site_has_a_page_per_notebook_the_findings_and_the_key_chart(site):
     assert "Until Harm Ends (2025)" in re.search(r"<h1>(.*?)</h1>", report, re.S).group(1)
 
 
+def test_the_reference_pages_of_docs_are_pages_of_the_book(site):
+    from helpers.ledger.paths import PROJECT_ROOT
+
+    landing = (site / "index.html").read_text(encoding="utf-8")
+    pages = sorted((PROJECT_ROOT / "docs").glob("*.md"))
+    assert len(pages) >= 9
+    for page in pages:
+        title = re.search(r"^# (.+)$", page.read_text(encoding="utf-8"), flags=re.M).group(1)
+        built = (site / f"{page.stem}.html").read_text(encoding="utf-8")
+        assert f'href="{page.stem}.html"' in landing, page.name  # listed, and in the sidebar's Reference part
+        assert re.sub(r"`([^`]*)`", r"\1", title) in re.sub(
+            r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", built, re.S).group(1)
+        )
+    claims = (site / "claims-format.html").read_text(encoding="utf-8")
+    assert "not_checkable" in claims and "Reference" in landing
+
+
 def test_nothing_is_loaded_from_the_network(site):
     remote = []
     for path in list(site.rglob("*.html")) + list(site.rglob("*.css")):
