@@ -237,9 +237,10 @@ def landing_page(entries: list[Entry], findings: str, has_chart: bool, reference
         "# Missing from care: the ECPAT UK / Missing People reports, rebuilt",
         "",
         "Reproducible notebooks that rebuild, check and model the published figures on trafficked and "
-        "unaccompanied asylum-seeking children who go missing from UK council care (2016-2025). Each page "
-        "is a notebook as `mfc run` last executed it; the code is folded under each result "
-        '("Show the code"), and every table can be downloaded as CSV.',
+        "unaccompanied asylum-seeking children who go missing from UK council care (2016-2025). Each notebook "
+        "page is a notebook as `mfc run` last executed it; the code is folded under each result "
+        '("Show the code"), and every table can be downloaded as CSV.'
+        + (" The reference pages at the end say how to run, check and extend the collection." if references else ""),
         "",
         "## Key findings",
         "",
