@@ -85,3 +85,22 @@ def test_a_notebook_added_later_appears_without_code_changes(tmp_path, monkeypat
     table = readme.notebook_table(tmp_path)
     assert "| `40_nonresponse.ipynb` | Non-response | Bounds for councils that did not answer. |" in table
     assert readme.outputs_map(tmp_path / "executed") == "- `40_nonresponse.ipynb`\n  - Bounds: 1 chart"
+
+
+def test_mfc_readme_names_a_stale_document_then_rewrites_it(tmp_path, monkeypatch, capsys):
+    import helpers.run.readme as readme
+    from helpers.run.cli import main as mfc
+
+    doc = tmp_path / "README.md"
+    doc.write_text("Intro.\n\n<!-- BEGIN notebooks -->\nold table\n<!-- END notebooks -->\n", encoding="utf-8")
+    monkeypatch.setattr(readme, "README", doc)
+    monkeypatch.setattr(readme, "DOCS_DIR", tmp_path / "docs")  # no pages there
+    assert mfc(["readme", "--check"]) == 1
+    assert capsys.readouterr().err == f"{doc}: generated blocks are out of date; run `mfc readme`\n"
+    assert "old table" in doc.read_text(encoding="utf-8"), "--check writes nothing"
+    assert mfc(["readme"]) == 0 and capsys.readouterr().out == f"{doc}\n"
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("Intro.\n\n<!-- BEGIN notebooks -->\n| notebook | title |") and "old table" not in text
+    assert "| `00_overview.ipynb` | The series at a glance |" in text
+    assert mfc(["readme", "--check"]) == 0 and mfc(["readme"]) == 0
+    assert capsys.readouterr().out == "", "an up-to-date document is not rewritten"

@@ -27,20 +27,24 @@ def cmd_site(args) -> int:
     return 0
 
 
+def _shown(path) -> str:
+    """A document's path as the reader would type it: relative to the project when it is inside it."""
+    from helpers.ledger.paths import PROJECT_ROOT
+
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
+
+
 def cmd_readme(args) -> int:
     """Rewrite the generated blocks (or, with ``--check``, name the documents whose blocks are stale)."""
-    from helpers.ledger.paths import PROJECT_ROOT
     from helpers.run.readme import refresh_documents, stale_documents
 
     if args.check:
         stale = stale_documents()
         for path in stale:
-            print(
-                f"{path.relative_to(PROJECT_ROOT)}: generated blocks are out of date; run `mfc readme`", file=sys.stderr
-            )
+            print(f"{_shown(path)}: generated blocks are out of date; run `mfc readme`", file=sys.stderr)
         return 1 if stale else 0
     for path in refresh_documents():
-        print(path.relative_to(PROJECT_ROOT))
+        print(_shown(path))
     return 0
 
 
