@@ -28,8 +28,8 @@ setup-test: $(TEST_STAMP)
 
 run: setup
 	$(BIN)/mfc run --jobs 2
-	$(BIN)/python -m helpers.present.site --key-chart docs/key-chart.png
-	$(BIN)/python -m helpers.run.readme
+	$(BIN)/mfc site --key-chart docs/key-chart.png
+	$(BIN)/mfc readme
 
 # Two processes, each test file (and each notebook) kept whole in one of them (pytest-xdist).
 PARALLEL := -n 2 --dist loadfile
@@ -72,7 +72,7 @@ explore: setup
 # The book: the executed notebooks as a Sphinx site (MyST-NB, sphinx-book-theme), never re-executed, for
 # readers without Python (build/site/index.html). Settings in site/conf.py; works offline.
 site: setup-test
-	$(BIN)/python -m helpers.present.site --build build/site
+	$(BIN)/mfc site build/site
 
 # Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the
 # non-response simulation's default run (target: under 30 s beyond imports), and of the parameter matrix (60 s).

@@ -1,6 +1,6 @@
 """Sphinx configuration of the site (``make site``): MyST-NB renders the executed notebooks, never runs them.
 
-``python -m helpers.present.site --build build/site`` stages the executed copies and a generated landing
+``mfc site build/site`` stages the executed copies and a generated landing
 page next to this file's settings in ``build/site-src/`` and runs Sphinx on that folder. Everything the
 pages need is bundled by sphinx-book-theme; no script, style or font is fetched from the network.
 """

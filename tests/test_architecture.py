@@ -1,7 +1,9 @@
 """The tree shows the architecture: layered subpackages with small public faces, and a ledger to explore."""
 
+import ast
 import importlib
 import pydoc
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,44 @@ def test_the_ledger_is_frozen_and_names_a_missing_table(tmp_path):
         Ledger.from_tables(tmp_path, tables)
     partial = Ledger.from_tables(tmp_path, {name: pd.DataFrame() for name in LEDGER_TABLES})
     assert all(getattr(partial, name) is None for name in CONTEXT_TABLES)
+
+
+def _commands_outside_run(root: Path = PROJECT_ROOT) -> list[tuple[str, int, str]]:
+    """(module, line, what) for every ``def main``, exit (``sys.exit``, ``exit``, ``quit``, ``os._exit``),
+    ``print`` and ``sys.stdout``/``sys.stderr`` write in ``root/helpers`` outside ``helpers/run/`` (an AST scan)."""
+    found = []
+    for path in sorted((root / "helpers").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith("helpers/run/"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == "main":
+                found.append((relative, node.lineno, "def main"))
+            elif isinstance(node, ast.Call):
+                name = ast.unparse(node.func)
+                if name in ("sys.exit", "exit", "quit", "os._exit", "print") or name.startswith(
+                    ("sys.stdout.", "sys.stderr.")
+                ):
+                    found.append((relative, node.lineno, name))
+    return found
+
+
+def test_only_run_defines_commands_prints_or_exits():
+    """Lower layers return values and raise DataError / ParameterError; only helpers/run/ talks to the shell."""
+    assert _commands_outside_run() == []
+
+
+def test_the_scan_would_see_a_command_in_a_lower_layer(tmp_path):
+    """The scan is not blind: a made-up ledger module with a main, prints and an exit is caught, run/ is not."""
+    (tmp_path / "helpers" / "ledger").mkdir(parents=True)
+    (tmp_path / "helpers" / "run").mkdir()
+    (tmp_path / "helpers" / "ledger" / "odd.py").write_text(
+        "import sys\n\ndef main():\n    print('x')\n    sys.stderr.write('y')\n    sys.exit(2)\n"
+    )
+    (tmp_path / "helpers" / "run" / "fine.py").write_text("def main():\n    print('ok')\n")
+    assert _commands_outside_run(tmp_path) == [
+        ("helpers/ledger/odd.py", 3, "def main"),
+        ("helpers/ledger/odd.py", 4, "print"),
+        ("helpers/ledger/odd.py", 5, "sys.stderr.write"),
+        ("helpers/ledger/odd.py", 6, "sys.exit"),
+    ]

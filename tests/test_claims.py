@@ -9,7 +9,6 @@ import pytest
 from helpers.claims import check as claims
 from helpers.claims.check import (
     check_claims,
-    claims_command,
     computed_value,
     diagnose,
     is_consistent,
@@ -19,6 +18,7 @@ from helpers.claims.check import (
 )
 from helpers.ledger.errors import DataError
 from helpers.ledger.paths import DATA_DIR
+from helpers.run.claims_cli import claims_command
 
 HEADER = "claim_id,kind,a,b,stated,qualifier"
 
@@ -541,7 +541,7 @@ def test_claims_command_counts_not_checkable(tmp_path):
 
 
 def test_a_quarter_is_coded_one_way_in_the_ledger():
-    # The convention (README, claims section): "a quarter" is a proportion of 25, never one_in_n 4.
+    # The convention (docs/claims-format.md): "a quarter" is a proportion of 25, never one_in_n 4.
     ledger = pd.read_csv(DATA_DIR / "claims.csv", dtype=str, keep_default_na=False)
     quarter = ledger[
         ledger["description"].str.contains("quarter", case=False)

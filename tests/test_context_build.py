@@ -315,10 +315,13 @@ def test_unexpected_cell_gives_a_data_error_naming_row_and_column(tmp_path):
         cb.build_context(raw, tmp_path / "out")
 
 
-def test_main_writes_tables_and_reports_errors(tmp_path, capsys):
-    assert cb.main([str(RAW), "--out", str(tmp_path / "out")]) == 0
+def test_mfc_build_context_writes_tables_and_reports_errors(tmp_path, capsys):
+    from helpers.run.cli import main as mfc
+
+    assert mfc(["build-context", str(RAW), "--out", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "councils.csv").is_file()
-    assert cb.main([str(tmp_path / "nowhere"), "--out", str(tmp_path / "out2")]) == 2
+    assert f"councils: {tmp_path / 'out' / 'councils.csv'}" in capsys.readouterr().out.splitlines()
+    assert mfc(["build-context", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out2")]) == 1
     assert "raw-data folder not found" in capsys.readouterr().err
     shutil.rmtree(tmp_path / "out")
 

@@ -13,13 +13,13 @@ from helpers.claims.check import (
     COMPARABILITY,
     REQUIRED,
     check_claims,
-    claims_command,
     diagnose,
     format_table,
     read_claims,
     validate_claims,
 )
 from helpers.ledger.errors import DataError
+from helpers.run.claims_cli import claims_command
 
 HEADER = "claim_id,kind,a,b,stated,qualifier"
 

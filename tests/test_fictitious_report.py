@@ -3,7 +3,7 @@ through mfc check-data, mfc headlines, 10_report and 40_nonresponse with no code
 
 The report is a TEST FIXTURE, marked so in every row (id ``test-fixture-report``, title and notes saying
 so, a source at example.org, the domain reserved for examples). Its counts are invented; they never
-enter data/. The steps are the README's "How to add a report".
+enter data/. The steps are those of docs/add-a-report.md.
 """
 
 from __future__ import annotations

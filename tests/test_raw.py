@@ -159,14 +159,20 @@ def test_cut_rows_names_an_absent_measure_and_a_missing_file(tmp_path):
 
 
 def test_cut_command_line(tmp_path, capsys):
-    assert raw.main([]) == 2
+    from helpers.run.cli import main as mfc
+
+    with pytest.raises(SystemExit) as stop:
+        mfc(["cut-lait"])  # argparse: usage on standard error, exit 2
+    assert stop.value.code == 2
     assert "usage" in capsys.readouterr().err
-    assert raw.main([str(tmp_path / "none.csv"), str(tmp_path / "out.csv")]) == 2
-    assert "file not found" in capsys.readouterr().err
+    assert mfc(["cut-lait", str(tmp_path / "none.csv"), str(tmp_path / "out.csv")]) == 1
+    assert capsys.readouterr().err.strip() == f"{tmp_path / 'none.csv'}: file not found"
     src = tmp_path / "full.csv"
     src.write_bytes((RAW / cb.F_LAIT).read_bytes())
-    assert raw.main([str(src), str(tmp_path / "out.csv")]) == 0
+    assert mfc(["cut-lait", str(src), str(tmp_path / "out.csv")]) == 0
     assert (tmp_path / "out.csv").read_bytes() == src.read_bytes()  # cutting the cut changes nothing
+    kept = len(src.read_bytes().splitlines()) - 1
+    assert capsys.readouterr().out == f"{tmp_path / 'out.csv'}: {kept} rows kept (LACnum, Unacc_Asylmn_Seek_Childn)\n"
 
 
 # ----------------------------------------------------------------------------- no outside paths

@@ -1,4 +1,5 @@
-"""The README's "Explore" snippets run as printed, and print what an independent reading of data/ gives.
+"""The snippets of docs/explore.md (linked from the README) run as printed, and print what an independent
+reading of data/ gives.
 
 Each ```python block of the section runs in a fresh interpreter from the project's top folder, as a
 reader would paste it. Expected values come from data/figures.csv read with the csv module and from the
@@ -19,14 +20,13 @@ from pathlib import Path
 
 from helpers.ledger.paths import PROJECT_ROOT
 
-README = PROJECT_ROOT / "README.md"
+EXPLORE = PROJECT_ROOT / "docs" / "explore.md"
 
 
 def explore_blocks() -> list[str]:
-    text = README.read_text(encoding="utf-8")
-    section = re.search(r"^## Explore\n(.*?)(?=^## )", text, flags=re.S | re.M)
-    assert section, "the README has an Explore section"
-    return re.findall(r"```python\n(.*?)```", section.group(1), flags=re.S)
+    text = EXPLORE.read_text(encoding="utf-8")
+    assert text.startswith("# Explore\n"), "docs/explore.md is the Explore page"
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
 
 def run(code: str) -> str:
@@ -80,9 +80,9 @@ def test_a_notebook_with_another_version():
 def test_the_shell_variant_names_a_declared_notebook_and_parameter():
     from helpers.ledger.parameters import declared_parameters
 
-    text = README.read_text(encoding="utf-8")
+    text = EXPLORE.read_text(encoding="utf-8")
     line = re.search(r"`mfc run (\S+) -p (\w+)=(\S+) --output-dir \S+`", text)
-    assert line, "the Explore section shows the mfc run variant"
+    assert line, "the Explore page shows the mfc run variant"
     notebook, name, value = line.groups()
     spec = declared_parameters(notebook)[name]
     assert value in spec["choices"] and (PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb").is_file()

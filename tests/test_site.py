@@ -72,7 +72,7 @@ def test_staging_tags_cells_links_terms_and_writes_each_table_as_csv(tmp_path):
 
 
 def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
-    from helpers.present.site import main
+    from helpers.run.cli import main as mfc
 
     empty = tmp_path / "nothing"
     empty.mkdir()
@@ -80,7 +80,7 @@ def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
         build_site(tmp_path / "site", empty)
     assert not (tmp_path / "site").exists(), "nothing is written"
     assert (
-        main(["--key-chart", str(tmp_path / "chart.png")]) == 0
+        mfc(["site", "--key-chart", str(tmp_path / "chart.png")]) == 0
         and (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
     )
 
@@ -111,6 +111,23 @@ def test_site_has_a_page_per_notebook_the_findings_and_the_key_chart(site):
     assert re.search(r'<img[^>]+src="_images/key-chart\.png"', landing)
     report = (site / "10_report-until-harm-ends.html").read_text(encoding="utf-8")
     assert "Until Harm Ends (2025)" in re.search(r"<h1>(.*?)</h1>", report, re.S).group(1)
+
+
+def test_the_reference_pages_of_docs_are_pages_of_the_book(site):
+    from helpers.ledger.paths import PROJECT_ROOT
+
+    landing = (site / "index.html").read_text(encoding="utf-8")
+    pages = sorted((PROJECT_ROOT / "docs").glob("*.md"))
+    assert len(pages) >= 9
+    for page in pages:
+        title = re.search(r"^# (.+)$", page.read_text(encoding="utf-8"), flags=re.M).group(1)
+        built = (site / f"{page.stem}.html").read_text(encoding="utf-8")
+        assert f'href="{page.stem}.html"' in landing, page.name  # listed, and in the sidebar's Reference part
+        assert re.sub(r"`([^`]*)`", r"\1", title) in re.sub(
+            r"<[^>]+>", "", re.search(r"<h1>(.*?)</h1>", built, re.S).group(1)
+        )
+    claims = (site / "claims-format.html").read_text(encoding="utf-8")
+    assert "not_checkable" in claims and "Reference" in landing
 
 
 def test_nothing_is_loaded_from_the_network(site):

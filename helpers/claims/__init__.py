@@ -12,7 +12,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "check": ["check_claims", "read_claims", "claims_command"],
+        "check": ["check_claims", "read_claims"],
         "alternatives": ["alternatives_from", "ledger_alternatives"],
     },
 )

@@ -7,7 +7,6 @@ from the text of each number), so a tie such as 593 of 4,744 = 12.5% is a tie, n
 
 import csv
 import math
-import sys
 from fractions import Fraction
 
 import pandas as pd
@@ -360,45 +359,3 @@ def format_table(verdicts):
         for k, c, s in zip(verdicts["kind"], verdicts["computed"], verdicts["stated"])
     ]
     return table.to_string(index=False)
-
-
-def claims_command(path, out=None, alternatives=None, stream=None, err_stream=None):
-    """Check a claims CSV, print the verdict table to `stream` and write `out` if given.
-
-    Returns 0 when the file was checked (inconsistent claims are findings, not errors) and 2 when it
-    could not be: each problem goes to `err_stream` as one line and nothing is written.
-    """
-    from helpers.ledger.errors import ParameterError
-    from helpers.ledger.files import check_output_path
-
-    stream, err_stream = stream or sys.stdout, err_stream or sys.stderr
-    try:
-        if out is not None:
-            check_output_path(out, inputs=[path])
-        verdicts = check_claims(read_claims(path), alternatives)
-    except ParameterError as error:
-        print(f"mfc claims: {error}", file=err_stream)
-        return 2
-    except DataError as error:
-        for problem in error.problems:
-            print(problem, file=err_stream)
-        return 2
-    # The --out file is the user's product: it is written first, so a reader that closes standard
-    # output early (``| head -1``) cannot stop it being written.
-    if out is not None:
-        try:
-            write_verdicts(verdicts, out)
-        except OSError as error:
-            print(f"{out}: could not write the verdicts ({error.strerror or error})", file=err_stream)
-            return 2
-    print(format_table(verdicts), file=stream)
-    inconsistent = int((verdicts["verdict"] == "inconsistent").sum())
-    unchecked = int((verdicts["verdict"] == "not_checkable").sum())
-    print(
-        f"{len(verdicts)} claims checked, {inconsistent} inconsistent"
-        + (f", {unchecked} not checkable" if unchecked else ""),
-        file=stream,
-    )
-    if out is not None:
-        print(f"verdicts written to {out}", file=stream)
-    return 0

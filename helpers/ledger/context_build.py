@@ -26,16 +26,14 @@ Rules the build follows (see CONTRIBUTING.md):
 * a missing file, a missing column or an unreadable cell raises :class:`helpers.ledger.errors.DataError`
   naming the file, the line (as an editor shows it) and the column.
 
-Run it with ``python -m helpers.ledger.context_build [RAW_DIR] [--out DIR]`` or ``mfc build-context``.
+Run it with ``mfc build-context [RAW_DIR] [--out DIR]``.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -744,29 +742,3 @@ def build_context(raw_dir=DEFAULT_RAW_DATA_DIR, out_dir=None) -> dict[str, Path]
         "council_years": _council_years(raw_dir, councils),
     }
     return _write_all(tables, out_dir)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m helpers.ledger.context_build [RAW_DIR] [--out DIR]``."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.ledger.context_build", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "raw_dir",
-        nargs="?",
-        default=str(DEFAULT_RAW_DATA_DIR),
-        help="folder of official raw files (default: %(default)s)",
-    )
-    parser.add_argument("--out", default=str(DATA_DIR / "context"), help="output folder (default: %(default)s)")
-    args = parser.parse_args(argv)
-    try:
-        written = build_context(args.raw_dir, args.out)
-    except DataError as exc:
-        for line in exc.problems:
-            print(f"build-context: {line}", file=sys.stderr)
-        return 2
-    for name, path in written.items():
-        print(f"{name}: {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -9,13 +9,12 @@ One file is too large to keep whole: the DfE LAIT extract, of which the build re
 :func:`cut_rows` keeps its header and the lines whose first column is one of those measures, byte
 for byte (no re-encoding, line endings untouched), so anyone can cut it again from the full file::
 
-    python -m helpers.ledger.raw FULL_LAIT.csv data/raw/dfe_lait_selected_la_indicators_2016_2025.csv
+    mfc cut-lait FULL_LAIT.csv data/raw/dfe_lait_selected_la_indicators_2016_2025.csv
 """
 
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 from helpers.ledger.descriptor import load_descriptor_file, sha256_of
@@ -108,23 +107,3 @@ def cut_rows(src: Path | str, dst: Path | str, keep: tuple[str, ...] = LAIT_KEPT
         raise DataError(f"{src}: column 1: no rows for {absent} (valid: values of the file's first column)")
     dst.write_bytes(b"".join(kept))
     return len(kept) - 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m helpers.ledger.raw FULL_FILE OUT_FILE`` re-cuts the LAIT extract."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print("usage: python -m helpers.ledger.raw FULL_LAIT_CSV OUT_CSV", file=sys.stderr)
-        return 2
-    try:
-        n = cut_rows(args[0], args[1])
-    except DataError as exc:
-        for line in exc.problems:
-            print(line, file=sys.stderr)
-        return 2
-    print(f"{args[1]}: {n} rows kept ({', '.join(LAIT_KEPT_MEASURES)})")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,7 +11,9 @@ copies are never edited):
 - links to glossary entries become Sphinx glossary references, and the glossary's entries a Sphinx glossary;
 - each displayed table is also written as a CSV file with a download link under it;
 - pages run once per report get the report's title in their heading;
-- a landing page gives the key findings, the key chart and every page with its one-line summary.
+- the reference pages of ``docs/*.md`` (commands, formats, intervals, ...) are copied beside them;
+- a landing page gives the key findings, the key chart, every page with its one-line summary and the
+  reference pages.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import base64
 import csv
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -34,6 +35,7 @@ from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
 KEY_CHART_PATH = PROJECT_ROOT / "docs" / "key-chart.png"
 SITE_CONFIG_DIR = PROJECT_ROOT / "site"
+DOCS_DIR = PROJECT_ROOT / "docs"  # the reference pages (Markdown), which the book includes after the notebooks
 GLOSSARY_PAGE = "01_glossary"
 _GLOSSARY_LINK = re.compile(r"\[([^\]]+)\]\(01_glossary\.ipynb#([a-z0-9-]+)\)")
 _GLOSSARY_ENTRY = re.compile(r'<a id="([a-z0-9-]+)"></a>\s*\n### ([^\n]+)\n(.*?)(?=\n<a id=|\n## |\Z)', re.S)
@@ -219,15 +221,26 @@ def _report_titles() -> dict[str, str]:
     return short_titles(load_ledger(validate=False).reports)
 
 
-def landing_page(entries: list[Entry], findings: str, has_chart: bool) -> str:
-    """The landing page's MyST text: what the site is, the key findings, the key chart, every page."""
+def reference_pages(docs_dir: Path | str = DOCS_DIR) -> list[tuple[str, str]]:
+    """(file stem, title) of every Markdown page in ``docs_dir``, by file name; the title is the page's H1."""
+    pages = []
+    for path in sorted(Path(docs_dir).glob("*.md")):
+        h1 = re.search(r"^# (.+)$", path.read_text(encoding="utf-8"), flags=re.M)
+        pages.append((path.stem, h1.group(1).strip() if h1 else path.stem))
+    return pages
+
+
+def landing_page(entries: list[Entry], findings: str, has_chart: bool, references: list[tuple[str, str]] = ()) -> str:
+    """The landing page's MyST text: what the site is, the key findings, the key chart, every page, and the
+    reference pages ``references`` ((file stem, title) pairs) in a second part of the sidebar."""
     lines = [
         "# Missing from care: the ECPAT UK / Missing People reports, rebuilt",
         "",
         "Reproducible notebooks that rebuild, check and model the published figures on trafficked and "
-        "unaccompanied asylum-seeking children who go missing from UK council care (2016-2025). Each page "
-        "is a notebook as `mfc run` last executed it; the code is folded under each result "
-        '("Show the code"), and every table can be downloaded as CSV.',
+        "unaccompanied asylum-seeking children who go missing from UK council care (2016-2025). Each notebook "
+        "page is a notebook as `mfc run` last executed it; the code is folded under each result "
+        '("Show the code"), and every table can be downloaded as CSV.'
+        + (" The reference pages at the end say how to run, check and extend the collection." if references else ""),
         "",
         "## Key findings",
         "",
@@ -259,11 +272,21 @@ def landing_page(entries: list[Entry], findings: str, has_chart: bool) -> str:
             pages = ", ".join(f"[{e.title.split(' — ', 1)[1]}]({e.name}.ipynb)" for e in runs)
             lines.append(f"- **{title}**: {runs[0].summary} One page per report: {pages}.")
     lines += ["", "```{toctree}", ":hidden:", ":maxdepth: 1", ""] + [e.name for e in entries] + ["```", ""]
+    if references:
+        lines += ["## Reference", ""] + [f"- [{title}]({stem}.md)" for stem, title in references]
+        lines += ["", "```{toctree}", ":hidden:", ":maxdepth: 1", ":caption: Reference", ""]
+        lines += [stem for stem, _ in references] + ["```", ""]
     return "\n".join(lines)
 
 
-def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findings: str | None = None) -> Path:
-    """Fill ``source_dir`` with Sphinx's input: the configuration, the prepared notebooks, the landing page."""
+def stage(
+    source_dir: Path | str,
+    executed_dir: Path | str = EXECUTED_DIR,
+    findings: str | None = None,
+    docs_dir: Path | str = DOCS_DIR,
+) -> Path:
+    """Fill ``source_dir`` with Sphinx's input: the configuration, the prepared notebooks, the reference pages
+    of ``docs_dir``, the landing page."""
     source_dir = Path(source_dir)
     if source_dir.exists():
         shutil.rmtree(source_dir)
@@ -299,7 +322,10 @@ def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findi
         from helpers.present.findings import findings_markdown
 
         findings = findings_markdown(load_ledger())
-    write_text_atomically(source_dir / "index.md", landing_page(entries, findings, chart is not None))
+    references = reference_pages(docs_dir)
+    for stem, _ in references:
+        shutil.copyfile(Path(docs_dir) / f"{stem}.md", source_dir / f"{stem}.md")
+    write_text_atomically(source_dir / "index.md", landing_page(entries, findings, chart is not None, references))
     return source_dir
 
 
@@ -330,23 +356,3 @@ def write_key_chart(target: Path | str = KEY_CHART_PATH, executed_dir: Path | st
     target.parent.mkdir(parents=True, exist_ok=True)
     write_bytes_atomically(target, entry.chart)  # docs/key-chart.png is committed: never half-written
     return target
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.present.site --build SITE_DIR`` builds the site; ``--key-chart [PATH]`` writes the key chart."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "--key-chart":
-        print(write_key_chart(args[1] if len(args) > 1 else KEY_CHART_PATH))
-        return 0
-    if args and args[0] == "--build":
-        args = args[1:]
-    try:
-        print(build_site(args[0] if args else "build/site"))
-    except (RuntimeError, FileNotFoundError, ValueError) as error:
-        print(f"make site: {error}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,4 +1,8 @@
-"""The ``mfc`` command: check the data, rebuild headlines, check claims, run the notebooks.
+"""The ``mfc`` command: check the data, rebuild headlines, check claims, run the notebooks, build the documents.
+
+Subcommands with more than a few lines of their own live beside this module and register themselves here:
+``claims_cli`` (``mfc claims``), ``context_cli`` (``mfc build-context``, ``mfc cut-lait``), ``book_cli``
+(``mfc site``, ``mfc readme``) and ``nonresponse_cli`` (``mfc nonresponse``).
 
 Exit codes: 0 success; 1 the data (or a notebook run) failed; 2 bad usage (an unknown report id,
 a malformed claims file, an unknown run name, an option out of its range); 130 after Ctrl-C (SIGINT),
@@ -111,13 +115,6 @@ def cmd_trends(args) -> int:
     return 0
 
 
-def cmd_claims(args) -> int:
-    from helpers.claims.alternatives import ledger_alternatives
-    from helpers.claims.check import claims_command
-
-    return claims_command(args.file, out=args.out, alternatives=ledger_alternatives())
-
-
 def _interrupted_run(exc: BaseException, where: str) -> None:
     """One line after a stop signal during a run, then exit at once with the policy's code."""
     reason = "interrupted" if exit_code(exc) == 130 else f"stopped by {exc}"
@@ -201,23 +198,8 @@ def cmd_run_one(args) -> int:
     return _report_results(results)
 
 
-def cmd_build_context(args) -> int:
-    from helpers.ledger.context_build import build_context
-    from helpers.ledger.tables import rehash
-
-    written = build_context(args.raw_dir, args.out)
-    for name, path in written.items():
-        print(f"{name}: {path}")
-    # Keep the descriptor's hashes in step when the tables land in a data package (the usual case).
-    package = Path(args.out).resolve().parent
-    if (package / "datapackage.yaml").is_file():
-        for line in rehash(package):
-            print(line)
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
-    from helpers.ledger.paths import DATA_DIR, DEFAULT_RAW_DATA_DIR
+    from helpers.ledger.paths import DATA_DIR
     from helpers.run.params import add_declared_option
 
     DEFAULT_TIMEOUT = 600  # seconds per cell (helpers.run.runner.DEFAULT_TIMEOUT, not imported: it is slow)
@@ -254,10 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_trends)
 
-    p = sub.add_parser("claims", help="check claims in the interchange format (see README)")
-    p.add_argument("file")
-    p.add_argument("--out", help="write verdicts as CSV to this path")
-    p.set_defaults(func=cmd_claims)
+    from helpers.run.claims_cli import add_parser as add_claims
+
+    add_claims(sub)
 
     p = sub.add_parser(
         "run",
@@ -294,16 +275,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("build-context", help="derive data/context/ from the official raw files")
-    p.add_argument(
-        "raw_dir",
-        nargs="?",
-        default=str(DEFAULT_RAW_DATA_DIR),
-        help="folder of official raw files (default: data/raw, as vendored)",
-    )
-    p.add_argument("--out", default=str(DATA_DIR / "context"), help="output folder (default: data/context)")
-    p.set_defaults(func=cmd_build_context)
+    from helpers.run.book_cli import add_parsers as add_book
+    from helpers.run.context_cli import add_parsers as add_context
 
+    add_context(sub)
+    add_book(sub)
     from helpers.run.nonresponse_cli import add_parser as add_nonresponse
 
     add_nonresponse(sub)

@@ -1,15 +1,14 @@
-"""The README's generated blocks: key findings, the notebook table, and where every table and chart is.
+"""The generated blocks of README.md and docs/: key findings, the notebook table, where every table and chart is.
 
-Each block sits between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` in README.md and is rebuilt from
-the ledger, the catalogue and the executed notebooks by ``python -m helpers.run.readme`` (run by ``make run``).
-The blocks are derived from whatever the catalogue lists, so a notebook added later appears without
-code changes; ``tests/test_readme.py`` fails when the README is out of date.
+Each block sits between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` in README.md or a page of ``docs/``
+and is rebuilt from the ledger, the catalogue and the executed notebooks by ``mfc readme`` (run by ``make
+run``). The blocks are derived from whatever the catalogue lists, so a notebook added later appears without
+code changes; ``tests/test_readme.py`` fails when a document is out of date.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -18,6 +17,7 @@ from helpers.ledger.catalogue import load_catalogue
 from helpers.ledger.paths import EXECUTED_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"
+DOCS_DIR = PROJECT_ROOT / "docs"
 BLOCK = re.compile(r"(<!-- BEGIN (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END (?P=name) -->)", re.S)
 
 
@@ -116,24 +116,30 @@ def render(text: str) -> str:
     return BLOCK.sub(rebuild, text)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m helpers.run.readme`` rewrites README.md's generated blocks in place; ``--check`` exits 1
-    with one line if they are out of date."""
-    args = sys.argv[1:] if argv is None else argv
-    current = README.read_text(encoding="utf-8")
-    fresh = render(current)
-    if "--check" in args:
+def generated_documents() -> list[Path]:
+    """The documents that may hold generated blocks: README.md and every page in ``docs/``."""
+    return [README, *sorted(DOCS_DIR.glob("*.md"))]
+
+
+def stale_documents(documents: list[Path] | None = None) -> list[Path]:
+    """The documents whose generated blocks differ from what :func:`render` builds now."""
+    stale = []
+    for path in documents if documents is not None else generated_documents():
+        text = path.read_text(encoding="utf-8")
+        if render(text) != text:
+            stale.append(path)
+    return stale
+
+
+def refresh_documents(documents: list[Path] | None = None) -> list[Path]:
+    """Rewrite the generated blocks of every document in place; returns the documents that changed."""
+    from helpers.ledger.files import write_text_atomically
+
+    changed = []
+    for path in documents if documents is not None else generated_documents():
+        current = path.read_text(encoding="utf-8")
+        fresh = render(current)
         if fresh != current:
-            print("README.md: generated blocks are out of date; run `python -m helpers.run.readme`", file=sys.stderr)
-            return 1
-        return 0
-    if fresh != current:
-        from helpers.ledger.files import write_text_atomically
-
-        write_text_atomically(README, fresh)  # the README is committed: complete or unchanged
-    print(README.relative_to(PROJECT_ROOT))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+            write_text_atomically(path, fresh)  # the documents are committed: complete or unchanged
+            changed.append(path)
+    return changed
