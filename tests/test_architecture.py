@@ -36,6 +36,22 @@ def test_every_name_a_face_lists_resolves_and_its_help_is_a_table_of_contents(la
     assert face.__doc__.splitlines()[0] in text
 
 
+def test_no_report_id_is_written_into_the_helpers():
+    """A report's facts are data: no string literal in helpers/ equals a report id of data/reports.csv.
+
+    A report is added, renamed or given versions in data/ alone; a literal id in code would single one out.
+    """
+    import ast
+
+    report_ids = set(load_ledger().reports["report_id"])
+    found = []
+    for path in sorted((PROJECT_ROOT / "helpers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in report_ids:
+                found.append(f"{path.relative_to(PROJECT_ROOT)} line {node.lineno}: {node.value!r}")
+    assert found == []
+
+
 def test_an_unknown_name_on_a_face_is_an_attribute_error():
     import helpers.stats
 

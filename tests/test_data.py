@@ -319,3 +319,47 @@ def test_claim_comparability_must_follow_its_figures(data_copy):
         "'different_council_set': figures hbth-cypnow-tu-not-found (different_council_set) and "
         "hbth-guardian-tu-went-missing (unmarked) differ, so the claim cannot be checked"
     ]
+
+
+def test_versions_are_declared_once_with_one_default_each(ledger):
+    versions = ledger.versions
+    assert set(zip(versions["report_id"], versions["version"])) == {
+        ("still-in-harms-way", "original"),
+        ("still-in-harms-way", "revised"),
+        ("until-harm-ends", "guardian"),
+        ("until-harm-ends", "independent"),
+    }
+    assert versions.groupby("report_id")["is_default"].sum().to_dict() == {
+        "still-in-harms-way": 1,
+        "until-harm-ends": 1,
+    }
+    published = ledger.figures[ledger.figures["version"] != "single"]
+    assert set(zip(published["report_id"], published["version"])) == set(
+        zip(versions["report_id"], versions["version"])
+    )
+
+
+def test_a_figure_version_missing_from_versions_csv_and_a_second_default_are_rejected(data_copy):
+    def rename(h, rows):
+        rows[row_of(rows, "figure_id", "uhe-tbe-trafficked-in-care")]["version"] = "telegraph"
+        return h, rows
+
+    def second_default(h, rows):
+        rows[row_of(rows, "version", "independent")]["is_default"] = "true"
+        return h, rows
+
+    edit(data_copy, "figures", rename)
+    edit(data_copy, "versions", second_default)
+    problems = validate_data_dir(data_copy)
+    assert any(
+        "figures.csv line" in p
+        and "(figure_id uhe-tbe-trafficked-in-care): column 'version': 'telegraph' is not a version of "
+        "until-harm-ends in versions.csv (declared: single, guardian, independent)"
+        in p
+        for p in problems
+    ), problems
+    assert any(
+        "versions.csv line 4 (report_id until-harm-ends): column 'is_default': 2 default versions "
+        "(guardian, independent); exactly one must be true" in p
+        for p in problems
+    ), problems

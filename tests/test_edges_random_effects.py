@@ -13,7 +13,10 @@ import statsmodels.api as sm
 from scipy import optimize, stats
 
 from helpers.ledger.errors import ParameterError
+from helpers.present import trend_words
 from helpers.stats import random_effects as re_
+
+DEFAULTS = {"still-in-harms-way": "original", "until-harm-ends": "guardian"}  # is_default in data/versions.csv
 
 ROWS = pd.DataFrame(
     {
@@ -290,16 +293,16 @@ def test_leave_one_out_rows_and_message():
     ],
 )
 def test_ratio_sentence_articles_and_directions(ratio, low, high, expected):
-    assert re_.ratio_sentence(ratio, low, high) == expected
+    assert trend_words.ratio_sentence(ratio, low, high) == expected
 
 
 def test_ratio_sentence_other_words_and_messages():
-    assert re_.ratio_sentence(0.5, 0.25, 1.0, what="risk", per="per report") == (
+    assert trend_words.ratio_sentence(0.5, 0.25, 1.0, what="risk", per="per report") == (
         "risk down about 50% per report; the interval runs from a 75% fall to no change"
     )
     for name, args in (("ratio", (0, 1, 1)), ("low", (1, float("nan"), 1)), ("high", (1, 1, float("inf")))):
         with pytest.raises(ParameterError) as err:
-            re_.ratio_sentence(*args)
+            trend_words.ratio_sentence(*args)
         assert (
             str(err.value)
             == f"{name} must be a positive finite ratio; got {args[('ratio', 'low', 'high').index(name)]!r}"
@@ -402,7 +405,7 @@ def test_trend_findings_word_for_word():
         }
     )
     loo = pd.DataFrame({"group": ["unaccompanied"] * 2 + ["trafficked"] * 2, "estimate": [0.8, 0.95, 1.01, 1.2]})
-    assert re_.trend_findings(models, loo) == [
+    assert trend_words.trend_findings(models, loo) == [
         "Unaccompanied children: a detectable trend; odds down about 10% a year; the interval runs from a 15% "
         "fall to a 5% fall (random-effects model, 5 reports, 95% CI (random effects, t on 3 df)); the interval "
         "excludes no change. Leaving out one report at a time moves the estimate between 0.800 and 0.950; it "
@@ -412,10 +415,10 @@ def test_trend_findings_word_for_word():
         "no change. Leaving out one report at a time moves the estimate between 1.010 and 1.200; it keeps its "
         "direction.",
     ]
-    lines = re_.trend_findings(models, loo.iloc[:1])
+    lines = trend_words.trend_findings(models, loo.iloc[:1])
     assert lines[1].endswith("the interval includes no change.")
-    assert re_.trend_findings(models)[0].endswith("the interval excludes no change.")
-    assert re_.trend_findings(models.assign(ci_high=[1.0, 1.0, 1.6]))[0].endswith("includes no change.")
+    assert trend_words.trend_findings(models)[0].endswith("the interval excludes no change.")
+    assert trend_words.trend_findings(models.assign(ci_high=[1.0, 1.0, 1.6]))[0].endswith("includes no change.")
 
 
 # ---------------------------------------------------------------- risk_difference_between_reports
@@ -525,9 +528,7 @@ def test_between_report_variance_is_each_groups_trend_tau2(ledger):
         ({"still-in-harms-way": "revised", "until-harm-ends": "independent"}, "reml"),
     ):
         got = re_.between_report_variance(ledger.figures, ledger.reports, groups, versions, method)
-        series = re_.one_row_per_round(
-            report_series(ledger.figures, versions or re_.DEFAULT_VERSIONS, groups), ledger.reports
-        )
+        series = re_.one_row_per_round(report_series(ledger.figures, versions or DEFAULTS, groups), ledger.reports)
         expected = {}
         for group in groups:
             part = series[series["group"] == group].reset_index(drop=True)
@@ -543,7 +544,9 @@ def test_trend_table_rows_for_every_version_pair(ledger):
     from helpers.stats.series import report_series
 
     table = re_.trend_table(ledger.figures, ledger.reports, ["trafficked"], alpha=0.1, method="reml")
-    assert list(table.columns) == re_.TREND_COLUMNS and str(table["df"].dtype) == "Int64"
+    versions_columns = ["still_in_harms_way_version", "until_harm_ends_version"]  # one per report with versions
+    assert list(table.columns) == re_.TREND_COLUMNS[:2] + versions_columns + re_.TREND_COLUMNS[2:]
+    assert str(table["df"].dtype) == "Int64"
     pairs = {tuple(p) for p in table[["still_in_harms_way_version", "until_harm_ends_version"]].values}
     assert pairs == {(s, u) for s in ("original", "revised") for u in ("guardian", "independent")}
     versions = {"still-in-harms-way": "revised", "until-harm-ends": "independent"}
@@ -579,7 +582,7 @@ def test_paule_mandel_widens_its_bracket_past_ten():
 
 
 def test_ratio_sentence_at_one_per_cent():
-    assert re_.ratio_sentence(1.01, 1.0, 1.02).startswith("odds up about 1% a year")
+    assert trend_words.ratio_sentence(1.01, 1.0, 1.02).startswith("odds up about 1% a year")
 
 
 @pytest.mark.parametrize(("estimates", "words"), [([1.0, 1.2], "changes direction"), ([0.8, 1.0], "changes direction")])
@@ -596,7 +599,7 @@ def test_trend_findings_at_exactly_no_change(estimates, words):
         }
     )
     loo = pd.DataFrame({"group": ["g", "g"], "estimate": estimates})
-    assert re_.trend_findings(models, loo)[0].endswith(f"it {words}.")
+    assert trend_words.trend_findings(models, loo)[0].endswith(f"it {words}.")
 
 
 def test_trend_models_keep_group_order_and_model_three_years():
@@ -609,11 +612,11 @@ def test_trend_models_keep_group_order_and_model_three_years():
 def test_between_report_variance_defaults_and_group_order(ledger):
     groups = ["unaccompanied", "trafficked"]
     got = re_.between_report_variance(ledger.figures, ledger.reports, groups)
-    pm = re_.between_report_variance(ledger.figures, ledger.reports, groups, re_.DEFAULT_VERSIONS, "pm")
+    pm = re_.between_report_variance(ledger.figures, ledger.reports, groups, DEFAULTS, "pm")
     assert got == pm
     from helpers.stats.series import report_series
 
-    series = report_series(ledger.figures, re_.DEFAULT_VERSIONS, groups)
+    series = report_series(ledger.figures, DEFAULTS, groups)
     order = list(dict.fromkeys(series["group"]))
     assert list(got) == [g for g in order if g in got]
 

@@ -189,11 +189,12 @@ def test_the_comparability_column_blanks_the_interval_of_either_count():
     assert list(headline_table(figures)["comparability"]) == ["", "", ""]
 
 
-def test_without_the_column_heading_back_to_harm_not_found_is_flagged_by_name():
+def test_without_the_column_no_report_is_flagged_by_name():
+    """The flag is data (figures.comparability): without the column no pair is singled out by its report."""
     rows = [(f, "heading-back-to-harm", *rest) for f, _, *rest in ROWS]
     table = headline_table(frame(rows))
-    assert list(table["comparability"]) == ["", "", "different_council_set"]
-    assert table["ci_low"].isna().tolist() == [False, False, True]
+    assert list(table["comparability"]) == ["", "", ""]
+    assert table["ci_low"].isna().tolist() == [False, False, False]
 
 
 # ---------------------------------------------------------------- council_dispersion

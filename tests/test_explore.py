@@ -209,8 +209,7 @@ for _, rid in pick_report.options:
             assert drawn == (rid != "exploited-looked-after-children"), rid
             seen.append((rid, v, g))
     share.value, silent_t.value, silent_u.value = 0.5, 0.0, 1.0
-for name in ("model", "sihw", "uhe", "round", "tau2"):
-    control = globals()["pick_" + name]
+for control in trend_controls:
     for _, value in control.options:
         control.value = value
         assert "odds ratio per year" in trend_box.value

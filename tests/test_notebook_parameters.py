@@ -15,8 +15,12 @@ from helpers.run.runner import Run, execute_run
         ),
         (Run("30_trends.ipynb", "bad", {"groups": "trafficked"}), "groups must be a list"),
         (
-            Run("30_trends.ipynb", "bad-version", {"sihw_version": "final"}),
-            "sihw_version='final' is not valid; valid values: original, revised",
+            Run("30_trends.ipynb", "bad-version", {"versions": {"still-in-harms-way": "final"}}),
+            "versions['still-in-harms-way']='final' is not valid; valid values: original, revised",
+        ),
+        (
+            Run("30_trends.ipynb", "bad-report", {"versions": {"heading-back-to-harm": "original"}}),
+            "versions has key 'heading-back-to-harm'; valid keys: still-in-harms-way, until-harm-ends",
         ),
         (
             Run("10_report.ipynb", "typo", {"reportid": "when-harm-remains"}),
@@ -31,7 +35,15 @@ from helpers.run.runner import Run, execute_run
             "imputations=1 is outside the valid range from 2 to 500 (Rubin's rules need at least 2",
         ),
     ],
-    ids=["unknown-report", "list-as-string", "unknown-version", "mistyped-name", "n-sims-1e9", "imputations-1"],
+    ids=[
+        "unknown-report",
+        "list-as-string",
+        "unknown-version",
+        "report-without-versions",
+        "mistyped-name",
+        "n-sims-1e9",
+        "imputations-1",
+    ],
 )
 def test_bad_parameter_stops_the_notebook_early_with_valid_values(tmp_path, run, expected):
     result = execute_run(
@@ -47,12 +59,15 @@ def test_declared_choices_are_the_helpers_own():
     """notebooks/parameters.yaml repeats a few sets of choices that the helpers define: they must agree."""
     from helpers.ledger.parameters import declared_parameters
     from helpers.nonresponse import MECHANISMS
-    from helpers.stats import ONE_ROUND_CHOICES, SERIES_GROUPS, TAU2_METHODS, VERSION_CHOICES
+    from helpers.stats import ONE_ROUND_CHOICES, SERIES_GROUPS, TAU2_METHODS
 
     trends = declared_parameters("30_trends")
     assert trends["groups"]["choices"] == list(SERIES_GROUPS)
-    assert trends["sihw_version"]["choices"] == VERSION_CHOICES["still-in-harms-way"]
-    assert trends["uhe_version"]["choices"] == VERSION_CHOICES["until-harm-ends"]
+    # versions come from data/versions.csv, not from a list here (test_versions_come_from_the_data)
+    assert (trends["versions"]["keys_from"], trends["versions"]["values_from"]) == (
+        "versions.report_id",
+        "versions.version",
+    )
     assert trends["one_round"]["choices"] == list(ONE_ROUND_CHOICES)
     assert trends["tau2_method"]["choices"] == list(TAU2_METHODS)
     for notebook in ("40_nonresponse", "41_nonresponse_simulation"):
@@ -67,6 +82,22 @@ def test_report_ids_come_from_the_data_not_from_a_list():
     spec = declared_parameters("10_report")["report_id"]
     reports = load_ledger().reports.sort_values("series_order")
     assert data_choices(spec) == list(reports["report_id"])
+
+
+def test_versions_come_from_the_data():
+    from helpers.ledger.errors import ParameterError
+    from helpers.ledger.parameters import check_value, declared_parameters
+
+    spec = declared_parameters("30_trends")["versions"]
+    assert check_value("versions", {}, spec) == {}
+    assert check_value("versions", {"until-harm-ends": "independent"}, spec) == {"until-harm-ends": "independent"}
+    with pytest.raises(
+        ParameterError,
+        match=r"versions\['until-harm-ends'\]='revised' is not valid; valid values: guardian, independent",
+    ):
+        check_value("versions", {"until-harm-ends": "revised"}, spec)
+    with pytest.raises(ParameterError, match="must be a mapping"):
+        check_value("versions", "independent", spec)
 
 
 def test_an_option_for_a_list_or_mapping_parameter_reads_commas_or_yaml():

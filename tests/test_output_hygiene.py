@@ -111,6 +111,7 @@ READABLE = [
     "10_report",
     "20_claims",
     "30_trends",
+    "31_trend_sensitivity",
     "40_nonresponse",
     "41_nonresponse_simulation",
     "50_explore",

@@ -117,8 +117,8 @@ def evidence(stem: str, name: str, value) -> list[str]:
     if name == "report_id":
         reports = load_ledger().reports.set_index("report_id")
         return [reports.loc[value, "title"]]
-    if name in ("sihw_version", "uhe_version"):
-        return [version_label(value)]
+    if name == "versions":
+        return [version_label(v) for v in value.values()]
     if name == "mechanisms":
         return [MECHANISMS[m].split(":")[0] for m in value]  # MCAR, MAR, MNAR
     if name == "claims_path":

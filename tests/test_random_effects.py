@@ -9,6 +9,7 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
 from helpers.ledger.errors import ParameterError
+from helpers.present import trend_words
 from helpers.stats import random_effects as re_
 from helpers.stats import rates
 
@@ -125,19 +126,19 @@ def test_leave_one_out_equals_refits_without_each_row():
 
 def test_ratio_sentence_reads_the_issue_example():
     assert (
-        re_.ratio_sentence(1.059, 0.957, 1.170)
+        trend_words.ratio_sentence(1.059, 0.957, 1.170)
         == "odds up about 6% a year; the interval runs from a 4% fall to a 17% rise"
     )
     assert (
-        re_.ratio_sentence(0.99, 0.914, 1.074)
+        trend_words.ratio_sentence(0.99, 0.914, 1.074)
         == "odds down about 1% a year; the interval runs from a 9% fall to a 7% rise"
     )
     assert (
-        re_.ratio_sentence(0.99, 0.92, 1.11)
+        trend_words.ratio_sentence(0.99, 0.92, 1.11)
         == "odds down about 1% a year; the interval runs from an 8% fall to an 11% rise"
     )
     with pytest.raises(ParameterError):
-        re_.ratio_sentence(1.0, -1, 2)
+        trend_words.ratio_sentence(1.0, -1, 2)
 
 
 def test_one_row_per_round_keeps_the_headline_period():
@@ -205,7 +206,7 @@ def test_trend_findings_sentence():
         ]
     )
     loo = pd.DataFrame({"group": ["trafficked"] * 2, "left_out": [2015, 2024], "estimate": [0.98, 1.08]})
-    (line,) = re_.trend_findings(models, loo)
+    (line,) = trend_words.trend_findings(models, loo)
     assert line == (
         "Trafficked children: no detectable trend; odds up about 6% a year; the interval runs from a 4% fall "
         "to a 17% rise (random-effects model, 4 reports, 95% CI (random effects, t on 2 df)); the interval "
@@ -261,15 +262,18 @@ def test_risk_difference_between_reports_by_hand():
     assert (row["rd_low"], row["rd_high"]) == pytest.approx((low, high))
 
 
-def test_headline_table_flags_two_council_sets_from_the_column_or_the_fallback():
+def test_headline_table_flags_two_council_sets_from_the_column_only():
     from helpers.ledger.tables import load_ledger
 
     figures = load_ledger(validate=False).figures
     hbth = figures[figures["report_id"] == "heading-back-to-harm"]
-    # Without a comparability column: the helper's own list marks the not-found share.
-    plain = rates.headline_table(hbth.drop(columns=[c for c in ["comparability"] if c in hbth.columns]))
-    flagged = plain[plain["comparability"] == "different_council_set"]
+    # The ledger's column flags the not-found share (207 from 45 councils against 760 from about 200).
+    flagged = rates.headline_table(hbth)
+    flagged = flagged[flagged["comparability"] == "different_council_set"]
     assert list(flagged["measure"]) == ["not_found"] and flagged[["ci_low", "ci_high"]].isna().all().all()
+    # Without the column no report is singled out by name (a report's facts are data).
+    plain = rates.headline_table(hbth.drop(columns=["comparability"]))
+    assert (plain["comparability"] == "").all()
     # With the column, it decides: marking nothing leaves every pair computable.
     marked = rates.headline_table(hbth.assign(comparability=""))
     assert (marked["comparability"] == "").all() and marked["ci_low"].notna().all()
@@ -289,6 +293,6 @@ def test_trend_findings_name_the_interval_at_a_non_default_alpha():
             }
         ]
     )
-    (line,) = re_.trend_findings(models, alpha=0.1)
+    (line,) = trend_words.trend_findings(models, alpha=0.1)
     assert line.startswith("Unaccompanied children: a detectable trend; odds down about 20% a year")
     assert "90% CI (random effects, t on 2 df)" in line and line.endswith("excludes no change.")

@@ -71,18 +71,21 @@ def test_a_notebook_with_another_version():
     path = Path(out.strip().rsplit("written to ", 1)[1])
     nb = json.loads(path.read_text(encoding="utf-8"))
     shutil.rmtree(path.parent)  # the snippet's own temporary folder
-    assert nb["metadata"]["papermill"]["parameters"]["uhe_version"] == "independent"
+    assert nb["metadata"]["papermill"]["parameters"]["versions"] == {"until-harm-ends": "independent"}
     shown = "".join("".join(o.get("data", {}).get("text/plain", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "all councils counted (Independent)" in shown  # the version the trend used, in words
     assert not [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
 
 
 def test_the_shell_variant_names_a_declared_notebook_and_parameter():
-    from helpers.ledger.parameters import declared_parameters
+    import yaml
+
+    from helpers.ledger.parameters import check_value, declared_parameters
 
     text = EXPLORE.read_text(encoding="utf-8")
-    line = re.search(r"`mfc run (\S+) -p (\w+)=(\S+) --output-dir \S+`", text)
+    line = re.search(r"`mfc run (\S+) -p '(\w+)=(.+?)' --output-dir \S+`", text)
     assert line, "the Explore page shows the mfc run variant"
     notebook, name, value = line.groups()
     spec = declared_parameters(notebook)[name]
-    assert value in spec["choices"] and (PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb").is_file()
+    assert check_value(name, yaml.safe_load(value), spec) == {"until-harm-ends": "independent"}
+    assert (PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb").is_file()

@@ -8,6 +8,7 @@ from scipy import integrate, optimize, stats
 
 from helpers.ledger.errors import ParameterError
 from helpers.ledger.tables import load_ledger
+from helpers.present import trend_words
 from helpers.stats import bayes, heterogeneity, trend_summary
 from helpers.stats.random_effects import fit_meta_regression, logit_effects, one_row_per_round
 from helpers.stats.series import nrm_alongside, report_series
@@ -176,7 +177,7 @@ def test_points_per_year_by_hand():
 
 def test_trend_lead_says_no_detectable_trend(series):
     part = series[series["group"] == "trafficked"].reset_index(drop=True)
-    text = trend_summary.trend_lead("Trafficked children", fit_meta_regression(part, alpha=0.1), part, alpha=0.1)
+    text = trend_words.trend_lead("Trafficked children", fit_meta_regression(part, alpha=0.1), part, alpha=0.1)
     assert text.startswith("Trafficked children: no detectable trend across 4 reports.")
     assert "90% CI (random effects, t on 2 df)" in text and "percentage points a year" in text
 

@@ -203,6 +203,39 @@ def claim_comparability_problems(claims: pd.DataFrame, figures: pd.DataFrame, wh
     return problems
 
 
+def version_problems(versions: pd.DataFrame, figures: pd.DataFrame, where: str, figures_where: str) -> list[str]:
+    """Every version a figure names is declared in versions.csv, and each report there has one default.
+
+    ``single`` (figures shared by every version of a report, or a report with one set of figures) needs
+    no row; it is reserved, so versions.csv may not declare it either.
+    """
+    from helpers.ledger.versions import SINGLE
+
+    problems = []
+    declared = set(zip(versions["report_id"], versions["version"]))
+    for idx, row in figures.iterrows():
+        if row["version"] != SINGLE and (row["report_id"], row["version"]) not in declared:
+            valid = sorted(v for r, v in declared if r == row["report_id"])
+            problems.append(
+                f"{figures_where} line {_line(idx)} (figure_id {row['figure_id']}): column 'version': "
+                f"{row['version']!r} is not a version of {row['report_id']} in versions.csv (declared: "
+                f"{', '.join([SINGLE, *valid])}); add a row to versions.csv or use {SINGLE}"
+            )
+    for idx, row in versions[versions["version"] == SINGLE].iterrows():
+        problems.append(
+            f"{where} line {_line(idx)} (report_id {row['report_id']}): column 'version': {SINGLE} is reserved "
+            "for figures shared by every version; give the version its own name"
+        )
+    for report_id, part in versions.groupby("report_id", sort=False):
+        defaults = int(part["is_default"].fillna(False).astype(bool).sum())
+        if defaults != 1:
+            problems.append(
+                f"{where} line {_line(part.index[0])} (report_id {report_id}): column 'is_default': "
+                f"{defaults} default versions ({', '.join(part['version'])}); exactly one must be true"
+            )
+    return problems
+
+
 def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str], str]) -> list[str]:
     """Run every cross-row and cross-table check on typed tables; ``display`` names a table's file."""
     problems: list[str] = []
@@ -217,6 +250,8 @@ def cross_table_problems(tables: dict[str, pd.DataFrame], display: Callable[[str
         problems += nesting_problems(figures, where)
     if "reports" in tables and figures is not None:
         problems += headline_period_problems(tables["reports"], figures, display("reports"))
+    if tables.get("versions") is not None and figures is not None:
+        problems += version_problems(tables["versions"], figures, display("versions"), display("figures"))
     if "discrepancies" in tables and "sources" in tables:
         problems += list_reference_problems(
             tables["discrepancies"],

@@ -11,6 +11,7 @@ import math
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from helpers.ledger.errors import DataError, ParameterError
@@ -138,6 +139,8 @@ def check_value(name: str, value, spec: dict, data_dir=None):
         for index, item in enumerate(value):
             _element(name, item, spec.get("items", "str"), spec, choices, f"[{index}]")
         return list(value)
+    if kind == "dict" and "keys_from" in spec:
+        return _mapping(name, value, spec, data_dir)
     if kind == "dict":
         if not isinstance(value, dict):
             raise ParameterError(f"{name} must be a mapping such as {{{(choices or ['key'])[0]}: 1.0}}; got {value!r}")
@@ -150,6 +153,29 @@ def check_value(name: str, value, spec: dict, data_dir=None):
     if kind == "path" and not Path(value).exists():
         raise ParameterError(f"{name}={value!r}: no such file or folder")
     return value
+
+
+def _mapping(name: str, value, spec: dict, data_dir=None) -> dict:
+    """A mapping whose keys and values both come from one ledger table (``keys_from``, ``values_from``).
+
+    Each key's valid values are those of the rows holding that key, e.g. ``{until-harm-ends: independent}``
+    with ``keys_from: versions.report_id`` and ``values_from: versions.version``.
+    """
+    table, key_column = spec["keys_from"].split(".")
+    _, value_column = spec["values_from"].split(".")
+    ledger = _ledger(str(data_dir) if data_dir is not None else None)
+    frame = ledger.tables.get(table)
+    frame = frame if frame is not None else pd.DataFrame(columns=[key_column, value_column])
+    valid = {key: part[value_column].tolist() for key, part in frame.groupby(key_column, sort=False)}
+    shown = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in valid.items()) or "none in the data"
+    if not isinstance(value, dict):
+        raise ParameterError(f"{name} must be a mapping such as {{}} (the defaults); got {value!r}; valid: {shown}")
+    for key, item in value.items():
+        if key not in valid:
+            raise ParameterError(f"{name} has key {key!r}; valid keys: {', '.join(valid) or 'none'} (valid: {shown})")
+        if item not in valid[key]:
+            raise ParameterError(f"{name}[{key!r}]={item!r} is not valid; valid values: {', '.join(valid[key])}")
+    return dict(value)
 
 
 def check_namespace(namespace: dict, notebook: str, path: Path | str = PARAMETERS_PATH) -> dict:

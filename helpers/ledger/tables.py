@@ -373,6 +373,8 @@ def _read_tables(data_dir: Path, descriptor: dict) -> dict[str, pd.DataFrame]:
 
 LEDGER_TABLES = ("sources", "reports", "discrepancies", "figures", "claims")
 CONTEXT_TABLES = ("england_national", "nrm_child_referrals", "councils", "council_years")
+# Tables a ledger may lack (a data folder in which no report has versions): None when absent.
+OPTIONAL_TABLES = ("versions",)
 
 
 @dataclass(frozen=True, repr=False)
@@ -391,6 +393,7 @@ class Ledger:
     discrepancies: pd.DataFrame
     figures: pd.DataFrame
     claims: pd.DataFrame
+    versions: pd.DataFrame | None = None
     england_national: pd.DataFrame | None = None
     nrm_child_referrals: pd.DataFrame | None = None
     councils: pd.DataFrame | None = None
@@ -406,7 +409,7 @@ class Ledger:
                 f"{Path(data_dir) / DESCRIPTOR_NAME}: no resource named {', '.join(missing)}; "
                 f"a ledger needs {', '.join(LEDGER_TABLES)}"
             )
-        named = {name: tables.get(name) for name in LEDGER_TABLES + CONTEXT_TABLES}
+        named = {name: tables.get(name) for name in LEDGER_TABLES + OPTIONAL_TABLES + CONTEXT_TABLES}
         return cls(data_dir=Path(data_dir), tables=MappingProxyType(dict(tables)), **named)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -495,8 +498,12 @@ def load_ledger(data_dir: Path | str | None = None, validate: bool = True) -> Le
         problems = validate_once(data_dir)
         if problems:
             raise DataError(problems)
+    from helpers.ledger.versions import remember
+
     descriptor = read_descriptor(data_dir)
-    return Ledger.from_tables(data_dir, _read_tables(data_dir, descriptor))
+    ledger = Ledger.from_tables(data_dir, _read_tables(data_dir, descriptor))
+    remember(ledger.versions)  # version ids read as this folder's labels wherever no ledger is passed
+    return ledger
 
 
 # A resource's path, hash or bytes line, at any indentation and in block or "- key:" list form.

@@ -1,4 +1,4 @@
-"""What the ledger's ids mean in words: published versions and groups of children.
+"""What the ledger's ids mean in words: published versions (words from data/versions.csv) and groups.
 
 The ids in ``data/`` stay as they are; every layer that shows an id to a reader (a table, a chart
 legend, a sentence) takes its words from here, so one id always reads the same way.
@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-# version id -> what the version means, in words, with the outlet or date that names it.
-VERSION_LABELS = {
-    "single": "as published",
-    "guardian": "councils answering each question (Guardian)",
-    "independent": "all councils counted (Independent)",
-    "original": "first published figures (December 2018)",
-    "revised": "revised figures (ECPAT web page now)",
-}
 
+def version_label(version: str, source=None) -> str:
+    """The readable label of a version id (from ``data/versions.csv``); an unknown id is returned unchanged.
 
-def version_label(version: str) -> str:
-    """The readable label of a version id; an unknown id is returned unchanged (never a blank)."""
+    ``source`` is a Ledger or its versions table; None uses the last ledger loaded (else data/).
+    """
+    from helpers.ledger.versions import version_labels
+
+    labels = version_labels(source)
     if not isinstance(version, str) or not version:
-        raise ValueError(
-            f"a version id must be a non-empty string, got {version!r}; valid ids: {', '.join(VERSION_LABELS)}"
-        )
-    return VERSION_LABELS.get(version, version)
+        raise ValueError(f"a version id must be a non-empty string, got {version!r}; valid ids: {', '.join(labels)}")
+    return labels.get(version, version)
 
 
 def with_version_labels(table: pd.DataFrame, column: str = "version") -> pd.DataFrame:

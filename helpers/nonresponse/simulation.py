@@ -211,12 +211,13 @@ def covariate_correlations(pop: dict) -> dict:
 
 def calibration_targets(
     figures: pd.DataFrame,
-    report_id: str = "until-harm-ends",
+    report_id: str | None = None,
     group: str = "trafficked",
     reports: pd.DataFrame | None = None,
 ) -> dict:
     """The published figures the synthetic councils are matched to: the largest total in care of the
     group (all children counted) and the rate of the smallest denominator (the rate the report gave).
+    ``report_id`` None means the report with the group's latest went-missing rate.
 
     ``label`` names them for readers, "Until Harm Ends (2025), trafficked: 864 of 2,335", with the
     report's title and year from ``reports`` (data/reports.csv); without ``reports`` only its id is known.
@@ -224,6 +225,10 @@ def calibration_targets(
     from helpers.ledger.vocabulary import GROUP_LABELS
     from helpers.stats.rates import headline_table
 
+    if report_id is None:  # the report with the latest went-missing rate of the group
+        rates = headline_table(figures)
+        rates = rates[(rates["measure"] == "went_missing") & (rates["group"] == group)]
+        report_id = rates.sort_values("year", kind="stable")["report_id"].iloc[-1] if len(rates) else None
     head = headline_table(figures, report_id)
     head = head[(head["measure"] == "went_missing") & (head["group"] == group)]
     if head.empty:

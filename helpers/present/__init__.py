@@ -12,6 +12,8 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
+    trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
+    trend_charts          grouped_ratio_chart: trend estimates per group at a few categories
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
     teaching              worked numbers for the methods notebook and exercises
     site                  the Sphinx book of the executed notebooks (make site), the key chart
@@ -25,13 +27,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "labels": [
-            "VERSION_LABELS",
             "discrepancy_markdown",
             "report_heading",
             "sources_markdown",
             "source_link",
             "source_labels",
             "version_label",
+            "version_labels",
             "with_version_labels",
         ],
         "plots": ["assert_readable", "plain_log_axis", "rate_chart", "year_line"],
@@ -65,6 +67,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
+        "trend_words": ["ratio_sentence", "trend_findings", "trend_lead"],
+        "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [
             "all_council_rate",

@@ -29,12 +29,15 @@ import pandas as pd
 
 from helpers.ledger.choices import check_choice
 from helpers.ledger.errors import ParameterError
+from helpers.ledger.versions import check_versions, default_versions
+from helpers.ledger.versions import version_choices as ledger_version_choices
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
 from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
 from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
+from helpers.present.trend_words import trend_lead
 from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
 from helpers.stats.random_effects import (
     ONE_ROUND_CHOICES,
@@ -45,8 +48,7 @@ from helpers.stats.random_effects import (
     trend_models,
 )
 from helpers.stats.rates import check_alpha, headline_table
-from helpers.stats.series import VERSION_CHOICES, report_series
-from helpers.stats.trend_summary import trend_lead
+from helpers.stats.series import report_series
 
 TWO_SIDED = "trafficked above unaccompanied"
 MODEL_LABELS = {
@@ -386,18 +388,21 @@ def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, sil
 def trend_view(
     ledger,
     model: str = "random_effects",
-    sihw_version: str = "original",
-    uhe_version: str = "guardian",
+    versions: dict[str, str] | None = None,
     one_round: str = "headline",
     tau2_method: str = "pm",
     alpha: float = 0.05,
     groups=("trafficked", "unaccompanied"),
 ) -> tuple[pd.DataFrame, list[str]]:
-    """One trend model of the series under the versions chosen: a reader's table and a sentence per group."""
+    """One trend model of the series under the versions chosen: a reader's table and a sentence per group.
+
+    ``versions`` maps a report with versions to the one to use (``data/versions.csv``); reports not named
+    use their default version.
+    """
     check_choice("model", model, TREND_MODELS)
     check_choice("one_round", one_round, ONE_ROUND_CHOICES)
     check_choice("tau2_method", tau2_method, TAU2_METHODS)
-    versions = {"still-in-harms-way": sihw_version, "until-harm-ends": uhe_version}
+    versions = check_versions(versions or {}, ledger)
     series = one_row_per_round(report_series(ledger.figures, versions, list(groups), alpha), ledger.reports, one_round)
     fits = trend_models(series, alpha, tau2_method)
     fits = fits[fits["model"] == model]
@@ -440,11 +445,16 @@ def trend_view(
     return table, sentences
 
 
-def trend_choices() -> dict[str, list[tuple[str, str]]]:
-    """(label, value) choices of the trend tab: model, each multi-version report's version, rounds, tau2."""
+def trend_choices(ledger=None) -> dict:
+    """(label, value) choices of the trend tab: model, rounds, tau2, and under "versions" one list per report
+    with versions (report id -> its versions, default first, from ``data/versions.csv``)."""
+    defaults = default_versions(ledger)
     return {
         "model": [(MODEL_LABELS[m], m) for m in TREND_MODELS],
-        **{r: [(version_label(v), v) for v in versions] for r, versions in VERSION_CHOICES.items()},
+        "versions": {
+            r: sorted([(version_label(v, ledger), v) for v in versions], key=lambda c: c[1] != defaults.get(r))
+            for r, versions in ledger_version_choices(ledger).items()
+        },
         "one_round": [("one row per FOI round", "headline"), ("both years of a round", "separate")],
         "tau2_method": [("Paule-Mandel", "pm"), ("restricted maximum likelihood", "reml")],
     }

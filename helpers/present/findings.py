@@ -44,7 +44,10 @@ def latest_rates(ledger: Ledger) -> dict:
     """The latest report's trafficked and UASC went-missing rates, in the version whose rates round to the
     published ones (the first such version, in file order), plus the other versions' trafficked rates."""
     reports = ledger.reports.sort_values("series_order")
-    main = reports[reports["report_id"] != "exploited-looked-after-children"].iloc[-1]
+    # the latest report with a trafficked went-missing count (not a companion study of other groups)
+    figures = ledger.figures
+    counted = set(figures.loc[(figures["group"] == "trafficked") & (figures["measure"] == "went_missing"), "report_id"])
+    main = reports[reports["report_id"].isin(counted)].iloc[-1]
     table = headline_table(ledger.figures, main["report_id"])
     missing = table[table["measure"] == "went_missing"]
     trafficked = missing[missing["group"] == "trafficked"]

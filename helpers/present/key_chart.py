@@ -13,18 +13,12 @@ from textwrap import fill
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from helpers.ledger.versions import short_version_labels
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
 from helpers.present.plots import palette_for, rate_chart
 
 #: Groups of the companion study: another population, kept out of the series panel.
 COMPANION_GROUPS = ("exploited",)
-# Short forms of the version labels (helpers.ledger.vocabulary), so that an x label fits its position.
-SHORT_VERSIONS = {
-    "guardian": "Guardian figures",
-    "independent": "Independent figures",
-    "original": "first figures",
-    "revised": "revised figures",
-}
 
 
 def key_chart_table(rates: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
@@ -38,7 +32,8 @@ def key_chart_table(rates: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame
         if periods[row.report_id] > 1:
             label += f"\n{row.period}"
         if row.version != "single":
-            label += "\n" + fill(SHORT_VERSIONS.get(row.version, version_label(row.version)), 12)
+            # the short label (data/versions.csv), so that an x label fits its position
+            label += "\n" + fill(short_version_labels().get(row.version, version_label(row.version)), 12)
         labels.append(label)
     data["position"] = labels
     data["panel"] = ["companion" if g in COMPANION_GROUPS else "series" for g in data["group"]]

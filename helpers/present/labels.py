@@ -9,7 +9,8 @@ import html
 
 import pandas as pd
 
-from helpers.ledger.vocabulary import VERSION_LABELS, version_label, with_version_labels  # noqa: F401 (re-exported)
+from helpers.ledger.versions import version_labels  # noqa: F401 (re-exported)
+from helpers.ledger.vocabulary import version_label, with_version_labels  # noqa: F401 (re-exported)
 
 # discrepancy ids are kept as ids but always shown with a reminder of what they are.
 DISCREPANCY_PREFIX = "known discrepancy"

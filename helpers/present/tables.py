@@ -153,7 +153,8 @@ def code_labels() -> dict[str, dict[str, str]]:
     vocabulary, estimators and mechanisms from the non-response helpers, kinds and qualifiers from the
     claims checker), so a code reads the same way in every table.
     """
-    from helpers.ledger.vocabulary import GROUP_LABELS, VERSION_LABELS
+    from helpers.ledger.versions import version_labels
+    from helpers.ledger.vocabulary import GROUP_LABELS
     from helpers.nonresponse.estimators import ESTIMATOR_LABELS
     from helpers.nonresponse.scenarios import MECHANISMS
     from helpers.stats.rounding import QUALIFIER_WORDS
@@ -165,7 +166,7 @@ def code_labels() -> dict[str, dict[str, str]]:
         "total": "total (children)",
     }
     return {
-        "version": dict(VERSION_LABELS),
+        "version": version_labels(),
         "group": dict(GROUP_LABELS),
         "verdict": _VERDICTS,
         "diagnosis": _SLIPS,

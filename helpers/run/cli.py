@@ -94,12 +94,16 @@ def cmd_trends(args) -> int:
 
     from helpers.ledger.choices import check_choices
     from helpers.ledger.tables import load_ledger
+    from helpers.ledger.versions import version_choices
     from helpers.stats.random_effects import trend_table
     from helpers.stats.series import SERIES_GROUPS
 
     check_choices("--group", args.group, SERIES_GROUPS)
     ledger = load_ledger(args.data_dir)
-    table = trend_table(ledger.figures, ledger.reports, args.group, alpha=args.alpha, one_round=args.one_round)
+    choices = version_choices(ledger)  # every combination of the versions in data/versions.csv
+    table = trend_table(
+        ledger.figures, ledger.reports, args.group, alpha=args.alpha, one_round=args.one_round, choices=choices
+    )
     if args.csv:
         print_csv(table)
     else:

@@ -11,7 +11,7 @@ Imports only :mod:`helpers.ledger`.
     random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
     heterogeneity   q_profile: Q-profile intervals for tau² and I²
     bayes           slope_posterior: grid posterior of the trend over tau, half-normal prior
-    trend_summary   trend_lead, points_per_year, design_effect_trend, bayes_table, identification_growth
+    trend_summary   points_per_year, design_effect_trend, bayes_table, identification_growth
 """
 
 import lazy_loader
@@ -49,7 +49,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "series": [
             "ENGLAND_LABEL",
             "SERIES_GROUPS",
-            "VERSION_CHOICES",
             "england_baseline",
             "incident_models",
             "incident_residuals",
@@ -67,7 +66,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "heterogeneity_table",
             "identification_growth",
             "points_per_year",
-            "trend_lead",
         ],
         "random_effects": [
             "ONE_ROUND_CHOICES",
@@ -76,8 +74,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "leave_one_out",
             "one_row_per_round",
             "ratio_against_first",
-            "ratio_sentence",
-            "trend_findings",
             "trend_models",
             "trend_table",
         ],

@@ -20,8 +20,9 @@ Functions:
 * :func:`fit_meta_regression` - the slope (odds ratio per year) with tau2, I2 and the t interval;
 * :func:`ratio_against_first` - each report's year against the first, as odds ratio, risk ratio and
   risk difference, with the same between-report variance;
-* :func:`leave_one_out` - the slope refitted without each report in turn;
-* :func:`ratio_sentence` - an estimate and its interval in words.
+* :func:`leave_one_out` - the slope refitted without each report in turn.
+
+The sentences that say these numbers in words are in :mod:`helpers.present.trend_words`.
 """
 
 from __future__ import annotations
@@ -287,41 +288,14 @@ def leave_one_out(
     return pd.DataFrame(rows)
 
 
-def _change(ratio: float) -> tuple[str, int]:
-    pct = round(100 * (ratio - 1))
-    return ("rise" if pct > 0 else "fall" if pct < 0 else "no change"), abs(pct)
-
-
-def ratio_sentence(ratio: float, low: float, high: float, what: str = "odds", per: str = "a year") -> str:
-    """An odds (or risk) ratio and its interval in words, rounded to whole per cent.
-
-    >>> ratio_sentence(1.059, 0.957, 1.170)
-    'odds up about 6% a year; the interval runs from a 4% fall to a 17% rise'
-    """
-    for name, value in (("ratio", ratio), ("low", low), ("high", high)):
-        if not np.isfinite(value) or value <= 0:
-            raise ParameterError(f"{name} must be a positive finite ratio; got {value!r}")
-    pct = round(100 * (ratio - 1))
-    head = (
-        f"{what} up about {pct}%" if pct > 0 else f"{what} down about {-pct}%" if pct < 0 else f"{what} about unchanged"
-    ) + f" {per}"
-
-    def end(r):
-        kind, size = _change(r)
-        article = "an" if str(size).startswith("8") or size in (11, 18) else "a"  # "an 8% fall", "an 11% rise"
-        return "no change" if kind == "no change" else f"{article} {size}% {kind}"
-
-    return f"{head}; the interval runs from {end(low)} to {end(high)}"
-
-
 # --------------------------------------------------------------------------------------------
 # The reports' series: one row per FOI round, and every model under every published version
 # --------------------------------------------------------------------------------------------
+# The columns of :func:`trend_table`; one column per report with versions (``<report>_version``, see
+# :func:`helpers.ledger.versions.version_column`) stands between "model" and "left_out".
 TREND_COLUMNS = [
     "group",
     "model",
-    "still_in_harms_way_version",
-    "until_harm_ends_version",
     "left_out",
     "estimate",
     "ci_low",
@@ -420,23 +394,28 @@ def trend_table(
     alpha: float = 0.05,
     one_round: str = "headline",
     method: str = "pm",
+    choices: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    """Every group x model x version combination, then the random-effects leave-one-out rows.
+    """Every group x model x combination of versions, then the random-effects leave-one-out rows.
 
-    Estimates are odds ratios per year. ``left_out`` is empty for the full fits and names the year left
-    out otherwise; ``interval`` names what ci_low / ci_high are (:func:`interval_names`). Columns:
-    :data:`TREND_COLUMNS`.
+    ``choices`` maps each report with versions to its versions (:func:`helpers.ledger.versions.version_choices`
+    of the ledger; None: those of the last ledger loaded); every combination is fitted. Estimates are odds
+    ratios per year. ``left_out`` is empty for the full fits and names the year left out otherwise;
+    ``interval`` names what ci_low / ci_high are (:func:`interval_names`). Columns: :data:`TREND_COLUMNS`
+    with one ``<report>_version`` column per report with versions after ``model``.
     """
     from itertools import product
 
-    from helpers.stats.series import VERSION_CHOICES, report_series
+    from helpers.ledger.versions import version_choices, version_column
+    from helpers.stats.series import report_series
 
+    choices = version_choices() if choices is None else choices
+    columns = [version_column(r) for r in choices]
     rows, loo_rows = [], []
-    sihw, uhe = VERSION_CHOICES["still-in-harms-way"], VERSION_CHOICES["until-harm-ends"]
-    for s_version, u_version in product(sihw, uhe):
-        versions = {"still-in-harms-way": s_version, "until-harm-ends": u_version}
+    for combination in product(*choices.values()):
+        versions = dict(zip(choices, combination))
         series = one_row_per_round(report_series(figures, versions, groups, alpha), reports, one_round)
-        labels = {"still_in_harms_way_version": s_version, "until_harm_ends_version": u_version, "left_out": ""}
+        labels = {**dict(zip(columns, combination)), "left_out": ""}
         for row in trend_models(series, alpha, method).to_dict("records"):
             row.pop("k")
             rows.append({**row, **labels})
@@ -460,7 +439,7 @@ def trend_table(
                         "p_value": loo["p_value"],
                     }
                 )
-    out = pd.DataFrame(rows + loo_rows, columns=TREND_COLUMNS)
+    out = pd.DataFrame(rows + loo_rows, columns=TREND_COLUMNS[:2] + columns + TREND_COLUMNS[2:])
     out["df"] = out["df"].astype("Int64")
     out["interval"] = out["model"].map(interval_names(alpha))
     return out
@@ -474,43 +453,6 @@ def interval_names(alpha: float = 0.05) -> dict[str, str]:
         "quasi_binomial": f"{level} CI (quasi-binomial, t on residual df)",
         "binomial": f"{level} CI (binomial, sampling only)",
     }
-
-
-def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None, alpha: float = 0.05) -> list[str]:
-    """One sentence per group from the random-effects rows of :func:`trend_models` (and leave-one-out rows).
-
-    Each leads with whether a trend is detectable (the interval excludes 1), then says the odds ratio per year in words (:func:`ratio_sentence`), the number of reports and the
-    degrees of freedom, whether the interval includes no change, and, with ``loo`` (columns group,
-    left_out, estimate), the range of the estimate when one report is left out and whether its direction
-    holds.
-    """
-    level = f"{1 - check_alpha(alpha):.0%}"
-    out = []
-    for row in models[models["model"] == "random_effects"].itertuples():
-        words = ratio_sentence(row.estimate, row.ci_low, row.ci_high)
-        includes = row.ci_low <= 1 <= row.ci_high
-        holds = "includes no change" if includes else "excludes no change"
-        # Lead with what the data allow; the odds ratio (not a change in the rate) follows.
-        text = (
-            f"{str(row.group).capitalize()} children: {'no detectable trend' if includes else 'a detectable trend'}; "
-            f"{words} (random-effects model, {int(row.k)} reports, {level} CI (random effects, t on "
-            f"{int(row.df)} df)); the interval {holds}."
-        )
-        if loo is not None:
-            part = loo[loo["group"] == row.group]
-            if len(part):
-                low, high = part["estimate"].min(), part["estimate"].max()
-                sign = (
-                    "keeps its direction" if (low > 1 and high > 1) or (low < 1 and high < 1) else "changes direction"
-                )
-                text += (
-                    f" Leaving out one report at a time moves the estimate between {low:.3f} and {high:.3f}; it {sign}."
-                )
-        out.append(text)
-    return out
-
-
-DEFAULT_VERSIONS = {"still-in-harms-way": "original", "until-harm-ends": "guardian"}
 
 
 def risk_difference_between_reports(
@@ -542,11 +484,13 @@ def between_report_variance(
 ) -> dict[str, tuple[float, int]]:
     """tau2 and its degrees of freedom (k - 2) of each group's random-effects trend, one row per FOI round.
 
-    ``versions`` defaults to :data:`DEFAULT_VERSIONS` (those of the trends notebook's defaults).
+    ``versions`` defaults to the default versions of ``data/versions.csv`` (those of the last ledger loaded,
+    :func:`helpers.ledger.versions.default_versions`), the trends notebook's defaults.
     """
+    from helpers.ledger.versions import default_versions
     from helpers.stats.series import report_series
 
-    series = one_row_per_round(report_series(figures, versions or DEFAULT_VERSIONS, groups), reports)
+    series = one_row_per_round(report_series(figures, versions or default_versions(), groups), reports)
     out = {}
     for group, part in series.groupby("group", sort=False):
         if len(part) >= 3:

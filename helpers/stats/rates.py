@@ -46,10 +46,8 @@ HEADLINE_COLUMNS = [
     "comparability",
 ]
 # Pairs whose numerator and denominator were counted over different sets of councils: no rate, no interval.
-# Fallback for a ledger without a `comparability` column on figures (that column, where present, decides):
-# Heading Back to Harm's 207 children not found come from the 45 councils that could say, its 760 who went
-# missing from about 200 councils.
-DIFFERENT_COUNCIL_SETS = {("heading-back-to-harm", "not_found")}
+# figures.csv flags them in its `comparability` column (e.g. Heading Back to Harm's 207 children not found,
+# from the 45 councils that could say, against 760 who went missing from about 200 councils).
 DIFFERENT_COUNCIL_SET = "different_council_set"
 
 
@@ -162,14 +160,13 @@ def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: f
         ";".join(dict.fromkeys(s for s in (a, b, c) if isinstance(s, str)))
         for a, b, c in zip(pairs["source_id_num"], pairs["source_id_den"], pairs["pct_source"])
     ]
-    if "comparability" in figures.columns:
-        flags = dict(zip(figures["figure_id"], figures["comparability"].fillna("")))
-        different = [
-            DIFFERENT_COUNCIL_SET in (flags.get(a, ""), flags.get(b, ""))
-            for a, b in zip(out["numerator_figure_id"], out["denominator_figure_id"])
-        ]
-    else:
-        different = [(r, m) in DIFFERENT_COUNCIL_SETS for r, m in zip(out["report_id"], out["measure"])]
+    # a ledger without the column declares no such pair
+    has_flags = "comparability" in figures.columns
+    flags = dict(zip(figures["figure_id"], figures["comparability"].fillna(""))) if has_flags else {}
+    different = [
+        DIFFERENT_COUNCIL_SET in (flags.get(a, ""), flags.get(b, ""))
+        for a, b in zip(out["numerator_figure_id"], out["denominator_figure_id"])
+    ]
     different = np.asarray(different, dtype=bool)
     out["comparability"] = np.where(different, DIFFERENT_COUNCIL_SET, "")
     out.loc[different, ["ci_low", "ci_high"]] = np.nan

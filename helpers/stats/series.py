@@ -2,7 +2,7 @@
 
 The reports give one or two years each; laid end to end they make a short, uneven series (2015, 2017,
 2018, 2020, 2024). Which version of a report enters the series is a parameter, because *Still in
-Harm's Way* and *Until Harm Ends* were published in two versions each.
+Harm's Way* and *Until Harm Ends* were published in two versions each (``data/versions.csv``).
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ import numpy as np
 import pandas as pd
 
 from helpers.ledger.errors import ParameterError
+from helpers.ledger.versions import SINGLE
 from helpers.stats.rates import headline_table, wilson_interval
 
-# Reports published in more than one version, and the versions a reader can choose between.
-VERSION_CHOICES = {
-    "still-in-harms-way": ["original", "revised"],
-    "until-harm-ends": ["guardian", "independent"],
-}
 SERIES_GROUPS = ["trafficked", "unaccompanied"]
 ENGLAND_LABEL = "all looked-after children (England, DfE)"
 SERIES_COLUMNS = [
@@ -39,18 +35,20 @@ def report_series(
 ) -> pd.DataFrame:
     """Children who went missing and children in care, by year and group, one version per report.
 
-    ``versions`` maps a report id to the version to use (reports not named use their single version).
+    ``versions`` maps a report id to the version to use (reports not named use their single version);
+    a version no figure of that report carries raises ParameterError naming the valid ones.
     """
+    published = figures[figures["version"] != SINGLE].groupby("report_id", sort=False)["version"].unique()
     for report_id, version in versions.items():
-        valid = VERSION_CHOICES.get(report_id)
-        if valid is None or version not in valid:
+        valid = list(published.get(report_id, []))
+        if version not in valid:
             raise ParameterError(
                 f"version {version!r} of {report_id!r} is not valid; valid: "
-                + "; ".join(f"{r}: {', '.join(v)}" for r, v in VERSION_CHOICES.items())
+                + "; ".join(f"{r}: {', '.join(v)}" for r, v in published.items())
             )
     table = headline_table(figures, alpha=alpha)
     table = table[(table["measure"] == "went_missing") & table["group"].isin(groups)]
-    wanted = table["report_id"].map(lambda r: versions.get(r, "single"))
+    wanted = table["report_id"].map(lambda r: versions.get(r, SINGLE))
     table = table[table["version"] == wanted]
     out = table.rename(columns={"numerator": "missing", "denominator": "in_care"})
     out = out.assign(not_missing=out["in_care"] - out["missing"])
@@ -103,7 +101,7 @@ def nrm_alongside(nrm: pd.DataFrame, figures: pd.DataFrame, versions: dict[str, 
     counts = consensus_values(
         figures[(figures["group"] == "trafficked") & (figures["measure"] == "in_care") & (figures["geography"] == "UK")]
     )
-    counts = counts[counts["version"] == counts["report_id"].map(lambda r: versions.get(r, "single"))]
+    counts = counts[counts["version"] == counts["report_id"].map(lambda r: versions.get(r, SINGLE))]
     counts = counts.assign(year=counts["period"].map(period_year))[["year", "value"]]
     child = nrm[nrm["age_group"] == "child"][["year", "referrals"]].astype({"year": "int64"})
     merged = child.merge(counts, on="year", how="outer").sort_values("year").reset_index(drop=True)

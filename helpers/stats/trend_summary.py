@@ -1,7 +1,6 @@
-"""What the reports' trend allows one to say: the lead sentence, points per year, and its sensitivities.
+"""What the reports' trend allows one to say: points per year and its sensitivities (the words: present.trend_words).
 
 * :func:`points_per_year` - the odds ratio per year restated as percentage points per year;
-* :func:`trend_lead` - one sentence per group that leads with whether any trend is detectable;
 * :func:`heterogeneity_table` - tau² and I² with their Q-profile intervals;
 * :func:`design_effect_trend` - the trend refitted with each report's sampling variance inflated by a
   design effect (clustering in councils), as a sensitivity;
@@ -19,7 +18,6 @@ from helpers.ledger.errors import ParameterError
 from helpers.stats.bayes import slope_posterior
 from helpers.stats.heterogeneity import q_profile
 from helpers.stats.random_effects import MetaRegression, fit_meta_regression, logit_effects
-from helpers.stats.rates import check_alpha
 
 TREND_INTERVAL = "95% CI (random effects, t on k−2 df)"
 
@@ -48,22 +46,6 @@ def points_per_year(fit: MetaRegression, data: pd.DataFrame, year: str = "year")
         "points_low": scale * np.log(fit.ci_low),
         "points_high": scale * np.log(fit.ci_high),
     }
-
-
-def trend_lead(group_label: str, fit: MetaRegression, data: pd.DataFrame, alpha: float = 0.05) -> str:
-    """One sentence that leads with what the data allow: a detectable trend or none, then the sizes."""
-    level = f"{1 - check_alpha(alpha):.0%}"
-    pts = points_per_year(fit, data)
-    detectable = not (fit.ci_low <= 1 <= fit.ci_high)
-    head = "a trend is detectable" if detectable else "no detectable trend"
-    direction = "rise" if fit.ratio > 1 else "fall"
-    last = int(pd.to_numeric(data["year"]).max())
-    return (
-        f"{group_label}: {head} across {fit.k} reports. The odds ratio per year is {fit.ratio:.3f} "
-        f"({level} CI (random effects, t on {fit.df} df) {fit.ci_low:.3f} to {fit.ci_high:.3f}); at the "
-        f"fitted rate of {pts['rate_middle']:.1%} midway through {fit.first_year}-{last} that is a {direction} of "
-        f"{abs(pts['points']):.1f} percentage points a year ({pts['points_low']:+.1f} to {pts['points_high']:+.1f})."
-    )
 
 
 def heterogeneity_table(series: pd.DataFrame, method: str = "pm", alpha: float = 0.05) -> pd.DataFrame:
