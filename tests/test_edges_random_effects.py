@@ -410,7 +410,7 @@ def test_trend_findings_word_for_word():
         "fall to a 5% fall (random-effects model, 5 reports, 95% CI (random effects, t on 3 df)); the interval "
         "excludes no change. Leaving out one report at a time moves the estimate between 0.800 and 0.950; it "
         "keeps its direction.",
-        "Trafficked children: no detectable trend; odds up about 30% a year; the interval runs from no change to "
+        "Trafficked children: inconclusive; odds up about 30% a year; the interval runs from no change to "
         "a 60% rise (random-effects model, 4 reports, 95% CI (random effects, t on 2 df)); the interval includes "
         "no change. Leaving out one report at a time moves the estimate between 1.010 and 1.200; it keeps its "
         "direction.",

@@ -208,7 +208,7 @@ def test_trend_findings_sentence():
     loo = pd.DataFrame({"group": ["trafficked"] * 2, "left_out": [2015, 2024], "estimate": [0.98, 1.08]})
     (line,) = trend_words.trend_findings(models, loo)
     assert line == (
-        "Trafficked children: no detectable trend; odds up about 6% a year; the interval runs from a 4% fall "
+        "Trafficked children: inconclusive; odds up about 6% a year; the interval runs from a 4% fall "
         "to a 17% rise (random-effects model, 4 reports, 95% CI (random effects, t on 2 df)); the interval "
         "includes no change. Leaving out one "
         "report at a time moves the estimate between 0.980 and 1.080; it changes direction."

@@ -175,11 +175,49 @@ def test_points_per_year_by_hand():
     assert out["points_low"] == pytest.approx(100 * np.log(fit.ci_low) * p * (1 - p))
 
 
-def test_trend_lead_says_no_detectable_trend(series):
+def test_trend_evidence_sizes_what_four_reports_could_detect(series):
+    from scipy import stats as sps
+
+    for group, detectable in (("trafficked", 2.1), ("unaccompanied", 0.9)):
+        part = series[series["group"] == group].reset_index(drop=True)
+        fit = fit_meta_regression(part)
+        e = trend_summary.trend_evidence(group, fit, part)
+        assert not e.conclusive and e.df == 2 and e.k == 4
+        p = e.rate_middle
+        # the smallest slope whose interval excludes 0 is t(0.975, 2) standard errors, in points a year
+        assert e.detectable_points == pytest.approx(100 * p * (1 - p) * sps.t.ppf(0.975, 2) * fit.std_err)
+        assert round(e.detectable_points, 1) == detectable
+        assert e.points_low < 0 < e.points_high
+        assert set(e.p_rise) == {0.25, 0.5, 1.0}
+        assert e.p_rise_low == min(e.p_rise.values()) and e.p_rise_high == max(e.p_rise.values())
+    trafficked = series[series["group"] == "trafficked"].reset_index(drop=True)
+    e = trend_summary.trend_evidence("trafficked", fit_meta_regression(trafficked), trafficked)
+    assert (round(e.p_rise_low, 2), round(e.p_rise_high, 2)) == (0.89, 0.96)
+
+
+def test_trend_lead_calls_an_inconclusive_trend_inconclusive(series):
     part = series[series["group"] == "trafficked"].reset_index(drop=True)
-    text = trend_words.trend_lead("Trafficked children", fit_meta_regression(part, alpha=0.1), part, alpha=0.1)
-    assert text.startswith("Trafficked children: no detectable trend across 4 reports.")
+    fit = fit_meta_regression(part, alpha=0.1)
+    evidence = trend_summary.trend_evidence("trafficked", fit, part, alpha=0.1)
+    text = trend_words.trend_lead("Trafficked children", fit, evidence, alpha=0.1)
+    assert text.startswith("Trafficked children: inconclusive across 4 reports.")
+    assert "no detectable trend" not in text and "95%" not in text
     assert "90% CI (random effects, t on 2 df)" in text and "percentage points a year" in text
+    assert f"only a trend steeper than {evidence.detectable_points:.1f} points a year" in text
+    assert f"{evidence.p_rise_low:.2f} to {evidence.p_rise_high:.2f} under half-normal priors" in text
+
+
+def test_trend_lead_of_a_clear_trend_says_detectable_and_no_detection_limit():
+    rows = [(2015, 100, 1000), (2017, 160, 1000), (2020, 260, 1000), (2024, 420, 1000)]
+    part = pd.DataFrame(
+        [{"group": "g", "year": y, "missing": m, "not_missing": n - m, "in_care": n} for y, m, n in rows]
+    )
+    fit = fit_meta_regression(part)
+    evidence = trend_summary.trend_evidence("g", fit, part, prior_scales=(0.5,))
+    assert evidence.conclusive and evidence.points > 0
+    text = trend_words.trend_lead("G", fit, evidence)
+    assert text.startswith("G: a trend is detectable across 4 reports.")
+    assert "steeper than" not in text and "under a half-normal prior on tau with scale 0.5" in text
 
 
 def test_identification_growth_from_the_ledger():

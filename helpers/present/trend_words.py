@@ -5,7 +5,7 @@ The statistics layer returns numbers and named results (:mod:`helpers.stats.rand
 :func:`helpers.present.intervals.interval_name`.
 
 * :func:`ratio_sentence` - an odds (or risk) ratio and its interval in words;
-* :func:`trend_lead` - one sentence per group that leads with whether any trend is detectable;
+* :func:`trend_lead` - one paragraph per group: a detectable trend, or inconclusive with what was detectable;
 * :func:`trend_findings` - one finding per group from the random-effects rows, with leave-one-out.
 """
 
@@ -18,7 +18,7 @@ from helpers.ledger.errors import ParameterError
 from helpers.present.intervals import interval_name
 from helpers.stats.random_effects import MetaRegression
 from helpers.stats.rates import check_alpha
-from helpers.stats.trend_summary import points_per_year
+from helpers.stats.trend_summary import TrendEvidence
 
 
 def _change(ratio: float) -> tuple[str, int]:
@@ -48,19 +48,34 @@ def ratio_sentence(ratio: float, low: float, high: float, what: str = "odds", pe
     return f"{head}; the interval runs from {end(low)} to {end(high)}"
 
 
-def trend_lead(group_label: str, fit: MetaRegression, data: pd.DataFrame, alpha: float = 0.05) -> str:
-    """One sentence that leads with what the data allow: a detectable trend or none, then the sizes."""
-    check_alpha(alpha)
-    pts = points_per_year(fit, data)
-    detectable = not (fit.ci_low <= 1 <= fit.ci_high)
-    head = "a trend is detectable" if detectable else "no detectable trend"
-    direction = "rise" if fit.ratio > 1 else "fall"
-    last = int(pd.to_numeric(data["year"]).max())
-    return (
-        f"{group_label}: {head} across {fit.k} reports. The odds ratio per year is {fit.ratio:.3f} "
-        f"({interval_name('random_effects', alpha, df=fit.df)} {fit.ci_low:.3f} to {fit.ci_high:.3f}); at the "
-        f"fitted rate of {pts['rate_middle']:.1%} midway through {fit.first_year}-{last} that is a {direction} of "
-        f"{abs(pts['points']):.1f} percentage points a year ({pts['points_low']:+.1f} to {pts['points_high']:+.1f})."
+def trend_lead(group_label: str, fit: MetaRegression, evidence: TrendEvidence, alpha: float = 0.05) -> str:
+    """One paragraph that leads with what the data allow: a detectable trend, or "inconclusive" with the
+    size of trend the design could have detected and the probability of a rise under the priors shown.
+
+    ``evidence`` is :func:`helpers.stats.trend_summary.trend_evidence` for the same fit.
+    """
+    e = evidence
+    head = "a trend is detectable" if e.conclusive else "inconclusive"
+    direction = "rise" if e.points > 0 else "fall"
+    scales = sorted(e.p_rise)
+    text = (
+        f"{group_label}: {head} across {e.k} reports. The odds ratio per year is {fit.ratio:.3f} "
+        f"({interval_name('random_effects', alpha, df=e.df)} {fit.ci_low:.3f} to {fit.ci_high:.3f}); at the "
+        f"fitted rate of {e.rate_middle:.1%} midway through {e.first_year}-{e.last_year} that is a {direction} of "
+        f"{abs(e.points):.1f} percentage points a year, with the interval running from {e.points_low:+.1f} to "
+        f"{e.points_high:+.1f}."
+    )
+    if not e.conclusive:
+        text += (
+            f" On {e.df} degrees of freedom only a trend steeper than {e.detectable_points:.1f} points a year, "
+            "either way, would have excluded no change; a true trend of that size is detected about half the time."
+        )
+    return text + (
+        f" The probability that the odds rose is {e.p_rise_low:.2f} to {e.p_rise_high:.2f} under half-normal "
+        f"priors on tau with scales {scales[0]:g} to {scales[-1]:g}."
+        if len(scales) > 1
+        else f" The probability that the odds rose is {e.p_rise_low:.2f} under a half-normal prior on tau "
+        f"with scale {scales[0]:g}."
     )
 
 
@@ -80,7 +95,7 @@ def trend_findings(models: pd.DataFrame, loo: pd.DataFrame | None = None, alpha:
         holds = "includes no change" if includes else "excludes no change"
         # Lead with what the data allow; the odds ratio (not a change in the rate) follows.
         text = (
-            f"{str(row.group).capitalize()} children: {'no detectable trend' if includes else 'a detectable trend'}; "
+            f"{str(row.group).capitalize()} children: {'inconclusive' if includes else 'a detectable trend'}; "
             f"{words} (random-effects model, {int(row.k)} reports, {interval_name('random_effects', alpha, df=int(row.df))}); "
             f"the interval {holds}."
         )

@@ -11,7 +11,7 @@ Imports only :mod:`helpers.ledger`.
     random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
     heterogeneity   q_profile: Q-profile intervals for tau² and I²
     bayes           slope_posterior: grid posterior of the trend over tau, half-normal prior
-    trend_summary   points_per_year, design_effect_trend, bayes_table, identification_growth
+    trend_summary   points_per_year, design_effect_trend, bayes_table, identification_growth, trend_evidence
 """
 
 import lazy_loader
@@ -60,7 +60,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "heterogeneity": ["generalised_q", "q_profile", "typical_variance"],
         "bayes": ["slope_posterior"],
         "trend_summary": [
-            "TREND_INTERVAL",
+            "RISE_PRIOR_SCALES",
+            "TrendEvidence",
+            "trend_evidence",
             "bayes_table",
             "design_effect_trend",
             "heterogeneity_table",

@@ -5,21 +5,27 @@
 * :func:`design_effect_trend` - the trend refitted with each report's sampling variance inflated by a
   design effect (clustering in councils), as a sensitivity;
 * :func:`bayes_table` - the grid-posterior sensitivity analysis for one or more prior scales;
-* :func:`identification_growth` - how fast NRM child referrals grew against trafficked children in care.
+* :func:`identification_growth` - how fast NRM child referrals grew against trafficked children in care;
+* :func:`trend_evidence` - what one group's trend can and cannot tell: the interval in points a year, the
+  smallest trend the design could detect, and the probability of a rise under each prior.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special, stats
 
 from helpers.ledger.errors import ParameterError
 from helpers.stats.bayes import slope_posterior
 from helpers.stats.heterogeneity import q_profile
 from helpers.stats.random_effects import MetaRegression, fit_meta_regression, logit_effects
 
-TREND_INTERVAL = "95% CI (random effects, t on k−2 df)"
+#: The half-normal prior scales on tau over which the probability of a rise is reported (31_trend_sensitivity
+#: shows the same grid).
+RISE_PRIOR_SCALES = (0.25, 0.5, 1.0)
 
 
 def design_matrix(data: pd.DataFrame, year: str = "year") -> np.ndarray:
@@ -140,3 +146,76 @@ def identification_growth(nrm: pd.DataFrame) -> dict:
         "care_last_year": int(care["year"]),
         "care_ratio": float(care["trafficked_in_care"]) / float(first["trafficked_in_care"]),
     }
+
+
+@dataclass(frozen=True)
+class TrendEvidence:
+    """What one group's random-effects trend can and cannot tell (percentage points a year at the fitted
+    rate of the period's middle year; see :func:`points_per_year`).
+
+    ``detectable_points`` is the smallest trend, in points a year, whose interval would exclude no change
+    with this design (the t quantile times the slope's standard error): a true trend of that size is
+    detected about half the time.
+    ``p_rise`` maps each half-normal prior scale on tau to the grid posterior's probability that the odds
+    rise; ``p_rise_low``/``p_rise_high`` are its range.
+    """
+
+    group: str
+    k: int
+    df: int
+    conclusive: bool
+    first_year: int
+    last_year: int
+    rate_middle: float
+    points: float
+    points_low: float
+    points_high: float
+    detectable_points: float
+    p_rise: dict
+    p_rise_low: float
+    p_rise_high: float
+
+
+def trend_evidence(
+    group: str,
+    fit: MetaRegression,
+    data: pd.DataFrame,
+    alpha: float = 0.05,
+    prior_scales=RISE_PRIOR_SCALES,
+) -> TrendEvidence:
+    """The trend of one group (``fit`` of :func:`fit_meta_regression` on ``data``) as evidence: whether its
+    interval excludes no change, its size and range in points a year, the smallest detectable trend, and
+    the probability of a rise under each prior scale.
+
+    Returns
+    -------
+    TrendEvidence
+
+    References
+    ----------
+    Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression with a single
+    covariate. *Statistics in Medicine* 22:2693-2710 (the t reference on k - 2 df that sets the detectable
+    size).
+    """
+    pts = points_per_year(fit, data)
+    to_points = 100 * pts["rate_middle"] * (1 - pts["rate_middle"])
+    t_half = stats.t.ppf(1 - alpha / 2, fit.df)
+    y, v = logit_effects(data.reset_index(drop=True))
+    X = design_matrix(data)
+    p_rise = {float(scale): slope_posterior(y, v, X, float(scale), alpha).p_increase for scale in prior_scales}
+    return TrendEvidence(
+        group=group,
+        k=fit.k,
+        df=fit.df,
+        conclusive=not (fit.ci_low <= 1 <= fit.ci_high),
+        first_year=fit.first_year,
+        last_year=int(pd.to_numeric(data["year"]).max()),
+        rate_middle=float(pts["rate_middle"]),
+        points=float(pts["points"]),
+        points_low=float(pts["points_low"]),
+        points_high=float(pts["points_high"]),
+        detectable_points=float(to_points * t_half * fit.std_err),
+        p_rise=p_rise,
+        p_rise_low=min(p_rise.values()),
+        p_rise_high=max(p_rise.values()),
+    )
