@@ -1,4 +1,4 @@
-"""Edges of helpers/stats/comparisons.py on a small synthetic ledger (made-up counts, not any report's).
+"""Edges of helpers/stats/comparisons.py (and its words, helpers/present/comparison_words.py) on a small synthetic ledger (made-up counts, not any report's).
 
 Intervals and p-values are recomputed with statsmodels' two-sample functions called directly; the
 readable tables and sentences are checked word for word.
@@ -11,13 +11,10 @@ import pandas as pd
 import pytest
 from statsmodels.stats import proportion as smp
 
+from helpers.present.comparison_words import display_benchmark, display_comparisons, other_figures, report_findings
 from helpers.stats.comparisons import (
     COMPARISON_COLUMNS,
-    display_benchmark,
-    display_comparisons,
-    other_figures,
     report_comparisons,
-    report_findings,
     split_benchmark,
     with_between_report_interval,
 )
@@ -406,7 +403,7 @@ def test_other_figures_shows_what_is_not_a_rate_word_for_word():
 
 def test_other_figures_words_a_gap_as_the_presentation_layer_does():
     from helpers.present import NO_FIGURE as PRESENT_WORD
-    from helpers.stats.comparisons import NO_FIGURE
+    from helpers.present.comparison_words import NO_FIGURE
 
     assert NO_FIGURE == PRESENT_WORD == "no published figure"
 

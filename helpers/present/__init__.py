@@ -7,6 +7,8 @@ Imports every layer but :mod:`helpers.run`.
     plots                 the chart theme, rate_chart, assert_readable, plain_log_axis
     key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
+    comparison_words      display_comparisons, display_benchmark, display_sensitivity, report_findings,
+                          other_figures: the report notebook's comparisons in tables and sentences
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
     nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
@@ -46,6 +48,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "series_overview",
             "short_titles",
             "versions_side_by_side",
+        ],
+        "comparison_words": [
+            "display_benchmark",
+            "display_comparisons",
+            "display_sensitivity",
+            "other_figures",
+            "report_findings",
         ],
         "findings": ["findings_markdown", "key_findings", "latest_rates"],
         "claims_report": [
