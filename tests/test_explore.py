@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 
 from helpers.ledger import load_ledger  # noqa: E402
 from helpers.ledger.errors import ParameterError  # noqa: E402
+from helpers.nonresponse.two_sided import all_council_rate  # noqa: E402
 from helpers.present import assert_readable  # noqa: E402
 from helpers.present import explore as ex  # noqa: E402
 
@@ -42,15 +43,15 @@ def wilson(k, n, z=1.959963984540054):
 
 
 def test_all_council_rate_is_the_share_weighted_mix():
-    assert ex.all_council_rate(0.37, 0.335, 0.0) == pytest.approx(0.665 * 0.37)
-    assert ex.all_council_rate(0.125, 0.335, 1.0) == pytest.approx(0.665 * 0.125 + 0.335)
-    assert ex.all_council_rate(0.2, 0.0, 0.9) == pytest.approx(0.2)
+    assert all_council_rate(0.37, 0.335, 0.0) == pytest.approx(0.665 * 0.37)
+    assert all_council_rate(0.125, 0.335, 1.0) == pytest.approx(0.665 * 0.125 + 0.335)
+    assert all_council_rate(0.2, 0.0, 0.9) == pytest.approx(0.2)
 
 
 @pytest.mark.parametrize("args", [(0.3, 1.2, 0.1), (-0.1, 0.2, 0.1), (0.3, 0.2, "high"), (0.3, True, 0.1)])
 def test_a_value_outside_0_to_1_is_named(args):
     with pytest.raises(ParameterError, match="must be a fraction from 0 to 1"):
-        ex.all_council_rate(*args)
+        all_council_rate(*args)
 
 
 def test_two_sided_thresholds_reproduce_the_review():

@@ -3,7 +3,7 @@
 The test starts Voilà as ``make explore`` does (template "offline", 127.0.0.1, a free port, no browser),
 opens the page in Debian's Chromium through Playwright, moves the slider of the silent councils'
 trafficked rate with the keyboard, and checks that the displayed all-council rate becomes the one
-:func:`helpers.present.explore.all_council_rate` gives for the slider's new value. Every request the page
+:func:`helpers.nonresponse.two_sided.all_council_rate` gives for the slider's new value. Every request the page
 makes must stay on 127.0.0.1 (Voilà serves offline; a CDN request fails the test). The server and its
 kernel are stopped whatever happens. Without Chromium or Playwright it skips and says which is missing.
 """
@@ -24,6 +24,7 @@ import pytest
 
 from helpers.ledger import load_ledger
 from helpers.ledger.paths import NOTEBOOKS_DIR
+from helpers.nonresponse.two_sided import all_council_rate
 from helpers.present import explore as ex
 
 ROOT = NOTEBOOKS_DIR.parent
@@ -137,7 +138,7 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                     handle.press("ArrowLeft")
                 moved = float(page.locator(".explore-silent-trafficked .widget-readout").inner_text().rstrip("%")) / 100
                 share = float(share_text.rstrip("%")) / 100
-                expected = ex.all_council_rate(observed, share, moved)
+                expected = all_council_rate(observed, share, moved)
                 assert moved == pytest.approx(0.35) and share == pytest.approx(0.363)  # 1 - 135 / 212, to its step
                 playwright.expect(trafficked_cell).to_have_text(f"{expected:.1%}", timeout=10_000)
                 assert f"{expected:.1%}" == "36.3%"  # 0.637 x 864/2335 + 0.363 x 0.35, by hand

@@ -384,7 +384,7 @@ def sim_rows(mechanism, estimator, replicates, bias, coverage, bias_mcse=0.0004,
 
 
 def test_simulation_findings_ignore_rows_with_few_replicates():
-    from helpers.nonresponse.simulation import simulation_findings
+    from helpers.present.simulation_words import simulation_findings
 
     results = sim_rows(
         ["mcar", "mcar", "mnar", "mnar"],
@@ -397,6 +397,27 @@ def test_simulation_findings_ignore_rows_with_few_replicates():
     assert facts["mcar"]["max_abs_bias"] == pytest.approx(0.001)
     assert facts["mnar_vs_mcar"]["mnar"] == pytest.approx(40)
     assert "multiple imputation (MICE) ran on only 4 replicates" in sentences[0]
+
+
+def test_simulation_summary_keeps_the_numbers_below_the_words():
+    from helpers.nonresponse.simulation import mnar_gap, simulation_summary
+
+    results = sim_rows(
+        ["mcar", "mcar", "mnar", "mnar"],
+        ["respondents_only", "mice"] * 2,
+        [1000, 4, 1000, 1000],
+        [0.001, 0.05, -0.04, 0.02],
+        [0.95, 1.0, 0.05, 0.80],
+    )
+    summary = simulation_summary(results)
+    mnar = summary["mnar"]
+    assert (mnar.best, mnar.best_bias, mnar.worst, mnar.worst_bias) == ("mice", 0.02, "respondents_only", -0.04)
+    assert (mnar.lowest_coverage, mnar.min_coverage, mnar.highest_coverage) == ("respondents_only", 0.05, "mice")
+    assert summary["mcar"].too_few == ("mice",) and summary["mcar"].too_few_replicates == 4
+    gap = mnar_gap(summary)
+    assert gap.mcar_floor == pytest.approx(0.001)
+    assert gap.ratio["mnar"] == pytest.approx(0.02 / 0.001)  # the least MNAR bias over the largest MCAR one
+    assert mnar_gap({"mnar": mnar}) is None
 
 
 def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
@@ -449,7 +470,7 @@ def test_show_formats_numbers_and_reads_version_ids_as_labels():
 
 
 def test_simulation_findings_state_bias_in_points_and_name_estimators_in_words():
-    from helpers.nonresponse.simulation import simulation_findings
+    from helpers.present.simulation_words import simulation_findings
 
     results = sim_rows(
         ["mcar", "mcar", "mnar", "mnar"],

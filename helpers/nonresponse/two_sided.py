@@ -57,6 +57,23 @@ def _check_rates(*rates) -> None:
             raise ParameterError(f"rate={r!r} is outside the valid range 0 to 1")
 
 
+def check_fraction(name: str, value) -> float:
+    """``value`` as a float when it is a number from 0 to 1, else a ParameterError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 1:
+        raise ParameterError(f"{name} must be a fraction from 0 to 1; got {value!r}")
+    return float(value)
+
+
+def all_council_rate(rate: float, share: float, silent_rate: float) -> float:
+    """(1 - s) r + s q: the rate over all councils when the silent ones hold a share s of the children."""
+    rate, share, silent_rate = (
+        check_fraction("rate", rate),
+        check_fraction("share", share),
+        check_fraction("silent_rate", silent_rate),
+    )
+    return (1 - share) * rate + share * silent_rate
+
+
 def two_sided_threshold(a: float, b: float, comparator_moves: bool = True) -> float:
     """s*: the smallest share of children in silent councils that could overturn 'a above b'.
 

@@ -12,6 +12,7 @@ Imports every layer but :mod:`helpers.run`.
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
     nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
+    simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
@@ -71,12 +72,12 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_sources",
         ],
         "nonresponse_findings": ["findings_in_words", "show_table", "simulation_table"],
+        "simulation_words": ["simulation_findings"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [
-            "all_council_rate",
             "conclusions_under",
             "figure_png",
             "group_choices",

@@ -32,7 +32,14 @@ from helpers.ledger.errors import ParameterError
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
 from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
-from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
+from helpers.nonresponse.two_sided import (
+    all_council_rate,
+    check_fraction,
+    gap_needed,
+    silent_shares,
+    two_sided_table,
+    two_sided_threshold,
+)
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
 from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
@@ -197,34 +204,18 @@ def headline_view(rows: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame
 # ---------------------------------------------------------------------------------------------
 # The silent councils
 # ---------------------------------------------------------------------------------------------
-def _fraction(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 1:
-        raise ParameterError(f"{name} must be a fraction from 0 to 1; got {value!r}")
-    return float(value)
-
-
-def all_council_rate(rate: float, share: float, silent_rate: float) -> float:
-    """(1 - s) r + s q: the rate over all councils when the silent ones hold a share s of the children."""
-    rate, share, silent_rate = (
-        _fraction("rate", rate),
-        _fraction("share", share),
-        _fraction("silent_rate", silent_rate),
-    )
-    return (1 - share) * rate + share * silent_rate
-
-
 def needed_gap(trafficked: float, unaccompanied: float, share: float) -> float:
     """How far the silent councils' unaccompanied rate must exceed their trafficked rate to overturn
     'trafficked above unaccompanied': (1 - s)(r_t - r_u) / s (:func:`gap_needed`; infinite at s = 0)."""
-    share = _fraction("share", share)
-    trafficked, unaccompanied = _fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied)
+    share = check_fraction("share", share)
+    trafficked, unaccompanied = check_fraction("trafficked", trafficked), check_fraction("unaccompanied", unaccompanied)
     return float("inf") if share == 0 else float(gap_needed(trafficked, unaccompanied, share))
 
 
 def no_assumption_share(trafficked: float, unaccompanied: float) -> float:
     """The smallest silent share that can overturn 'trafficked above unaccompanied' with no assumption
     (silent trafficked rate 0, unaccompanied 1): (r_t - r_u) / (1 + r_t - r_u); 0 if it does not hold."""
-    return two_sided_threshold(_fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied))
+    return two_sided_threshold(check_fraction("trafficked", trafficked), check_fraction("unaccompanied", unaccompanied))
 
 
 def silent_inputs(ledger, report_id: str, version: str) -> dict:
@@ -351,7 +342,7 @@ def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, sil
             ax.fill_between(grid, np.clip(grid + gap, 0, 1), 1, color=colour, alpha=0.25, lw=0)
             ax.plot(grid, grid + gap, color=colour, label=f"{c.conclusion}: overturned above")
         elif share > 0:
-            x = (c.comparator - (1 - share) * c.observed) / share
+            x = float(gap_needed(c.observed, c.comparator, share, comparator_moves=False))
             if 0 <= x <= 1:
                 ax.axvline(x, color=colour, ls="--", label=f"{c.conclusion}: overturned left of")
             else:  # named in the legend all the same, so no conclusion goes missing from the chart
