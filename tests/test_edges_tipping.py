@@ -1,4 +1,4 @@
-"""Edges of helpers/nonresponse/tipping.py: the share limits, the tie, tipping_table and report_conclusions.
+"""Edges of helpers/nonresponse/tipping.py: the share limits, the tie and report_conclusions.
 
 The ledger used here is a small synthetic one (made-up counts), so every rate is a simple fraction.
 """
@@ -8,11 +8,9 @@ import pytest
 
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.tipping import (
-    TIPPING_COLUMNS,
     needed_rate,
     report_conclusions,
     smallest_overturning_share,
-    tipping_table,
 )
 
 # ---------------------------------------------------------------- needed_rate
@@ -53,39 +51,6 @@ def test_at_the_smallest_share_the_needed_rate_is_zero():
     s = smallest_overturning_share(0.4, 0.1)
     assert s == pytest.approx(0.75)
     assert float(needed_rate(0.4, 0.1, s)) == pytest.approx(0.0, abs=1e-12)
-
-
-# ---------------------------------------------------------------- tipping_table
-
-
-def test_tipping_table_rows_columns_and_the_zero_boundary():
-    conclusions = pd.DataFrame(
-        {
-            "conclusion": ["a above b", "c above d"],
-            "observed": [0.5, 0.3],
-            "comparator": [0.25, 0.1],
-            "comparator_label": ["b", "d"],
-        }
-    )
-    table = tipping_table(conclusions, [0.25, 0.5, 1.0])
-    assert list(table.columns) == TIPPING_COLUMNS
-    assert list(table.index) == list(range(6))
-    assert list(table["conclusion"]) == ["a above b"] * 3 + ["c above d"] * 3
-    assert list(table["observed"]) == [0.5] * 3 + [0.3] * 3
-    assert list(table["comparator"]) == [0.25] * 3 + [0.1] * 3
-    assert list(table["comparator_label"]) == ["b"] * 3 + ["d"] * 3
-    assert list(table["share"]) == [0.25, 0.5, 1.0] * 2
-    expected = [(0.25 - 0.375) / 0.25, 0.0, 0.25, (0.1 - 0.225) / 0.25, (0.1 - 0.15) / 0.5, 0.1]
-    assert list(table["needed_rate"]) == pytest.approx(expected, abs=1e-15)
-    # q* = 0 exactly (0.5 share of a 0.5 rate meets 0.25): the silent councils could all have stayed
-    assert list(table["can_overturn"]) == [False, True, True, False, False, True]
-    assert table["can_overturn"].dtype == bool
-
-
-def test_tipping_table_of_no_conclusions_is_empty_with_the_columns():
-    empty = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label"])
-    table = tipping_table(empty, [0.5])
-    assert table.empty and list(table.columns) == TIPPING_COLUMNS
 
 
 # ---------------------------------------------------------------- report_conclusions
@@ -222,14 +187,6 @@ def test_a_dfe_table_without_children_missing_leaves_the_dfe_conclusion_out():
     national = NATIONAL[NATIONAL["measure"] == "cla_during_year"]
     table = report_conclusions(FIGURES, REPORTS, national, "b")
     assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
-
-
-def test_whole_number_shares_are_stored_as_fractions():
-    conclusions = pd.DataFrame(
-        {"conclusion": ["x"], "observed": [0.5], "comparator": [0.25], "comparator_label": ["y"]}
-    )
-    table = tipping_table(conclusions, [1])
-    assert table["share"].dtype == float and table["needed_rate"].tolist() == [0.25]
 
 
 def test_dfe_years_need_only_their_two_counts_and_the_first_of_duplicates_stands():

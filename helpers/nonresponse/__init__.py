@@ -6,7 +6,7 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
     bounds      item_bounds, unit_bounds: what no assumption allows
     scenarios   scenario_councils, MECHANISMS: synthetic councils under MCAR, MAR and MNAR
     estimators  respondents-only, weighting class, ratio, IPW and MICE estimates
-    tipping     tipping_table, report_conclusions: how much non-response overturns a conclusion (one side)
+    tipping     report_conclusions: the conclusions a report draws, each with its one-sided tipping share
     two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit
                 together; all_council_rate: a rate over every council at a silent share
     evalues     selection_evalue, evalue_table: selection-bias E-values (Smith and VanderWeele 2019)
@@ -33,7 +33,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "scenario_councils",
             "scenario_name",
         ],
-        "tipping": ["report_conclusions", "tipping_table"],
+        "tipping": ["report_conclusions"],
         "two_sided": [
             "all_council_rate",
             "check_fraction",

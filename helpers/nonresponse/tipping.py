@@ -19,7 +19,6 @@ import pandas as pd
 from helpers.ledger.errors import ParameterError
 from helpers.stats.rates import headline_table
 
-TIPPING_COLUMNS = ["conclusion", "observed", "comparator", "comparator_label", "share", "needed_rate", "can_overturn"]
 CONCLUSION_COLUMNS = [
     "conclusion",
     "observed",
@@ -46,31 +45,6 @@ def smallest_overturning_share(observed: float, comparator: float) -> float:
     if observed <= comparator:
         return 0.0
     return 1 - comparator / observed
-
-
-def tipping_table(conclusions: pd.DataFrame, shares) -> pd.DataFrame:
-    """One row per conclusion and share of children in silent councils, with the rate needed there.
-
-    ``conclusions`` has columns conclusion, observed, comparator, comparator_label. ``can_overturn`` is
-    False where the needed rate is below 0 (impossible).
-    """
-    rows = []
-    for c in conclusions.itertuples(index=False):
-        q = needed_rate(c.observed, c.comparator, shares)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "conclusion": c.conclusion,
-                    "observed": c.observed,
-                    "comparator": c.comparator,
-                    "comparator_label": c.comparator_label,
-                    "share": np.asarray(shares, float),
-                    "needed_rate": q,
-                    "can_overturn": q >= 0,
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True)[TIPPING_COLUMNS] if rows else pd.DataFrame(columns=TIPPING_COLUMNS)
 
 
 def report_conclusions(

@@ -3,7 +3,7 @@
 Imports only :mod:`helpers.ledger`.
 
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
-    rates           headline_table, wilson_interval, council_dispersion, check_alpha
+    rates           headline_table, wilson_interval, check_alpha
     clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     series          report_series, england_baseline, incident_models: the series year by year
@@ -21,7 +21,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "rounding": ["computed_value", "is_consistent"],
-        "rates": ["check_alpha", "council_dispersion", "headline_table", "wilson_interval"],
+        "rates": ["check_alpha", "headline_table", "wilson_interval"],
         "clustering": [
             "SENSITIVITY_DEFFS",
             "council_icc",
