@@ -14,7 +14,9 @@ from helpers.nonresponse.evalues import bounding_factor, evalue_table, selection
 from helpers.nonresponse.frame import council_frame
 from helpers.nonresponse.scenarios import model_inputs
 from helpers.nonresponse.simulation import performance, simulate
-from helpers.nonresponse.two_sided import gap_needed, tipping_surface, two_sided_table, two_sided_threshold
+from helpers.nonresponse.two_sided import TWO_SIDED_COLUMNS, gap_needed, tipping_surface, two_sided_threshold
+from helpers.nonresponse.two_sided import two_sided_table as numbers_only
+from helpers.present.nonresponse_findings import with_holds_if
 
 # Until Harm Ends (Guardian version): 864 of 2,335 trafficked, 1,501 of 11,999 unaccompanied; item
 # non-response bounds from the Independent's totals in care, 2,638 and 12,530.
@@ -25,6 +27,16 @@ T_LOW, U_HIGH = 864 / 2638, (1501 + 12530 - 11999) / 12530
 @pytest.fixture(scope="module")
 def ledger():
     return load_ledger()
+
+
+def two_sided_table(ledger, report_id):
+    """The two-sided table with its words (``holds_if``) beside the numbers."""
+    return with_holds_if(numbers_only(ledger, report_id))
+
+
+def test_the_two_sided_table_itself_holds_numbers_not_sentences(ledger):
+    table = numbers_only(ledger, "until-harm-ends")
+    assert list(table.columns) == TWO_SIDED_COLUMNS and "holds_if" not in table.columns
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +108,7 @@ def test_reports_without_answering_counts_say_so(ledger):
     assert t["silent_share"].isna().all()
     assert t["holds_if"].str.contains("not published").all()
     assert two_sided_table(ledger, "exploited-looked-after-children").empty
+    assert not two_sided_table(ledger, "exploited-looked-after-children")["holds_if"].str.contains("robust").any()
 
 
 def test_tipping_surface_by_hand():

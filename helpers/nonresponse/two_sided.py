@@ -19,7 +19,7 @@ When the comparator is a census (DfE's rate for England), it does not move: A <=
 q_a <= (b - (1 - s) a) / s, and the threshold is s* = 1 - b / a.
 
 The share of children in silent councils is never published; the share of councils that did not answer
-stands in for it, and every sentence says so.
+stands in for it, and every sentence about it (:mod:`helpers.present.nonresponse_findings`) says so.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ TWO_SIDED_COLUMNS = [
     "silent_basis",
     "gap_unit_only",
     "gap",
-    "holds_if",
 ]
 
 
@@ -134,44 +133,6 @@ def _item_range(ledger, report_id: str, group: str, rate: float) -> tuple[float,
     return float(b["low"].iloc[0]), float(b["high"].iloc[0])
 
 
-def _holds_if(c: dict) -> str:
-    """The assumption a conclusion rests on, in words (never the word for surviving with no assumption)."""
-    share = c["silent_share"]
-    side_a, _, side_b = c["conclusion"].partition(" above ")
-    if c["observed"] <= c["comparator"]:
-        return "does not hold in the published figures themselves, before any non-response"
-    text = (
-        f"holds if the silent councils hold less than {c['threshold']:.1%} of the children"
-        + (" of each group" if c["comparator_moves"] else "")
-        + " (no assumption about their rates)"
-    )
-    if share is None or np.isnan(share):
-        return text + "; the share of councils that did not answer is not published, so no more can be said"
-    where = f"with {share:.1%} of the children in silent councils (the share of councils silent, as an approximation"
-    if "not published for the comparator" in c["silent_basis"]:
-        where += ", taken to be the same for the comparator, whose share is not published)"
-    elif "not published for this report" in c["silent_basis"]:
-        where += " for the comparator, taken to be the same for this report, whose share is not published)"
-    else:
-        where += ")"
-    if c["comparator_moves"]:
-        if c["gap"] > 1:
-            return text + f"; {where}, no rates of the silent councils could overturn it"
-        if c["gap"] <= 0:
-            return (
-                text
-                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones"
-            )
-        return (
-            text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
-            f"{side_a} rate by {100 * c['gap']:.1f} points or more "
-            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
-        )
-    if c["gap"] < 0:
-        return text + f"; {where}, no rate of the silent councils could overturn it"
-    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}"
-
-
 def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
     """Every conclusion of :func:`report_conclusions`, with both sides moving (see the module docstring).
 
@@ -214,7 +175,6 @@ def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
             "gap_unit_only": float(gap_needed(c["observed"], c["comparator"], share, moves)) if known else np.nan,
             "gap": float(gap_needed(a_low, b_high, share, moves)) if known else np.nan,
         }
-        row["holds_if"] = _holds_if(row)
         rows.append(row)
     return pd.DataFrame(rows, columns=TWO_SIDED_COLUMNS)
 

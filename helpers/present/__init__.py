@@ -11,7 +11,7 @@ Imports every layer but :mod:`helpers.run`.
                           other_figures: the report notebook's comparisons in tables and sentences
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
-    nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
+    nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
     simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
@@ -71,7 +71,14 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "verdicts_by",
             "with_sources",
         ],
-        "nonresponse_findings": ["findings_in_words", "show_table", "simulation_table"],
+        "nonresponse_findings": [
+            "findings_in_words",
+            "holds_if",
+            "show_table",
+            "simulation_table",
+            "with_holds_if",
+            "with_tipping_notes",
+        ],
         "simulation_words": ["simulation_findings"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],

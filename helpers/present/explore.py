@@ -40,6 +40,7 @@ from helpers.nonresponse.two_sided import (
     two_sided_table,
     two_sided_threshold,
 )
+from helpers.present.nonresponse_findings import holds_if
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
 from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
@@ -248,7 +249,7 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     # The two-sided analysis with item non-response (40_nonresponse) is for the version the report computed.
     default = version_choices(ledger.figures, report_id)[0][1]
     table = two_sided_table(ledger, report_id) if version == default else pd.DataFrame(columns=["conclusion"])
-    analysis = [f"{c}: {h}." for c, h in zip(table["conclusion"], table.get("holds_if", []))]
+    analysis = [f"{c['conclusion']}: {holds_if(c)}." for c in table.to_dict("records")]
     return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note, "analysis": analysis}
 
 
