@@ -30,6 +30,7 @@ from helpers.nonresponse.scenarios import (
 )
 from helpers.nonresponse.simulation import check_n_sims, simulate
 from helpers.nonresponse.tipping import needed_rate, report_conclusions, smallest_overturning_share
+from helpers.stats.report_view import report_view
 
 
 @pytest.fixture(scope="module")
@@ -263,10 +264,9 @@ def test_conclusions_of_until_harm_ends(ledger):
 
 
 def test_nonresponse_table_is_seeded(ledger):
-    a = nonresponse_table(ledger, "heading-back-to-harm", seed=3, n_seeds=3, imputations=3)
-    pd.testing.assert_frame_equal(
-        a, nonresponse_table(ledger, "heading-back-to-harm", seed=3, n_seeds=3, imputations=3)
-    )
+    view = report_view(ledger.figures, "heading-back-to-harm")
+    a = nonresponse_table(ledger, view, seed=3, n_seeds=3, imputations=3)
+    pd.testing.assert_frame_equal(a, nonresponse_table(ledger, view, seed=3, n_seeds=3, imputations=3))
 
 
 def test_cli_csv_for_until_harm_ends():
@@ -433,12 +433,13 @@ def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
 
 def test_official_comparison_sums_england_councils(ledger):
     from helpers.nonresponse.frame import official_comparison
-    from helpers.nonresponse.report import report_pairs
 
     cy = ledger.council_years
     uasc = cy[(cy["year"] == 2024) & (cy["measure"] == "uasc_at_31_march")]["value"].astype(float).sum()
     frame = council_frame(ledger.councils, ledger.council_years, 2024)
-    table = official_comparison(report_pairs(ledger.figures, "until-harm-ends"), frame).set_index(["version", "group"])
+    table = official_comparison(report_view(ledger.figures, "until-harm-ends").pairs, frame).set_index(
+        ["version", "group"]
+    )
     row = table.loc[("guardian", "unaccompanied")]
     assert row["official_england"] == pytest.approx(uasc)
     assert row["ratio"] == pytest.approx(11999 / uasc)

@@ -17,6 +17,7 @@ from helpers.nonresponse.simulation import performance, simulate
 from helpers.nonresponse.two_sided import TWO_SIDED_COLUMNS, gap_needed, tipping_surface, two_sided_threshold
 from helpers.nonresponse.two_sided import two_sided_table as numbers_only
 from helpers.present.nonresponse_findings import with_holds_if
+from helpers.stats.report_view import report_view
 
 # Until Harm Ends (Guardian version): 864 of 2,335 trafficked, 1,501 of 11,999 unaccompanied; item
 # non-response bounds from the Independent's totals in care, 2,638 and 12,530.
@@ -31,11 +32,11 @@ def ledger():
 
 def two_sided_table(ledger, report_id):
     """The two-sided table with its words (``holds_if``) beside the numbers."""
-    return with_holds_if(numbers_only(ledger, report_id))
+    return with_holds_if(numbers_only(ledger, report_view(ledger.figures, report_id)))
 
 
 def test_the_two_sided_table_itself_holds_numbers_not_sentences(ledger):
-    table = numbers_only(ledger, "until-harm-ends")
+    table = numbers_only(ledger, report_view(ledger.figures, "until-harm-ends"))
     assert list(table.columns) == TWO_SIDED_COLUMNS and "holds_if" not in table.columns
 
 
@@ -242,8 +243,8 @@ def test_scenario_settings_are_checked_with_the_valid_values(ledger, inputs):
     from helpers.nonresponse.report import nonresponse_table
 
     with pytest.raises(ParameterError, match="'mnr' is not a mechanism; valid values: mcar, mar_size, mar_dfe, mnar"):
-        nonresponse_table(ledger, "until-harm-ends", strengths={"mnr": -1})
+        nonresponse_table(ledger, report_view(ledger.figures, "until-harm-ends"), strengths={"mnr": -1})
     with pytest.raises(ParameterError, match="mnar='strong' is not a number"):
         simulate(inputs, strengths={"mnar": "strong"}, n_sims=10)
     with pytest.raises(ParameterError, match="imputations=1 is not valid"):
-        nonresponse_table(ledger, "until-harm-ends", imputations=1)
+        nonresponse_table(ledger, report_view(ledger.figures, "until-harm-ends"), imputations=1)

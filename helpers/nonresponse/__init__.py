@@ -54,6 +54,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "simulate",
             "simulation_summary",
         ],
-        "report": ["check_seeds", "nonresponse_table", "report_pairs", "scenario_setup"],
+        "report": ["check_seeds", "nonresponse_table", "scenario_setup"],
     },
 )

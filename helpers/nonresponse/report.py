@@ -23,7 +23,7 @@ from helpers.nonresponse.scenarios import (
     scenario_councils,
     scenario_name,
 )
-from helpers.stats.rates import check_alpha, headline_table
+from helpers.stats.report_view import ReportView
 
 TABLE_COLUMNS = ["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval", "note"]
 SYNTHETIC = " (synthetic councils)"
@@ -53,15 +53,6 @@ def modelled_answering(k: int, asked: float, frame_size: int, england_size: int)
     """The published number answering, scaled from the councils asked (or the UK frame) to England's frame."""
     base = asked if asked and not np.isnan(asked) else frame_size
     return int(min(max(round(k * england_size / base), 2), england_size - 1))
-
-
-def report_pairs(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
-    """The report's went-missing rate pairs of its headline year, smallest denominator first per group."""
-    head = headline_table(figures, report_id)
-    head = head[head["measure"] == "went_missing"]
-    if head.empty:
-        return head
-    return head[head["year"] == head["year"].max()].sort_values(["group", "denominator"])
 
 
 def check_seeds(n_seeds) -> int:
@@ -232,18 +223,18 @@ def evalue_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
 
 def nonresponse_table(
     ledger,
-    report_id: str,
+    view: ReportView,
     *,
     mechanisms=("mcar", "mar_size", "mnar"),
     strengths=None,
     seed: int = 20251124,
     n_seeds: int = DEFAULT_SEEDS,
-    alpha: float = 0.05,
     imputations: int = est.IMPUTATIONS,
     two_sided: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The non-response table of one report (see the module docstring); empty when nothing to work with.
 
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView` (its alpha sets every interval).
     Scenario rows give the median estimate across ``n_seeds`` synthetic draws and their range (never a
     one-draw confidence interval). Tipping rows (method ``two_sided_threshold``) give the share of children
     in silent councils that could overturn each conclusion with no assumption, and E-value rows (method
@@ -254,17 +245,17 @@ def nonresponse_table(
     """
     from helpers.nonresponse.two_sided import silent_shares, two_sided_table
 
-    check_alpha(alpha)
+    report_id, alpha = view.report_id, view.alpha
     mechanisms = check_mechanisms(list(mechanisms))
     n_seeds = check_seeds(n_seeds)
     strengths = check_strengths(strengths)
     est.check_imputations(imputations)
-    pairs = report_pairs(ledger.figures, report_id)
+    pairs = view.pairs
     if pairs.empty:
         return pd.DataFrame(columns=TABLE_COLUMNS)
     rows = item_bound_rows(ledger.figures, report_id) + respondent_rows(pairs, report_id, alpha)
-    setup = scenario_setup(ledger, report_id)
-    shares = silent_shares(ledger, report_id)
+    setup = scenario_setup(ledger, view)
+    shares = silent_shares(ledger, view)
     settings = dict(
         mechanisms=mechanisms, strengths=strengths, seed=seed, n_seeds=n_seeds, alpha=alpha, imputations=imputations
     )
@@ -273,16 +264,18 @@ def nonresponse_table(
         if setup["answering"].get(pair.group) is not None:  # as before: unit bounds only where scenarios ran
             rows += unit_bound_rows(pair, shares, report_id)
     if two_sided is None:
-        two_sided = two_sided_table(ledger, report_id)
+        two_sided = two_sided_table(ledger, view)
     rows += tipping_rows(two_sided, report_id) + evalue_rows(two_sided, report_id)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def scenario_setup(ledger, report_id: str) -> dict:
+def scenario_setup(ledger, view: ReportView) -> dict:
     """What every scenario of a report rests on: the DfE year, the UK frame of that year, England's modelled
-    frame (``inputs``), the councils asked, and per group the published and modelled answering counts."""
-    figures = ledger.figures
-    pairs = report_pairs(figures, report_id)
+    frame (``inputs``), the councils asked, and per group the published and modelled answering counts.
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView` (it must have a went-missing rate)."""
+    figures, report_id = ledger.figures, view.report_id
+    pairs = view.pairs
     year = dfe_year(pairs["period"].iloc[0], ledger.council_years["year"])
     frame = council_frame(ledger.councils, ledger.council_years, year)
     inputs = model_inputs(frame)

@@ -31,7 +31,7 @@ from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.bounds import item_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
 from helpers.nonresponse.tipping import report_conclusions
-from helpers.stats.rates import headline_table
+from helpers.stats.report_view import ReportView, report_view
 
 TWO_SIDED_COLUMNS = [
     "conclusion",
@@ -97,15 +97,15 @@ def gap_needed(a: float, b: float, share, comparator_moves: bool = True) -> np.n
     return (1 - s) * (a - b) / s if comparator_moves else (b - (1 - s) * a) / s
 
 
-def silent_shares(ledger, report_id: str) -> dict:
+def silent_shares(ledger, view: ReportView) -> dict:
     """{group: (share of councils silent, basis in words)} for the groups with a published answering count.
 
-    The denominator is the number of councils asked when published, else the councils of the frame of the
-    FOI year (``data/context/councils.csv``). Groups without an answering count are left out.
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`. The denominator is the number
+    of councils asked when published, else the councils of the frame of the FOI year
+    (``data/context/councils.csv``). Groups without an answering count are left out.
     """
-    figures = ledger.figures
-    head = headline_table(figures, report_id)
-    head = head[head["measure"] == "went_missing"]
+    figures, report_id = ledger.figures, view.report_id
+    head = view.went_missing
     if head.empty:
         return {}
     asked = figures.loc[(figures["report_id"] == report_id) & (figures["measure"] == "councils_asked"), "value"].max()
@@ -133,15 +133,26 @@ def _item_range(ledger, report_id: str, group: str, rate: float) -> tuple[float,
     return float(b["low"].iloc[0]), float(b["high"].iloc[0])
 
 
-def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
+def two_sided_table(ledger, view: ReportView) -> pd.DataFrame:
     """Every conclusion of :func:`report_conclusions`, with both sides moving (see the module docstring).
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`; a comparator from another
+    report gets that report's view, built once here.
 
     ``threshold_unit_only`` and ``threshold`` are s* without and with the item non-response bounds;
     ``silent_share`` is the larger share of councils silent on either side (the cautious choice: a larger
     share needs a smaller gap); ``gap_unit_only`` and ``gap`` are what the silent rates must do at that
     share; ``holds_if`` states the assumption in words.
     """
-    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id)
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view.report_id)
+    shares_of = {}  # report id -> silent_shares, each report's computed once
+
+    def silent(report_id: str, group: str):
+        if report_id not in shares_of:
+            other = view if report_id == view.report_id else report_view(ledger.figures, report_id, view.alpha)
+            shares_of[report_id] = silent_shares(ledger, other)
+        return shares_of[report_id].get(group)
+
     rows = []
     for c in conclusions.to_dict("records"):
         moves = c["comparator_report"] is not None and not pd.isna(c["comparator_report"])
@@ -151,9 +162,9 @@ def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
             if moves
             else c["comparator"]
         )
-        shares = [silent_shares(ledger, c["observed_report"]).get(c["observed_group"])]
+        shares = [silent(c["observed_report"], c["observed_group"])]
         if moves:
-            shares.append(silent_shares(ledger, c["comparator_report"]).get(c["comparator_group"]))
+            shares.append(silent(c["comparator_report"], c["comparator_group"]))
         known = [s for s in shares if s is not None]
         share = max(known)[0] if known else np.nan
         basis = "; ".join(b for _, b in known) if known else "share of councils silent not published"

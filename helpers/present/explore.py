@@ -30,7 +30,6 @@ import pandas as pd
 from helpers.ledger.choices import check_choice
 from helpers.ledger.errors import ParameterError
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
-from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
 from helpers.nonresponse.two_sided import (
     all_council_rate,
@@ -53,6 +52,7 @@ from helpers.stats.random_effects import (
     trend_models,
 )
 from helpers.stats.rates import check_alpha, headline_table
+from helpers.stats.report_view import report_view
 from helpers.stats.series import VERSION_CHOICES, report_series
 from helpers.stats.trend_summary import trend_lead
 
@@ -125,15 +125,12 @@ def report_choices(figures: pd.DataFrame, reports: pd.DataFrame) -> list[tuple[s
 
 def version_choices(figures: pd.DataFrame, report_id: str) -> list[tuple[str, str]]:
     """(label, version id) of a report's versions, the one the report computed its rates with first."""
-    head = _went_missing(figures, report_id)
-    if head.empty:
+    view = report_view(figures, report_id)
+    if not view.versions:
         raise ParameterError(f"report {report_id!r} has no went-missing rate in data/figures.csv")
     # First the version report_conclusions and 40_nonresponse default to: the smallest denominator of the
-    # latest year (the rate the report computed itself).
-    latest = head[head["year"] == head["year"].max()]
-    order = list(dict.fromkeys(latest.sort_values("denominator", kind="stable")["version"]))
-    order += [v for v in dict.fromkeys(head["version"]) if v not in order]
-    return [(version_label(v), v) for v in order]
+    # latest year (the rate the report computed itself; ReportView.versions).
+    return [(version_label(v), v) for v in view.versions]
 
 
 def group_choices(figures: pd.DataFrame, report_id: str, version: str) -> list[tuple[str, str]]:
@@ -228,8 +225,8 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     ``analysis``: the two-sided analysis's sentence per conclusion (:func:`two_sided_table`, item
     non-response included) for the version the report computed, else empty.
     """
-    pairs = report_pairs(ledger.figures, report_id)
-    pairs = pairs[pairs["version"].isin([version, "single"])]
+    view = report_view(ledger.figures, report_id)  # built once for the rates, shares and analysis below
+    pairs = view.pairs[view.pairs["version"].isin([version, "single"])]
     rates = {g: float(r) for g, r in zip(pairs["group"], pairs["rate"]) if g in ("trafficked", "unaccompanied")}
     conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id, version)
     # Readers see report titles, not ids, in "trafficked rate 2020 (when-harm-remains)".
@@ -237,7 +234,7 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
         conclusions["comparator_label"] = conclusions["comparator_label"].str.replace(f"({rid})", f"({title})")
     # As 40_nonresponse: the share of councils silent stands in for the share of children, the larger of
     # the two groups' shares (a larger share needs a smaller gap to overturn a conclusion: the cautious one).
-    shares = {g: v for g, v in silent_shares(ledger, report_id).items() if g in rates}
+    shares = {g: v for g, v in silent_shares(ledger, view).items() if g in rates}
     share, note = None, "The ledger holds no count of answering councils for this report: the share starts at 0."
     if shares:
         group = max(shares, key=lambda g: shares[g][0])
@@ -247,8 +244,7 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
             "of children, an approximation, since councils hold different numbers of children."
         )
     # The two-sided analysis with item non-response (40_nonresponse) is for the version the report computed.
-    default = version_choices(ledger.figures, report_id)[0][1]
-    table = two_sided_table(ledger, report_id) if version == default else pd.DataFrame(columns=["conclusion"])
+    table = two_sided_table(ledger, view) if version == view.default_version else pd.DataFrame(columns=["conclusion"])
     analysis = [f"{c['conclusion']}: {holds_if(c)}." for c in table.to_dict("records")]
     return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note, "analysis": analysis}
 

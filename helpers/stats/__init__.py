@@ -4,6 +4,7 @@ Imports only :mod:`helpers.ledger`.
 
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
     rates           headline_table, wilson_interval, check_alpha
+    report_view     ReportView, report_view: one report's headline table built once, and its views
     clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     series          report_series, england_baseline, incident_models: the series year by year
@@ -22,6 +23,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "rounding": ["computed_value", "is_consistent"],
         "rates": ["check_alpha", "headline_table", "wilson_interval"],
+        "report_view": ["ReportView", "report_view"],
         "clustering": [
             "SENSITIVITY_DEFFS",
             "council_icc",
