@@ -296,9 +296,10 @@ def stage(source_dir: Path | str, executed_dir: Path | str = EXECUTED_DIR, findi
     )
     if findings is None:
         from helpers.ledger.tables import load_ledger
-        from helpers.present.findings import findings_markdown
+        from helpers.present.findings import findings_markdown, key_findings
 
-        findings = findings_markdown(load_ledger())
+        ledger = load_ledger()
+        findings = findings_markdown(key_findings(ledger), ledger.reports)
     write_text_atomically(source_dir / "index.md", landing_page(entries, findings, chart is not None))
     return source_dir
 
