@@ -7,29 +7,32 @@ import pandas as pd
 import pytest
 
 from helpers.ledger.errors import ParameterError
-from helpers.nonresponse.tipping import (
-    needed_rate,
-    report_conclusions,
-    smallest_overturning_share,
-)
-
-# ---------------------------------------------------------------- needed_rate
+from helpers.nonresponse.tipping import report_conclusions, smallest_overturning_share
+from helpers.nonresponse.two_sided import gap_needed
 
 
-def test_needed_rate_by_hand_on_an_array_of_shares():
+def fixed_comparator_gap(observed, comparator, share):
+    """q*(s), the silent councils' rate that would bring the overall rate down to a fixed comparator."""
+    return gap_needed(observed, comparator, share, comparator_moves=False)
+
+
+# ---------------------------------------------------------------- q*(s): gap_needed with the comparator fixed
+
+
+def test_the_rate_needed_by_hand_on_an_array_of_shares():
     # r = 0.4, c = 0.25: q*(s) = (0.25 - (1 - s) 0.4) / s
-    q = needed_rate(0.4, 0.25, [0.25, 0.5, 1.0])
+    q = fixed_comparator_gap(0.4, 0.25, [0.25, 0.5, 1.0])
     assert list(q) == pytest.approx([(0.25 - 0.3) / 0.25, (0.25 - 0.2) / 0.5, 0.25])
 
 
 def test_a_share_of_one_needs_the_comparator_itself():
-    assert float(needed_rate(0.4, 0.25, 1)) == pytest.approx(0.25, abs=1e-15)
+    assert float(fixed_comparator_gap(0.4, 0.25, 1)) == pytest.approx(0.25, abs=1e-15)
 
 
 @pytest.mark.parametrize("share", [0, -0.1, 1.0000001, [0.5, 0.0], [0.5, 2]])
 def test_a_share_outside_zero_to_one_is_refused(share):
     with pytest.raises(ParameterError) as err:
-        needed_rate(0.4, 0.25, share)
+        fixed_comparator_gap(0.4, 0.25, share)
     assert str(err.value) == "share must lie above 0 and at most 1 (the silent councils' share of the children)"
 
 
@@ -50,7 +53,7 @@ def test_just_above_the_comparator_a_tiny_share_overturns():
 def test_at_the_smallest_share_the_needed_rate_is_zero():
     s = smallest_overturning_share(0.4, 0.1)
     assert s == pytest.approx(0.75)
-    assert float(needed_rate(0.4, 0.1, s)) == pytest.approx(0.0, abs=1e-12)
+    assert float(fixed_comparator_gap(0.4, 0.1, s)) == pytest.approx(0.0, abs=1e-12)
 
 
 # ---------------------------------------------------------------- report_conclusions

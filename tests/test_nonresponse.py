@@ -29,7 +29,8 @@ from helpers.nonresponse.scenarios import (
     scenario_councils,
 )
 from helpers.nonresponse.simulation import check_n_sims, simulate
-from helpers.nonresponse.tipping import needed_rate, report_conclusions, smallest_overturning_share
+from helpers.nonresponse.tipping import report_conclusions, smallest_overturning_share
+from helpers.nonresponse.two_sided import gap_needed
 from helpers.stats.report_view import report_view
 
 
@@ -245,7 +246,7 @@ def test_simulation_is_identical_for_one_seed(inputs):
 
 
 def test_tipping_point_arithmetic():
-    assert needed_rate(0.37, 0.307, 0.5) == pytest.approx((0.307 - 0.185) / 0.5)
+    assert gap_needed(0.37, 0.307, 0.5, comparator_moves=False) == pytest.approx((0.307 - 0.185) / 0.5)
     assert smallest_overturning_share(0.37, 0.125) == pytest.approx(1 - 0.125 / 0.37)
     assert smallest_overturning_share(0.1, 0.2) == 0.0
 

@@ -6,17 +6,15 @@ conclusion "the rate is above c" survives unless q falls to
 
     q*(s) = (c - (1 - s) r) / s
 
-or below. Where q* is below 0 no rate in the silent councils can overturn the conclusion; the smallest
+or below (:func:`helpers.nonresponse.two_sided.gap_needed` with the comparator fixed). Where q* is below 0 no rate in the silent councils can overturn the conclusion; the smallest
 share that could is s_min = 1 - c / r (the silent councils' children all stayed). The comparator c is
 held at its own published value, which is an assumption stated beside every row.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from helpers.ledger.errors import ParameterError
 from helpers.stats.rates import headline_table
 
 CONCLUSION_COLUMNS = [
@@ -30,14 +28,6 @@ CONCLUSION_COLUMNS = [
     "comparator_group",
     "s_min",
 ]
-
-
-def needed_rate(observed: float, comparator: float, share) -> np.ndarray:
-    """q*(s): the silent councils' rate at which the overall rate would equal ``comparator``."""
-    share = np.asarray(share, float)
-    if np.any((share <= 0) | (share > 1)):
-        raise ParameterError("share must lie above 0 and at most 1 (the silent councils' share of the children)")
-    return (comparator - (1 - share) * observed) / share
 
 
 def smallest_overturning_share(observed: float, comparator: float) -> float:
