@@ -18,6 +18,7 @@ from helpers.stats.comparisons import (
     split_benchmark,
     with_between_report_interval,
 )
+from helpers.stats.report_view import report_view
 
 COLS = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value"]
 
@@ -387,7 +388,7 @@ def test_other_figures_shows_what_is_not_a_rate_word_for_word():
         columns=COLS + ["discrepancy_id", "qualifier", "source_id", "unit"],
     )
     figures = pd.concat([FIGURES, extra], ignore_index=True)
-    shown = other_figures(SimpleNamespace(figures=figures), "p2")
+    shown = other_figures(SimpleNamespace(figures=figures), report_view(figures, "p2"))
     assert shown.to_dict("list") == {
         "version": ["as published", "alt", "as published"],
         "group": ["trafficked", "trafficked", "exploited"],

@@ -12,7 +12,8 @@ from helpers.ledger.checks import POPULATION_KEY
 from helpers.ledger.tables import Ledger
 from helpers.ledger.vocabulary import GROUP_LABELS, NO_FIGURE, version_label
 from helpers.stats.comparisons import BETWEEN_REPORTS, row_label
-from helpers.stats.rates import PAIRS, check_alpha, headline_table
+from helpers.stats.rates import PAIRS, check_alpha
+from helpers.stats.report_view import ReportView
 
 
 def _p(p) -> str:
@@ -184,11 +185,15 @@ def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
     return shown.reset_index(drop=True)
 
 
-def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:
-    """The report's figures that are not rebuilt as rates or shown as council counts, as published."""
-    figures = ledger.figures[ledger.figures["report_id"] == report_id]
+def other_figures(ledger: Ledger, view: ReportView) -> pd.DataFrame:
+    """The report's figures that are not rebuilt as rates or shown as council counts, as published.
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView` (its headline table says which
+    figures are rebuilt as rates).
+    """
+    figures = ledger.figures[ledger.figures["report_id"] == view.report_id]
     pair_measures = {m for pair in PAIRS for m in pair}
-    paired = headline_table(figures)[POPULATION_KEY].drop_duplicates()
+    paired = view.headlines[POPULATION_KEY].drop_duplicates()
     pct_measures = {pct for _, _, pct in PAIRS}
     keyed = figures.merge(paired.assign(_paired=True), on=POPULATION_KEY, how="left")
     keep = ~keyed["measure"].isin(pair_measures) & ~keyed["measure"].str.startswith("councils_")
