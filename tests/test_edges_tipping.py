@@ -9,6 +9,7 @@ import pytest
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.tipping import report_conclusions, smallest_overturning_share
 from helpers.nonresponse.two_sided import gap_needed
+from helpers.stats.report_view import report_view
 
 
 def fixed_comparator_gap(observed, comparator, share):
@@ -107,7 +108,7 @@ CONCLUSION_COLUMNS = [
 
 
 def conclusions(report, version=None):
-    return report_conclusions(FIGURES, REPORTS, NATIONAL, report, version)
+    return report_conclusions(FIGURES, REPORTS, NATIONAL, report_view(FIGURES, report), version)
 
 
 def test_conclusions_of_the_default_version_every_column():
@@ -181,14 +182,14 @@ def test_without_usable_dfe_years_there_is_no_dfe_conclusion():
     national = pd.DataFrame(
         {"year": [2019, 2020], "measure": ["children_missing", "cla_during_year"], "value": [10, 100]}
     )
-    table = report_conclusions(FIGURES, REPORTS, national, "b")
+    table = report_conclusions(FIGURES, REPORTS, national, report_view(FIGURES, "b"))
     assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
     assert len(table) == 2
 
 
 def test_a_dfe_table_without_children_missing_leaves_the_dfe_conclusion_out():
     national = NATIONAL[NATIONAL["measure"] == "cla_during_year"]
-    table = report_conclusions(FIGURES, REPORTS, national, "b")
+    table = report_conclusions(FIGURES, REPORTS, national, report_view(FIGURES, "b"))
     assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
 
 
@@ -201,7 +202,9 @@ def test_dfe_years_need_only_their_two_counts_and_the_first_of_duplicates_stands
             "value": [None, 500, 50],
         }
     )
-    table = report_conclusions(FIGURES, REPORTS, pd.concat([NATIONAL, extra], ignore_index=True), "b")
+    table = report_conclusions(
+        FIGURES, REPORTS, pd.concat([NATIONAL, extra], ignore_index=True), report_view(FIGURES, "b")
+    )
     dfe = table.set_index("conclusion").loc["trafficked above all looked-after (DfE)"]
     assert dfe["comparator"] == pytest.approx(0.12)
     assert dfe["comparator_label"].endswith("year to March 2022")
@@ -218,6 +221,6 @@ def test_groups_published_once_stand_beside_the_chosen_version():
     )
     reports = pd.DataFrame({"report_id": ["s"], "series_order": [0]})
     national = pd.DataFrame({"year": [2019, 2020], "measure": ["children_missing", "cla_during_year"], "value": [1, 9]})
-    table = report_conclusions(figures, reports, national, "s")
+    table = report_conclusions(figures, reports, national, report_view(figures, "s"))
     assert table["conclusion"].tolist() == ["trafficked above unaccompanied"]
     assert table["comparator"].tolist() == pytest.approx([0.1])

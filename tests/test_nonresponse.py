@@ -252,9 +252,9 @@ def test_tipping_point_arithmetic():
 
 
 def test_conclusions_of_until_harm_ends(ledger):
-    c = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, "until-harm-ends").set_index(
-        "conclusion"
-    )
+    c = report_conclusions(
+        ledger.figures, ledger.reports, ledger.england_national, report_view(ledger.figures, "until-harm-ends")
+    ).set_index("conclusion")
     assert c.loc["trafficked above unaccompanied", "observed"] == pytest.approx(864 / 2335)
     assert c.loc["trafficked above unaccompanied", "comparator"] == pytest.approx(1501 / 11999)
     assert c.loc["trafficked 2024 above trafficked 2020", "comparator"] == pytest.approx(378 / 1231)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.stats.rates import headline_table
+from helpers.stats.report_view import ReportView
 
 CONCLUSION_COLUMNS = [
     "conclusion",
@@ -38,7 +39,7 @@ def smallest_overturning_share(observed: float, comparator: float) -> float:
 
 
 def report_conclusions(
-    figures: pd.DataFrame, reports: pd.DataFrame, national: pd.DataFrame, report_id: str, version: str | None = None
+    figures: pd.DataFrame, reports: pd.DataFrame, national: pd.DataFrame, view: ReportView, version: str | None = None
 ) -> pd.DataFrame:
     """The conclusions a report or its coverage draws, with the published rates they compare.
 
@@ -46,14 +47,14 @@ def report_conclusions(
     - this report's trafficked rate is above the previous report's latest trafficked rate;
     - the trafficked rate is above DfE's rate for all looked-after children in England (the DfE year that
       ends in the report's headline year, or the latest held).
-    Rates are the respondents-only rates of ``version`` (default: the version with the smallest
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`; a previous report's rates come
+    from its own headline table. Rates are the respondents-only rates of ``version`` (default: the version with the smallest
     denominators, i.e. the rate the report computed). Rows are left out where a figure is missing.
     Columns: CONCLUSION_COLUMNS. ``observed_report``/``observed_group`` and ``comparator_report``/
     ``comparator_group`` say where each rate comes from (the comparator's are empty for DfE's rate, a
     census of England that council non-response does not move). ``s_min`` holds the comparator fixed.
     """
-    head = headline_table(figures, report_id)
-    head = head[head["measure"] == "went_missing"]
+    report_id, head = view.report_id, view.went_missing
     if head.empty:
         return pd.DataFrame(columns=CONCLUSION_COLUMNS)
     latest = head[head["year"] == head["year"].max()]

@@ -144,7 +144,7 @@ def two_sided_table(ledger, view: ReportView) -> pd.DataFrame:
     share needs a smaller gap); ``gap_unit_only`` and ``gap`` are what the silent rates must do at that
     share; ``holds_if`` states the assumption in words.
     """
-    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view.report_id)
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view)
     shares_of = {}  # report id -> silent_shares, each report's computed once
 
     def silent(report_id: str, group: str):

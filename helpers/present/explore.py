@@ -228,7 +228,7 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     view = report_view(ledger.figures, report_id)  # built once for the rates, shares and analysis below
     pairs = view.pairs[view.pairs["version"].isin([version, "single"])]
     rates = {g: float(r) for g, r in zip(pairs["group"], pairs["rate"]) if g in ("trafficked", "unaccompanied")}
-    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id, version)
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view, version)
     # Readers see report titles, not ids, in "trafficked rate 2020 (when-harm-remains)".
     for rid, title in zip(ledger.reports["report_id"], ledger.reports["title"]):
         conclusions["comparator_label"] = conclusions["comparator_label"].str.replace(f"({rid})", f"({title})")
