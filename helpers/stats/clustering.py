@@ -133,9 +133,9 @@ def design_effect_interval(count, nobs, deff, alpha: float = 0.05) -> tuple[np.n
     """Wilson interval on the effective sample size: both counts divided by the design effect ``deff``.
 
     The rate stays the same and the interval widens by about sqrt(deff). A sensitivity interval
-    (design effect d), not a measured confidence interval. ``deff`` below 1 is refused.
+    (design effect d), not a measured confidence interval. ``deff`` below 1 is refused; alpha is checked
+    by :func:`helpers.stats.rates.wilson_interval`.
     """
-    check_alpha(alpha)
     d = np.asarray(deff, float)
     if not np.isfinite(d).all() or (d < 1).any():
         raise ParameterError(f"a design effect must be a finite number of at least 1; got {deff!r}")
