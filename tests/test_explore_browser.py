@@ -26,6 +26,7 @@ from helpers.ledger import load_ledger
 from helpers.ledger.paths import NOTEBOOKS_DIR
 from helpers.nonresponse.two_sided import all_council_rate
 from helpers.present import explore as ex
+from helpers.stats.report_view import report_view
 
 ROOT = NOTEBOOKS_DIR.parent
 VOILA = Path(sys.executable).parent / "voila"
@@ -110,7 +111,8 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
     )
     outside = []
     try:
-        inputs = ex.silent_inputs(load_ledger(), "until-harm-ends", "guardian")  # the notebook's default report
+        ledger = load_ledger()
+        inputs = ex.silent_inputs(ledger, report_view(ledger.figures, "until-harm-ends"), "guardian")  # its default
         observed = inputs["rates"]["trafficked"]
         _wait_for_port(port, proc, 20)
         with playwright.sync_playwright() as driver:

@@ -52,7 +52,7 @@ from helpers.stats.random_effects import (
     trend_models,
 )
 from helpers.stats.rates import check_alpha, headline_table
-from helpers.stats.report_view import report_view
+from helpers.stats.report_view import ReportView
 from helpers.stats.series import VERSION_CHOICES, report_series
 from helpers.stats.trend_summary import trend_lead
 
@@ -110,51 +110,50 @@ def as_interval(low: float, high: float) -> str:
 # ---------------------------------------------------------------------------------------------
 # Choices and the headline
 # ---------------------------------------------------------------------------------------------
-def _went_missing(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
-    head = headline_table(figures, report_id)
-    return head[head["measure"] == "went_missing"]
-
-
 def report_choices(figures: pd.DataFrame, reports: pd.DataFrame) -> list[tuple[str, str]]:
     """(label, report id) of every report with a went-missing rate, in series order."""
+    head = headline_table(figures)
+    with_rates = set(head.loc[head["measure"] == "went_missing", "report_id"])
     rows = reports.sort_values("series_order")
-    return [
-        (str(r.title), r.report_id) for r in rows.itertuples(index=False) if len(_went_missing(figures, r.report_id))
-    ]
+    return [(str(r.title), r.report_id) for r in rows.itertuples(index=False) if r.report_id in with_rates]
 
 
-def version_choices(figures: pd.DataFrame, report_id: str) -> list[tuple[str, str]]:
-    """(label, version id) of a report's versions, the one the report computed its rates with first."""
-    view = report_view(figures, report_id)
+def version_choices(view: ReportView) -> list[tuple[str, str]]:
+    """(label, version id) of a report's versions, the one the report computed its rates with first.
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`.
+    """
     if not view.versions:
-        raise ParameterError(f"report {report_id!r} has no went-missing rate in data/figures.csv")
+        raise ParameterError(f"report {view.report_id!r} has no went-missing rate in data/figures.csv")
     # First the version report_conclusions and 40_nonresponse default to: the smallest denominator of the
     # latest year (the rate the report computed itself; ReportView.versions).
     return [(version_label(v), v) for v in view.versions]
 
 
-def group_choices(figures: pd.DataFrame, report_id: str, version: str) -> list[tuple[str, str]]:
-    """(label, group id) of the groups with a rate in this version, in the ledger's order."""
-    head = _went_missing(figures, report_id)
+def group_choices(view: ReportView, version: str) -> list[tuple[str, str]]:
+    """(label, group id) of the groups with a rate in this version of the report, in the ledger's order."""
+    head = view.went_missing
     groups = dict.fromkeys(head.loc[head["version"] == version, "group"])
     if not groups:
         valid = ", ".join(dict.fromkeys(head["version"]))
-        raise ParameterError(f"version {version!r} of {report_id!r} has no rate; valid: {valid}")
+        raise ParameterError(f"version {version!r} of {view.report_id!r} has no rate; valid: {valid}")
     return [(group_label(g, capital=True), g) for g in groups]
 
 
-def headline_rows(ledger, report_id: str, version: str, group: str, alpha: float = 0.05) -> pd.DataFrame:
-    """The numeric headline rows (one per period) of one report, version and group, with the design-effect
-    sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and the DfE-implied d)."""
-    figures = ledger.figures
-    head = headline_table(figures, report_id, alpha=alpha)
-    head = head[(head["measure"] == "went_missing") & (head["version"] == version) & (head["group"] == group)]
+def headline_rows(ledger, view: ReportView, version: str, group: str) -> pd.DataFrame:
+    """The numeric headline rows (one per period) of one report, version and group, at the view's alpha,
+    with the design-effect sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and
+    the DfE-implied d)."""
+    head = view.went_missing
+    head = head[(head["version"] == version) & (head["group"] == group)]
     if head.empty:
-        valid = ", ".join(g for _, g in group_choices(figures, report_id, version))
-        raise ParameterError(f"no rate for group {group!r} in version {version!r} of {report_id!r}; valid: {valid}")
-    head = with_sensitivity(head, figures, ledger.council_years, alpha=alpha)
+        valid = ", ".join(g for _, g in group_choices(view, version))
+        raise ParameterError(
+            f"no rate for group {group!r} in version {version!r} of {view.report_id!r}; valid: {valid}"
+        )
+    head = with_sensitivity(head, ledger.figures, ledger.council_years, alpha=view.alpha)
     head = head.sort_values("year").reset_index(drop=True)
-    head.attrs["alpha"] = alpha  # so the view names the interval these rows hold
+    head.attrs["alpha"] = view.alpha  # so the view names the interval these rows hold
     return head
 
 
@@ -216,8 +215,8 @@ def no_assumption_share(trafficked: float, unaccompanied: float) -> float:
     return two_sided_threshold(check_fraction("trafficked", trafficked), check_fraction("unaccompanied", unaccompanied))
 
 
-def silent_inputs(ledger, report_id: str, version: str) -> dict:
-    """What the sliders start from for one report and version.
+def silent_inputs(ledger, view: ReportView, version: str) -> dict:
+    """What the sliders start from for one report (its :class:`helpers.stats.report_view.ReportView`) and version.
 
     Returns ``rates`` (answering councils' rate per group, trafficked and unaccompanied where published),
     ``conclusions`` (:func:`report_conclusions`), ``share`` (the share of councils that did not answer,
@@ -225,7 +224,6 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     ``analysis``: the two-sided analysis's sentence per conclusion (:func:`two_sided_table`, item
     non-response included) for the version the report computed, else empty.
     """
-    view = report_view(ledger.figures, report_id)  # built once for the rates, shares and analysis below
     pairs = view.pairs[view.pairs["version"].isin([version, "single"])]
     rates = {g: float(r) for g, r in zip(pairs["group"], pairs["rate"]) if g in ("trafficked", "unaccompanied")}
     conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view, version)
