@@ -248,3 +248,19 @@ def test_scenario_settings_are_checked_with_the_valid_values(ledger, inputs):
         simulate(inputs, strengths={"mnar": "strong"}, n_sims=10)
     with pytest.raises(ParameterError, match="imputations=1 is not valid"):
         nonresponse_table(ledger, report_view(ledger.figures, "until-harm-ends"), imputations=1)
+
+
+def test_tipping_notes_are_added_in_words_to_the_tipping_rows_only(ledger):
+    import pandas as pd
+
+    from helpers.nonresponse.report import TABLE_COLUMNS, tipping_rows
+    from helpers.present.nonresponse_findings import with_tipping_notes
+
+    numbers = numbers_only(ledger, report_view(ledger.figures, "until-harm-ends"))
+    other = ("until-harm-ends", "guardian", "trafficked", "ratio", "s", 0.4, 0.3, 0.5, "x", "kept as it was")
+    table = pd.DataFrame(tipping_rows(numbers, "until-harm-ends") + [other], columns=TABLE_COLUMNS)
+    assert (table.loc[table["method"] == "two_sided_threshold", "note"] == "").all()  # numbers only below
+    noted = with_tipping_notes(table, numbers).set_index(["group", "method", "scenario"])["note"]
+    item = noted[("trafficked above unaccompanied", "two_sided_threshold", "item and unit non-response, no assumption")]
+    assert item.startswith("holds if the silent councils hold less than 14.2% of the children")
+    assert noted[("trafficked", "ratio", "s")] == "kept as it was"
