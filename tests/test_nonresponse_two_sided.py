@@ -264,3 +264,18 @@ def test_tipping_notes_are_added_in_words_to_the_tipping_rows_only(ledger):
     item = noted[("trafficked above unaccompanied", "two_sided_threshold", "item and unit non-response, no assumption")]
     assert item.startswith("holds if the silent councils hold less than 14.2% of the children")
     assert noted[("trafficked", "ratio", "s")] == "kept as it was"
+
+
+def test_the_respondents_only_interval_is_at_the_views_alpha(ledger):
+    # Before the ReportView the rows were labelled with the table's alpha but computed at 0.05.
+    from statsmodels.stats.proportion import proportion_confint
+
+    from helpers.nonresponse.report import nonresponse_table
+
+    view = report_view(ledger.figures, "until-harm-ends", alpha=0.1)
+    table = nonresponse_table(ledger, view, mechanisms=["mcar"], n_seeds=2, imputations=2)
+    row = table[(table["method"] == "respondents_only") & (table["version"] == "guardian")]
+    row = row[row["group"] == "trafficked"].iloc[0]
+    assert row["interval"] == "90% CI (sampling only)"
+    low, high = proportion_confint(864, 2335, alpha=0.1, method="wilson")
+    assert (row["low"], row["high"]) == (pytest.approx(low), pytest.approx(high))
