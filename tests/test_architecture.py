@@ -127,3 +127,33 @@ def test_the_scan_would_see_a_command_in_a_lower_layer(tmp_path):
         ("helpers/ledger/odd.py", 5, "sys.stderr.write"),
         ("helpers/ledger/odd.py", 6, "sys.exit"),
     ]
+
+
+# ---------------------------------------------------------------- numbers below, words above
+# stats/ and nonresponse/ return numbers and named results; the sentences and display tables made from
+# them live in present/. (That present computes no statistic is the import-linter contract forbidding it
+# scipy and statsmodels, in pyproject.toml.)
+
+
+def _is_words(name: str) -> bool:
+    """A function name that says it writes for readers: display_*, *_findings*, *_sentence*, *lead*."""
+    return name.startswith("display_") or any(part in name for part in ("_findings", "_sentence", "lead"))
+
+
+def _functions(layer: str):
+    import ast
+
+    for path in sorted((PROJECT_ROOT / "helpers" / layer).glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield f"{layer}/{path.name}", node.name
+
+
+def test_words_name_functions_one_by_one():
+    assert [n for n in ("display_rates", "report_findings", "ratio_sentence", "trend_lead") if not _is_words(n)] == []
+    assert [n for n in ("headline_table", "simulation_summary", "mnar_gap", "holm_adjust") if _is_words(n)] == []
+
+
+@pytest.mark.parametrize("layer", ["stats", "nonresponse"])
+def test_the_statistics_layers_write_no_sentences_or_display_tables(layer):
+    assert {(where, name) for where, name in _functions(layer) if _is_words(name)} == set()

@@ -49,7 +49,8 @@ def test_holm_counts_two_versions_of_one_comparison_once():
 
 
 def test_holm_with_real_versions_at_a_non_default_alpha(ledger):
-    from helpers.stats.comparisons import display_comparisons, holm_adjust
+    from helpers.present.comparison_words import display_comparisons
+    from helpers.stats.comparisons import holm_adjust
 
     table = holm_adjust(report_comparisons(ledger, "until-harm-ends", alpha=0.1))
     shown = display_comparisons(table, alpha=0.1)
@@ -83,7 +84,8 @@ def test_holm_adjustment_by_hand():
 
 
 def test_benchmark_is_split_off_and_shown_without_tests(ledger):
-    from helpers.stats.comparisons import display_benchmark, split_benchmark
+    from helpers.present.comparison_words import display_benchmark
+    from helpers.stats.comparisons import split_benchmark
 
     tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
     assert "against all looked-after children in England" not in set(tests["comparison"]) and len(benchmark) == 4
@@ -95,8 +97,9 @@ def test_benchmark_is_split_off_and_shown_without_tests(ledger):
 
 
 def test_report_findings_sentences(ledger):
+    from helpers.present.comparison_words import report_findings
     from helpers.stats.clustering import design_effect_interval, with_sensitivity
-    from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark
+    from helpers.stats.comparisons import holm_adjust, split_benchmark
     from helpers.stats.rates import headline_table
 
     headlines = with_sensitivity(
@@ -116,7 +119,8 @@ def test_report_findings_sentences(ledger):
 
 
 def test_findings_state_changes_between_reports_with_their_interval(ledger):
-    from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark, with_between_report_interval
+    from helpers.present.comparison_words import report_findings
+    from helpers.stats.comparisons import holm_adjust, split_benchmark, with_between_report_interval
     from helpers.stats.rates import headline_table
 
     tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
@@ -130,7 +134,8 @@ def test_findings_state_changes_between_reports_with_their_interval(ledger):
 
 
 def test_report_findings_name_versions_by_their_readable_labels(ledger):
-    from helpers.stats.comparisons import holm_adjust, report_findings, split_benchmark
+    from helpers.present.comparison_words import report_findings
+    from helpers.stats.comparisons import holm_adjust, split_benchmark
     from helpers.stats.rates import headline_table
 
     headlines = headline_table(ledger.figures, "until-harm-ends")

@@ -185,7 +185,9 @@ def test_a_missing_council_measure_is_named():
 
 def test_display_sensitivity_names_every_interval_and_marks_the_implied_one(ledger):
     head = headline_table(ledger.figures, "until-harm-ends", alpha=0.1)
-    shown = de.display_sensitivity(de.with_sensitivity(head, ledger.figures, ledger.council_years, alpha=0.1), 0.1)
+    from helpers.present.comparison_words import display_sensitivity
+
+    shown = display_sensitivity(de.with_sensitivity(head, ledger.figures, ledger.council_years, alpha=0.1), 0.1)
     assert list(shown.columns[4:]) == [
         "rebuilt rate",
         "90% CI (sampling only)",

@@ -1,4 +1,4 @@
-"""Edges of helpers/stats/comparisons.py on a small synthetic ledger (made-up counts, not any report's).
+"""Edges of helpers/stats/comparisons.py (and its words, helpers/present/comparison_words.py) on a small synthetic ledger (made-up counts, not any report's).
 
 Intervals and p-values are recomputed with statsmodels' two-sample functions called directly; the
 readable tables and sentences are checked word for word.
@@ -11,16 +11,14 @@ import pandas as pd
 import pytest
 from statsmodels.stats import proportion as smp
 
+from helpers.present.comparison_words import display_benchmark, display_comparisons, other_figures, report_findings
 from helpers.stats.comparisons import (
     COMPARISON_COLUMNS,
-    display_benchmark,
-    display_comparisons,
-    other_figures,
     report_comparisons,
-    report_findings,
     split_benchmark,
     with_between_report_interval,
 )
+from helpers.stats.report_view import report_view
 
 COLS = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value"]
 
@@ -390,7 +388,7 @@ def test_other_figures_shows_what_is_not_a_rate_word_for_word():
         columns=COLS + ["discrepancy_id", "qualifier", "source_id", "unit"],
     )
     figures = pd.concat([FIGURES, extra], ignore_index=True)
-    shown = other_figures(SimpleNamespace(figures=figures), "p2")
+    shown = other_figures(SimpleNamespace(figures=figures), report_view(figures, "p2"))
     assert shown.to_dict("list") == {
         "version": ["as published", "alt", "as published"],
         "group": ["trafficked", "trafficked", "exploited"],
@@ -406,7 +404,7 @@ def test_other_figures_shows_what_is_not_a_rate_word_for_word():
 
 def test_other_figures_words_a_gap_as_the_presentation_layer_does():
     from helpers.present import NO_FIGURE as PRESENT_WORD
-    from helpers.stats.comparisons import NO_FIGURE
+    from helpers.present.comparison_words import NO_FIGURE
 
     assert NO_FIGURE == PRESENT_WORD == "no published figure"
 

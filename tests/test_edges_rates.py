@@ -15,7 +15,6 @@ from helpers.ledger.errors import ParameterError
 from helpers.stats.rates import (
     HEADLINE_COLUMNS,
     check_alpha,
-    council_dispersion,
     headline_table,
     period_year,
     rounds_to,
@@ -195,98 +194,6 @@ def test_without_the_column_no_report_is_flagged_by_name():
     table = headline_table(frame(rows))
     assert list(table["comparability"]) == ["", "", ""]
     assert table["ci_low"].isna().tolist() == [False, False, False]
-
-
-# ---------------------------------------------------------------- council_dispersion
-
-COUNCILS = pd.DataFrame(
-    {
-        "council_code": ["A", "A", "B", "B", "C", "C", "D", "D", "E", "E", "A", "A"],
-        "year": [2024] * 10 + [2023, 2023],
-        "measure": ["children_missing", "cla_during_year"] * 6,
-        # D is suppressed (no count), E has no children in care: both are left out; 2023 is another year
-        "value": [10, 100, 30, 100, 20, 200, None, 50, 0, 0, 99, 100],
-    }
-)
-
-
-def test_council_dispersion_values_by_hand():
-    out = council_dispersion(COUNCILS)  # default year 2024
-    x, n = [10, 30, 20], [100, 100, 200]
-    p = 60 / 400
-    chi2 = sum((xi - ni * p) ** 2 / (ni * p * (1 - p)) for xi, ni in zip(x, n))
-    assert chi2 == pytest.approx(25 / 12.75 + 225 / 12.75 + 100 / 25.5)  # 1.96 + 17.65 + 3.92
-    assert out == {
-        "year": 2024,
-        "councils": 3,
-        "rate": pytest.approx(p),
-        "chi2": pytest.approx(chi2),
-        "dispersion": pytest.approx(chi2 / 2),
-    }
-
-
-def test_council_dispersion_other_year_and_measures():
-    councils = pd.DataFrame(
-        {
-            "council_code": ["A", "A", "B", "B"],
-            "year": ["2023"] * 4,  # text years are read as numbers
-            "measure": ["lost", "all"] * 2,
-            "value": [1, 10, 3, 10],
-        }
-    )
-    out = council_dispersion(councils, year=2023, numerator="lost", denominator="all")
-    p = 0.2
-    chi2 = (1 - 2) ** 2 / (10 * p * (1 - p)) + (3 - 2) ** 2 / (10 * p * (1 - p))
-    assert out == {
-        "year": 2023,
-        "councils": 2,
-        "rate": pytest.approx(p),
-        "chi2": pytest.approx(chi2),
-        "dispersion": pytest.approx(chi2),
-    }
-
-
-def test_council_dispersion_error_messages():
-    with pytest.raises(
-        ParameterError,
-        match=r"^council_years must be the ledger's council_years table \(council_code, year, measure, value\)$",
-    ):
-        council_dispersion("not a table")
-    with pytest.raises(ParameterError, match="council_years must be"):
-        council_dispersion(COUNCILS.drop(columns="council_code"))
-    with pytest.raises(
-        ParameterError,
-        match=r"^council_years has no measure 'lost' in 2024; measures: children_missing, cla_during_year$",
-    ):
-        council_dispersion(COUNCILS, numerator="lost")
-    with pytest.raises(ParameterError, match=r"no measure 'all' in 2024"):
-        council_dispersion(COUNCILS, denominator="all")
-    two = COUNCILS[COUNCILS["council_code"].isin(["A", "D"])]
-    with pytest.raises(
-        ParameterError,
-        match=r"^council_years: fewer than two councils with both children_missing and cla_during_year in 2024$",
-    ):
-        council_dispersion(two)
-    # exactly two usable councils is enough
-    assert council_dispersion(COUNCILS[COUNCILS["council_code"].isin(["A", "B"])])["councils"] == 2
-
-
-def test_council_dispersion_reads_the_first_of_duplicates_text_and_a_denominator_of_one():
-    councils = pd.DataFrame(
-        {
-            "council_code": ["A", "A", "A", "B", "B", "C", "C", "D", "D"],
-            "year": [2024] * 9,
-            "measure": ["children_missing", "children_missing", "cla_during_year"]
-            + ["children_missing", "cla_during_year"] * 3,
-            # A's count is given twice (the first stands); C's is a suppression mark; D has one child in care
-            "value": [10, 50, 100, 30, 100, "c", 80, 0, 1],
-        }
-    )
-    out = council_dispersion(councils)
-    x, n = [10, 30, 0], [100, 100, 1]
-    p = 40 / 201
-    chi2 = sum((xi - ni * p) ** 2 / (ni * p * (1 - p)) for xi, ni in zip(x, n))
-    assert (out["councils"], out["rate"], out["chi2"]) == (3, pytest.approx(p), pytest.approx(chi2))
 
 
 def test_headline_counts_are_whole_numbers_and_discrepancies_are_not_repeated():

@@ -1,4 +1,4 @@
-"""Edges of helpers/nonresponse/tipping.py: the share limits, the tie, tipping_table and report_conclusions.
+"""Edges of helpers/nonresponse/tipping.py: the share limits, the tie and report_conclusions.
 
 The ledger used here is a small synthetic one (made-up counts), so every rate is a simple fraction.
 """
@@ -7,31 +7,33 @@ import pandas as pd
 import pytest
 
 from helpers.ledger.errors import ParameterError
-from helpers.nonresponse.tipping import (
-    TIPPING_COLUMNS,
-    needed_rate,
-    report_conclusions,
-    smallest_overturning_share,
-    tipping_table,
-)
-
-# ---------------------------------------------------------------- needed_rate
+from helpers.nonresponse.tipping import report_conclusions, smallest_overturning_share
+from helpers.nonresponse.two_sided import gap_needed
+from helpers.stats.report_view import report_view
 
 
-def test_needed_rate_by_hand_on_an_array_of_shares():
+def fixed_comparator_gap(observed, comparator, share):
+    """q*(s), the silent councils' rate that would bring the overall rate down to a fixed comparator."""
+    return gap_needed(observed, comparator, share, comparator_moves=False)
+
+
+# ---------------------------------------------------------------- q*(s): gap_needed with the comparator fixed
+
+
+def test_the_rate_needed_by_hand_on_an_array_of_shares():
     # r = 0.4, c = 0.25: q*(s) = (0.25 - (1 - s) 0.4) / s
-    q = needed_rate(0.4, 0.25, [0.25, 0.5, 1.0])
+    q = fixed_comparator_gap(0.4, 0.25, [0.25, 0.5, 1.0])
     assert list(q) == pytest.approx([(0.25 - 0.3) / 0.25, (0.25 - 0.2) / 0.5, 0.25])
 
 
 def test_a_share_of_one_needs_the_comparator_itself():
-    assert float(needed_rate(0.4, 0.25, 1)) == pytest.approx(0.25, abs=1e-15)
+    assert float(fixed_comparator_gap(0.4, 0.25, 1)) == pytest.approx(0.25, abs=1e-15)
 
 
 @pytest.mark.parametrize("share", [0, -0.1, 1.0000001, [0.5, 0.0], [0.5, 2]])
 def test_a_share_outside_zero_to_one_is_refused(share):
     with pytest.raises(ParameterError) as err:
-        needed_rate(0.4, 0.25, share)
+        fixed_comparator_gap(0.4, 0.25, share)
     assert str(err.value) == "share must lie above 0 and at most 1 (the silent councils' share of the children)"
 
 
@@ -52,40 +54,7 @@ def test_just_above_the_comparator_a_tiny_share_overturns():
 def test_at_the_smallest_share_the_needed_rate_is_zero():
     s = smallest_overturning_share(0.4, 0.1)
     assert s == pytest.approx(0.75)
-    assert float(needed_rate(0.4, 0.1, s)) == pytest.approx(0.0, abs=1e-12)
-
-
-# ---------------------------------------------------------------- tipping_table
-
-
-def test_tipping_table_rows_columns_and_the_zero_boundary():
-    conclusions = pd.DataFrame(
-        {
-            "conclusion": ["a above b", "c above d"],
-            "observed": [0.5, 0.3],
-            "comparator": [0.25, 0.1],
-            "comparator_label": ["b", "d"],
-        }
-    )
-    table = tipping_table(conclusions, [0.25, 0.5, 1.0])
-    assert list(table.columns) == TIPPING_COLUMNS
-    assert list(table.index) == list(range(6))
-    assert list(table["conclusion"]) == ["a above b"] * 3 + ["c above d"] * 3
-    assert list(table["observed"]) == [0.5] * 3 + [0.3] * 3
-    assert list(table["comparator"]) == [0.25] * 3 + [0.1] * 3
-    assert list(table["comparator_label"]) == ["b"] * 3 + ["d"] * 3
-    assert list(table["share"]) == [0.25, 0.5, 1.0] * 2
-    expected = [(0.25 - 0.375) / 0.25, 0.0, 0.25, (0.1 - 0.225) / 0.25, (0.1 - 0.15) / 0.5, 0.1]
-    assert list(table["needed_rate"]) == pytest.approx(expected, abs=1e-15)
-    # q* = 0 exactly (0.5 share of a 0.5 rate meets 0.25): the silent councils could all have stayed
-    assert list(table["can_overturn"]) == [False, True, True, False, False, True]
-    assert table["can_overturn"].dtype == bool
-
-
-def test_tipping_table_of_no_conclusions_is_empty_with_the_columns():
-    empty = pd.DataFrame(columns=["conclusion", "observed", "comparator", "comparator_label"])
-    table = tipping_table(empty, [0.5])
-    assert table.empty and list(table.columns) == TIPPING_COLUMNS
+    assert float(fixed_comparator_gap(0.4, 0.1, s)) == pytest.approx(0.0, abs=1e-12)
 
 
 # ---------------------------------------------------------------- report_conclusions
@@ -139,7 +108,7 @@ CONCLUSION_COLUMNS = [
 
 
 def conclusions(report, version=None):
-    return report_conclusions(FIGURES, REPORTS, NATIONAL, report, version)
+    return report_conclusions(FIGURES, REPORTS, NATIONAL, report_view(FIGURES, report), version)
 
 
 def test_conclusions_of_the_default_version_every_column():
@@ -213,23 +182,15 @@ def test_without_usable_dfe_years_there_is_no_dfe_conclusion():
     national = pd.DataFrame(
         {"year": [2019, 2020], "measure": ["children_missing", "cla_during_year"], "value": [10, 100]}
     )
-    table = report_conclusions(FIGURES, REPORTS, national, "b")
+    table = report_conclusions(FIGURES, REPORTS, national, report_view(FIGURES, "b"))
     assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
     assert len(table) == 2
 
 
 def test_a_dfe_table_without_children_missing_leaves_the_dfe_conclusion_out():
     national = NATIONAL[NATIONAL["measure"] == "cla_during_year"]
-    table = report_conclusions(FIGURES, REPORTS, national, "b")
+    table = report_conclusions(FIGURES, REPORTS, national, report_view(FIGURES, "b"))
     assert "trafficked above all looked-after (DfE)" not in set(table["conclusion"])
-
-
-def test_whole_number_shares_are_stored_as_fractions():
-    conclusions = pd.DataFrame(
-        {"conclusion": ["x"], "observed": [0.5], "comparator": [0.25], "comparator_label": ["y"]}
-    )
-    table = tipping_table(conclusions, [1])
-    assert table["share"].dtype == float and table["needed_rate"].tolist() == [0.25]
 
 
 def test_dfe_years_need_only_their_two_counts_and_the_first_of_duplicates_stands():
@@ -241,7 +202,9 @@ def test_dfe_years_need_only_their_two_counts_and_the_first_of_duplicates_stands
             "value": [None, 500, 50],
         }
     )
-    table = report_conclusions(FIGURES, REPORTS, pd.concat([NATIONAL, extra], ignore_index=True), "b")
+    table = report_conclusions(
+        FIGURES, REPORTS, pd.concat([NATIONAL, extra], ignore_index=True), report_view(FIGURES, "b")
+    )
     dfe = table.set_index("conclusion").loc["trafficked above all looked-after (DfE)"]
     assert dfe["comparator"] == pytest.approx(0.12)
     assert dfe["comparator_label"].endswith("year to March 2022")
@@ -258,6 +221,6 @@ def test_groups_published_once_stand_beside_the_chosen_version():
     )
     reports = pd.DataFrame({"report_id": ["s"], "series_order": [0]})
     national = pd.DataFrame({"year": [2019, 2020], "measure": ["children_missing", "cla_during_year"], "value": [1, 9]})
-    table = report_conclusions(figures, reports, national, "s")
+    table = report_conclusions(figures, reports, national, report_view(figures, "s"))
     assert table["conclusion"].tolist() == ["trafficked above unaccompanied"]
     assert table["comparator"].tolist() == pytest.approx([0.1])

@@ -18,8 +18,10 @@ matplotlib.use("Agg")
 
 from helpers.ledger import load_ledger  # noqa: E402
 from helpers.ledger.errors import ParameterError  # noqa: E402
+from helpers.nonresponse.two_sided import all_council_rate  # noqa: E402
 from helpers.present import assert_readable  # noqa: E402
 from helpers.present import explore as ex  # noqa: E402
+from helpers.stats.report_view import report_view  # noqa: E402
 
 T, U = 864 / 2335, 1501 / 11999
 
@@ -31,7 +33,7 @@ def ledger():
 
 @pytest.fixture(scope="module")
 def uhe(ledger):
-    return ex.silent_inputs(ledger, "until-harm-ends", "guardian")
+    return ex.silent_inputs(ledger, report_view(ledger.figures, "until-harm-ends"), "guardian")
 
 
 def wilson(k, n, z=1.959963984540054):
@@ -42,15 +44,15 @@ def wilson(k, n, z=1.959963984540054):
 
 
 def test_all_council_rate_is_the_share_weighted_mix():
-    assert ex.all_council_rate(0.37, 0.335, 0.0) == pytest.approx(0.665 * 0.37)
-    assert ex.all_council_rate(0.125, 0.335, 1.0) == pytest.approx(0.665 * 0.125 + 0.335)
-    assert ex.all_council_rate(0.2, 0.0, 0.9) == pytest.approx(0.2)
+    assert all_council_rate(0.37, 0.335, 0.0) == pytest.approx(0.665 * 0.37)
+    assert all_council_rate(0.125, 0.335, 1.0) == pytest.approx(0.665 * 0.125 + 0.335)
+    assert all_council_rate(0.2, 0.0, 0.9) == pytest.approx(0.2)
 
 
 @pytest.mark.parametrize("args", [(0.3, 1.2, 0.1), (-0.1, 0.2, 0.1), (0.3, 0.2, "high"), (0.3, True, 0.1)])
 def test_a_value_outside_0_to_1_is_named(args):
     with pytest.raises(ParameterError, match="must be a fraction from 0 to 1"):
-        ex.all_council_rate(*args)
+        all_council_rate(*args)
 
 
 def test_two_sided_thresholds_reproduce_the_review():
@@ -90,7 +92,9 @@ def test_a_fixed_comparator_moves_only_the_trafficked_side(uhe):
 
 def test_a_conclusion_the_answering_councils_do_not_support_says_so(ledger):
     # Still in Harm's Way (first figures): 246 of 1,015 trafficked in 2017 against 167 of 590 in 2015.
-    sihw = ex.silent_inputs(ledger, "still-in-harms-way", "original")  # not the default version: no analysis
+    sihw = ex.silent_inputs(
+        ledger, report_view(ledger.figures, "still-in-harms-way"), "original"
+    )  # not the default version: no analysis
     table = ex.conclusions_under(sihw, 0.0, 0.0, 0.0).set_index("conclusion")
     row = table.loc["trafficked 2017 above trafficked 2015"]
     assert row["answering councils"] == f"{246 / 1015:.1%} against {167 / 590:.1%}" == "24.2% against 28.3%"
@@ -107,9 +111,11 @@ def test_rates_view_shows_the_mix_for_each_group(uhe):
 def test_tipping_in_words(uhe, ledger):
     words = ex.tipping_in_words(uhe, 0.335)
     assert "19.7%" in words and "48.6 points" in words
-    hbth = ex.silent_inputs(ledger, "heading-back-to-harm", "single")
+    hbth = ex.silent_inputs(ledger, report_view(ledger.figures, "heading-back-to-harm"), "single")
     assert hbth["share"] == pytest.approx(1 - 200 / 217)
-    assert ex.silent_inputs(ledger, "until-harm-ends", "independent")["analysis"] == []  # 40 uses Guardian
+    assert (
+        ex.silent_inputs(ledger, report_view(ledger.figures, "until-harm-ends"), "independent")["analysis"] == []
+    )  # 40 uses Guardian
     assert "13.6%" in ex.tipping_in_words(
         hbth, hbth["share"]
     ) and "no rates in the silent councils can overturn it" in ex.tipping_in_words(hbth, 0.08)
@@ -117,7 +123,7 @@ def test_tipping_in_words(uhe, ledger):
     assert ex.tipping_in_words(reversed_, 0.3).endswith(
         "does not hold even in the answering councils (10.0% against 20.0%)."
     )
-    companion = ex.silent_inputs(ledger, "exploited-looked-after-children", "single")
+    companion = ex.silent_inputs(ledger, report_view(ledger.figures, "exploited-looked-after-children"), "single")
     assert companion["share"] is None and "does not publish both groups" in ex.tipping_in_words(companion, 0.0)
 
 
@@ -136,18 +142,27 @@ def test_chart_draws_the_boundary_where_the_arithmetic_puts_it(uhe):
 def test_choices_read_as_words(ledger):
     reports = ex.report_choices(ledger.figures, ledger.reports)
     assert reports[0] == ("Heading Back to Harm", "heading-back-to-harm") and len(reports) == 5
-    assert [v for _, v in ex.version_choices(ledger.figures, "until-harm-ends")] == ["guardian", "independent"]
+    assert [v for _, v in ex.version_choices(report_view(ledger.figures, "until-harm-ends"))] == [
+        "guardian",
+        "independent",
+    ]
     # first the version with the smallest denominator: Still in Harm's Way's revised 910 against 1,015
-    assert [v for _, v in ex.version_choices(ledger.figures, "still-in-harms-way")] == ["revised", "original"]
-    assert ex.version_choices(ledger.figures, "until-harm-ends")[0][0] == "councils answering each question (Guardian)"
-    groups = ex.group_choices(ledger.figures, "until-harm-ends", "guardian")
+    assert [v for _, v in ex.version_choices(report_view(ledger.figures, "still-in-harms-way"))] == [
+        "revised",
+        "original",
+    ]
+    assert (
+        ex.version_choices(report_view(ledger.figures, "until-harm-ends"))[0][0]
+        == "councils answering each question (Guardian)"
+    )
+    groups = ex.group_choices(report_view(ledger.figures, "until-harm-ends"), "guardian")
     assert groups == [("Trafficked", "trafficked"), ("Unaccompanied (UASC)", "unaccompanied")]
     with pytest.raises(ParameterError, match="valid: guardian, independent"):
-        ex.group_choices(ledger.figures, "until-harm-ends", "revised")
+        ex.group_choices(report_view(ledger.figures, "until-harm-ends"), "revised")
 
 
 def test_headline_names_its_interval_and_takes_one_more(ledger):
-    rows = ex.headline_rows(ledger, "until-harm-ends", "guardian", "trafficked")
+    rows = ex.headline_rows(ledger, report_view(ledger.figures, "until-harm-ends"), "guardian", "trafficked")
     lo, hi = wilson(864, 2335)
     view = ex.headline_view(rows)
     assert view.loc[0, "95% CI (sampling only)"] == f"{lo:.1%} to {hi:.1%}" == "35.1% to 39.0%"
@@ -163,10 +178,10 @@ def test_headline_names_its_interval_and_takes_one_more(ledger):
     wider = ex.headline_view(rows, extra={"sensitivity interval (design effect 2)": ([0.3], [0.4])})
     assert wider.loc[0, "sensitivity interval (design effect 2)"] == "30.0% to 40.0%"
     lo90, hi90 = wilson(864, 2335, z=1.6448536269514722)
-    rows90 = ex.headline_rows(ledger, "until-harm-ends", "guardian", "trafficked", alpha=0.1)
+    rows90 = ex.headline_rows(ledger, report_view(ledger.figures, "until-harm-ends", 0.1), "guardian", "trafficked")
     assert ex.headline_view(rows90).loc[0, "90% CI (sampling only)"] == f"{lo90:.1%} to {hi90:.1%}"
     with pytest.raises(ParameterError, match="valid: trafficked, unaccompanied"):
-        ex.headline_rows(ledger, "until-harm-ends", "guardian", "exploited")
+        ex.headline_rows(ledger, report_view(ledger.figures, "until-harm-ends"), "guardian", "exploited")
 
 
 def test_trend_view_reproduces_the_review_and_names_the_interval(ledger):
@@ -175,7 +190,7 @@ def test_trend_view_reproduces_the_review_and_names_the_interval(ledger):
     assert first["group"] == "trafficked" and first["reports"] == 4
     assert first["odds ratio per year"] == "1.059"  # the review's 1.0585
     assert first["95% CI (random effects, t on k−2 df)"] == "0.957 to 1.170"
-    assert sentences[0].startswith("Trafficked: no detectable trend across 4 reports")
+    assert sentences[0].startswith("Trafficked: inconclusive across 4 reports")
     assert "(95% CI (random effects, t on 2 df) 0.957 to 1.170)" in sentences[0]
     _, binomial = ex.trend_view(ledger, model="binomial")
     assert "shown for contrast only" in binomial[0] and "detectable" not in binomial[0]
@@ -262,7 +277,7 @@ def test_view_heading_names_the_report_by_title_year_version_and_group(ledger):
 
 def test_a_report_without_the_two_groups_says_each_empty_part_in_a_sentence(ledger):
     title = "Exploited looked after children going missing from care (2022)"
-    inputs = ex.silent_inputs(ledger, "exploited-looked-after-children", "single")
+    inputs = ex.silent_inputs(ledger, report_view(ledger.figures, "exploited-looked-after-children"), "single")
     assert inputs["rates"] == {} and inputs["conclusions"].empty  # the companion study counts exploited children
     empty = ex.nothing_to_show(inputs, title)
     assert set(empty) == {"rates", "conclusions", "chart"}

@@ -3,7 +3,7 @@
 The test starts Voilà as ``make explore`` does (template "offline", 127.0.0.1, a free port, no browser),
 opens the page in Debian's Chromium through Playwright, moves the slider of the silent councils'
 trafficked rate with the keyboard, and checks that the displayed all-council rate becomes the one
-:func:`helpers.present.explore.all_council_rate` gives for the slider's new value. Every request the page
+:func:`helpers.nonresponse.two_sided.all_council_rate` gives for the slider's new value. Every request the page
 makes must stay on 127.0.0.1 (Voilà serves offline; a CDN request fails the test). The server and its
 kernel are stopped whatever happens. Without Chromium or Playwright it skips and says which is missing.
 """
@@ -24,7 +24,9 @@ import pytest
 
 from helpers.ledger import load_ledger
 from helpers.ledger.paths import NOTEBOOKS_DIR
+from helpers.nonresponse.two_sided import all_council_rate
 from helpers.present import explore as ex
+from helpers.stats.report_view import report_view
 
 ROOT = NOTEBOOKS_DIR.parent
 VOILA = Path(sys.executable).parent / "voila"
@@ -109,7 +111,8 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
     )
     outside = []
     try:
-        inputs = ex.silent_inputs(load_ledger(), "until-harm-ends", "guardian")  # the notebook's default report
+        ledger = load_ledger()
+        inputs = ex.silent_inputs(ledger, report_view(ledger.figures, "until-harm-ends"), "guardian")  # its default
         observed = inputs["rates"]["trafficked"]
         _wait_for_port(port, proc, 20)
         with playwright.sync_playwright() as driver:
@@ -137,7 +140,7 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                     handle.press("ArrowLeft")
                 moved = float(page.locator(".explore-silent-trafficked .widget-readout").inner_text().rstrip("%")) / 100
                 share = float(share_text.rstrip("%")) / 100
-                expected = ex.all_council_rate(observed, share, moved)
+                expected = all_council_rate(observed, share, moved)
                 assert moved == pytest.approx(0.35) and share == pytest.approx(0.363)  # 1 - 135 / 212, to its step
                 playwright.expect(trafficked_cell).to_have_text(f"{expected:.1%}", timeout=10_000)
                 assert f"{expected:.1%}" == "36.3%"  # 0.637 x 864/2335 + 0.363 x 0.35, by hand

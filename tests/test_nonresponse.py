@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from ipw_oracle import ipw_statsmodels
 
 from helpers.ledger.errors import ParameterError
 from helpers.ledger.paths import DATA_DIR, PROJECT_ROOT
@@ -28,7 +29,9 @@ from helpers.nonresponse.scenarios import (
     scenario_councils,
 )
 from helpers.nonresponse.simulation import check_n_sims, simulate
-from helpers.nonresponse.tipping import needed_rate, report_conclusions, smallest_overturning_share
+from helpers.nonresponse.tipping import report_conclusions, smallest_overturning_share
+from helpers.nonresponse.two_sided import gap_needed
+from helpers.stats.report_view import report_view
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +191,7 @@ def test_every_estimator_recovers_the_truth_when_every_council_answers():
     ):
         assert (e[0], lo[0], hi[0]) == pytest.approx((truth, truth, truth))
     assert [v[0] for v in est.mice(n, m, r, size, dfe, seed=1)] == pytest.approx([truth, truth, truth])
-    assert est.ipw_statsmodels(n, m, r, size, dfe)[0] == pytest.approx(truth)
+    assert ipw_statsmodels(n, m, r, size, dfe)[0] == pytest.approx(truth)
 
 
 def test_weighting_class_by_hand():
@@ -220,7 +223,7 @@ def test_batched_response_model_matches_statsmodels(inputs):
 def test_ipw_numpy_and_statsmodels_agree_on_the_estimate(inputs):
     c = scenario_councils(inputs, 2335, 864, 97, "mar_size", seed=2)
     args = (c["in_care"], c["went_missing"], c["responded"], c["aux"], c["dfe_rate"])
-    assert est.ipw(*args)[0][0] == pytest.approx(est.ipw_statsmodels(*args)[0], abs=1e-6)
+    assert est.ipw(*args)[0][0] == pytest.approx(ipw_statsmodels(*args)[0], abs=1e-6)
 
 
 def test_estimators_are_unbiased_on_average_under_mcar(inputs):
@@ -243,15 +246,15 @@ def test_simulation_is_identical_for_one_seed(inputs):
 
 
 def test_tipping_point_arithmetic():
-    assert needed_rate(0.37, 0.307, 0.5) == pytest.approx((0.307 - 0.185) / 0.5)
+    assert gap_needed(0.37, 0.307, 0.5, comparator_moves=False) == pytest.approx((0.307 - 0.185) / 0.5)
     assert smallest_overturning_share(0.37, 0.125) == pytest.approx(1 - 0.125 / 0.37)
     assert smallest_overturning_share(0.1, 0.2) == 0.0
 
 
 def test_conclusions_of_until_harm_ends(ledger):
-    c = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, "until-harm-ends").set_index(
-        "conclusion"
-    )
+    c = report_conclusions(
+        ledger.figures, ledger.reports, ledger.england_national, report_view(ledger.figures, "until-harm-ends")
+    ).set_index("conclusion")
     assert c.loc["trafficked above unaccompanied", "observed"] == pytest.approx(864 / 2335)
     assert c.loc["trafficked above unaccompanied", "comparator"] == pytest.approx(1501 / 11999)
     assert c.loc["trafficked 2024 above trafficked 2020", "comparator"] == pytest.approx(378 / 1231)
@@ -262,10 +265,9 @@ def test_conclusions_of_until_harm_ends(ledger):
 
 
 def test_nonresponse_table_is_seeded(ledger):
-    a = nonresponse_table(ledger, "heading-back-to-harm", seed=3, n_seeds=3, imputations=3)
-    pd.testing.assert_frame_equal(
-        a, nonresponse_table(ledger, "heading-back-to-harm", seed=3, n_seeds=3, imputations=3)
-    )
+    view = report_view(ledger.figures, "heading-back-to-harm")
+    a = nonresponse_table(ledger, view, seed=3, n_seeds=3, imputations=3)
+    pd.testing.assert_frame_equal(a, nonresponse_table(ledger, view, seed=3, n_seeds=3, imputations=3))
 
 
 def test_cli_csv_for_until_harm_ends():
@@ -384,7 +386,7 @@ def sim_rows(mechanism, estimator, replicates, bias, coverage, bias_mcse=0.0004,
 
 
 def test_simulation_findings_ignore_rows_with_few_replicates():
-    from helpers.nonresponse.simulation import simulation_findings
+    from helpers.present.simulation_words import simulation_findings
 
     results = sim_rows(
         ["mcar", "mcar", "mnar", "mnar"],
@@ -399,6 +401,27 @@ def test_simulation_findings_ignore_rows_with_few_replicates():
     assert "multiple imputation (MICE) ran on only 4 replicates" in sentences[0]
 
 
+def test_simulation_summary_keeps_the_numbers_below_the_words():
+    from helpers.nonresponse.simulation import mnar_gap, simulation_summary
+
+    results = sim_rows(
+        ["mcar", "mcar", "mnar", "mnar"],
+        ["respondents_only", "mice"] * 2,
+        [1000, 4, 1000, 1000],
+        [0.001, 0.05, -0.04, 0.02],
+        [0.95, 1.0, 0.05, 0.80],
+    )
+    summary = simulation_summary(results)
+    mnar = summary["mnar"]
+    assert (mnar.best, mnar.best_bias, mnar.worst, mnar.worst_bias) == ("mice", 0.02, "respondents_only", -0.04)
+    assert (mnar.lowest_coverage, mnar.min_coverage, mnar.highest_coverage) == ("respondents_only", 0.05, "mice")
+    assert summary["mcar"].too_few == ("mice",) and summary["mcar"].too_few_replicates == 4
+    gap = mnar_gap(summary)
+    assert gap.mcar_floor == pytest.approx(0.001)
+    assert gap.ratio["mnar"] == pytest.approx(0.02 / 0.001)  # the least MNAR bias over the largest MCAR one
+    assert mnar_gap({"mnar": mnar}) is None
+
+
 def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
     # 200 replicates (MICE runs on every replicate at once): its error's spread across replicates is about
     # 0.011, so the mean error's MCSE is about 0.0008; 0.004 allows for that and for the small upward pull
@@ -411,12 +434,13 @@ def test_mice_is_close_to_the_truth_on_average_under_mcar(inputs):
 
 def test_official_comparison_sums_england_councils(ledger):
     from helpers.nonresponse.frame import official_comparison
-    from helpers.nonresponse.report import report_pairs
 
     cy = ledger.council_years
     uasc = cy[(cy["year"] == 2024) & (cy["measure"] == "uasc_at_31_march")]["value"].astype(float).sum()
     frame = council_frame(ledger.councils, ledger.council_years, 2024)
-    table = official_comparison(report_pairs(ledger.figures, "until-harm-ends"), frame).set_index(["version", "group"])
+    table = official_comparison(report_view(ledger.figures, "until-harm-ends").pairs, frame).set_index(
+        ["version", "group"]
+    )
     row = table.loc[("guardian", "unaccompanied")]
     assert row["official_england"] == pytest.approx(uasc)
     assert row["ratio"] == pytest.approx(11999 / uasc)
@@ -449,7 +473,7 @@ def test_show_formats_numbers_and_reads_version_ids_as_labels():
 
 
 def test_simulation_findings_state_bias_in_points_and_name_estimators_in_words():
-    from helpers.nonresponse.simulation import simulation_findings
+    from helpers.present.simulation_words import simulation_findings
 
     results = sim_rows(
         ["mcar", "mcar", "mnar", "mnar"],

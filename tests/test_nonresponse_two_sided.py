@@ -14,7 +14,10 @@ from helpers.nonresponse.evalues import bounding_factor, evalue_table, selection
 from helpers.nonresponse.frame import council_frame
 from helpers.nonresponse.scenarios import model_inputs
 from helpers.nonresponse.simulation import performance, simulate
-from helpers.nonresponse.two_sided import gap_needed, tipping_surface, two_sided_table, two_sided_threshold
+from helpers.nonresponse.two_sided import TWO_SIDED_COLUMNS, gap_needed, tipping_surface, two_sided_threshold
+from helpers.nonresponse.two_sided import two_sided_table as numbers_only
+from helpers.present.nonresponse_findings import with_holds_if
+from helpers.stats.report_view import report_view
 
 # Until Harm Ends (Guardian version): 864 of 2,335 trafficked, 1,501 of 11,999 unaccompanied; item
 # non-response bounds from the Independent's totals in care, 2,638 and 12,530.
@@ -25,6 +28,16 @@ T_LOW, U_HIGH = 864 / 2638, (1501 + 12530 - 11999) / 12530
 @pytest.fixture(scope="module")
 def ledger():
     return load_ledger()
+
+
+def two_sided_table(ledger, report_id):
+    """The two-sided table with its words (``holds_if``) beside the numbers."""
+    return with_holds_if(numbers_only(ledger, report_view(ledger.figures, report_id)))
+
+
+def test_the_two_sided_table_itself_holds_numbers_not_sentences(ledger):
+    table = numbers_only(ledger, report_view(ledger.figures, "until-harm-ends"))
+    assert list(table.columns) == TWO_SIDED_COLUMNS and "holds_if" not in table.columns
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +109,7 @@ def test_reports_without_answering_counts_say_so(ledger):
     assert t["silent_share"].isna().all()
     assert t["holds_if"].str.contains("not published").all()
     assert two_sided_table(ledger, "exploited-looked-after-children").empty
+    assert not two_sided_table(ledger, "exploited-looked-after-children")["holds_if"].str.contains("robust").any()
 
 
 def test_tipping_surface_by_hand():
@@ -229,8 +243,39 @@ def test_scenario_settings_are_checked_with_the_valid_values(ledger, inputs):
     from helpers.nonresponse.report import nonresponse_table
 
     with pytest.raises(ParameterError, match="'mnr' is not a mechanism; valid values: mcar, mar_size, mar_dfe, mnar"):
-        nonresponse_table(ledger, "until-harm-ends", strengths={"mnr": -1})
+        nonresponse_table(ledger, report_view(ledger.figures, "until-harm-ends"), strengths={"mnr": -1})
     with pytest.raises(ParameterError, match="mnar='strong' is not a number"):
         simulate(inputs, strengths={"mnar": "strong"}, n_sims=10)
     with pytest.raises(ParameterError, match="imputations=1 is not valid"):
-        nonresponse_table(ledger, "until-harm-ends", imputations=1)
+        nonresponse_table(ledger, report_view(ledger.figures, "until-harm-ends"), imputations=1)
+
+
+def test_tipping_notes_are_added_in_words_to_the_tipping_rows_only(ledger):
+    import pandas as pd
+
+    from helpers.nonresponse.report import TABLE_COLUMNS, tipping_rows
+    from helpers.present.nonresponse_findings import with_tipping_notes
+
+    numbers = numbers_only(ledger, report_view(ledger.figures, "until-harm-ends"))
+    other = ("until-harm-ends", "guardian", "trafficked", "ratio", "s", 0.4, 0.3, 0.5, "x", "kept as it was")
+    table = pd.DataFrame(tipping_rows(numbers, "until-harm-ends") + [other], columns=TABLE_COLUMNS)
+    assert (table.loc[table["method"] == "two_sided_threshold", "note"] == "").all()  # numbers only below
+    noted = with_tipping_notes(table, numbers).set_index(["group", "method", "scenario"])["note"]
+    item = noted[("trafficked above unaccompanied", "two_sided_threshold", "item and unit non-response, no assumption")]
+    assert item.startswith("holds if the silent councils hold less than 14.2% of the children")
+    assert noted[("trafficked", "ratio", "s")] == "kept as it was"
+
+
+def test_the_respondents_only_interval_is_at_the_views_alpha(ledger):
+    # Before the ReportView the rows were labelled with the table's alpha but computed at 0.05.
+    from statsmodels.stats.proportion import proportion_confint
+
+    from helpers.nonresponse.report import nonresponse_table
+
+    view = report_view(ledger.figures, "until-harm-ends", alpha=0.1)
+    table = nonresponse_table(ledger, view, mechanisms=["mcar"], n_seeds=2, imputations=2)
+    row = table[(table["method"] == "respondents_only") & (table["version"] == "guardian")]
+    row = row[row["group"] == "trafficked"].iloc[0]
+    assert row["interval"] == "90% CI (sampling only)"
+    low, high = proportion_confint(864, 2335, alpha=0.1, method="wilson")
+    assert (row["low"], row["high"]) == (pytest.approx(low), pytest.approx(high))

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from helpers.claims.check import check_claims
 from helpers.nonresponse.bounds import manski_bounds, unit_bounds
-from helpers.nonresponse.tipping import needed_rate, smallest_overturning_share
+from helpers.nonresponse.tipping import smallest_overturning_share
+from helpers.nonresponse.two_sided import gap_needed
 from helpers.stats.rates import wilson_interval
 from helpers.stats.rounding import is_consistent
 
@@ -76,7 +77,10 @@ def test_the_tipping_threshold_falls_as_the_gap_grows(comparator, gap1, gap2, sh
     small, large = sorted((gap1, gap2))
     r_small, r_large = min(comparator + small, 1.0), min(comparator + large, 1.0)
     # a larger observed rate (a wider gap over the comparator) needs a lower rate in the silent councils
-    assert needed_rate(r_large, comparator, share) <= needed_rate(r_small, comparator, share) + 1e-12
+    assert (
+        gap_needed(r_large, comparator, share, comparator_moves=False)
+        <= gap_needed(r_small, comparator, share, comparator_moves=False) + 1e-12
+    )
     # and only a larger share of silent councils could overturn it
     assert smallest_overturning_share(r_small, comparator) <= smallest_overturning_share(r_large, comparator) + 1e-12
 
@@ -86,7 +90,7 @@ def test_the_tipping_threshold_falls_as_the_gap_grows(comparator, gap1, gap2, sh
 def test_at_the_smallest_overturning_share_the_silent_councils_need_a_rate_of_zero(comparator, gap):
     observed = min(comparator + gap, 1.0)
     s = smallest_overturning_share(observed, comparator)
-    assert abs(float(needed_rate(observed, comparator, s))) < 1e-9
+    assert abs(float(gap_needed(observed, comparator, s, comparator_moves=False))) < 1e-9
 
 
 def _stated(a, b, places, rounding):

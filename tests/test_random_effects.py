@@ -165,32 +165,6 @@ def test_quasi_binomial_uses_t_on_residual_df_and_floors_the_scale():
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((slope - t * se, slope + t * se), rel=1e-6)
 
 
-# ----------------------------------------------------------------------------- councils
-COUNCILS = pd.DataFrame(
-    {
-        "council_code": ["A", "A", "B", "B", "C", "C"],
-        "year": [2024] * 6,
-        "measure": ["children_missing", "cla_during_year"] * 3,
-        "value": [10, 100, 30, 100, 20, 200],
-    }
-)
-
-
-def test_council_dispersion_by_hand():
-    out = rates.council_dispersion(COUNCILS, 2024)
-    p = 60 / 400
-    chi2 = sum((x - n * p) ** 2 / (n * p * (1 - p)) for x, n in [(10, 100), (30, 100), (20, 200)])
-    assert out["councils"] == 3 and out["rate"] == pytest.approx(p)
-    assert out["dispersion"] == pytest.approx(chi2 / 2)
-
-
-def test_the_ledger_council_dispersion_is_about_seven():
-    from helpers.ledger.tables import load_ledger
-
-    out = rates.council_dispersion(load_ledger(validate=False).council_years, 2024)
-    assert 5 < out["dispersion"] < 9 and out["councils"] > 140
-
-
 def test_trend_findings_sentence():
     models = pd.DataFrame(
         [

@@ -115,7 +115,7 @@ def test_key_findings_state_the_ledger_numbers(ledger):
     u = facts["latest"]["unaccompanied"]
     assert (u.count, u.of) == (1501, 11999)
     assert facts["published"]["unexplained"] == 0
-    text = findings_markdown(ledger, facts)
+    text = findings_markdown(facts, ledger.reports)
     assert "864 of 2,335 trafficked children in care (37.0%; 95% CI (sampling only) 35.1% to 39.0%)" in text
     assert "864 of 2,638 (32.8%" in text and "nan" not in text.lower().split()
 

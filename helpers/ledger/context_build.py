@@ -170,7 +170,6 @@ COUNCIL_FLAGS = [
     "not_in_source",
     "boundary_change",
 ]
-NATIONAL_FLAGS = ["suppressed", "not_collected", "not_published"]
 
 # English councils created by a boundary change, with the first DfE year (to 31 March) they report.
 # Their predecessors (Dorset 835, Bournemouth 837, Poole 836, Northamptonshire 928, Cumbria 909)

@@ -28,11 +28,6 @@ RAW_DOCS = {"README.md", DESCRIPTOR_NAME}
 LAIT_KEPT_MEASURES = ("LACnum", "Unacc_Asylmn_Seek_Childn")
 
 
-def read_raw_descriptor(data_dir: Path | str | None = None) -> dict:
-    """Parse ``data/raw/datapackage.yaml``; a missing or broken descriptor raises DataError."""
-    return load_descriptor_file(Path(data_dir or DATA_DIR) / RAW_DIR_NAME / DESCRIPTOR_NAME, "raw-file descriptor")
-
-
 def raw_problems(data_dir: Path | str | None = None) -> list[str]:
     """One line per raw file that is missing, edited (sha256 or size differs) or undeclared.
 

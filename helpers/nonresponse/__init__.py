@@ -6,10 +6,12 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
     bounds      item_bounds, unit_bounds: what no assumption allows
     scenarios   scenario_councils, MECHANISMS: synthetic councils under MCAR, MAR and MNAR
     estimators  respondents-only, weighting class, ratio, IPW and MICE estimates
-    tipping     tipping_table, report_conclusions: how much non-response overturns a conclusion (one side)
-    two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit together
+    tipping     report_conclusions: the conclusions a report draws, each with its one-sided tipping share
+    two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit
+                together; all_council_rate: a rate over every council at a silent share
     evalues     selection_evalue, evalue_table: selection-bias E-values (Smith and VanderWeele 2019)
-    simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils
+    simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
+                simulation_summary, mnar_gap: the numbers the findings rest on
     report      nonresponse_table, scenario_setup: all of the above for one report
 """
 
@@ -31,18 +33,27 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "scenario_councils",
             "scenario_name",
         ],
-        "tipping": ["report_conclusions", "tipping_table"],
-        "two_sided": ["gap_needed", "silent_shares", "tipping_surface", "two_sided_table", "two_sided_threshold"],
+        "tipping": ["report_conclusions"],
+        "two_sided": [
+            "all_council_rate",
+            "check_fraction",
+            "gap_needed",
+            "silent_shares",
+            "tipping_surface",
+            "two_sided_table",
+            "two_sided_threshold",
+        ],
         "evalues": ["CITATION", "evalue_table", "selection_evalue"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
         "simulation": [
             "calibration_targets",
             "check_n_sims",
+            "mnar_gap",
             "mar_repair",
             "scenario_list",
             "simulate",
-            "simulation_findings",
+            "simulation_summary",
         ],
-        "report": ["check_seeds", "nonresponse_table", "report_pairs", "scenario_setup"],
+        "report": ["check_seeds", "nonresponse_table", "scenario_setup"],
     },
 )

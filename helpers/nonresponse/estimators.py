@@ -130,23 +130,6 @@ def ipw(n, m, r, size, dfe_rate, alpha: float = 0.05):
     return weighted_ratio(n, m, r, w, alpha)
 
 
-def ipw_statsmodels(n, m, r, size, dfe_rate, alpha: float = 0.05):
-    """The IPW estimate of one data set with statsmodels: a Binomial GLM for answering, then a Binomial
-    GLM of the answering councils' rates with ``var_weights`` = weight x children and HC0 errors."""
-    import statsmodels.api as sm
-
-    n, m, r = (np.asarray(a) for a in (n, m, r))
-    X = response_design(size, dfe_rate)
-    pi = sm.GLM(r.astype(float), X, family=sm.families.Binomial()).fit().predict(X) if not r.all() else np.ones(len(r))
-    keep = r & (n > 0)
-    fit = sm.GLM(
-        m[keep] / n[keep], np.ones((keep.sum(), 1)), family=sm.families.Binomial(), var_weights=n[keep] / pi[keep]
-    ).fit(cov_type="HC0")
-    b, se = fit.params[0], fit.bse[0]
-    z = norm.ppf(1 - alpha / 2)
-    return float(expit(b)), float(expit(b - z * se)), float(expit(b + z * se))
-
-
 # Imputations per MICE run. White, Royston and Wood (2011, Statistics in Medicine 30:377-399) suggest at
 # least as many imputations as the percentage of incomplete cases; about 36% of councils are silent, so 40.
 IMPUTATIONS = 40

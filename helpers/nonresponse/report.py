@@ -23,7 +23,7 @@ from helpers.nonresponse.scenarios import (
     scenario_councils,
     scenario_name,
 )
-from helpers.stats.rates import check_alpha, headline_table
+from helpers.stats.report_view import ReportView
 
 TABLE_COLUMNS = ["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval", "note"]
 SYNTHETIC = " (synthetic councils)"
@@ -55,15 +55,6 @@ def modelled_answering(k: int, asked: float, frame_size: int, england_size: int)
     return int(min(max(round(k * england_size / base), 2), england_size - 1))
 
 
-def report_pairs(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
-    """The report's went-missing rate pairs of its headline year, smallest denominator first per group."""
-    head = headline_table(figures, report_id)
-    head = head[head["measure"] == "went_missing"]
-    if head.empty:
-        return head
-    return head[head["year"] == head["year"].max()].sort_values(["group", "denominator"])
-
-
 def check_seeds(n_seeds) -> int:
     """The number of scenario draws per mechanism: a whole number of at least 2 (a range needs two)."""
     if isinstance(n_seeds, bool) or not isinstance(n_seeds, (int, np.integer)) or n_seeds < 2:
@@ -88,139 +79,126 @@ def scenario_estimates(councils: list[pd.DataFrame], *, seed: int, alpha: float,
     }
 
 
-def nonresponse_table(
-    ledger,
-    report_id: str,
-    *,
-    mechanisms=("mcar", "mar_size", "mnar"),
-    strengths=None,
-    seed: int = 20251124,
-    n_seeds: int = DEFAULT_SEEDS,
-    alpha: float = 0.05,
-    imputations: int = est.IMPUTATIONS,
-) -> pd.DataFrame:
-    """The non-response table of one report (see the module docstring); empty when nothing to work with.
+def item_bound_rows(figures: pd.DataFrame, report_id: str) -> list[tuple]:
+    """One row per group with item non-response bounds (Manski): what no assumption allows."""
+    return [
+        (
+            report_id,
+            f"{b.counted_version}+{b.answered_version}",
+            b.group,
+            "bounds",
+            "item non-response, no assumption",
+            b.respondents_only,
+            b.low,
+            b.high,
+            BOUNDS_LABEL,
+            "",
+        )
+        for b in item_bounds(figures, report_id).itertuples(index=False)
+    ]
 
-    Scenario rows give the median estimate across ``n_seeds`` synthetic draws and their range (never a
-    one-draw confidence interval). Tipping rows (method ``two_sided_threshold``) give the share of children
-    in silent councils that could overturn each conclusion with no assumption, and E-value rows (method
-    ``selection_evalue_*``) the selection needed to explain each contrast away; their ``note`` states the
-    assumption a conclusion rests on.
-    """
-    from helpers.nonresponse.evalues import CITATION, evalue_table
-    from helpers.nonresponse.two_sided import silent_shares, two_sided_table
 
-    check_alpha(alpha)
-    mechanisms = check_mechanisms(list(mechanisms))
-    n_seeds = check_seeds(n_seeds)
-    strengths = check_strengths(strengths)
-    est.check_imputations(imputations)
-    figures = ledger.figures
-    pairs = report_pairs(figures, report_id)
+def respondent_rows(pairs: pd.DataFrame, report_id: str, alpha: float) -> list[tuple]:
+    """One row per published rate pair: the respondents-only rate with its sampling-only interval."""
+    interval = ci_label(alpha)
+    return [
+        (
+            report_id,
+            p.version,
+            p.group,
+            "respondents_only",
+            "published counts",
+            p.rate,
+            p.ci_low,
+            p.ci_high,
+            interval,
+            "",
+        )
+        for p in pairs.itertuples(index=False)
+    ]
+
+
+def scenario_rows(
+    pair, g: int, setup: dict, report_id: str, *, mechanisms, strengths, seed, n_seeds, alpha, imputations
+) -> list[tuple]:
+    """Every estimator under every mechanism for one group (the ``g``-th): median and range over the draws."""
+    k_eng = setup["answering"].get(pair.group)
+    if k_eng is None:
+        return []
     rows = []
-    if pairs.empty:
-        return pd.DataFrame(columns=TABLE_COLUMNS)
-    for b in item_bounds(figures, report_id).itertuples(index=False):
-        rows.append(
-            (
-                report_id,
-                f"{b.counted_version}+{b.answered_version}",
-                b.group,
-                "bounds",
-                "item non-response, no assumption",
-                b.respondents_only,
-                b.low,
-                b.high,
-                BOUNDS_LABEL,
-                "",
+    for j, mech in enumerate(mechanisms):
+        seeds = [seed + 1000 * g + 100 * j + i for i in range(n_seeds)]
+        councils = [
+            scenario_councils(
+                setup["inputs"], int(pair.denominator), int(pair.numerator), k_eng, mech, s, strengths[mech]
             )
-        )
-    for p in pairs.itertuples(index=False):
-        rows.append(
-            (
-                report_id,
-                p.version,
-                p.group,
-                "respondents_only",
-                "published counts",
-                p.rate,
-                p.ci_low,
-                p.ci_high,
-                ci_label(alpha),
-                "",
-            )
-        )
-    setup = scenario_setup(ledger, report_id)
-    shares = silent_shares(ledger, report_id)
-    for g, p in enumerate(pairs.drop_duplicates("group").itertuples(index=False)):
-        k_eng = setup["answering"].get(p.group)
-        if k_eng is None:
-            continue
-        for j, mech in enumerate(mechanisms):
-            seeds = [seed + 1000 * g + 100 * j + i for i in range(n_seeds)]
-            councils = [
-                scenario_councils(
-                    setup["inputs"], int(p.denominator), int(p.numerator), k_eng, mech, s, strengths[mech]
+            for s in seeds
+        ]
+        label = scenario_label(mech, strengths[mech])
+        for method, values in scenario_estimates(councils, seed=seeds[0], alpha=alpha, imputations=imputations).items():
+            rows.append(
+                (
+                    report_id,
+                    pair.version,
+                    pair.group,
+                    method,
+                    label,
+                    float(np.median(values)),
+                    float(np.min(values)),
+                    float(np.max(values)),
+                    range_label(n_seeds),
+                    "median and range of the estimate across the draws",
                 )
-                for s in seeds
-            ]
-            label = scenario_label(mech, strengths[mech])
-            for method, values in scenario_estimates(
-                councils, seed=seeds[0], alpha=alpha, imputations=imputations
-            ).items():
-                rows.append(
-                    (
-                        report_id,
-                        p.version,
-                        p.group,
-                        method,
-                        label,
-                        float(np.median(values)),
-                        float(np.min(values)),
-                        float(np.max(values)),
-                        range_label(n_seeds),
-                        "median and range of the estimate across the draws",
-                    )
-                )
-        if p.group not in shares:
-            continue
-        share, basis = shares[p.group]
-        lo, hi = unit_bounds(p.rate, share)
-        rows.append(
-            (
-                report_id,
-                p.version,
-                p.group,
-                "unit_bounds",
-                f"silent councils hold {share:.1%} of the children",
-                p.rate,
-                lo,
-                hi,
-                BOUNDS_LABEL,
-                f"{basis}; the share of councils stands in for the unknown share of children",
             )
+    return rows
+
+
+def unit_bound_rows(pair, shares: dict, report_id: str) -> list[tuple]:
+    """The unit non-response bounds of one group's rate at its share of silent councils (none if unpublished)."""
+    if pair.group not in shares:
+        return []
+    share, basis = shares[pair.group]
+    lo, hi = unit_bounds(pair.rate, share)
+    return [
+        (
+            report_id,
+            pair.version,
+            pair.group,
+            "unit_bounds",
+            f"silent councils hold {share:.1%} of the children",
+            pair.rate,
+            lo,
+            hi,
+            BOUNDS_LABEL,
+            f"{basis}; the share of councils stands in for the unknown share of children",
         )
-    tipping = two_sided_table(ledger, report_id)
-    for c in tipping.itertuples(index=False):
+    ]
+
+
+def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
+    """Two rows per conclusion: its no-assumption threshold with and without the item non-response bounds.
+
+    The ``note`` is left empty here: what a conclusion rests on is said in words by
+    :func:`helpers.present.nonresponse_findings.with_tipping_notes`.
+    """
+    rows = []
+    for c in two_sided.itertuples(index=False):
         for scen, value in (
             ("item and unit non-response, no assumption", c.threshold),
             ("unit non-response only, no assumption", c.threshold_unit_only),
         ):
             rows.append(
-                (
-                    report_id,
-                    "",
-                    c.conclusion,
-                    "two_sided_threshold",
-                    scen,
-                    value,
-                    np.nan,
-                    np.nan,
-                    NO_INTERVAL,
-                    c.holds_if,
-                )
+                (report_id, "", c.conclusion, "two_sided_threshold", scen, value, np.nan, np.nan, NO_INTERVAL, "")
             )
-    for e in evalue_table(tipping).itertuples(index=False):
+    return rows
+
+
+def evalue_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
+    """The selection-bias E-values of each conclusion (one rate selected, both rates selected)."""
+    from helpers.nonresponse.evalues import CITATION, evalue_table
+
+    rows = []
+    for e in evalue_table(two_sided).itertuples(index=False):
         for method, value, what in (
             ("selection_evalue_one_side", e.evalue_one_side, "selection biasing one of the two rates"),
             ("selection_evalue_both_sides", e.evalue_both_sides, "selection biasing both rates"),
@@ -240,14 +218,64 @@ def nonresponse_table(
                         f"{what}; {CITATION}",
                     )
                 )
+    return rows
+
+
+def nonresponse_table(
+    ledger,
+    view: ReportView,
+    *,
+    mechanisms=("mcar", "mar_size", "mnar"),
+    strengths=None,
+    seed: int = 20251124,
+    n_seeds: int = DEFAULT_SEEDS,
+    imputations: int = est.IMPUTATIONS,
+    two_sided: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The non-response table of one report (see the module docstring); empty when nothing to work with.
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView` (its alpha sets every interval).
+    Scenario rows give the median estimate across ``n_seeds`` synthetic draws and their range (never a
+    one-draw confidence interval). Tipping rows (method ``two_sided_threshold``) give the share of children
+    in silent councils that could overturn each conclusion with no assumption, and E-value rows (method
+    ``selection_evalue_*``) the selection needed to explain each contrast away. ``two_sided`` is the
+    report's :func:`helpers.nonresponse.two_sided.two_sided_table` when the caller has it already
+    (computed here otherwise). The tipping rows' ``note`` is empty: the words of what each conclusion rests
+    on are added by :func:`helpers.present.nonresponse_findings.with_tipping_notes`.
+    """
+    from helpers.nonresponse.two_sided import silent_shares, two_sided_table
+
+    report_id, alpha = view.report_id, view.alpha
+    mechanisms = check_mechanisms(list(mechanisms))
+    n_seeds = check_seeds(n_seeds)
+    strengths = check_strengths(strengths)
+    est.check_imputations(imputations)
+    pairs = view.pairs
+    if pairs.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS)
+    rows = item_bound_rows(ledger.figures, report_id) + respondent_rows(pairs, report_id, alpha)
+    setup = scenario_setup(ledger, view)
+    shares = silent_shares(ledger, view)
+    settings = dict(
+        mechanisms=mechanisms, strengths=strengths, seed=seed, n_seeds=n_seeds, alpha=alpha, imputations=imputations
+    )
+    for g, pair in enumerate(pairs.drop_duplicates("group").itertuples(index=False)):
+        rows += scenario_rows(pair, g, setup, report_id, **settings)
+        if setup["answering"].get(pair.group) is not None:  # as before: unit bounds only where scenarios ran
+            rows += unit_bound_rows(pair, shares, report_id)
+    if two_sided is None:
+        two_sided = two_sided_table(ledger, view)
+    rows += tipping_rows(two_sided, report_id) + evalue_rows(two_sided, report_id)
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def scenario_setup(ledger, report_id: str) -> dict:
+def scenario_setup(ledger, view: ReportView) -> dict:
     """What every scenario of a report rests on: the DfE year, the UK frame of that year, England's modelled
-    frame (``inputs``), the councils asked, and per group the published and modelled answering counts."""
-    figures = ledger.figures
-    pairs = report_pairs(figures, report_id)
+    frame (``inputs``), the councils asked, and per group the published and modelled answering counts.
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView` (it must have a went-missing rate)."""
+    figures, report_id = ledger.figures, view.report_id
+    pairs = view.pairs
     year = dfe_year(pairs["period"].iloc[0], ledger.council_years["year"])
     frame = council_frame(ledger.councils, ledger.council_years, year)
     inputs = model_inputs(frame)

@@ -11,6 +11,8 @@ row of a NumPy array, MICE included (its imputation loop runs over every replica
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
@@ -246,70 +248,119 @@ def calibration_targets(
     }
 
 
-def _points(share: float, mcse: float | None = None) -> str:
-    """A difference of two rates in percentage points, signed, with its MCSE ('+1.36 points (MCSE 0.04)')."""
-    text = f"{100 * share:+.2f} points"
-    return text if mcse is None or np.isnan(mcse) else f"{text} (MCSE {100 * mcse:.2f})"
+MIN_REPLICATES = 30  # fewer replicates than this cannot measure bias or coverage
 
 
-def _label(estimator: str) -> str:
-    return est.ESTIMATOR_LABELS.get(estimator, estimator)
+@dataclass(frozen=True)
+class ScenarioSummary:
+    """How the estimators fared in one scenario of a simulation table (SYNTHETIC councils).
 
-
-def simulation_findings(results: pd.DataFrame, alpha: float = 0.05) -> tuple[list[str], dict]:
-    """Sentences summarising a simulation table (SYNTHETIC data), and the facts they rest on.
-
-    Per scenario: the range of the estimators' biases, in points with MCSEs, and the full range of
-    coverage. Rows resting on fewer than 30 replicates are named but not used, since a handful of
-    replicates cannot measure bias or coverage. Facts are keyed by scenario name.
+    Only rows resting on at least :data:`MIN_REPLICATES` replicates count; the others are listed in
+    ``too_few`` (with the largest number of replicates among them in ``too_few_replicates``). Biases are
+    signed differences of two rates; the MCSEs are NaN when the table has none.
     """
-    sentences, facts = [], {}
+
+    scenario: str
+    mechanism: str
+    best: str  # the estimator with the smallest absolute bias
+    best_bias: float
+    best_bias_mcse: float
+    worst: str  # the estimator with the largest absolute bias
+    worst_bias: float
+    worst_bias_mcse: float
+    lowest_coverage: str  # the estimator whose interval covered least often
+    min_coverage: float
+    highest_coverage: str
+    max_coverage: float
+    max_coverage_mcse: float
+    too_few: tuple[str, ...]
+    too_few_replicates: int
+
+    @property
+    def max_abs_bias(self) -> float:
+        return abs(self.worst_bias)
+
+    @property
+    def min_abs_bias(self) -> float:
+        return abs(self.best_bias)
+
+    def facts(self) -> dict:
+        """The numbers a notebook asserts: mechanism, absolute biases, coverage range, best and worst."""
+        return {
+            "mechanism": self.mechanism,
+            "max_abs_bias": self.max_abs_bias,
+            "min_abs_bias": self.min_abs_bias,
+            "min_coverage": self.min_coverage,
+            "max_coverage": self.max_coverage,
+            "best": self.best,
+            "worst": self.worst,
+        }
+
+
+def simulation_summary(results: pd.DataFrame) -> dict[str, ScenarioSummary]:
+    """{scenario: :class:`ScenarioSummary`} of a simulation table, in the table's order of scenarios.
+
+    A scenario none of whose rows reaches :data:`MIN_REPLICATES` replicates is left out. Without a
+    ``scenario`` column the mechanism names the scenario.
+    """
     if "scenario" not in results:
         results = results.assign(scenario=results["mechanism"])
+    out = {}
     for scen, rows in results.groupby("scenario", sort=False):
-        many = rows[rows["replicates"] >= 30]
+        many = rows[rows["replicates"] >= MIN_REPLICATES]
         if many.empty:
             continue
         worst = many.loc[many["bias"].abs().idxmax()]
         best = many.loc[many["bias"].abs().idxmin()]
         low_cov = many.loc[many["coverage"].idxmin()]
         high_cov = many.loc[many["coverage"].idxmax()]
-        facts[scen] = {
-            "mechanism": rows["mechanism"].iloc[0],
-            "max_abs_bias": abs(float(worst["bias"])),
-            "min_abs_bias": abs(float(best["bias"])),
-            "min_coverage": float(low_cov["coverage"]),
-            "max_coverage": float(high_cov["coverage"]),
-            "best": best["estimator"],
-            "worst": worst["estimator"],
-        }
-        few = rows[rows["replicates"] < 30]
-        mcse = lambda r, c: r.get(f"{c}_mcse", np.nan)  # noqa: E731
-        sentences.append(
-            f"**{scen}** (synthetic councils): the bias ranges from {_points(best['bias'], mcse(best, 'bias'))} "
-            f"({_label(best['estimator'])}) to {_points(worst['bias'], mcse(worst, 'bias'))} "
-            f"({_label(worst['estimator'])}); coverage of a nominal {1 - alpha:.0%} interval runs from "
-            f"{low_cov['coverage']:.1%} ({_label(low_cov['estimator'])}) to {high_cov['coverage']:.1%} "
-            f"({_label(high_cov['estimator'])}), each with an MCSE of at most "
-            f"{100 * many['coverage_mcse'].max():.1f} points."
-            + (
-                f" {', '.join(_label(e) for e in few['estimator'])} ran on only {int(few['replicates'].max())} replicates, too few to judge."
-                if len(few)
-                else ""
-            )
+        few = rows[rows["replicates"] < MIN_REPLICATES]
+        out[scen] = ScenarioSummary(
+            scenario=scen,
+            mechanism=rows["mechanism"].iloc[0],
+            best=best["estimator"],
+            best_bias=float(best["bias"]),
+            best_bias_mcse=float(best.get("bias_mcse", np.nan)),
+            worst=worst["estimator"],
+            worst_bias=float(worst["bias"]),
+            worst_bias_mcse=float(worst.get("bias_mcse", np.nan)),
+            lowest_coverage=low_cov["estimator"],
+            min_coverage=float(low_cov["coverage"]),
+            highest_coverage=high_cov["estimator"],
+            max_coverage=float(high_cov["coverage"]),
+            max_coverage_mcse=float(many["coverage_mcse"].max()),
+            too_few=tuple(few["estimator"]),
+            too_few_replicates=int(few["replicates"].max()) if len(few) else 0,
         )
-    mcar = [f for f in facts.values() if f["mechanism"] == "mcar"]
-    mnar = {k: f for k, f in facts.items() if f["mechanism"] == "mnar"}
-    if mnar and mcar:
-        floor = max(mcar[0]["max_abs_bias"], 1e-12)
-        facts["mnar_vs_mcar"] = {k: f["min_abs_bias"] / floor for k, f in mnar.items()}
-        parts = [f"{100 * f['min_abs_bias']:.2f} points ({k})" for k, f in mnar.items()]
-        sentences.append(
-            "Under MNAR even the least biased estimator is off by " + ", ".join(parts) + "; under MCAR no estimator "
-            f"is off by more than {100 * floor:.2f} points. Estimators that use DfE's missing rate recover part of "
-            "the gap only because, in these synthetic councils, part of each council's unknown rate follows its DfE rate."
-        )
-    return sentences, facts
+    return out
+
+
+@dataclass(frozen=True)
+class MnarGap:
+    """How far MNAR leaves even the best estimator, against the worst bias under MCAR.
+
+    ``mcar_floor`` is the largest absolute bias of the first MCAR scenario (at least 1e-12, so ratios
+    stay finite); ``least_bias`` and ``ratio`` give, per MNAR scenario, the smallest absolute bias and
+    that bias divided by the floor.
+    """
+
+    mcar_floor: float
+    least_bias: dict
+    ratio: dict
+
+
+def mnar_gap(summaries: dict[str, ScenarioSummary]) -> MnarGap | None:
+    """The :class:`MnarGap` of a :func:`simulation_summary`, or None without both an MCAR and an MNAR scenario."""
+    mcar = [f for f in summaries.values() if f.mechanism == "mcar"]
+    mnar = {k: f for k, f in summaries.items() if f.mechanism == "mnar"}
+    if not (mnar and mcar):
+        return None
+    floor = max(mcar[0].max_abs_bias, 1e-12)
+    return MnarGap(
+        mcar_floor=floor,
+        least_bias={k: f.min_abs_bias for k, f in mnar.items()},
+        ratio={k: f.min_abs_bias / floor for k, f in mnar.items()},
+    )
 
 
 def mar_repair(results: pd.DataFrame, scenario: str) -> dict:

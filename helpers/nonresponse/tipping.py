@@ -6,20 +6,18 @@ conclusion "the rate is above c" survives unless q falls to
 
     q*(s) = (c - (1 - s) r) / s
 
-or below. Where q* is below 0 no rate in the silent councils can overturn the conclusion; the smallest
+or below (:func:`helpers.nonresponse.two_sided.gap_needed` with the comparator fixed). Where q* is below 0 no rate in the silent councils can overturn the conclusion; the smallest
 share that could is s_min = 1 - c / r (the silent councils' children all stayed). The comparator c is
 held at its own published value, which is an assumption stated beside every row.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from helpers.ledger.errors import ParameterError
 from helpers.stats.rates import headline_table
+from helpers.stats.report_view import ReportView
 
-TIPPING_COLUMNS = ["conclusion", "observed", "comparator", "comparator_label", "share", "needed_rate", "can_overturn"]
 CONCLUSION_COLUMNS = [
     "conclusion",
     "observed",
@@ -33,14 +31,6 @@ CONCLUSION_COLUMNS = [
 ]
 
 
-def needed_rate(observed: float, comparator: float, share) -> np.ndarray:
-    """q*(s): the silent councils' rate at which the overall rate would equal ``comparator``."""
-    share = np.asarray(share, float)
-    if np.any((share <= 0) | (share > 1)):
-        raise ParameterError("share must lie above 0 and at most 1 (the silent councils' share of the children)")
-    return (comparator - (1 - share) * observed) / share
-
-
 def smallest_overturning_share(observed: float, comparator: float) -> float:
     """s_min = 1 - c / r for a conclusion 'r is above c' (0 if it does not hold to begin with)."""
     if observed <= comparator:
@@ -48,33 +38,8 @@ def smallest_overturning_share(observed: float, comparator: float) -> float:
     return 1 - comparator / observed
 
 
-def tipping_table(conclusions: pd.DataFrame, shares) -> pd.DataFrame:
-    """One row per conclusion and share of children in silent councils, with the rate needed there.
-
-    ``conclusions`` has columns conclusion, observed, comparator, comparator_label. ``can_overturn`` is
-    False where the needed rate is below 0 (impossible).
-    """
-    rows = []
-    for c in conclusions.itertuples(index=False):
-        q = needed_rate(c.observed, c.comparator, shares)
-        rows.append(
-            pd.DataFrame(
-                {
-                    "conclusion": c.conclusion,
-                    "observed": c.observed,
-                    "comparator": c.comparator,
-                    "comparator_label": c.comparator_label,
-                    "share": np.asarray(shares, float),
-                    "needed_rate": q,
-                    "can_overturn": q >= 0,
-                }
-            )
-        )
-    return pd.concat(rows, ignore_index=True)[TIPPING_COLUMNS] if rows else pd.DataFrame(columns=TIPPING_COLUMNS)
-
-
 def report_conclusions(
-    figures: pd.DataFrame, reports: pd.DataFrame, national: pd.DataFrame, report_id: str, version: str | None = None
+    figures: pd.DataFrame, reports: pd.DataFrame, national: pd.DataFrame, view: ReportView, version: str | None = None
 ) -> pd.DataFrame:
     """The conclusions a report or its coverage draws, with the published rates they compare.
 
@@ -82,14 +47,14 @@ def report_conclusions(
     - this report's trafficked rate is above the previous report's latest trafficked rate;
     - the trafficked rate is above DfE's rate for all looked-after children in England (the DfE year that
       ends in the report's headline year, or the latest held).
-    Rates are the respondents-only rates of ``version`` (default: the version with the smallest
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`; a previous report's rates come
+    from its own headline table. Rates are the respondents-only rates of ``version`` (default: the version with the smallest
     denominators, i.e. the rate the report computed). Rows are left out where a figure is missing.
     Columns: CONCLUSION_COLUMNS. ``observed_report``/``observed_group`` and ``comparator_report``/
     ``comparator_group`` say where each rate comes from (the comparator's are empty for DfE's rate, a
     census of England that council non-response does not move). ``s_min`` holds the comparator fixed.
     """
-    head = headline_table(figures, report_id)
-    head = head[head["measure"] == "went_missing"]
+    report_id, head = view.report_id, view.went_missing
     if head.empty:
         return pd.DataFrame(columns=CONCLUSION_COLUMNS)
     latest = head[head["year"] == head["year"].max()]

@@ -19,7 +19,7 @@ When the comparator is a census (DfE's rate for England), it does not move: A <=
 q_a <= (b - (1 - s) a) / s, and the threshold is s* = 1 - b / a.
 
 The share of children in silent councils is never published; the share of councils that did not answer
-stands in for it, and every sentence says so.
+stands in for it, and every sentence about it (:mod:`helpers.present.nonresponse_findings`) says so.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.bounds import item_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
 from helpers.nonresponse.tipping import report_conclusions
-from helpers.stats.rates import headline_table
+from helpers.stats.report_view import ReportView, report_view
 
 TWO_SIDED_COLUMNS = [
     "conclusion",
@@ -47,7 +47,6 @@ TWO_SIDED_COLUMNS = [
     "silent_basis",
     "gap_unit_only",
     "gap",
-    "holds_if",
 ]
 
 
@@ -55,6 +54,23 @@ def _check_rates(*rates) -> None:
     for r in rates:
         if not 0 <= r <= 1:
             raise ParameterError(f"rate={r!r} is outside the valid range 0 to 1")
+
+
+def check_fraction(name: str, value) -> float:
+    """``value`` as a float when it is a number from 0 to 1, else a ParameterError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 1:
+        raise ParameterError(f"{name} must be a fraction from 0 to 1; got {value!r}")
+    return float(value)
+
+
+def all_council_rate(rate: float, share: float, silent_rate: float) -> float:
+    """(1 - s) r + s q: the rate over all councils when the silent ones hold a share s of the children."""
+    rate, share, silent_rate = (
+        check_fraction("rate", rate),
+        check_fraction("share", share),
+        check_fraction("silent_rate", silent_rate),
+    )
+    return (1 - share) * rate + share * silent_rate
 
 
 def two_sided_threshold(a: float, b: float, comparator_moves: bool = True) -> float:
@@ -81,15 +97,15 @@ def gap_needed(a: float, b: float, share, comparator_moves: bool = True) -> np.n
     return (1 - s) * (a - b) / s if comparator_moves else (b - (1 - s) * a) / s
 
 
-def silent_shares(ledger, report_id: str) -> dict:
+def silent_shares(ledger, view: ReportView) -> dict:
     """{group: (share of councils silent, basis in words)} for the groups with a published answering count.
 
-    The denominator is the number of councils asked when published, else the councils of the frame of the
-    FOI year (``data/context/councils.csv``). Groups without an answering count are left out.
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`. The denominator is the number
+    of councils asked when published, else the councils of the frame of the FOI year
+    (``data/context/councils.csv``). Groups without an answering count are left out.
     """
-    figures = ledger.figures
-    head = headline_table(figures, report_id)
-    head = head[head["measure"] == "went_missing"]
+    figures, report_id = ledger.figures, view.report_id
+    head = view.went_missing
     if head.empty:
         return {}
     asked = figures.loc[(figures["report_id"] == report_id) & (figures["measure"] == "councils_asked"), "value"].max()
@@ -117,53 +133,26 @@ def _item_range(ledger, report_id: str, group: str, rate: float) -> tuple[float,
     return float(b["low"].iloc[0]), float(b["high"].iloc[0])
 
 
-def _holds_if(c: dict) -> str:
-    """The assumption a conclusion rests on, in words (never the word for surviving with no assumption)."""
-    share = c["silent_share"]
-    side_a, _, side_b = c["conclusion"].partition(" above ")
-    if c["observed"] <= c["comparator"]:
-        return "does not hold in the published figures themselves, before any non-response"
-    text = (
-        f"holds if the silent councils hold less than {c['threshold']:.1%} of the children"
-        + (" of each group" if c["comparator_moves"] else "")
-        + " (no assumption about their rates)"
-    )
-    if share is None or np.isnan(share):
-        return text + "; the share of councils that did not answer is not published, so no more can be said"
-    where = f"with {share:.1%} of the children in silent councils (the share of councils silent, as an approximation"
-    if "not published for the comparator" in c["silent_basis"]:
-        where += ", taken to be the same for the comparator, whose share is not published)"
-    elif "not published for this report" in c["silent_basis"]:
-        where += " for the comparator, taken to be the same for this report, whose share is not published)"
-    else:
-        where += ")"
-    if c["comparator_moves"]:
-        if c["gap"] > 1:
-            return text + f"; {where}, no rates of the silent councils could overturn it"
-        if c["gap"] <= 0:
-            return (
-                text
-                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones"
-            )
-        return (
-            text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
-            f"{side_a} rate by {100 * c['gap']:.1f} points or more "
-            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
-        )
-    if c["gap"] < 0:
-        return text + f"; {where}, no rate of the silent councils could overturn it"
-    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}"
-
-
-def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
+def two_sided_table(ledger, view: ReportView) -> pd.DataFrame:
     """Every conclusion of :func:`report_conclusions`, with both sides moving (see the module docstring).
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`; a comparator from another
+    report gets that report's view, built once here.
 
     ``threshold_unit_only`` and ``threshold`` are s* without and with the item non-response bounds;
     ``silent_share`` is the larger share of councils silent on either side (the cautious choice: a larger
     share needs a smaller gap); ``gap_unit_only`` and ``gap`` are what the silent rates must do at that
     share; ``holds_if`` states the assumption in words.
     """
-    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id)
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view)
+    shares_of = {}  # report id -> silent_shares, each report's computed once
+
+    def silent(report_id: str, group: str):
+        if report_id not in shares_of:
+            other = view if report_id == view.report_id else report_view(ledger.figures, report_id, view.alpha)
+            shares_of[report_id] = silent_shares(ledger, other)
+        return shares_of[report_id].get(group)
+
     rows = []
     for c in conclusions.to_dict("records"):
         moves = c["comparator_report"] is not None and not pd.isna(c["comparator_report"])
@@ -173,9 +162,9 @@ def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
             if moves
             else c["comparator"]
         )
-        shares = [silent_shares(ledger, c["observed_report"]).get(c["observed_group"])]
+        shares = [silent(c["observed_report"], c["observed_group"])]
         if moves:
-            shares.append(silent_shares(ledger, c["comparator_report"]).get(c["comparator_group"]))
+            shares.append(silent(c["comparator_report"], c["comparator_group"]))
         known = [s for s in shares if s is not None]
         share = max(known)[0] if known else np.nan
         basis = "; ".join(b for _, b in known) if known else "share of councils silent not published"
@@ -197,7 +186,6 @@ def two_sided_table(ledger, report_id: str) -> pd.DataFrame:
             "gap_unit_only": float(gap_needed(c["observed"], c["comparator"], share, moves)) if known else np.nan,
             "gap": float(gap_needed(a_low, b_high, share, moves)) if known else np.nan,
         }
-        row["holds_if"] = _holds_if(row)
         rows.append(row)
     return pd.DataFrame(rows, columns=TWO_SIDED_COLUMNS)
 

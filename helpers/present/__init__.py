@@ -7,9 +7,12 @@ Imports every layer but :mod:`helpers.run`.
     plots                 the chart theme, rate_chart, assert_readable, plain_log_axis
     key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
+    comparison_words      display_comparisons, display_benchmark, display_sensitivity, report_findings,
+                          other_figures: the report notebook's comparisons in tables and sentences
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
-    nonresponse_findings  findings_in_words, show_table, simulation_table: non-response results for readers
+    nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
+    simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
@@ -49,6 +52,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "short_titles",
             "versions_side_by_side",
         ],
+        "comparison_words": [
+            "display_benchmark",
+            "display_comparisons",
+            "display_sensitivity",
+            "other_figures",
+            "report_findings",
+        ],
         "findings": ["findings_markdown", "key_findings", "latest_rates"],
         "claims_report": [
             "claim_count_facts",
@@ -63,7 +73,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "verdicts_by",
             "with_sources",
         ],
-        "nonresponse_findings": ["findings_in_words", "show_table", "simulation_table"],
+        "nonresponse_findings": [
+            "findings_in_words",
+            "holds_if",
+            "show_table",
+            "simulation_table",
+            "with_holds_if",
+            "with_tipping_notes",
+        ],
+        "simulation_words": ["simulation_findings"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
@@ -71,7 +89,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [
-            "all_council_rate",
             "conclusions_under",
             "figure_png",
             "group_choices",

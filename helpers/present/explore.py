@@ -32,9 +32,16 @@ from helpers.ledger.errors import ParameterError
 from helpers.ledger.versions import check_versions, default_versions
 from helpers.ledger.versions import version_choices as ledger_version_choices
 from helpers.ledger.vocabulary import GROUP_LABELS, version_label
-from helpers.nonresponse.report import report_pairs
 from helpers.nonresponse.tipping import report_conclusions
-from helpers.nonresponse.two_sided import gap_needed, silent_shares, two_sided_table, two_sided_threshold
+from helpers.nonresponse.two_sided import (
+    all_council_rate,
+    check_fraction,
+    gap_needed,
+    silent_shares,
+    two_sided_table,
+    two_sided_threshold,
+)
+from helpers.present.nonresponse_findings import holds_if
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
 from helpers.present.trend_words import trend_lead
@@ -48,7 +55,9 @@ from helpers.stats.random_effects import (
     trend_models,
 )
 from helpers.stats.rates import check_alpha, headline_table
+from helpers.stats.report_view import ReportView
 from helpers.stats.series import report_series
+from helpers.stats.trend_summary import trend_evidence
 
 TWO_SIDED = "trafficked above unaccompanied"
 MODEL_LABELS = {
@@ -104,54 +113,50 @@ def as_interval(low: float, high: float) -> str:
 # ---------------------------------------------------------------------------------------------
 # Choices and the headline
 # ---------------------------------------------------------------------------------------------
-def _went_missing(figures: pd.DataFrame, report_id: str) -> pd.DataFrame:
-    head = headline_table(figures, report_id)
-    return head[head["measure"] == "went_missing"]
-
-
 def report_choices(figures: pd.DataFrame, reports: pd.DataFrame) -> list[tuple[str, str]]:
     """(label, report id) of every report with a went-missing rate, in series order."""
+    head = headline_table(figures)
+    with_rates = set(head.loc[head["measure"] == "went_missing", "report_id"])
     rows = reports.sort_values("series_order")
-    return [
-        (str(r.title), r.report_id) for r in rows.itertuples(index=False) if len(_went_missing(figures, r.report_id))
-    ]
+    return [(str(r.title), r.report_id) for r in rows.itertuples(index=False) if r.report_id in with_rates]
 
 
-def version_choices(figures: pd.DataFrame, report_id: str) -> list[tuple[str, str]]:
-    """(label, version id) of a report's versions, the one the report computed its rates with first."""
-    head = _went_missing(figures, report_id)
-    if head.empty:
-        raise ParameterError(f"report {report_id!r} has no went-missing rate in data/figures.csv")
+def version_choices(view: ReportView) -> list[tuple[str, str]]:
+    """(label, version id) of a report's versions, the one the report computed its rates with first.
+
+    ``view`` is the report's :class:`helpers.stats.report_view.ReportView`.
+    """
+    if not view.versions:
+        raise ParameterError(f"report {view.report_id!r} has no went-missing rate in data/figures.csv")
     # First the version report_conclusions and 40_nonresponse default to: the smallest denominator of the
-    # latest year (the rate the report computed itself).
-    latest = head[head["year"] == head["year"].max()]
-    order = list(dict.fromkeys(latest.sort_values("denominator", kind="stable")["version"]))
-    order += [v for v in dict.fromkeys(head["version"]) if v not in order]
-    return [(version_label(v), v) for v in order]
+    # latest year (the rate the report computed itself; ReportView.versions).
+    return [(version_label(v), v) for v in view.versions]
 
 
-def group_choices(figures: pd.DataFrame, report_id: str, version: str) -> list[tuple[str, str]]:
-    """(label, group id) of the groups with a rate in this version, in the ledger's order."""
-    head = _went_missing(figures, report_id)
+def group_choices(view: ReportView, version: str) -> list[tuple[str, str]]:
+    """(label, group id) of the groups with a rate in this version of the report, in the ledger's order."""
+    head = view.went_missing
     groups = dict.fromkeys(head.loc[head["version"] == version, "group"])
     if not groups:
         valid = ", ".join(dict.fromkeys(head["version"]))
-        raise ParameterError(f"version {version!r} of {report_id!r} has no rate; valid: {valid}")
+        raise ParameterError(f"version {version!r} of {view.report_id!r} has no rate; valid: {valid}")
     return [(group_label(g, capital=True), g) for g in groups]
 
 
-def headline_rows(ledger, report_id: str, version: str, group: str, alpha: float = 0.05) -> pd.DataFrame:
-    """The numeric headline rows (one per period) of one report, version and group, with the design-effect
-    sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and the DfE-implied d)."""
-    figures = ledger.figures
-    head = headline_table(figures, report_id, alpha=alpha)
-    head = head[(head["measure"] == "went_missing") & (head["version"] == version) & (head["group"] == group)]
+def headline_rows(ledger, view: ReportView, version: str, group: str) -> pd.DataFrame:
+    """The numeric headline rows (one per period) of one report, version and group, at the view's alpha,
+    with the design-effect sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and
+    the DfE-implied d)."""
+    head = view.went_missing
+    head = head[(head["version"] == version) & (head["group"] == group)]
     if head.empty:
-        valid = ", ".join(g for _, g in group_choices(figures, report_id, version))
-        raise ParameterError(f"no rate for group {group!r} in version {version!r} of {report_id!r}; valid: {valid}")
-    head = with_sensitivity(head, figures, ledger.council_years, alpha=alpha)
+        valid = ", ".join(g for _, g in group_choices(view, version))
+        raise ParameterError(
+            f"no rate for group {group!r} in version {version!r} of {view.report_id!r}; valid: {valid}"
+        )
+    head = with_sensitivity(head, ledger.figures, ledger.council_years, alpha=view.alpha)
     head = head.sort_values("year").reset_index(drop=True)
-    head.attrs["alpha"] = alpha  # so the view names the interval these rows hold
+    head.attrs["alpha"] = view.alpha  # so the view names the interval these rows hold
     return head
 
 
@@ -199,38 +204,22 @@ def headline_view(rows: pd.DataFrame, extra: dict | None = None) -> pd.DataFrame
 # ---------------------------------------------------------------------------------------------
 # The silent councils
 # ---------------------------------------------------------------------------------------------
-def _fraction(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 1:
-        raise ParameterError(f"{name} must be a fraction from 0 to 1; got {value!r}")
-    return float(value)
-
-
-def all_council_rate(rate: float, share: float, silent_rate: float) -> float:
-    """(1 - s) r + s q: the rate over all councils when the silent ones hold a share s of the children."""
-    rate, share, silent_rate = (
-        _fraction("rate", rate),
-        _fraction("share", share),
-        _fraction("silent_rate", silent_rate),
-    )
-    return (1 - share) * rate + share * silent_rate
-
-
 def needed_gap(trafficked: float, unaccompanied: float, share: float) -> float:
     """How far the silent councils' unaccompanied rate must exceed their trafficked rate to overturn
     'trafficked above unaccompanied': (1 - s)(r_t - r_u) / s (:func:`gap_needed`; infinite at s = 0)."""
-    share = _fraction("share", share)
-    trafficked, unaccompanied = _fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied)
+    share = check_fraction("share", share)
+    trafficked, unaccompanied = check_fraction("trafficked", trafficked), check_fraction("unaccompanied", unaccompanied)
     return float("inf") if share == 0 else float(gap_needed(trafficked, unaccompanied, share))
 
 
 def no_assumption_share(trafficked: float, unaccompanied: float) -> float:
     """The smallest silent share that can overturn 'trafficked above unaccompanied' with no assumption
     (silent trafficked rate 0, unaccompanied 1): (r_t - r_u) / (1 + r_t - r_u); 0 if it does not hold."""
-    return two_sided_threshold(_fraction("trafficked", trafficked), _fraction("unaccompanied", unaccompanied))
+    return two_sided_threshold(check_fraction("trafficked", trafficked), check_fraction("unaccompanied", unaccompanied))
 
 
-def silent_inputs(ledger, report_id: str, version: str) -> dict:
-    """What the sliders start from for one report and version.
+def silent_inputs(ledger, view: ReportView, version: str) -> dict:
+    """What the sliders start from for one report (its :class:`helpers.stats.report_view.ReportView`) and version.
 
     Returns ``rates`` (answering councils' rate per group, trafficked and unaccompanied where published),
     ``conclusions`` (:func:`report_conclusions`), ``share`` (the share of councils that did not answer,
@@ -238,16 +227,15 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
     ``analysis``: the two-sided analysis's sentence per conclusion (:func:`two_sided_table`, item
     non-response included) for the version the report computed, else empty.
     """
-    pairs = report_pairs(ledger.figures, report_id)
-    pairs = pairs[pairs["version"].isin([version, "single"])]
+    pairs = view.pairs[view.pairs["version"].isin([version, "single"])]
     rates = {g: float(r) for g, r in zip(pairs["group"], pairs["rate"]) if g in ("trafficked", "unaccompanied")}
-    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, report_id, version)
+    conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view, version)
     # Readers see report titles, not ids, in "trafficked rate 2020 (when-harm-remains)".
     for rid, title in zip(ledger.reports["report_id"], ledger.reports["title"]):
         conclusions["comparator_label"] = conclusions["comparator_label"].str.replace(f"({rid})", f"({title})")
     # As 40_nonresponse: the share of councils silent stands in for the share of children, the larger of
     # the two groups' shares (a larger share needs a smaller gap to overturn a conclusion: the cautious one).
-    shares = {g: v for g, v in silent_shares(ledger, report_id).items() if g in rates}
+    shares = {g: v for g, v in silent_shares(ledger, view).items() if g in rates}
     share, note = None, "The ledger holds no count of answering councils for this report: the share starts at 0."
     if shares:
         group = max(shares, key=lambda g: shares[g][0])
@@ -257,9 +245,8 @@ def silent_inputs(ledger, report_id: str, version: str) -> dict:
             "of children, an approximation, since councils hold different numbers of children."
         )
     # The two-sided analysis with item non-response (40_nonresponse) is for the version the report computed.
-    default = version_choices(ledger.figures, report_id)[0][1]
-    table = two_sided_table(ledger, report_id) if version == default else pd.DataFrame(columns=["conclusion"])
-    analysis = [f"{c}: {h}." for c, h in zip(table["conclusion"], table.get("holds_if", []))]
+    table = two_sided_table(ledger, view) if version == view.default_version else pd.DataFrame(columns=["conclusion"])
+    analysis = [f"{c['conclusion']}: {holds_if(c)}." for c in table.to_dict("records")]
     return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note, "analysis": analysis}
 
 
@@ -353,7 +340,7 @@ def silent_rates_chart(inputs: dict, share: float, silent_trafficked: float, sil
             ax.fill_between(grid, np.clip(grid + gap, 0, 1), 1, color=colour, alpha=0.25, lw=0)
             ax.plot(grid, grid + gap, color=colour, label=f"{c.conclusion}: overturned above")
         elif share > 0:
-            x = (c.comparator - (1 - share) * c.observed) / share
+            x = float(gap_needed(c.observed, c.comparator, share, comparator_moves=False))
             if 0 <= x <= 1:
                 ax.axvline(x, color=colour, ls="--", label=f"{c.conclusion}: overturned left of")
             else:  # named in the legend all the same, so no conclusion goes missing from the chart
@@ -429,7 +416,7 @@ def trend_view(
         if model == "random_effects":
             part = series[series["group"] == g].reset_index(drop=True)
             fit = fit_meta_regression(part, method=tau2_method, alpha=alpha)
-            sentences.append(trend_lead(label, fit, part, alpha))
+            sentences.append(trend_lead(label, fit, trend_evidence(g, fit, part, alpha), alpha))
             continue
         if model == "binomial":
             sentences.append(
@@ -438,7 +425,7 @@ def trend_view(
                 "is too narrow and is shown for contrast only."
             )
             continue
-        head = "no detectable trend" if lo <= 1 <= hi else "a trend is detectable"
+        head = "inconclusive" if lo <= 1 <= hi else "a trend is detectable"
         sentences.append(
             f"{label}: {head} under the {MODEL_LABELS[model]}; odds ratio per year {e:.3f} ({name} {lo:.3f} to {hi:.3f})."
         )

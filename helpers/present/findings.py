@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 from helpers.claims.alternatives import alternatives_from
 from helpers.claims.check import check_claims, read_claims
 from helpers.ledger.tables import Ledger
@@ -40,16 +42,18 @@ def _rate(row) -> Rate:
     )
 
 
-def latest_rates(ledger: Ledger) -> dict:
+def latest_rates(ledger: Ledger, headlines: pd.DataFrame | None = None) -> dict:
     """The latest report's trafficked and UASC went-missing rates, in the version whose rates round to the
-    published ones (the first such version, in file order), plus the other versions' trafficked rates."""
+    published ones (the first such version, in file order), plus the other versions' trafficked rates.
+
+    ``headlines`` is :func:`helpers.stats.rates.headline_table` of every report when the caller has it.
+    """
     reports = ledger.reports.sort_values("series_order")
     # the latest report with a trafficked went-missing count (not a companion study of other groups)
-    figures = ledger.figures
-    counted = set(figures.loc[(figures["group"] == "trafficked") & (figures["measure"] == "went_missing"), "report_id"])
+    table = headline_table(ledger.figures) if headlines is None else headlines
+    counted = set(table.loc[(table["group"] == "trafficked") & (table["measure"] == "went_missing"), "report_id"])
     main = reports[reports["report_id"].isin(counted)].iloc[-1]
-    table = headline_table(ledger.figures, main["report_id"])
-    missing = table[table["measure"] == "went_missing"]
+    missing = table[(table["measure"] == "went_missing") & (table["report_id"] == main["report_id"])]
     trafficked = missing[missing["group"] == "trafficked"]
     matching = trafficked[trafficked["rounds_to_published"].fillna(False).astype(bool)]
     version = (matching if not matching.empty else trafficked)["version"].iloc[0]
@@ -66,11 +70,10 @@ def latest_rates(ledger: Ledger) -> dict:
     }
 
 
-def series_gap(ledger: Ledger) -> dict:
-    """Across every report and version counting both groups: how many, and in how many the trafficked
-    interval lies wholly above the unaccompanied one."""
-    table = headline_table(ledger.figures)
-    missing = table[table["measure"] == "went_missing"]
+def series_gap(headlines: pd.DataFrame) -> dict:
+    """Across every report and version counting both groups (``headlines``: every report's headline table):
+    how many, and in how many the trafficked interval lies wholly above the unaccompanied one."""
+    missing = headlines[headlines["measure"] == "went_missing"]
     both = missing.pivot_table(
         index=["report_id", "version", "period"], columns="group", values=["ci_low", "ci_high"]
     ).dropna(subset=[("ci_low", "trafficked"), ("ci_low", "unaccompanied")])
@@ -82,10 +85,10 @@ def series_gap(ledger: Ledger) -> dict:
     }
 
 
-def published_mismatches(ledger: Ledger) -> dict:
-    """How many published percentages do not round from their own counts, and whether each is explained."""
-    table = headline_table(ledger.figures)
-    checked = table[table["rounds_to_published"].notna()]
+def published_mismatches(headlines: pd.DataFrame) -> dict:
+    """How many published percentages of ``headlines`` do not round from their own counts, and whether
+    each is explained."""
+    checked = headlines[headlines["rounds_to_published"].notna()]
     wrong = checked[checked["rounds_to_published"] == False]  # noqa: E712
     return {
         "checked": len(checked),
@@ -101,20 +104,22 @@ def claim_verdicts(ledger: Ledger) -> dict:
 
 
 def key_findings(ledger: Ledger) -> dict:
-    """Every number the key-findings box states, from the ledger."""
+    """Every number the key-findings box states, from the ledger (every headline rate computed once)."""
+    headlines = headline_table(ledger.figures)
     return {
         "reports": len(ledger.reports),
-        "latest": latest_rates(ledger),
-        "series": series_gap(ledger),
-        "published": published_mismatches(ledger),
+        "latest": latest_rates(ledger, headlines),
+        "series": series_gap(headlines),
+        "published": published_mismatches(headlines),
         "claims": claim_verdicts(ledger),
     }
 
 
-def findings_sentences(facts: dict, ledger: Ledger) -> list[str]:
-    """The key findings as plain sentences (Markdown emphasis only), in reading order."""
+def findings_sentences(facts: dict, reports: pd.DataFrame) -> list[str]:
+    """The key findings (:func:`key_findings`) as plain sentences (Markdown emphasis only), in reading order;
+    ``reports`` is the ledger's reports table, for the latest report's short title."""
     latest, series, pub, claims = facts["latest"], facts["series"], facts["published"], facts["claims"]
-    title = short_titles(ledger.reports)[latest["report_id"]]
+    title = short_titles(reports)[latest["report_id"]]
     sentences = [
         f"In *{title}*, {latest['trafficked'].words('trafficked children in care')} were recorded by their council as missing "
         f"at least once in {latest['period']}, against {latest['unaccompanied'].words('unaccompanied asylum-seeking children')} "
@@ -144,7 +149,7 @@ def findings_sentences(facts: dict, ledger: Ledger) -> list[str]:
     return sentences
 
 
-def findings_markdown(ledger: Ledger, facts: dict | None = None) -> str:
-    """The key-findings box: a bold heading and one bullet per finding, as Markdown."""
-    facts = facts if facts is not None else key_findings(ledger)
-    return "> **Key findings**\n>\n" + "\n".join(f"> - {s}" for s in findings_sentences(facts, ledger))
+def findings_markdown(facts: dict, reports: pd.DataFrame) -> str:
+    """The key-findings box of :func:`key_findings`' facts: a bold heading and one bullet per finding, as
+    Markdown (``reports`` as for :func:`findings_sentences`). Nothing is recomputed or read here."""
+    return "> **Key findings**\n>\n" + "\n".join(f"> - {s}" for s in findings_sentences(facts, reports))

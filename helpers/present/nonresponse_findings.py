@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from helpers.ledger.vocabulary import version_label
@@ -16,6 +17,66 @@ METHOD_LABELS = {
     "selection_evalue_one_side": "selection-bias E-value, one rate selected",
     "selection_evalue_both_sides": "selection-bias E-value, both rates selected",
 }
+
+
+def holds_if(c) -> str:
+    """The assumption a conclusion of :func:`helpers.nonresponse.two_sided.two_sided_table` rests on, in words.
+
+    ``c`` is one row of that table (a mapping). Never the word for surviving with no assumption.
+    """
+    share = c["silent_share"]
+    side_a, _, side_b = c["conclusion"].partition(" above ")
+    if c["observed"] <= c["comparator"]:
+        return "does not hold in the published figures themselves, before any non-response"
+    text = (
+        f"holds if the silent councils hold less than {c['threshold']:.1%} of the children"
+        + (" of each group" if c["comparator_moves"] else "")
+        + " (no assumption about their rates)"
+    )
+    if share is None or np.isnan(share):
+        return text + "; the share of councils that did not answer is not published, so no more can be said"
+    where = f"with {share:.1%} of the children in silent councils (the share of councils silent, as an approximation"
+    if "not published for the comparator" in c["silent_basis"]:
+        where += ", taken to be the same for the comparator, whose share is not published)"
+    elif "not published for this report" in c["silent_basis"]:
+        where += " for the comparator, taken to be the same for this report, whose share is not published)"
+    else:
+        where += ")"
+    if c["comparator_moves"]:
+        if c["gap"] > 1:
+            return text + f"; {where}, no rates of the silent councils could overturn it"
+        if c["gap"] <= 0:
+            return (
+                text
+                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones"
+            )
+        return (
+            text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
+            f"{side_a} rate by {100 * c['gap']:.1f} points or more "
+            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
+        )
+    if c["gap"] < 0:
+        return text + f"; {where}, no rate of the silent councils could overturn it"
+    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}"
+
+
+def with_holds_if(two_sided: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`helpers.nonresponse.two_sided.two_sided_table` with ``holds_if``: each conclusion's assumption."""
+    words = [holds_if(c) for c in two_sided.to_dict("records")]
+    return two_sided.assign(holds_if=pd.Series(words, index=two_sided.index, dtype=object))  # text, even when empty
+
+
+def with_tipping_notes(table: pd.DataFrame, two_sided: pd.DataFrame) -> pd.DataFrame:
+    """The non-response table with each tipping row's ``note`` stating what its conclusion rests on.
+
+    ``table`` is :func:`helpers.nonresponse.report.nonresponse_table` and ``two_sided`` the two-sided
+    table it was built from; rows of method ``two_sided_threshold`` are keyed by conclusion (their ``group``).
+    """
+    notes = dict(zip(two_sided["conclusion"], with_holds_if(two_sided)["holds_if"])) if len(two_sided) else {}
+    out = table.copy()
+    tipping = out["method"] == "two_sided_threshold"
+    out.loc[tipping, "note"] = out.loc[tipping, "group"].map(notes).fillna("")
+    return out
 
 
 def findings_in_words(
@@ -75,7 +136,8 @@ def findings_in_words(
     for c in two_sided.itertuples(index=False):
         facts[f"tipping_{c.conclusion}"] = (c.threshold, c.threshold_unit_only, c.silent_share, c.gap)
         sentences.append(
-            f"**'{c.conclusion}'** ({c.observed:.1%} against {c.comparator:.1%}, {c.comparator_label}) {c.holds_if}."
+            f"**'{c.conclusion}'** ({c.observed:.1%} against {c.comparator:.1%}, {c.comparator_label}) "
+            f"{holds_if(c._asdict())}."
         )
     if evalues is not None:
         for e in evalues.itertuples(index=False):

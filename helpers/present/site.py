@@ -319,9 +319,10 @@ def stage(
     )
     if findings is None:
         from helpers.ledger.tables import load_ledger
-        from helpers.present.findings import findings_markdown
+        from helpers.present.findings import findings_markdown, key_findings
 
-        findings = findings_markdown(load_ledger())
+        ledger = load_ledger()
+        findings = findings_markdown(key_findings(ledger), ledger.reports)
     references = reference_pages(docs_dir)
     for stem, _ in references:
         shutil.copyfile(Path(docs_dir) / f"{stem}.md", source_dir / f"{stem}.md")

@@ -34,19 +34,24 @@ def cmd_nonresponse(args) -> int:
     from helpers.ledger.choices import check_report_id
     from helpers.ledger.tables import load_ledger
     from helpers.nonresponse.report import nonresponse_table
+    from helpers.nonresponse.two_sided import two_sided_table
+    from helpers.present.nonresponse_findings import with_tipping_notes
     from helpers.run.output import print_csv
+    from helpers.stats.report_view import report_view
 
     ledger = load_ledger(args.data_dir)
     check_report_id(args.report_id, ledger.reports)  # main() turns a ParameterError into one line, exit 2
+    view = report_view(ledger.figures, args.report_id, args.alpha)  # the report's rates, built once
+    two_sided = two_sided_table(ledger, view)
     table = nonresponse_table(
         ledger,
-        args.report_id,
+        view,
         mechanisms=[m.strip() for m in args.mechanisms.split(",") if m.strip()],
         strengths=parse_strengths(args.strength),
         seed=args.seed,
         n_seeds=args.seeds,
-        alpha=args.alpha,
         imputations=args.imputations,
+        two_sided=two_sided,
     )
     if table.empty:
         print(
@@ -54,6 +59,7 @@ def cmd_nonresponse(args) -> int:
             "for this report, so there is nothing to bound or estimate"
         )
         return 0
+    table = with_tipping_notes(table, two_sided)  # what each conclusion rests on, in words
     if args.csv:
         print_csv(table)
     else:

@@ -100,7 +100,7 @@ def key_findings_block() -> str:
     from helpers.present.findings import findings_sentences, key_findings
 
     ledger = load_ledger()
-    return "\n".join(f"- {s}" for s in findings_sentences(key_findings(ledger), ledger))
+    return "\n".join(f"- {s}" for s in findings_sentences(key_findings(ledger), ledger.reports))
 
 
 BUILDERS = {"key-findings": key_findings_block, "notebooks": notebook_table, "outputs": outputs_map}

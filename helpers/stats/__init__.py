@@ -3,7 +3,8 @@
 Imports only :mod:`helpers.ledger`.
 
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
-    rates           headline_table, wilson_interval, council_dispersion, check_alpha
+    rates           headline_table, wilson_interval, check_alpha
+    report_view     ReportView, report_view: one report's headline table built once, and its views
     clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     series          report_series, england_baseline, incident_models: the series year by year
@@ -21,7 +22,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "rounding": ["computed_value", "is_consistent"],
-        "rates": ["check_alpha", "council_dispersion", "headline_table", "wilson_interval"],
+        "rates": ["check_alpha", "headline_table", "wilson_interval"],
+        "report_view": ["ReportView", "report_view"],
         "clustering": [
             "SENSITIVITY_DEFFS",
             "council_icc",
@@ -31,18 +33,14 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "design_effect_curve",
             "design_effect_interval",
             "dispersion_by_size",
-            "display_sensitivity",
             "fit_beta_binomial",
             "implied_design_effects",
             "with_sensitivity",
         ],
         "comparisons": [
-            "display_benchmark",
-            "display_comparisons",
             "holm_adjust",
-            "other_figures",
+            "row_label",
             "report_comparisons",
-            "report_findings",
             "split_benchmark",
             "with_between_report_interval",
         ],

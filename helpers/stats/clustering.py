@@ -133,9 +133,9 @@ def design_effect_interval(count, nobs, deff, alpha: float = 0.05) -> tuple[np.n
     """Wilson interval on the effective sample size: both counts divided by the design effect ``deff``.
 
     The rate stays the same and the interval widens by about sqrt(deff). A sensitivity interval
-    (design effect d), not a measured confidence interval. ``deff`` below 1 is refused.
+    (design effect d), not a measured confidence interval. ``deff`` below 1 is refused; alpha is checked
+    by :func:`helpers.stats.rates.wilson_interval`.
     """
-    check_alpha(alpha)
     d = np.asarray(deff, float)
     if not np.isfinite(d).all() or (d < 1).any():
         raise ParameterError(f"a design effect must be a finite number of at least 1; got {deff!r}")
@@ -280,52 +280,3 @@ def dispersion_by_size(council_years: pd.DataFrame, year: int | None = None, par
             }
         )
     return pd.DataFrame(rows)
-
-
-def _span(low, high) -> str:
-    return "not computable (two council sets)" if pd.isna(low) else f"{low:.1%} to {high:.1%}"
-
-
-def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """A :func:`with_sensitivity` table for reading: each interval named, the DfE-implied design effect marked.
-
-    One row per went-missing or not-found pair; columns: version, group, period, measure, rate,
-    "95% CI (sampling only)", one "sensitivity interval (design effect d)" per grid value above 1, and
-    the interval at the DfE-implied design effect with that d printed beside it.
-    """
-    from helpers.ledger.vocabulary import GROUP_LABELS, version_label
-
-    level = f"{1 - check_alpha(alpha):.0%}"
-    shown = pd.DataFrame(
-        {
-            "version": table["version"].map(version_label),
-            "group": table["group"].map(lambda g: GROUP_LABELS.get(g, g)),
-            "period": table["period"],
-            "measure": table["measure"].str.replace("_", " "),
-            "rebuilt rate": [
-                "not computable" if pd.isna(lo) else f"{r:.1%}" for r, lo in zip(table["rate"], table["ci_low"])
-            ],
-            f"{level} CI (sampling only)": [_span(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"])],
-        }
-    )
-    grid = [c[len("sens_low_deff_") :] for c in table.columns if c.startswith("sens_low_deff_")]
-    for label in grid:
-        if label in ("1", "implied"):
-            continue  # d = 1 is the sampling-only interval; the implied one comes last, marked
-        lows, highs = table[f"sens_low_deff_{label}"], table[f"sens_high_deff_{label}"]
-        name = label.replace("_", ".")
-        shown[f"{level} sensitivity interval (design effect {name})"] = [_span(lo, hi) for lo, hi in zip(lows, highs)]
-    if "sens_low_deff_implied" in table.columns:
-        shown[f"{level} sensitivity interval (design effect implied by DfE)"] = [
-            "no council count published"
-            if pd.isna(d) and pd.notna(c)
-            else _span(lo, hi) + ("" if pd.isna(d) else f" (d = {d:.2f})")
-            for lo, hi, d, c in zip(
-                table["sens_low_deff_implied"], table["sens_high_deff_implied"], table["deff"], table["ci_low"]
-            )
-        ]
-        shown["councils behind the implied design effect"] = [
-            basis if pd.isna(n) else f"{n:,.0f}: {basis}"
-            for n, basis in zip(table["deff_councils"], table["deff_basis"])
-        ]
-    return shown.reset_index(drop=True)

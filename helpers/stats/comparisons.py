@@ -14,10 +14,9 @@ from itertools import combinations
 
 import pandas as pd
 
-from helpers.ledger.checks import POPULATION_KEY
 from helpers.ledger.tables import Ledger
-from helpers.ledger.vocabulary import GROUP_LABELS, NO_FIGURE, version_label
-from helpers.stats.rates import PAIRS, headline_table
+from helpers.ledger.vocabulary import GROUP_LABELS, version_label
+from helpers.stats.rates import headline_table
 
 COMPARISON_COLUMNS = [
     "comparison",
@@ -39,7 +38,8 @@ COMPARISON_COLUMNS = [
 BETWEEN_REPORTS = "against the previous report"
 
 
-def _label(row, with_report: bool = False, titles: dict | None = None) -> str:
+def row_label(row, with_report: bool = False, titles: dict | None = None) -> str:
+    """A rate row as readers name it: group, period and version (and the report's title between reports)."""
     if row.report_id == "dfe":
         return row.group
     text = f"{GROUP_LABELS.get(row.group, row.group)}, {row.period}"
@@ -66,10 +66,10 @@ def _compare(kind: str, first, second, alpha: float, titles=None, with_report=Fa
     p_value = float("nan") if kind == BETWEEN_REPORTS else result["p_value"]
     return {
         "comparison": kind,
-        "first": _label(first, with_report, titles),
+        "first": row_label(first, with_report, titles),
         "x1": int(first.numerator),
         "n1": int(first.denominator),
-        "second": _label(second, with_report, titles),
+        "second": row_label(second, with_report, titles),
         "x2": int(second.numerator),
         "n2": int(second.denominator),
         "rate1": first.rate,
@@ -200,153 +200,3 @@ def with_between_report_interval(tests: pd.DataFrame, ledger: Ledger, alpha: flo
             _, low, high = risk_difference_between_reports(r["x1"], r["n1"], r["x2"], r["n2"], tau2, df, alpha)
             out.loc[idx, ["ci_low_reports", "ci_high_reports"]] = [low, high]
     return out
-
-
-def _p(p) -> str:
-    return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
-
-
-def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Comparisons formatted for reading: rates as per cent, differences in percentage points.
-
-    With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one.
-    Each interval's header names what it is; a comparison between reports shows no sampling-only p-value.
-    """
-    level = f"{1 - alpha:.0%}"
-    no_p = "none: different councils"
-    shown = pd.DataFrame(
-        {
-            "comparison": table["comparison"],
-            "first": [
-                f"{f}: {x:,} of {n:,} = {r:.1%}"
-                for f, x, n, r in zip(table["first"], table["x1"], table["n1"], table["rate1"])
-            ],
-            "second": [
-                f"{f}: {x:,} of {n:,} = {r:.1%}"
-                for f, x, n, r in zip(table["second"], table["x2"], table["n2"], table["rate2"])
-            ],
-            "difference (points)": [f"{100 * d:+.1f}" for d in table["difference"]],
-            f"{level} CI (sampling only), points": [
-                f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in zip(table["ci_low"], table["ci_high"])
-            ],
-            "p-value": [no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_value"], table["comparison"])],
-        }
-    )
-    if "p_holm" in table.columns:
-        shown["p-value, Holm-adjusted"] = [
-            no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_holm"], table["comparison"])
-        ]
-    if "ci_low_reports" in table.columns and table["ci_low_reports"].notna().any():
-        shown[f"{level} CI (random effects, t on k−2 df), points"] = [
-            "-" if pd.isna(lo) else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
-            for lo, hi in zip(table["ci_low_reports"], table["ci_high_reports"])
-        ]
-    return shown
-
-
-def display_benchmark(table: pd.DataFrame) -> pd.DataFrame:
-    """DfE contrasts as orders of magnitude: whole per cent, whole points, and how many times the DfE rate.
-
-    No interval and no p-value (see :func:`split_benchmark`); rounding as coarse as the comparison.
-    """
-    return pd.DataFrame(
-        {
-            "group in the report": table["second"],
-            "report rate": [f"{r:.0%}" for r in table["rate2"]],
-            "DfE (England, all looked-after children)": [f"{r:.0%}" for r in table["rate1"]],
-            "difference (points)": [f"{100 * d:+.0f}" for d in table["difference"]],
-            "times the DfE rate": [f"about {r2 / r1:.1f}" for r1, r2 in zip(table["rate1"], table["rate2"])],
-        }
-    )
-
-
-def report_findings(
-    headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.DataFrame, headline_period: str, alpha: float = 0.05
-) -> list[str]:
-    """The report's findings in sentences, computed from its headline table and comparisons.
-
-    One sentence per went-missing rate in the headline period (count, rate, the 95% CI (sampling only), and,
-    with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the sensitivity interval for
-    the DfE-implied design effect and for d = 3); one on each trafficked-against-unaccompanied
-    comparison; one on each change from the previous report with its between-report interval (when
-    ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
-    """
-    level = f"{1 - alpha:.0%}"
-    out = []
-    main = headlines[
-        (headlines["measure"] == "went_missing") & (headlines["period"].astype(str) == str(headline_period))
-    ]
-    for row in main.itertuples():
-        label = _label(row)  # group, period and the version's readable label
-        text = (
-            f"{label[:1].upper() + label[1:]}: {row.numerator:,} of {row.denominator:,} were recorded by their "
-            f"council as missing ({row.rate:.1%}; {level} CI (sampling only) {row.ci_low:.1%} to {row.ci_high:.1%}"
-        )
-        if pd.notna(getattr(row, "sens_low_deff_implied", float("nan"))):
-            text += (
-                f"; sensitivity interval (design effect {row.deff:.2f}, implied by DfE's council data) "
-                f"{row.sens_low_deff_implied:.1%} to {row.sens_high_deff_implied:.1%}"
-            )
-        if pd.notna(getattr(row, "sens_low_deff_3", float("nan"))):
-            text += f"; sensitivity interval (design effect 3) {row.sens_low_deff_3:.1%} to {row.sens_high_deff_3:.1%}"
-        text += ")."
-        if row.group == "trafficked_or_unaccompanied":
-            text += " This counts places in either group and may count a child twice: an upper bound."
-        out.append(text)
-    for row in tests[tests["comparison"] == "trafficked against unaccompanied"].itertuples():
-        holm = getattr(row, "p_holm", float("nan"))
-        out.append(
-            f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} CI "
-            f"(sampling only) {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
-            + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "")
-            + ")."
-        )
-    if "ci_low_reports" in tests.columns:
-        for row in tests[tests["ci_low_reports"].notna()].itertuples():
-            holds = "includes" if row.ci_low_reports <= 0 <= row.ci_high_reports else "excludes"
-            out.append(
-                f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points; "
-                f"allowing for the variation between reports the {level} CI (random effects, t on k−2 df) runs from "
-                f"{100 * row.ci_low_reports:+.1f} to {100 * row.ci_high_reports:+.1f} and {holds} no change."
-            )
-    if len(benchmark):
-        low, high = (benchmark["rate2"] / benchmark["rate1"]).min(), (benchmark["rate2"] / benchmark["rate1"]).max()
-        span = f"about {low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"between about {low:.1f} and {high:.1f}"
-        out.append(
-            f"Against all looked-after children in England (DfE), the report's rates are {span} times DfE's; "
-            "a contrast between different populations (DfE's count includes the report's children who were in "
-            "English care), and council definitions of missing and absent vary, "
-            "so no test is applied."
-        )
-    if "comparability" in headlines.columns and (headlines["comparability"] == "different_council_set").any():
-        n = int((headlines["comparability"] == "different_council_set").sum())
-        out.append(f"{n} published share(s) divide counts from different sets of councils and cannot be computed.")
-    return out
-
-
-def other_figures(ledger: Ledger, report_id: str) -> pd.DataFrame:
-    """The report's figures that are not rebuilt as rates or shown as council counts, as published."""
-    figures = ledger.figures[ledger.figures["report_id"] == report_id]
-    pair_measures = {m for pair in PAIRS for m in pair}
-    paired = headline_table(figures)[POPULATION_KEY].drop_duplicates()
-    pct_measures = {pct for _, _, pct in PAIRS}
-    keyed = figures.merge(paired.assign(_paired=True), on=POPULATION_KEY, how="left")
-    keep = ~keyed["measure"].isin(pair_measures) & ~keyed["measure"].str.startswith("councils_")
-    keep |= keyed["measure"].isin(pct_measures) & keyed["_paired"].isna()
-    shown = keyed[keep.to_numpy()]
-    return pd.DataFrame(
-        {
-            "version": shown["version"].map(version_label),
-            "group": shown["group"],
-            "measure": shown["measure"].str.replace("_", " "),
-            "period": shown["period"],
-            "geography": shown["geography"],
-            "value": [
-                (NO_FIGURE if pd.isna(v) else f"{v:,g}") + ("" if pd.isna(q) else f" ({q.replace('_', ' ')})")
-                for v, q in zip(shown["value"], shown["qualifier"])
-            ],
-            "unit": shown["unit"].str.replace("_", " "),
-            "source": shown["source_id"],
-            "discrepancy": shown["discrepancy_id"].fillna("-"),
-        }
-    ).reset_index(drop=True)
