@@ -27,7 +27,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "context_build": ["build_context"],
         "catalogue": ["Run", "load_catalogue", "select_runs"],
         "parameters": ["declared_parameters", "check_value", "check_namespace", "matrix_values", "command_option"],
-        "vocabulary": ["GROUP_LABELS", "GROUP_ORDER", "version_label", "with_version_labels"],
+        "vocabulary": ["GROUP_LABELS", "version_label", "with_version_labels"],
         "versions": [
             "version_choices",
             "default_versions",

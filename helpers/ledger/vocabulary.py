@@ -29,7 +29,6 @@ def with_version_labels(table: pd.DataFrame, column: str = "version") -> pd.Data
     return out
 
 
-GROUP_ORDER = ["trafficked", "unaccompanied", "trafficked_or_unaccompanied", "exploited"]
 GROUP_LABELS = {
     "trafficked": "trafficked",
     "unaccompanied": "unaccompanied (UASC)",
