@@ -104,6 +104,19 @@ def test_heading_back_to_harm_survives_at_its_silent_share(ledger):
     assert "no rates of the silent councils could overturn it" in row["holds_if"]
 
 
+def test_silent_share_bases_say_what_was_published(ledger):
+    from helpers.nonresponse.two_sided import silent_shares
+
+    hbth = silent_shares(ledger, report_view(ledger.figures, "heading-back-to-harm"))
+    # only a count of councils that supplied figures on some question exists (200 of 217 asked)
+    share, basis = hbth["trafficked"]
+    assert share == pytest.approx(17 / 217)
+    assert basis.startswith("17 of 217 councils asked are not known to have supplied figures on any question")
+    assert "did not answer on trafficked" not in basis
+    uhe = silent_shares(ledger, report_view(ledger.figures, "until-harm-ends"))
+    assert uhe["trafficked"][1] == "77 of 212 councils in the frame of 2024 did not answer on trafficked children"
+
+
 def test_reports_without_answering_counts_say_so(ledger):
     t = two_sided_table(ledger, "when-harm-remains")
     assert t["silent_share"].isna().all()

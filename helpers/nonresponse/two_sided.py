@@ -116,11 +116,22 @@ def silent_shares(ledger, view: ReportView) -> dict:
         year = dfe_year(period, ledger.council_years["year"])
         base = float(len(council_frame(ledger.councils, ledger.council_years, year)))
         basis = f"councils in the frame of {year}"
+    answering = figures[(figures["report_id"] == report_id) & (figures["measure"] == "councils_answering")]
     out = {}
     for group in head["group"].unique():
         k, _ = answering_councils(figures, report_id, group)
-        if k is not None:
-            out[group] = (1 - k / base, f"{base - k:.0f} of {base:.0f} {basis} did not answer on {group} children")
+        if k is None:
+            continue
+        if (answering["group"] == group).any():
+            what = f"did not answer on {group} children"
+        else:
+            # Only a count of councils that supplied figures on some question was published: the share of
+            # councils silent on this group is at least this large, and its basis must say so.
+            what = (
+                f"are not known to have supplied figures on any question (no count of councils answering on "
+                f"{group} children was published)"
+            )
+        out[group] = (1 - k / base, f"{base - k:.0f} of {base:.0f} {basis} {what}")
     return out
 
 
