@@ -71,15 +71,12 @@ def test_claim_counts_sentence_names_its_basis_and_counts_by_hand():
     )
 
 
-def test_readme_overview_and_claims_notebook_state_the_same_claim_counts():
+def test_readme_overview_and_claims_notebook_state_the_same_claim_counts(ledger, executed_notebooks):
     """One basis everywhere: the README's key findings, 00_overview's and 20_claims' executed outputs."""
-    import nbformat
-
-    from helpers.ledger import load_ledger
-    from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
+    from helpers.ledger.paths import PROJECT_ROOT
     from helpers.present.findings import key_findings
 
-    counts = key_findings(load_ledger())["claims"]
+    counts = key_findings(ledger)["claims"]
     pattern = re.compile(
         r"Of ([\d,]+) distinct claims .*?; ([\d,]+) as printed\), ([\d,]+) do not match .*?\(([\d,]+) as printed\)"
     )
@@ -93,7 +90,7 @@ def test_readme_overview_and_claims_notebook_state_the_same_claim_counts():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     outputs = {}
     for name in ("00_overview", "20_claims"):
-        nb = nbformat.read(EXECUTED_DIR / f"{name}.ipynb", as_version=4)
+        nb = executed_notebooks[f"{name}.ipynb"]
         outputs[name] = "\n".join(
             o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", [])
         )

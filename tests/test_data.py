@@ -17,11 +17,6 @@ from helpers.ledger.paths import DATA_DIR
 from helpers.ledger.tables import load_ledger, read_descriptor, rehash, sha256_of, validate_data_dir
 
 
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
-
-
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"

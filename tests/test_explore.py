@@ -16,17 +16,11 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers.ledger import load_ledger  # noqa: E402
 from helpers.ledger.errors import ParameterError  # noqa: E402
 from helpers.present import assert_readable  # noqa: E402
 from helpers.present import explore as ex  # noqa: E402
 
 T, U = 864 / 2335, 1501 / 11999
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 @pytest.fixture(scope="module")

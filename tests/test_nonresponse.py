@@ -15,7 +15,7 @@ import statsmodels.api as sm
 
 from helpers.ledger.errors import ParameterError
 from helpers.ledger.paths import DATA_DIR, PROJECT_ROOT
-from helpers.ledger.tables import load_ledger, rehash
+from helpers.ledger.tables import rehash
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.bounds import item_bounds, manski_bounds, unit_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, response_table
@@ -29,11 +29,6 @@ from helpers.nonresponse.scenarios import (
 )
 from helpers.nonresponse.simulation import check_n_sims, simulate
 from helpers.nonresponse.tipping import needed_rate, report_conclusions, smallest_overturning_share
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 @pytest.fixture(scope="module")

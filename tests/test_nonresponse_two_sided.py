@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from helpers.ledger.errors import ParameterError
-from helpers.ledger.tables import load_ledger
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.evalues import bounding_factor, evalue_table, selection_evalue
 from helpers.nonresponse.frame import council_frame
@@ -20,11 +19,6 @@ from helpers.nonresponse.two_sided import gap_needed, tipping_surface, two_sided
 # non-response bounds from the Independent's totals in care, 2,638 and 12,530.
 T, U = 864 / 2335, 1501 / 11999
 T_LOW, U_HIGH = 864 / 2638, (1501 + 12530 - 11999) / 12530
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 @pytest.fixture(scope="module")
