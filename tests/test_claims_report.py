@@ -97,16 +97,15 @@ def test_readme_overview_and_claims_notebook_state_the_same_claim_counts(ledger,
     assert stated(readme) == stated(outputs["00_overview"]) == stated(outputs["20_claims"]) == {expected}
 
 
-def test_claims_notebook_describes_a_readers_own_file(tmp_path):
+def test_claims_notebook_describes_a_readers_own_file(tmp_path, run_notebooks):
     """With ``claims_path`` the notebook is about that file: no empty table, no blank outlet, no report of
     the ledger named in its closing paragraph."""
     import nbformat
 
-    from helpers.ledger.paths import NOTEBOOKS_DIR
-    from helpers.run.runner import Run, execute_run
+    from helpers.run.runner import Run
 
     run = Run("20_claims.ipynb", "own", {"claims_path": str(OWN_CLAIMS)})
-    result = execute_run(run, notebooks_dir=NOTEBOOKS_DIR, executed_dir=tmp_path / "out", scratch_dir=tmp_path / "s")
+    [result] = run_notebooks([run], executed_dir=tmp_path / "out")
     assert result.ok, result.message
     nb = nbformat.read(tmp_path / "out" / run.output_name, as_version=4)
     texts = [

@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from helpers.ledger.catalogue import load_catalogue
-from helpers.ledger.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.ledger.paths import DATA_DIR, NOTEBOOKS_DIR
 from helpers.ledger.tables import rehash
 
 REPORT_ID = "test-fixture-report"
@@ -109,22 +107,16 @@ def data_with_a_sixth_report(tmp_path_factory) -> Path:
     return data
 
 
-def mfc(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300
-    )
-
-
-def test_check_data_accepts_the_sixth_report(data_with_a_sixth_report):
-    result = mfc("check-data", str(data_with_a_sixth_report))
+def test_check_data_accepts_the_sixth_report(data_with_a_sixth_report, run_mfc):
+    result = run_mfc("check-data", str(data_with_a_sixth_report))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{data_with_a_sixth_report}: valid (")
 
 
-def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report):
+def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report, run_mfc):
     from statsmodels.stats.proportion import proportion_confint
 
-    result = mfc("headlines", REPORT_ID, "--csv", "--data-dir", str(data_with_a_sixth_report))
+    result = run_mfc("headlines", REPORT_ID, "--csv", "--data-dir", str(data_with_a_sixth_report))
     assert result.returncode == 0, result.stderr
     rows = {r["group"]: r for r in csv.DictReader(result.stdout.splitlines()) if r["measure"] == "went_missing"}
     low, high = proportion_confint(300, 1000, alpha=0.05, method="wilson")  # a second library
@@ -134,10 +126,8 @@ def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report):
     assert float(rows["unaccompanied"]["rate"]) == pytest.approx(0.1)
 
 
-def test_10_report_and_40_nonresponse_run_from_a_catalogue_line(data_with_a_sixth_report, tmp_path):
+def test_10_report_and_40_nonresponse_run_from_a_catalogue_line(data_with_a_sixth_report, tmp_path, run_notebooks):
     """Step 2: one catalogue line per notebook; the runner then runs them like any other entry."""
-    from helpers.run.runner import run_catalogue
-
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(
         "runs:\n"
@@ -149,7 +139,7 @@ def test_10_report_and_40_nonresponse_run_from_a_catalogue_line(data_with_a_sixt
         encoding="utf-8",
     )
     runs = load_catalogue(catalogue, NOTEBOOKS_DIR)
-    results = run_catalogue(runs, jobs=2, progress=False, executed_dir=tmp_path / "executed")
+    results = run_notebooks(runs, executed_dir=tmp_path / "executed")
     assert [r.message for r in results if not r.ok] == []
     for run in runs:
         text = (tmp_path / "executed" / run.output_name).read_text(encoding="utf-8")
