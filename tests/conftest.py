@@ -28,34 +28,61 @@ def executed_notebooks() -> dict[str, nbformat.NotebookNode]:
 
 
 @pytest.fixture(scope="session")
-def run_notebooks(tmp_path_factory):
-    """Run notebooks one after another in one kernel kept for the whole test process.
+def kept_kernel(tmp_path_factory):
+    """A context manager lending the test process's one kept kernel, reset to a fresh kernel's state.
 
-    ``run_notebooks(runs, executed_dir=..., **execute_run_options)`` returns one RunResult per run, as
-    ``run_catalogue`` does, through the runner's own kernel reuse (``helpers.run.runner.execute_run`` with
-    ``reuse_kernel=True``, which resets the kernel to a fresh one's state before each notebook, as
-    ``mfc run`` does). Starting a kernel and importing pandas, matplotlib and statsmodels is then paid once
-    per test process rather than once per test file. The kept kernel is held here, not in the runner's
-    per-process slot, between calls, so tests of the runner itself (tests/test_runner.py) never meet it.
+    ``with kept_kernel() as kernel:`` puts the kernel in the runner's per-process slot (so
+    ``execute_run(..., reuse_kernel=True)`` uses it) and yields it (``kernel.km`` for nbclient); on leaving,
+    the kernel is taken back out of that slot, so tests of the runner itself (tests/test_runner.py) never
+    meet it. Starting a kernel and importing pandas, matplotlib and statsmodels is then paid once per test
+    process rather than once per test file. The kernel runs in notebooks/, as the runner's kernels do.
     """
+    from contextlib import contextmanager
+
     from helpers.ledger.paths import NOTEBOOKS_DIR
     from helpers.run import runner
 
     scratch = tmp_path_factory.mktemp("kept-kernel")
     kept = {"kernel": None}
 
-    def run(runs, **kwargs):
-        assert kwargs.pop("notebooks_dir", NOTEBOOKS_DIR) == NOTEBOOKS_DIR, "the kept kernel runs in notebooks/"
-        kwargs.setdefault("scratch_dir", scratch)
+    @contextmanager
+    def lend(reset: bool = True):
         runner._WORKER_KERNEL, kept["kernel"] = kept["kernel"], None
         try:
-            return [runner.execute_run(one, reuse_kernel=True, **kwargs) for one in runs]
+            # started on first use and reset here, unless the caller's execute_run resets it itself
+            yield runner.worker_kernel(NOTEBOOKS_DIR, scratch) if reset else None
         finally:
+            if runner._WORKER_KERNEL is not None:
+                runner._WORKER_KERNEL.km.close_clients()
             kept["kernel"], runner._WORKER_KERNEL = runner._WORKER_KERNEL, None
 
-    yield run
+    lend.scratch = scratch
+    yield lend
     runner._WORKER_KERNEL = kept["kernel"]
     runner.shutdown_worker_kernel()
+
+
+@pytest.fixture(scope="session")
+def run_notebooks(kept_kernel):
+    """``run_notebooks(runs, executed_dir=..., **execute_run_options)``: one RunResult per run, as
+    ``run_catalogue`` gives, the runs executed one after another in the kept kernel (``kept_kernel``)
+    through the runner's own kernel reuse (``execute_run`` with ``reuse_kernel=True``, which resets the
+    kernel to a fresh one's state before each notebook, as ``mfc run`` does)."""
+    from helpers.ledger.paths import NOTEBOOKS_DIR
+    from helpers.run import runner
+
+    def run(runs, **kwargs):
+        assert kwargs.pop("notebooks_dir", NOTEBOOKS_DIR) == NOTEBOOKS_DIR, "the kept kernel runs in notebooks/"
+        kwargs.setdefault("scratch_dir", kept_kernel.scratch)
+        results = []
+        for one in runs:
+            with kept_kernel(
+                reset=False
+            ):  # execute_run resets it; a failed run stops the kernel; the next one then starts a new kernel
+                results.append(runner.execute_run(one, reuse_kernel=True, **kwargs))
+        return results
+
+    return run
 
 
 @pytest.fixture
