@@ -33,7 +33,7 @@ def kept_kernel(tmp_path_factory):
 
     ``with kept_kernel() as kernel:`` puts the kernel in the runner's per-process slot (so
     ``execute_run(..., reuse_kernel=True)`` uses it) and yields it (``kernel.km`` for nbclient); on leaving,
-    the kernel is taken back out of that slot, so tests of the runner itself (tests/test_runner.py) never
+    the kernel is taken back out of that slot, so tests of the runner itself (tests/run/test_runner.py) never
     meet it. Starting a kernel and importing pandas, matplotlib and statsmodels is then paid once per test
     process rather than once per test file. The kernel runs in notebooks/, as the runner's kernels do.
     """

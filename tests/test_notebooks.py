@@ -79,7 +79,7 @@ def test_executed_copy_was_run_with_its_catalogue_parameters(run, executed_noteb
 def test_validation_cell_checks_every_declared_parameter(path):
     """The first code cell after the parameters calls check_parameters(globals(), "<stem>"), and
     notebooks/parameters.yaml declares exactly the parameters cell's names, so a mistyped name or a value
-    out of range stops the notebook instead of silently running (tests/test_notebook_parameters.py)."""
+    out of range stops the notebook instead of silently running (tests/ledger/test_parameters.py)."""
     from helpers.ledger.parameters import declared_parameters
 
     nb = read(path)

@@ -38,7 +38,7 @@ def test_syndicated_copies_counted_once_and_counts_not_percentages():
 
 # --- the claims notebook with a reader's own file -------------------------------------------------------
 
-OWN_CLAIMS = Path(__file__).parent / "fixtures" / "own_claims.csv"
+OWN_CLAIMS = Path(__file__).parent.parent / "fixtures" / "own_claims.csv"
 
 
 def test_claim_counts_sentence_names_its_basis_and_counts_by_hand():
