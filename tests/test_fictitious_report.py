@@ -12,14 +12,12 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from helpers.ledger.catalogue import load_catalogue
-from helpers.ledger.paths import DATA_DIR, NOTEBOOKS_DIR, PROJECT_ROOT
+from helpers.ledger.paths import DATA_DIR, NOTEBOOKS_DIR
 from helpers.ledger.tables import rehash
 
 REPORT_ID = "test-fixture-report"
@@ -140,22 +138,16 @@ def data_with_a_sixth_report(tmp_path_factory) -> Path:
     return data
 
 
-def mfc(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300
-    )
-
-
-def test_check_data_accepts_the_sixth_report(data_with_a_sixth_report):
-    result = mfc("check-data", str(data_with_a_sixth_report))
+def test_check_data_accepts_the_sixth_report(data_with_a_sixth_report, run_mfc):
+    result = run_mfc("check-data", str(data_with_a_sixth_report))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{data_with_a_sixth_report}: valid (")
 
 
-def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report):
+def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report, run_mfc):
     from statsmodels.stats.proportion import proportion_confint
 
-    result = mfc("headlines", REPORT_ID, "--csv", "--data-dir", str(data_with_a_sixth_report))
+    result = run_mfc("headlines", REPORT_ID, "--csv", "--data-dir", str(data_with_a_sixth_report))
     assert result.returncode == 0, result.stderr
     rows = {
         (r["version"], r["group"]): r
@@ -174,7 +166,7 @@ def test_headlines_rebuild_the_sixth_reports_rates(data_with_a_sixth_report):
     assert float(rows[WIDE, "unaccompanied"]["rate"]) == pytest.approx(0.08)
 
 
-def test_trends_fit_every_combination_of_versions_with_the_sixth_report(data_with_a_sixth_report):
+def test_trends_fit_every_combination_of_versions_with_the_sixth_report(data_with_a_sixth_report, run_mfc):
     """Three reports with two versions each: 2 x 2 x 2 = 8 combinations, each with the sixth report's row."""
     import numpy as np
     import statsmodels.api as sm
@@ -182,7 +174,7 @@ def test_trends_fit_every_combination_of_versions_with_the_sixth_report(data_wit
     from helpers.ledger.tables import load_ledger
     from helpers.stats.series import report_series
 
-    result = mfc("trends", "--csv", "--group", "trafficked", "--data-dir", str(data_with_a_sixth_report))
+    result = run_mfc("trends", "--csv", "--group", "trafficked", "--data-dir", str(data_with_a_sixth_report))
     assert result.returncode == 0, result.stderr
     rows = [r for r in csv.DictReader(result.stdout.splitlines()) if r["left_out"] == ""]
     names = ["still_in_harms_way_version", "until_harm_ends_version", "test_fixture_report_version"]
@@ -205,10 +197,10 @@ def test_trends_fit_every_combination_of_versions_with_the_sixth_report(data_wit
     assert float(binomial["estimate"]) == pytest.approx(np.exp(fit.params[1]), rel=1e-6)
 
 
-def test_10_report_30_trends_and_40_nonresponse_run_from_a_catalogue_line(data_with_a_sixth_report, tmp_path):
+def test_10_report_30_trends_and_40_nonresponse_run_from_a_catalogue_line(
+    data_with_a_sixth_report, tmp_path, run_notebooks
+):
     """Step 2: one catalogue line per notebook; the runner then runs them like any other entry."""
-    from helpers.run.runner import run_catalogue
-
     catalogue = tmp_path / "catalogue.yaml"
     catalogue.write_text(
         "runs:\n"
@@ -221,7 +213,7 @@ def test_10_report_30_trends_and_40_nonresponse_run_from_a_catalogue_line(data_w
         encoding="utf-8",
     )
     runs = load_catalogue(catalogue, NOTEBOOKS_DIR)
-    results = run_catalogue(runs, jobs=2, progress=False, executed_dir=tmp_path / "executed")
+    results = run_notebooks(runs, executed_dir=tmp_path / "executed")
     assert [r.message for r in results if not r.ok] == []
     for run in runs:
         text = (tmp_path / "executed" / run.output_name).read_text(encoding="utf-8")

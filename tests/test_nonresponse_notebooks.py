@@ -1,7 +1,7 @@
 """Notebook 40 runs for every report id of data/reports.csv (where a report has nothing to show, it says so),
 and notebook 41 runs MICE on 200 replicates without stopping itself.
 
-One kernel is reused for the five runs (the project's runner), with light scenario settings (two seeds,
+One kernel is reused for the six runs (the project's runner, through tests/conftest.py), with light scenario settings (two seeds,
 two imputations, two mechanisms) so the test takes seconds per report, not minutes.
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from helpers.ledger.paths import NOTEBOOKS_DIR
-from helpers.ledger.tables import load_ledger
-from helpers.run.runner import Run, run_catalogue, shutdown_worker_kernel
+from helpers.run.runner import Run
 
 LIGHT = {"n_seeds": 2, "imputations": 2, "mechanisms": ["mcar", "mnar"]}
 
@@ -29,19 +27,13 @@ def shown_text(path) -> str:
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    ledger = load_ledger()
+def executed(tmp_path_factory, ledger, run_notebooks):
     ids = ledger.reports["report_id"].tolist()
     tmp = tmp_path_factory.mktemp("nonresponse40")
     runs = [Run("40_nonresponse.ipynb", rid, {"report_id": rid, **LIGHT}) for rid in ids]
     # Issue 18: 41 stopped itself with a timing assert when asked for MICE on 200 replicates.
     runs.append(Run("41_nonresponse_simulation.ipynb", "mice200", {"n_sims": 200, "n_mice": 200}))
-    try:
-        results = run_catalogue(
-            runs, jobs=1, progress=False, notebooks_dir=NOTEBOOKS_DIR, executed_dir=tmp, scratch_dir=tmp / "scratch"
-        )
-    finally:
-        shutdown_worker_kernel()
+    results = run_notebooks(runs, executed_dir=tmp)
     titles = ledger.reports.set_index("report_id")["title"].to_dict()
     out = {rid: (result, tmp / f"40_nonresponse-{rid}.ipynb", titles[rid]) for rid, result in zip(ids, results)}
     out["41"] = (results[-1], tmp / "41_nonresponse_simulation-mice200.ipynb", "SYNTHETIC")

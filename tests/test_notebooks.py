@@ -56,8 +56,8 @@ def test_every_catalogue_entry_has_its_executed_copy_and_nothing_else_is_there()
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
-def test_executed_copy_ran_every_cell_in_order_without_errors(path):
-    nb = read(path)
+def test_executed_copy_ran_every_cell_in_order_without_errors(path, executed_notebooks):
+    nb = executed_notebooks[path.name]
     assert nb.metadata["kernelspec"]["name"] == "python3"
     counts = [c.execution_count for c in nb.cells if c.cell_type == "code"]
     assert None not in counts, "a code cell never ran, so nbval would not check it"
@@ -69,8 +69,8 @@ def test_executed_copy_ran_every_cell_in_order_without_errors(path):
 
 
 @pytest.mark.parametrize("run", CATALOGUE, ids=lambda r: r.name)
-def test_executed_copy_was_run_with_its_catalogue_parameters(run):
-    nb = read(EXECUTED_DIR / run.output_name)
+def test_executed_copy_was_run_with_its_catalogue_parameters(run, executed_notebooks):
+    nb = executed_notebooks[run.output_name]
     assert nb.metadata.get("parameters", {}) == run.parameters
     assert "papermill" not in nb.metadata, "volatile papermill metadata must be stripped"
 
@@ -79,7 +79,7 @@ def test_executed_copy_was_run_with_its_catalogue_parameters(run):
 def test_validation_cell_checks_every_declared_parameter(path):
     """The first code cell after the parameters calls check_parameters(globals(), "<stem>"), and
     notebooks/parameters.yaml declares exactly the parameters cell's names, so a mistyped name or a value
-    out of range stops the notebook instead of silently running (tests/test_notebook_parameters.py)."""
+    out of range stops the notebook instead of silently running (tests/ledger/test_parameters.py)."""
     from helpers.ledger.parameters import declared_parameters
 
     nb = read(path)
@@ -97,9 +97,9 @@ def test_validation_cell_checks_every_declared_parameter(path):
 
 
 @pytest.mark.parametrize("run", CATALOGUE, ids=lambda r: r.name)
-def test_executed_copy_carries_its_parameters_in_the_parameters_cell(run):
+def test_executed_copy_carries_its_parameters_in_the_parameters_cell(run, executed_notebooks):
     """No injected cell overrides the parameters cell: a student's edit there is what runs."""
-    nb = read(EXECUTED_DIR / run.output_name)
+    nb = executed_notebooks[run.output_name]
     assert not [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
     cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     values = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(cell.source).body}

@@ -98,8 +98,8 @@ def test_the_table_formatters_show_missing_values_as_a_dash():
 
 
 @pytest.mark.parametrize("path", EXECUTED, ids=lambda p: p.name)
-def test_executed_outputs_have_no_nan_none_or_cut_off_text(path):
-    problems = hygiene_problems(nbformat.read(path, as_version=4))
+def test_executed_outputs_have_no_nan_none_or_cut_off_text(path, executed_notebooks):
+    problems = hygiene_problems(executed_notebooks[path.name])
     assert not problems, "\n".join(problems)
 
 
@@ -231,8 +231,8 @@ def _readable_copies():
 
 
 @pytest.mark.parametrize("path", _readable_copies(), ids=lambda p: p.name)
-def test_readable_notebooks_show_readable_tables_and_no_printed_findings(path):
-    problems = table_problems(nbformat.read(path, as_version=4))
+def test_readable_notebooks_show_readable_tables_and_no_printed_findings(path, executed_notebooks):
+    problems = table_problems(executed_notebooks[path.name])
     assert not problems, "\n".join(problems)
 
 

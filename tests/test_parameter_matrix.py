@@ -5,7 +5,7 @@ every choice). The matrix covers each of them at least once with the fewest runs
 sets every parameter to its i-th value other than the default, shorter lists cycling (a covering
 design, not every combination), so the matrix stays within its budget of 60 s on two cores.
 Values the catalogue already runs (every report of ``10_report``) are left to nbval on the executed
-copies. All runs go through the project's runner with reused kernels, two at a time.
+copies. All runs go through the project's runner, one after another in one reused kernel (tests/conftest.py).
 
 Each run must complete, its output must describe its own parameters (the report's title, the version's
 label, the mechanism's name, the claims file's name, the interval level), and nothing may read as a
@@ -82,12 +82,10 @@ MATRIX = matrix_runs()
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """Run the whole matrix once, two at a time with reused kernels; map run name -> (result, text)."""
-    from helpers.run.runner import run_catalogue
-
+def executed(tmp_path_factory, run_notebooks):
+    """Run the whole matrix once in the test process's kept kernel; map run name -> (result, text)."""
     out = tmp_path_factory.mktemp("matrix")
-    results = run_catalogue([run for run, _ in MATRIX], jobs=2, progress=False, executed_dir=out)
+    results = run_notebooks([run for run, _ in MATRIX], executed_dir=out)
     return {r.name: (r, _text(out / f"{r.name}.ipynb")) for r in results}
 
 

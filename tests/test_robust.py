@@ -34,19 +34,6 @@ def mfc(*args, umask=None):
     )
 
 
-@pytest.fixture
-def run_mfc(capsys):
-    """The mfc command in this process (fast); the subprocess form is kept for pipes, umask and signals."""
-    from types import SimpleNamespace
-
-    def call(*args):
-        code = cli.main(list(args))
-        captured = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=captured.out, stderr=captured.err)
-
-    return call
-
-
 def one_clean_line(result, code):
     """The command exited with ``code`` and said what was wrong in one line, with no traceback."""
     assert result.returncode == code, (result.returncode, result.stderr)

@@ -13,7 +13,7 @@ in it. These functions run *inside* the kernel:
   forgets which once-only warnings were already shown, so they are shown again.
 
 Modules stay imported: that is the saving. The runner checks that a reused kernel writes the same
-executed notebook as a fresh one (``tests/test_runner.py``; the whole catalogue is compared by
+executed notebook as a fresh one (``tests/run/test_runner.py``; the whole catalogue is compared by
 ``benchmarks/compare_kernels.py``).
 """
 

@@ -3,7 +3,7 @@
 Each block sits between ``<!-- BEGIN name -->`` and ``<!-- END name -->`` in README.md or a page of ``docs/``
 and is rebuilt from the ledger, the catalogue and the executed notebooks by ``mfc readme`` (run by ``make
 run``). The blocks are derived from whatever the catalogue lists, so a notebook added later appears without
-code changes; ``tests/test_readme.py`` fails when a document is out of date.
+code changes; ``tests/run/test_readme.py`` fails when a document is out of date.
 """
 
 from __future__ import annotations

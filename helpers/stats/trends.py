@@ -16,7 +16,7 @@ trend in any strong sense, and the notebooks say so. Bad inputs raise
 fitted so that they do not warn on the project's data; inputs that would make a model degenerate
 (a year with no successes, say) are refused with a message instead.
 
-statsmodels 0.15 traps handled here (each checked by tests/test_trends.py against hand arithmetic):
+statsmodels 0.15 traps handled here (each checked by tests/stats/test_trends.py against hand arithmetic):
 GLM ``scale="X2"`` ignores the number of trials of a 2-column binomial endog (the scale is computed
 here instead); ``cov_type="HC1"`` gives HC0 for GLM and discrete models (the n/(n-k) factor is
 applied here); the GLM family ``NegativeBinomial()`` fixes alpha at 1 (the discrete model is used);

@@ -6,13 +6,12 @@ percentage, or the disagreement is recorded in the ledger as a known discrepancy
 
 import pytest
 
-from helpers.ledger.tables import load_ledger
 from helpers.stats.rates import headline_table
 
 
 @pytest.fixture(scope="module")
-def headlines():
-    return headline_table(load_ledger().figures)
+def headlines(ledger):
+    return headline_table(ledger.figures)
 
 
 def test_every_pair_rounds_to_its_published_percentage_or_is_a_known_discrepancy(headlines):

@@ -36,19 +36,28 @@ KILLED = ("killed", "caught by type check")
 
 # module -> (file to mutate, the test files that judge it)
 MODULES = {
-    "rates": ("helpers/stats/rates.py", ["tests/test_rates.py", "tests/test_edges_rates.py"]),
-    "rounding": ("helpers/stats/rounding.py", ["tests/test_claims.py", "tests/test_edges_rounding.py"]),
-    "comparisons": ("helpers/stats/comparisons.py", ["tests/test_comparisons.py", "tests/test_edges_comparisons.py"]),
-    "bounds": ("helpers/nonresponse/bounds.py", ["tests/test_nonresponse.py", "tests/test_edges_bounds.py"]),
+    "rates": ("helpers/stats/rates.py", ["tests/stats/test_rates.py", "tests/stats/test_edges_rates.py"]),
+    "rounding": ("helpers/stats/rounding.py", ["tests/claims/test_check.py", "tests/stats/test_edges_rounding.py"]),
+    "comparisons": (
+        "helpers/stats/comparisons.py",
+        ["tests/stats/test_comparisons.py", "tests/stats/test_edges_comparisons.py"],
+    ),
+    "bounds": (
+        "helpers/nonresponse/bounds.py",
+        ["tests/nonresponse/test_nonresponse.py", "tests/nonresponse/test_edges_bounds.py"],
+    ),
     "estimators": (
         "helpers/nonresponse/estimators.py",
-        ["tests/test_nonresponse.py", "tests/test_edges_estimators.py"],
+        ["tests/nonresponse/test_nonresponse.py", "tests/nonresponse/test_edges_estimators.py"],
     ),
-    "check": ("helpers/claims/check.py", ["tests/test_claims.py", "tests/test_edges_check.py"]),
-    "tipping": ("helpers/nonresponse/tipping.py", ["tests/test_nonresponse.py", "tests/test_edges_tipping.py"]),
+    "check": ("helpers/claims/check.py", ["tests/claims/test_check.py", "tests/claims/test_edges_check.py"]),
+    "tipping": (
+        "helpers/nonresponse/tipping.py",
+        ["tests/nonresponse/test_nonresponse.py", "tests/nonresponse/test_edges_tipping.py"],
+    ),
     "random_effects": (
         "helpers/stats/random_effects.py",
-        ["tests/test_random_effects.py", "tests/test_edges_random_effects.py"],
+        ["tests/stats/test_random_effects.py", "tests/stats/test_edges_random_effects.py"],
     ),
 }
 

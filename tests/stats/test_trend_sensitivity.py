@@ -1,5 +1,7 @@
 """Q-profile, the Bayesian grid, the design-effect trend and points per year, each checked a second way."""
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -99,6 +101,7 @@ def second_route_posterior(y, v, X, scale, c=100.0):
     def density(tau):
         return stats.halfnorm.pdf(tau, scale=scale) * np.exp(log_marginal(tau) - ref)
 
+    @functools.cache  # quad and brentq revisit the same tau many times; a fit depends on tau alone
     def slope(tau):
         fit = sm.WLS(y, X, weights=1 / (v + tau**2)).fit()
         return fit.params[1], np.sqrt(fit.normalized_cov_params[1, 1])
@@ -107,12 +110,11 @@ def second_route_posterior(y, v, X, scale, c=100.0):
     total = integrate.quad(density, 0, upper, limit=200)[0]
 
     def cdf(b):
-        return (
-            integrate.quad(lambda t: density(t) * stats.norm.cdf((b - slope(t)[0]) / slope(t)[1]), 0, upper, limit=200)[
-                0
-            ]
-            / total
-        )
+        def integrand(t):
+            mean, sd = slope(t)
+            return density(t) * stats.norm.cdf((b - mean) / sd)
+
+        return integrate.quad(integrand, 0, upper, limit=200)[0] / total
 
     return cdf
 

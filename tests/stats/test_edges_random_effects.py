@@ -512,13 +512,6 @@ def test_quasi_binomial_scale_is_floored_at_one_for_rows_on_a_line():
 # ---------------------------------------------------------------- on the ledger: the composed tables
 
 
-@pytest.fixture(scope="module")
-def ledger():
-    from helpers.ledger.tables import load_ledger
-
-    return load_ledger()
-
-
 def test_between_report_variance_is_each_groups_trend_tau2(ledger):
     from helpers.stats.series import report_series
 

@@ -8,7 +8,6 @@ import pytest
 from scipy import stats
 
 from helpers.ledger.errors import ParameterError
-from helpers.ledger.tables import load_ledger
 from helpers.stats import clustering as de
 from helpers.stats.rates import headline_table
 
@@ -17,11 +16,6 @@ pytestmark = pytest.mark.filterwarnings("error")
 # A small made-up example (not the ledger): six clusters whose rates differ more than binomial.
 X = [2, 8, 5, 12, 1, 9]
 N = [20, 20, 20, 25, 15, 30]
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger(validate=False)
 
 
 def hand_loglik(mean, icc, x=X, n=N):

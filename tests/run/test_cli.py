@@ -1,17 +1,37 @@
-"""The mfc command as a script would call it: output, exit codes and messages."""
+"""The mfc command as a script would call it: output, exit codes and messages.
 
+Most commands run in this process through the console script's entry point (``helpers.run.cli.main``),
+which saves an interpreter start and the imports per test; a closed pipe and ``mfc run`` of a notebook
+go through a separate interpreter, as a shell would start them.
+"""
+
+import contextlib
 import csv
 import io
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 from helpers.ledger.paths import PROJECT_ROOT
+from helpers.run import cli
 
 
 def mfc(*args):
+    """Exit code, standard output and standard error of ``mfc ARGS``, run in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exc:  # argparse's own exit on a bad option, as the script would exit
+            code = exc.code
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def mfc_process(*args):
+    """``mfc ARGS`` in a separate interpreter started in the project folder."""
     return subprocess.run(
         [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
     )
@@ -183,7 +203,7 @@ def test_mfc_run_one_notebook_with_chosen_parameters_into_a_named_folder(tmp_pat
     """mfc run NOTEBOOK -p name=value -f params.yaml --output-dir DIR (issue 18); -p wins over -f."""
     params = tmp_path / "params.yaml"
     params.write_text("report_id: until-harm-ends\nalpha: 0.1\n", encoding="utf-8")
-    result = mfc(
+    result = mfc_process(
         "run", "10_report", "-f", str(params), "-p", "report_id=still-in-harms-way", "--output-dir", str(tmp_path / "o")
     )
     assert result.returncode == 0, result.stderr

@@ -459,11 +459,9 @@ def test_display_benchmark_rounds_whole_points():
     assert display_benchmark(bench)["difference (points)"].tolist() == ["+60"]
 
 
-def test_between_report_interval_at_another_level_on_the_ledger():
-    from helpers.ledger.tables import load_ledger
+def test_between_report_interval_at_another_level_on_the_ledger(ledger):
     from helpers.stats.random_effects import between_report_variance, risk_difference_between_reports
 
-    ledger = load_ledger()
     tests, _ = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
     out = with_between_report_interval(tests, ledger, alpha=0.2)
     rows = out[out["ci_low_reports"].notna()]

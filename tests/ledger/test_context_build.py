@@ -12,7 +12,7 @@ from helpers.ledger.paths import DATA_DIR, DEFAULT_RAW_DATA_DIR
 
 RAW = Path(DEFAULT_RAW_DATA_DIR)  # data/raw, vendored with the repository: these tests never skip
 # Independent files the build does not read, kept only to cross-check its output (see crosscheck/README.md).
-CROSSCHECK = Path(__file__).parent / "crosscheck"
+CROSSCHECK = Path(__file__).parent.parent / "crosscheck"
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,7 @@
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
-from helpers.ledger.tables import load_ledger
 from helpers.stats.comparisons import report_comparisons
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 def test_when_harm_remains_uasc_2018_against_2020(ledger):

@@ -75,12 +75,11 @@ def test_declared_choices_are_the_helpers_own():
     assert set(declared_parameters("40_nonresponse")["strengths"]["choices"]) == set(MECHANISMS) - {"mcar"}
 
 
-def test_report_ids_come_from_the_data_not_from_a_list():
-    from helpers.ledger import load_ledger
+def test_report_ids_come_from_the_data_not_from_a_list(ledger):
     from helpers.ledger.parameters import data_choices, declared_parameters
 
     spec = declared_parameters("10_report")["report_id"]
-    reports = load_ledger().reports.sort_values("series_order")
+    reports = ledger.reports.sort_values("series_order")
     assert data_choices(spec) == list(reports["report_id"])
 
 

@@ -16,7 +16,6 @@ import pytest
 
 matplotlib.use("Agg")
 
-from helpers.ledger import load_ledger  # noqa: E402
 from helpers.ledger.errors import ParameterError  # noqa: E402
 from helpers.nonresponse.two_sided import all_council_rate  # noqa: E402
 from helpers.present import assert_readable  # noqa: E402
@@ -24,11 +23,6 @@ from helpers.present import explore as ex  # noqa: E402
 from helpers.stats.report_view import report_view  # noqa: E402
 
 T, U = 864 / 2335, 1501 / 11999
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 @pytest.fixture(scope="module")
@@ -198,9 +192,10 @@ def test_trend_view_reproduces_the_review_and_names_the_interval(ledger):
         ex.trend_view(ledger, model="lasso")
 
 
-def test_every_menu_choice_and_slider_of_the_notebook_works_in_a_kernel():
+def test_every_menu_choice_and_slider_of_the_notebook_works_in_a_kernel(kept_kernel):
     """The notebook's wiring, driven in a kernel: every report, version, group and trend choice redraws
-    without an error, and the sliders move the all-council rate to the value the helper computes."""
+    without an error, and the sliders move the all-council rate to the value the helper computes. The
+    kernel is the test process's kept one, reset to a fresh kernel's state (tests/conftest.py)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -235,9 +230,10 @@ print(len(seen), pick_version.value, silent_u.value, rates_box.value.count("18.5
 """
         )
     )
-    NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
-    ).execute()
+    with kept_kernel() as kernel:
+        NotebookClient(
+            nb, km=kernel.km, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}
+        ).execute()
     out = nb.cells[-1].outputs[0]["text"].split()
     # 1 x 2 + 2 x 3 + 1 x 2 + 1 x 1 + 2 x 2 = 15 (report, version, group) choices; a new report resets the
     # version to its first and the sliders: the unaccompanied one is back at 1,501 / 11,999 to its step, 12.5%

@@ -14,7 +14,6 @@ import pytest  # noqa: E402
 
 from helpers.ledger.errors import ParameterError  # noqa: E402
 from helpers.ledger.paths import EXECUTED_DIR, NOTEBOOKS_DIR  # noqa: E402
-from helpers.ledger.tables import load_ledger  # noqa: E402
 from helpers.ledger.versions import version_labels  # noqa: E402
 from helpers.present.findings import findings_markdown, key_findings  # noqa: E402
 from helpers.present.glossary import TERMS, glossary_anchors, links_in, term_link  # noqa: E402
@@ -28,12 +27,6 @@ from helpers.present.labels import (  # noqa: E402
 )
 from helpers.present.plots import OKABE_ITO, rate_chart, readability_problems, year_line, year_positions  # noqa: E402
 from helpers.present.teaching import claim_counts, points_and_per_cent  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
-
 
 # --- labels -------------------------------------------------------------------------------------
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -15,8 +13,8 @@ import statsmodels.api as sm
 from ipw_oracle import ipw_statsmodels
 
 from helpers.ledger.errors import ParameterError
-from helpers.ledger.paths import DATA_DIR, PROJECT_ROOT
-from helpers.ledger.tables import load_ledger, rehash
+from helpers.ledger.paths import DATA_DIR
+from helpers.ledger.tables import rehash
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.bounds import item_bounds, manski_bounds, unit_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, response_table
@@ -35,19 +33,8 @@ from helpers.stats.report_view import report_view
 
 
 @pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
-
-
-@pytest.fixture(scope="module")
 def inputs(ledger):
     return model_inputs(council_frame(ledger.councils, ledger.council_years, 2024))
-
-
-def mfc(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True, cwd=PROJECT_ROOT
-    )
 
 
 # --- bounds ---------------------------------------------------------------------------------------
@@ -270,8 +257,8 @@ def test_nonresponse_table_is_seeded(ledger):
     pd.testing.assert_frame_equal(a, nonresponse_table(ledger, view, seed=3, n_seeds=3, imputations=3))
 
 
-def test_cli_csv_for_until_harm_ends():
-    result = mfc("nonresponse", "until-harm-ends", "--csv", "--seeds", "4", "--imputations", "5")
+def test_cli_csv_for_until_harm_ends(run_mfc):
+    result = run_mfc("nonresponse", "until-harm-ends", "--csv", "--seeds", "4", "--imputations", "5")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == [
@@ -345,14 +332,14 @@ def test_cli_scenario_settings_are_validated_in_one_line(capsys):
         assert err.count("\n") == 1
 
 
-def test_cli_unknown_report_exits_2_listing_valid_ids():
-    result = mfc("nonresponse", "no-such-report")
+def test_cli_unknown_report_exits_2_listing_valid_ids(run_mfc):
+    result = run_mfc("nonresponse", "no-such-report")
     assert result.returncode == 2
     assert "report_id='no-such-report' is not valid; valid values: heading-back-to-harm" in result.stderr
     assert "until-harm-ends" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
+def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path, run_mfc):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIR, data)
     reports = pd.read_csv(data / "reports.csv", dtype=str, keep_default_na=False)
@@ -365,7 +352,7 @@ def test_cli_report_with_nothing_to_work_with_exits_0_with_one_line(tmp_path):
     )
     pd.concat([figures, row]).to_csv(data / "figures.csv", index=False, lineterminator="\n")
     rehash(data)
-    result = mfc("nonresponse", "empty-report", "--data-dir", str(data))
+    result = run_mfc("nonresponse", "empty-report", "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1 and "nothing to bound or estimate" in result.stdout
 

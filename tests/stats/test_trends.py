@@ -286,12 +286,10 @@ def test_hc1_is_hc0_times_n_over_n_minus_k_for_negative_binomial_and_poisson():
     assert np.asarray(p0.bse) == pytest.approx(np.sqrt(np.diag(bread @ scores.T @ scores @ bread)), rel=1e-6)
 
 
-def test_nrm_alongside_has_one_row_per_year_with_uk_counts_only():
+def test_nrm_alongside_has_one_row_per_year_with_uk_counts_only(ledger):
     # CYP Now places When Harm Remains' 960 and 1,231 in England; only the UK rows may enter, once each.
-    from helpers.ledger.tables import load_ledger
     from helpers.stats.series import nrm_alongside
 
-    ledger = load_ledger()
     table = nrm_alongside(
         ledger.nrm_child_referrals, ledger.figures, {"still-in-harms-way": "original", "until-harm-ends": "guardian"}
     )

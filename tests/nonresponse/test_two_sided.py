@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from helpers.ledger.errors import ParameterError
-from helpers.ledger.tables import load_ledger
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.evalues import bounding_factor, evalue_table, selection_evalue
 from helpers.nonresponse.frame import council_frame
@@ -26,8 +25,8 @@ T_LOW, U_HIGH = 864 / 2638, (1501 + 12530 - 11999) / 12530
 
 
 @pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
+def inputs(ledger):
+    return model_inputs(council_frame(ledger.councils, ledger.council_years, 2024))
 
 
 def two_sided_table(ledger, report_id):
@@ -38,11 +37,6 @@ def two_sided_table(ledger, report_id):
 def test_the_two_sided_table_itself_holds_numbers_not_sentences(ledger):
     table = numbers_only(ledger, report_view(ledger.figures, "until-harm-ends"))
     assert list(table.columns) == TWO_SIDED_COLUMNS and "holds_if" not in table.columns
-
-
-@pytest.fixture(scope="module")
-def inputs(ledger):
-    return model_inputs(council_frame(ledger.councils, ledger.council_years, 2024))
 
 
 # --- two-sided thresholds -----------------------------------------------------------------------------

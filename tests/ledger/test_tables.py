@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,11 +13,6 @@ import yaml
 from helpers.ledger.errors import DataError
 from helpers.ledger.paths import DATA_DIR
 from helpers.ledger.tables import load_ledger, read_descriptor, rehash, sha256_of, validate_data_dir
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 @pytest.fixture
@@ -223,18 +216,14 @@ def test_rehash_keeps_layout_and_is_idempotent(data_copy):
     assert (data_copy / "datapackage.yaml").read_text(encoding="utf-8") == before
 
 
-def run_mfc(*args):
-    return subprocess.run([sys.executable, "-m", "helpers.run.cli", *args], capture_output=True, text=True)
-
-
-def test_cli_check_data_valid_exits_0_with_one_line():
+def test_cli_check_data_valid_exits_0_with_one_line(run_mfc):
     result = run_mfc("check-data", str(DATA_DIR))
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.strip().splitlines()) == 1
     assert "valid" in result.stdout
 
 
-def test_cli_check_data_invalid_exits_1_with_a_line_per_problem(data_copy):
+def test_cli_check_data_invalid_exits_1_with_a_line_per_problem(data_copy, run_mfc):
     edit(data_copy, "figures", corrupt_negative_count)
     result = run_mfc("check-data", str(data_copy))
     assert result.returncode == 1

@@ -8,14 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.ledger import load_ledger
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import calibration_targets
-
-
-@pytest.fixture(scope="module")
-def ledger():
-    return load_ledger()
 
 
 def test_the_targets_are_the_report_rate_and_the_largest_total(ledger):

@@ -4,7 +4,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -109,15 +108,10 @@ def test_a_removed_and_an_undeclared_raw_file_are_named(data_copy):
     ]
 
 
-def test_cli_check_data_exits_1_naming_an_edited_raw_file(data_copy):
+def test_cli_check_data_exits_1_naming_an_edited_raw_file(data_copy, run_mfc):
     path = data_copy / "raw" / cb.F_RUC
     path.write_bytes(path.read_bytes() + b"\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "helpers.run.cli", "check-data", str(data_copy)],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-    )
+    result = run_mfc("check-data", str(data_copy))
     assert result.returncode == 1
     assert f"data/raw/{cb.F_RUC}: sha256 differs" in result.stderr
     assert "Traceback" not in result.stderr

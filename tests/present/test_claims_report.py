@@ -38,7 +38,7 @@ def test_syndicated_copies_counted_once_and_counts_not_percentages():
 
 # --- the claims notebook with a reader's own file -------------------------------------------------------
 
-OWN_CLAIMS = Path(__file__).parent / "fixtures" / "own_claims.csv"
+OWN_CLAIMS = Path(__file__).parent.parent / "fixtures" / "own_claims.csv"
 
 
 def test_claim_counts_sentence_names_its_basis_and_counts_by_hand():
@@ -71,15 +71,12 @@ def test_claim_counts_sentence_names_its_basis_and_counts_by_hand():
     )
 
 
-def test_readme_overview_and_claims_notebook_state_the_same_claim_counts():
+def test_readme_overview_and_claims_notebook_state_the_same_claim_counts(ledger, executed_notebooks):
     """One basis everywhere: the README's key findings, 00_overview's and 20_claims' executed outputs."""
-    import nbformat
-
-    from helpers.ledger import load_ledger
-    from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
+    from helpers.ledger.paths import PROJECT_ROOT
     from helpers.present.findings import key_findings
 
-    counts = key_findings(load_ledger())["claims"]
+    counts = key_findings(ledger)["claims"]
     pattern = re.compile(
         r"Of ([\d,]+) distinct claims .*?; ([\d,]+) as printed\), ([\d,]+) do not match .*?\(([\d,]+) as printed\)"
     )
@@ -93,23 +90,22 @@ def test_readme_overview_and_claims_notebook_state_the_same_claim_counts():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     outputs = {}
     for name in ("00_overview", "20_claims"):
-        nb = nbformat.read(EXECUTED_DIR / f"{name}.ipynb", as_version=4)
+        nb = executed_notebooks[f"{name}.ipynb"]
         outputs[name] = "\n".join(
             o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", [])
         )
     assert stated(readme) == stated(outputs["00_overview"]) == stated(outputs["20_claims"]) == {expected}
 
 
-def test_claims_notebook_describes_a_readers_own_file(tmp_path):
+def test_claims_notebook_describes_a_readers_own_file(tmp_path, run_notebooks):
     """With ``claims_path`` the notebook is about that file: no empty table, no blank outlet, no report of
     the ledger named in its closing paragraph."""
     import nbformat
 
-    from helpers.ledger.paths import NOTEBOOKS_DIR
-    from helpers.run.runner import Run, execute_run
+    from helpers.run.runner import Run
 
     run = Run("20_claims.ipynb", "own", {"claims_path": str(OWN_CLAIMS)})
-    result = execute_run(run, notebooks_dir=NOTEBOOKS_DIR, executed_dir=tmp_path / "out", scratch_dir=tmp_path / "s")
+    [result] = run_notebooks([run], executed_dir=tmp_path / "out")
     assert result.ok, result.message
     nb = nbformat.read(tmp_path / "out" / run.output_name, as_version=4)
     texts = [
