@@ -128,8 +128,8 @@ def silent_shares(ledger, view: ReportView) -> dict:
             # Only a count of councils that supplied figures on some question was published: the share of
             # councils silent on this group is at least this large, and its basis must say so.
             what = (
-                f"are not known to have supplied figures on any question (no count of councils answering on "
-                f"{group} children was published)"
+                f"are not known to have supplied any figures; no count of councils answering on {group} "
+                "children was published"
             )
         out[group] = (1 - k / base, f"{base - k:.0f} of {base:.0f} {basis} {what}")
     return out
