@@ -20,7 +20,7 @@ from pathlib import Path
 
 from helpers.ledger.errors import DataError, MfcError, ParameterError
 from helpers.run.output import print_csv
-from helpers.run.signals import exit_code, stop_policy
+from helpers.run.signals import exit_code, received_stop, stop_policy
 
 
 def _print_problems(problems: list[str]) -> None:
@@ -299,6 +299,13 @@ def _silence_stdout() -> None:
         pass
 
 
+def _report_stop(command: str, exc: KeyboardInterrupt) -> int:
+    """One line for a stop (Ctrl-C or a stop signal) and its exit code."""
+    reason = "interrupted" if exit_code(exc) == 130 else f"stopped by {exc}"
+    print(f"{command}: {reason}; nothing was left half-written", file=sys.stderr)
+    return exit_code(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mfc`` console script.
 
@@ -318,9 +325,7 @@ def main(argv: list[str] | None = None) -> int:
             command = f"mfc {args.command}"
             return args.func(args)
         except KeyboardInterrupt as exc:
-            reason = "interrupted" if exit_code(exc) == 130 else f"stopped by {exc}"
-            print(f"{command}: {reason}; nothing was left half-written", file=sys.stderr)
-            return exit_code(exc)
+            return _report_stop(command, exc)
         except DataError as exc:
             _print_problems(exc.problems)
             return 1
@@ -337,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{command}: {where}{exc.strerror or exc}", file=sys.stderr)
             return 2
         except Exception as exc:  # a defect: say so in one line rather than a traceback
+            if received_stop() is not None:  # a stop that a library turned into another error
+                return _report_stop(command, received_stop())
             if os.environ.get("MFC_DEBUG"):
                 raise
             print(

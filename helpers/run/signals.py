@@ -29,10 +29,22 @@ def exit_code(exc: BaseException) -> int:
     return getattr(exc, "exit_code", 130)
 
 
+#: The stop signals received while the policy was installed, first first. A library that catches the
+#: ``Stopped`` raised inside its own import and raises something else (pandas turns it into "Unable to
+#: import required dependency numpy") cannot hide that the command was stopped.
+_received: list[int] = []
+
+
+def received_stop() -> Stopped | None:
+    """The stop that arrived during this command, if any, as a :class:`Stopped` (for its exit code)."""
+    return Stopped(_received[0]) if _received else None
+
+
 def _raise_stopped(signum, frame):
     # Further signals during clean-up are ignored: the first one decides the exit code.
     for other in POLICY:
         signal.signal(other, signal.SIG_IGN)
+    _received.append(signum)
     raise Stopped(signum)
 
 
@@ -40,6 +52,7 @@ def _raise_stopped(signum, frame):
 def stop_policy():
     """Install the policy for the duration of a command, then put the previous handlers back."""
     previous = {}
+    _received.clear()
     try:
         for signum in POLICY:
             previous[signum] = signal.signal(signum, _raise_stopped)

@@ -2,7 +2,8 @@
 
 :func:`helpers.nonresponse.estimators.ipw` fits the response model by its own batched Newton steps and
 weights the answering councils' rates by hand; this computes the same estimate with statsmodels' GLMs, so
-the tests can compare the two. (Test modules import it by name: pytest puts ``tests/`` on the path.)
+the tests can compare the two. (Test modules import it by name: the pytest setting ``pythonpath`` in
+pyproject.toml puts ``tests/oracles/`` on the path.)
 """
 
 from __future__ import annotations
