@@ -157,3 +157,26 @@ def test_words_name_functions_one_by_one():
 @pytest.mark.parametrize("layer", ["stats", "nonresponse"])
 def test_the_statistics_layers_write_no_sentences_or_display_tables(layer):
     assert {(where, name) for where, name in _functions(layer) if _is_words(name)} == set()
+
+
+# ---------------------------------------------------------------- numpydoc on the public statistics
+DOCUMENTED_STATISTICS = {
+    "rates": ["wilson_interval", "headline_table"],
+    "trends": ["compare_proportions"],
+    "comparisons": ["holm_adjust"],
+    "clustering": ["design_effect", "design_effect_interval"],
+    "bayes": ["slope_posterior"],
+    "random_effects": ["tau2_paule_mandel", "tau2_reml", "fit_meta_regression", "trend_models"],
+    "trend_summary": ["trend_evidence"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(DOCUMENTED_STATISTICS))
+def test_public_statistics_have_numpydoc_returns_and_references(module):
+    import ast
+
+    tree = ast.parse((PROJECT_ROOT / "helpers" / "stats" / f"{module}.py").read_text(encoding="utf-8"))
+    docs = {n.name: ast.get_docstring(n) or "" for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    for name in DOCUMENTED_STATISTICS[module]:
+        assert "Returns\n-------" in docs[name], f"{module}.{name} has no numpydoc Returns section"
+        assert "References\n----------" in docs[name], f"{module}.{name} has no numpydoc References section"

@@ -65,6 +65,18 @@ def slope_posterior(
 
     The grid runs from 0 to ``tau_max`` (default 6 prior scales, beyond which the prior is negligible) in
     ``points`` equal steps; the weights are prior x marginal likelihood, normalised by the trapezoid rule.
+
+    Returns
+    -------
+    GridPosterior
+        The tau grid and its weights, the slope's conditional means and SDs, the posterior median odds
+        ratio per year with its credible interval, the probability that the odds rise, and tau's median.
+
+    References
+    ----------
+    Röver C, Bender R, Dias S, et al. (2021). On weakly informative prior distributions for the
+    heterogeneity parameter in Bayesian random-effects meta-analysis. *Research Synthesis Methods*
+    12:448-474.
     """
     alpha = check_alpha(alpha)
     y, v, X = np.asarray(y, float), np.asarray(v, float), np.asarray(X, float)

@@ -44,6 +44,11 @@ def fit_beta_binomial(x, n) -> dict:
     correlation ``icc`` = 1 / (a + b + 1); the count is binomial given the rate. Both parameters are fitted
     on the logit scale (so they stay inside 0..1) with SciPy's ``betabinom`` log pmf. Returns a dict:
     mean, icc, loglik, clusters.
+
+    References
+    ----------
+    Skellam JG (1948). A probability distribution derived from the binomial distribution by regarding
+    the probability of success as variable between the sets of trials. *JRSS B* 10:257-261.
     """
     x, n = np.asarray(x, float), np.asarray(n, float)
     if x.shape != n.shape or x.ndim != 1 or len(x) < 2:
@@ -121,6 +126,17 @@ def design_effect(icc, mean_size, cv2=0.0):
     """Kish's design effect for clusters of mean size m, sizes with squared CV cv2: 1 + ((1 + cv2) m - 1) rho.
 
     A design effect below 1 (clusters of fewer than one child) is not credible and is floored at 1.
+
+    Returns
+    -------
+    float or ndarray
+        The design effect, at least 1 (an array when any argument is one).
+
+    References
+    ----------
+    Kish L (1965). *Survey Sampling*. Wiley.
+    Eldridge SM, Ashby D, Kerry S (2006). Sample size for cluster randomized trials: effect of coefficient
+    of variation of cluster size and analysis method. *International Journal of Epidemiology* 35:1292-1300.
     """
     icc, m, cv2 = np.asarray(icc, float), np.asarray(mean_size, float), np.asarray(cv2, float)
     if (icc < 0).any() or (icc > 1).any() or (m <= 0).any() or (cv2 < 0).any():
@@ -135,6 +151,15 @@ def design_effect_interval(count, nobs, deff, alpha: float = 0.05) -> tuple[np.n
     The rate stays the same and the interval widens by about sqrt(deff). A sensitivity interval
     (design effect d), not a measured confidence interval. ``deff`` below 1 is refused; alpha is checked
     by :func:`helpers.stats.rates.wilson_interval`.
+
+    Returns
+    -------
+    tuple of (ndarray, ndarray)
+        The lower and upper limits, as fractions in 0..1.
+
+    References
+    ----------
+    Kish L (1965). *Survey Sampling*. Wiley (the effective sample size n / d).
     """
     d = np.asarray(deff, float)
     if not np.isfinite(d).all() or (d < 1).any():

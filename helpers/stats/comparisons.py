@@ -162,6 +162,16 @@ def holm_adjust(table: pd.DataFrame) -> pd.DataFrame:
     comparison in two published versions of a report) are one hypothesis, not two: it counts once, with
     the larger of its p-values (the conclusion must hold whichever version one believes), and each of its
     rows shows that hypothesis' adjusted value. Missing p-values stay missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with the column ``p_holm``.
+
+    References
+    ----------
+    Holm S (1979). A simple sequentially rejective multiple test procedure. *Scandinavian Journal of
+    Statistics* 6:65-70.
     """
     from statsmodels.stats.multitest import multipletests
 

@@ -54,6 +54,11 @@ def q_profile(y, v, X, tau2: float, alpha: float = 0.05) -> dict:
 
     Returns a dict: tau2, tau2_low, tau2_high, i2, i2_low, i2_high, df, s2 (the typical sampling
     variance). ``alpha`` 0.05 gives 95% intervals.
+
+    References
+    ----------
+    Viechtbauer W (2007). Confidence intervals for the amount of heterogeneity in meta-analysis.
+    *Statistics in Medicine* 26:37-52.
     """
     alpha = check_alpha(alpha)
     y, v, X = np.asarray(y, float), np.asarray(v, float), np.asarray(X, float)

@@ -75,6 +75,16 @@ def tau2_paule_mandel(y, v, X) -> float:
 
     Q(tau2) falls as tau2 grows, so the root is unique; when Q(0) <= k - p there is no excess variation
     and tau2 = 0.
+
+    Returns
+    -------
+    float
+        tau2, at least 0.
+
+    References
+    ----------
+    Paule RC, Mandel J (1982). Consensus values and weighting factors. *Journal of Research of the
+    National Bureau of Standards* 87:377-385.
     """
     y, v, X = np.asarray(y, float), np.asarray(v, float), np.asarray(X, float)
     dof = len(y) - X.shape[1]
@@ -89,7 +99,18 @@ def tau2_paule_mandel(y, v, X) -> float:
 
 
 def tau2_reml(y, v, X) -> float:
-    """REML tau2: maximises the restricted log likelihood of the random-effects model over tau2 >= 0."""
+    """REML tau2: maximises the restricted log likelihood of the random-effects model over tau2 >= 0.
+
+    Returns
+    -------
+    float
+        tau2, at least 0.
+
+    References
+    ----------
+    Viechtbauer W (2005). Bias and efficiency of meta-analytic variance estimators in the random-effects
+    model. *Journal of Educational and Behavioral Statistics* 30:261-293.
+    """
     y, v, X = np.asarray(y, float), np.asarray(v, float), np.asarray(X, float)
     if len(y) - X.shape[1] < 1:
         raise ParameterError(f"{len(y)} rows for {X.shape[1]} coefficients: no residual degrees of freedom for tau2")
@@ -155,6 +176,19 @@ def fit_meta_regression(
     of Knapp & Hartung 2003; see Röver, Knapp & Friede 2015); the interval and p-value use a t
     distribution on k - 2 degrees of freedom. ``within_deff`` multiplies each report's sampling variance
     v_i by a design effect (children clustered in councils), as a sensitivity. Needs at least three rows.
+
+    Returns
+    -------
+    MetaRegression
+        The slope, its standard error, odds ratio per year with interval and p-value, tau2, I², the
+        Knapp-Hartung scale, the degrees of freedom and the fitted coefficients with their covariance.
+
+    References
+    ----------
+    Knapp G, Hartung J (2003). Improved tests for a random effects meta-regression with a single
+    covariate. *Statistics in Medicine* 22:2693-2710.
+    Röver C, Knapp G, Friede T (2015). Hartung-Knapp-Sidik-Jonkman approach and its modification for
+    random-effects meta-analysis with few studies. *BMC Medical Research Methodology* 15:99.
     """
     check_choice("method", method, TAU2_METHODS)
     alpha = check_alpha(alpha)
@@ -267,6 +301,11 @@ def leave_one_out(
 
     Returns one row per year left out: left_out, k, ratio, ci_low, ci_high, df, tau2, p_value. Needs at
     least four rows (three remain after leaving one out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns left_out, k, ratio, ci_low, ci_high, df, tau2, p_value; one row per year left out.
     """
     if len(data) < 4:
         raise ParameterError(f"leave-one-out needs at least 4 rows; got {len(data)}")
@@ -361,6 +400,16 @@ def trend_models(series: pd.DataFrame, alpha: float = 0.05, method: str = "pm") 
     with the Pearson scale floored at 1 and a t reference on the residual df. binomial: plain binomial GLM,
     normal reference (every child an independent draw from one population; shown for contrast only).
     Returns columns group, model, estimate, ci_low, ci_high, df, tau2, dispersion, p_value, k.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns group, model, estimate, ci_low, ci_high, df, tau2, dispersion, p_value, k.
+
+    References
+    ----------
+    Knapp G, Hartung J (2003), as for :func:`fit_meta_regression`.
+    McCullagh P, Nelder JA (1989). *Generalized Linear Models*, 2nd ed. Chapman & Hall (quasi-likelihood).
     """
     rows = []
     for group, part in series.groupby("group", sort=False):

@@ -56,6 +56,16 @@ def wilson_interval(count, nobs, alpha: float = 0.05) -> tuple[np.ndarray, np.nd
 
     The Wilson interval stays inside 0..1 and keeps close to its nominal coverage for small counts,
     unlike the normal ('Wald') interval that ``proportion_confint`` uses by default.
+
+    Returns
+    -------
+    tuple of (float or ndarray, float or ndarray)
+        The lower and upper limits, as fractions in 0..1 (arrays when ``count`` and ``nobs`` are).
+
+    References
+    ----------
+    Wilson EB (1927). Probable inference, the law of succession, and statistical inference.
+    *Journal of the American Statistical Association* 22:209-212.
     """
     check_alpha(alpha)
     low, high = proportion_confint(np.asarray(count), np.asarray(nobs), alpha=alpha, method="wilson")
@@ -116,6 +126,18 @@ def headline_table(figures: pd.DataFrame, report_id: str | None = None, alpha: f
     councils; such a pair gets no interval (the share cannot be computed). ``ci_low`` and ``ci_high`` are
     a 95% CI (sampling only) at the default alpha; for clustering in councils see
     :func:`helpers.stats.clustering.with_sensitivity`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per numerator/denominator pair: report_id, version, group, period, year, geography,
+        measure, numerator, denominator, rate, ci_low, ci_high, published_pct, published_qualifier,
+        rounds_to_published, discrepancy_id, numerator_figure_id, denominator_figure_id, source_ids and
+        comparability.
+
+    References
+    ----------
+    Wilson EB (1927), as for :func:`wilson_interval`.
     """
     check_alpha(alpha)
     if report_id is not None:

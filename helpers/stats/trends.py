@@ -414,9 +414,18 @@ def compare_proportions(
     (default; the Miettinen-Nurminen score test with its small-sample correction), "wald" or
     "agresti-caffo" (statsmodels has no Newcombe test).
 
-    Returns a one-row DataFrame: p1, p2, difference, ci_low, ci_high, statistic, p_value, method,
-    test_method. When both proportions are 0 (or both 1) there is nothing to test: statistic and
-    p_value are missing (NaN).
+    Returns
+    -------
+    pandas.DataFrame
+        One row: p1, p2, difference, ci_low, ci_high, statistic, p_value, method, test_method. When both
+        proportions are 0 (or both 1) there is nothing to test: statistic and p_value are missing (NaN).
+
+    References
+    ----------
+    Newcombe RG (1998). Interval estimation for the difference between independent proportions:
+    comparison of eleven methods. *Statistics in Medicine* 17:873-890.
+    Fagerland MW, Lydersen S, Laake P (2015). Recommended confidence intervals for two independent
+    binomial proportions. *Statistical Methods in Medical Research* 24:224-254.
     """
     _check_count("first", x1, n1)
     _check_count("second", x2, n2)
