@@ -20,11 +20,16 @@ def _p(p) -> str:
     return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
 
 
+#: What the sampling-only columns say for a comparison between two reports (different sets of councils).
+NOT_BETWEEN_REPORTS = "not shown: different councils"
+
+
 def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Comparisons formatted for reading: rates as per cent, differences in percentage points.
 
     With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one.
-    Each interval's header names what it is; a comparison between reports shows no sampling-only p-value.
+    Each interval's header names what it is; a comparison between reports shows no sampling-only interval
+    or p-value, only the random-effects interval.
     """
     level = f"{1 - alpha:.0%}"
     no_p = "none: different councils"
@@ -40,8 +45,11 @@ def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
                 for f, x, n, r in zip(table["second"], table["x2"], table["n2"], table["rate2"])
             ],
             "difference (points)": [f"{100 * d:+.1f}" for d in table["difference"]],
+            # Between reports the councils differ, so a sampling-only interval understates the
+            # uncertainty by more than its width: it is not shown there (the random-effects one is).
             f"{level} CI (sampling only), points": [
-                f"{100 * lo:+.1f} to {100 * hi:+.1f}" for lo, hi in zip(table["ci_low"], table["ci_high"])
+                NOT_BETWEEN_REPORTS if c == BETWEEN_REPORTS else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
+                for lo, hi, c in zip(table["ci_low"], table["ci_high"], table["comparison"])
             ],
             "p-value": [no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_value"], table["comparison"])],
         }

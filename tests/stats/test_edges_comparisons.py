@@ -248,6 +248,8 @@ def test_display_comparisons_word_for_word():
     between = display_comparisons(TABLE.assign(comparison=["against the previous report", "k2"], p_holm=[0.5, 0.5]))
     assert list(between["p-value"]) == ["none: different councils", "0.001"]
     assert list(between["p-value, Holm-adjusted"]) == ["none: different councils", "0.500"]
+    # nor a sampling-only interval: the councils differ between reports
+    assert list(between["95% CI (sampling only), points"]) == ["not shown: different councils", "+9.0 to +20.0"]
 
 
 def test_display_comparisons_with_holm_and_between_report_columns():
