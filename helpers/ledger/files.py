@@ -88,11 +88,22 @@ def write_atomically(
     created: list[str] = []
     try:
         os.replace(_write_temporary(target, write, encoding=encoding, newline=newline, created=created), target)
-    except BaseException:
+    except BaseException as exc:
         for tmp_name in created:
             Path(tmp_name).unlink(missing_ok=True)
+        _name_the_file(exc, target)
         raise
     return target
+
+
+def _name_the_file(exc: BaseException, target: Path) -> None:
+    """Give an OSError raised while writing ``target`` the file's name, if it has none.
+
+    A write or fsync that fails for want of space raises an OSError without a file name (it acts on an
+    open descriptor); ``mfc`` prints the name, so the user learns which file and folder were affected.
+    """
+    if isinstance(exc, OSError) and not exc.filename:
+        exc.filename = str(target)
 
 
 def _write_temporary(
@@ -146,9 +157,10 @@ def write_all_atomically(writers: Mapping[Path | str, Callable], *, encoding: st
         with signals_held():  # all renamed or none: a signal waits for the last rename
             for tmp_name, target in zip(list(created), targets):
                 os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         for tmp_name in created:
             Path(tmp_name).unlink(missing_ok=True)  # one already renamed is gone: nothing to remove
+        _name_the_file(exc, targets[len(created) - 1] if created else targets[0])
         raise
     return targets
 

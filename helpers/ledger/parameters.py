@@ -21,34 +21,141 @@ PARAMETERS_PATH = NOTEBOOKS_DIR / "parameters.yaml"
 TYPES = {"str", "int", "float", "bool", "list", "dict", "path"}
 
 
+SPEC_KEYS = {
+    "type",
+    "nullable",
+    "min",
+    "max",
+    "above",
+    "choices",
+    "choices_from",
+    "keys_from",
+    "values_from",
+    "items",
+    "min_items",
+    "try",
+    "depends_on",
+    "why",
+    "help",
+}  # the keys of an entry, as listed at the top of parameters.yaml
+ITEM_TYPES = {"str", "int", "float", "bool"}
+TOP_KEYS = {"common", "notebooks", "commands"}
+
+
+def _shown_path(path: Path | str) -> str:
+    """The declarations file as the user knows it (``notebooks/parameters.yaml``), else as given."""
+    from helpers.ledger.paths import PROJECT_ROOT
+
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(PROJECT_ROOT.resolve()))
+    except ValueError:
+        return str(path)
+
+
 @cache
 def _load(path: str) -> dict:
+    """The declarations file, parsed once; only its outline is checked here (each entry when it is used)."""
+    where = _shown_path(path)
     try:
         doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: cannot read the parameter declarations ({exc})") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("notebooks"), dict):
-        raise DataError(f"{path}: expected a 'notebooks' mapping of notebook stem to parameters")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DataError(f"{where}: cannot read the parameter declarations ({first})") from None
+    if not isinstance(doc, dict):
+        raise DataError(f"{where}: expected a mapping with 'notebooks' and 'commands' at the top")
+    unknown = sorted(map(str, set(doc) - TOP_KEYS))
+    if unknown:
+        raise DataError(
+            f"{where}: unknown top-level key(s) {', '.join(unknown)}; the top level holds only "
+            f"{', '.join(sorted(TOP_KEYS))}{_did_you_mean(unknown[0], TOP_KEYS)}"
+        )
     for section in ("notebooks", "commands"):
-        for owner, params in (doc.get(section) or {}).items():
-            for name, spec in params.items():
-                if not isinstance(spec, dict) or spec.get("type") not in TYPES:
-                    raise DataError(f"{path}: {section}.{owner}.{name}: 'type' must be one of {sorted(TYPES)}")
+        if not isinstance(doc.get(section) or {}, dict):
+            raise DataError(f"{where}: {section}: expected a mapping of name to parameters")
     return doc
 
 
-def declared_parameters(notebook: str, path: Path | str = PARAMETERS_PATH) -> dict[str, dict]:
-    """The parameters of one notebook (its stem, e.g. ``"10_report"``), in declaration order."""
+def _did_you_mean(word: str, valid) -> str:
+    import difflib
+    import os.path
+
+    close = difflib.get_close_matches(str(word), sorted(valid), n=3)
+    # the longest shared start wins, then the shortest key: 'minimum' means 'min', not 'min_items'
+    close.sort(key=lambda key: (-len(os.path.commonprefix([key, str(word)])), len(key)))
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def check_spec(spec, key: str, where: str = "notebooks/parameters.yaml") -> dict:
+    """Return one declaration if it follows the file's own schema; else DataError in one line.
+
+    ``key`` names the entry (``commands.run.jobs``); the message names it and says how to put it right.
+    """
+    at = f"{where}: {key}"
+    if not isinstance(spec, dict):
+        raise DataError(f"{at}: expected a mapping such as {{type: int, min: 1}}; got {type(spec).__name__}")
+    unknown = sorted(map(str, set(spec) - SPEC_KEYS))
+    if unknown:
+        raise DataError(
+            f"{at}: unknown key {unknown[0]!r}{_did_you_mean(unknown[0], SPEC_KEYS)}; "
+            f"an entry's keys are: {', '.join(sorted(SPEC_KEYS))}"
+        )
+    if spec.get("type") not in TYPES:
+        raise DataError(f"{at}: 'type' must be one of {', '.join(sorted(TYPES))}; got {spec.get('type')!r}")
+    for bound in ("min", "max", "above"):
+        value = spec.get(bound)
+        if bound in spec and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise DataError(f"{at}: {bound!r} must be a number, e.g. {bound}: 1; got {value!r}")
+    if "min_items" in spec and (isinstance(spec["min_items"], bool) or not isinstance(spec["min_items"], int)):
+        raise DataError(f"{at}: 'min_items' must be a whole number, e.g. min_items: 1; got {spec['min_items']!r}")
+    for listed in ("choices", "try"):
+        if listed in spec and not isinstance(spec[listed], list):
+            raise DataError(f"{at}: {listed!r} must be a list, e.g. {listed}: [a, b]; got {spec[listed]!r}")
+    for column in ("choices_from", "keys_from", "values_from"):
+        value = spec.get(column)
+        if column in spec and not (isinstance(value, str) and value.count(".") == 1 and "" not in value.split(".")):
+            raise DataError(f"{at}: {column!r} must be TABLE.COLUMN, e.g. reports.report_id; got {value!r}")
+    if ("keys_from" in spec) != ("values_from" in spec):
+        raise DataError(f"{at}: 'keys_from' and 'values_from' go together; give both or neither")
+    if "items" in spec and spec["items"] not in ITEM_TYPES:
+        raise DataError(f"{at}: 'items' must be one of {', '.join(sorted(ITEM_TYPES))}; got {spec['items']!r}")
+    for flag in ("nullable",):
+        if flag in spec and not isinstance(spec[flag], bool):
+            raise DataError(f"{at}: {flag!r} must be true or false; got {spec[flag]!r}")
+    return spec
+
+
+def declared_parameters(notebook: str, path: Path | str | None = None) -> dict[str, dict]:
+    """The parameters of one notebook (its stem, e.g. ``"10_report"``), in declaration order.
+
+    Each of its entries is checked against the file's schema here, so a broken entry stops only the
+    notebooks and options that use it.
+    """
+    path = PARAMETERS_PATH if path is None else path
     doc = _load(str(path))
     stem = Path(notebook).stem
-    if stem not in doc["notebooks"]:
+    notebooks = doc.get("notebooks") or {}
+    if stem not in notebooks:
         raise ParameterError(f"notebook {stem!r} declares no parameters in {Path(path).name}")
-    return doc["notebooks"][stem]
+    params = notebooks[stem]
+    where = _shown_path(path)
+    if not isinstance(params, dict):
+        raise DataError(f"{where}: notebooks.{stem}: expected a mapping of parameter name to its declaration")
+    return {name: check_spec(spec, f"notebooks.{stem}.{name}", where) for name, spec in params.items()}
 
 
-def command_option(command: str, option: str, path: Path | str = PARAMETERS_PATH) -> dict:
+def command_option(command: str, option: str, path: Path | str | None = None) -> dict:
     """The declaration of an ``mfc`` option that is not a notebook parameter (``run``, ``timeout``)."""
-    return _load(str(path))["commands"][command][option]
+    path = PARAMETERS_PATH if path is None else path
+    doc = _load(str(path))
+    options = (doc.get("commands") or {}).get(command)
+    where = _shown_path(path)
+    if not isinstance(options, dict) or option not in options:
+        raise DataError(
+            f"{where}: commands.{command}.{option} is missing; declare it under 'commands: {command}:' "
+            f"with its type and range, e.g. {option}: {{type: int, min: 1, max: 64}}"
+        )
+    return check_spec(options[option], f"commands.{command}.{option}", where)
 
 
 def data_choices(spec: dict, data_dir=None) -> list | None:
@@ -178,7 +285,7 @@ def _mapping(name: str, value, spec: dict, data_dir=None) -> dict:
     return dict(value)
 
 
-def check_namespace(namespace: dict, notebook: str, path: Path | str = PARAMETERS_PATH) -> dict:
+def check_namespace(namespace: dict, notebook: str, path: Path | str | None = None) -> dict:
     """Check every declared parameter of ``notebook`` as set in ``namespace``; return their values.
 
     ``data_dir``, when declared, is checked first, because other parameters take their choices from it.

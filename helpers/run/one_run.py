@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from helpers.ledger.catalogue import Run
-from helpers.ledger.errors import ParameterError
+from helpers.ledger.errors import DataError, ParameterError
 from helpers.ledger.paths import EXECUTED_DIR, NOTEBOOKS_DIR
 
 
@@ -39,7 +39,10 @@ def parse_assignments(pairs: list[str], parameter_file: str | None) -> dict:
     if parameter_file:
         from helpers.ledger.files import check_input_path
 
-        path = check_input_path(parameter_file, "YAML parameter file")
+        try:
+            path = check_input_path(parameter_file, "YAML parameter file")
+        except DataError as exc:  # the user's file, named on the command line: bad usage, exit 2
+            raise ParameterError(f"-f {exc}") from None
         try:
             loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
