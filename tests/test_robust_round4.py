@@ -133,3 +133,105 @@ def test_the_projects_own_declarations_follow_the_schema():
     for stem in doc["notebooks"]:
         assert parameters.declared_parameters(stem)
     assert parameters.command_option("run", "jobs")["max"] == 64
+
+
+# --- item 3: YAML from the user is parsed within bounds: aliases, nesting, size -----------------------------
+
+# Six levels of ten aliases each: a million strings once expanded, from 300 bytes of YAML.
+ALIAS_BOMB = "[" + ", ".join(["*e"] * 10) + "]"
+ALIAS_LEVELS = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{name}: &{name} [{', '.join(['*' + previous] * 10)}]\n" for previous, name in zip("abcd", "bcde")
+)
+DEEP = "[" * 5000 + "]" * 5000
+
+
+def _short(line: str) -> str:
+    """The message is one line that quotes at most about 80 characters of the value."""
+    assert len(line) < 300, line[:300]
+    return line
+
+
+def test_an_alias_bomb_in_a_parameter_file_is_refused_in_one_line(tmp_path, run_mfc):
+    params = tmp_path / "p.yaml"
+    params.write_text(ALIAS_LEVELS + "mechanisms: " + ALIAS_BOMB + "\n", encoding="utf-8")
+    result = run_mfc("run", "40_nonresponse", "-f", str(params), "--output-dir", str(tmp_path / "out"))
+    assert _short(one_line(result, 2)) == (
+        f"mfc run: -f {params}: expands to more than 100,000 elements (aliases repeating aliases?); "
+        "write the values out"
+    )
+
+
+def test_an_alias_bomb_in_a_p_value_is_refused_in_one_line(tmp_path, run_mfc):
+    value = "{" + ALIAS_LEVELS.strip().replace("\n", ", ") + ", f: " + ALIAS_BOMB + "}"
+    result = run_mfc("run", "40_nonresponse", "-p", f"strengths={value}", "--output-dir", str(tmp_path / "o"))
+    assert _short(one_line(result, 2)) == (
+        "mfc run: -p strengths: the value expands to more than 100,000 elements (aliases repeating aliases?); "
+        "write the values out"
+    )
+
+
+def test_an_alias_bomb_in_parameters_yaml_is_one_line(declarations, run_mfc, tmp_path):
+    block = "".join("  " + line + "\n" for line in (ALIAS_LEVELS + "f: " + ALIAS_BOMB).splitlines())
+    declarations("common:\n", "common:\n" + block)
+    result = run_mfc("run", "--list")
+    assert _short(one_line(result, 1)) == (
+        f"{tmp_path / 'parameters.yaml'}: expands to more than 100,000 elements (aliases repeating aliases?); "
+        "write the values out"
+    )
+
+
+def test_deep_nesting_is_refused_in_one_line_wherever_it_is_given(tmp_path, run_mfc):
+    params = tmp_path / "p.yaml"
+    params.write_text("mechanisms: " + DEEP + "\n", encoding="utf-8")
+    result = run_mfc("run", "40_nonresponse", "-f", str(params), "--output-dir", str(tmp_path / "out"))
+    assert one_line(result, 2) == f"mfc run: -f {params}: nests deeper than 20 levels; flatten it"
+    result = run_mfc("run", "40_nonresponse", "-p", f"mechanisms={DEEP}", "--output-dir", str(tmp_path / "out"))
+    assert one_line(result, 2) == "mfc run: -p mechanisms: the value nests deeper than 20 levels; flatten it"
+
+
+def test_deep_nesting_in_an_option_value_is_refused(capsys):
+    """An mfc option declared as a dict or list reads its value as YAML, within the same bounds."""
+    import argparse
+
+    from helpers.run.params import add_declared_option
+
+    parser = argparse.ArgumentParser(prog="mfc nonresponse")
+    add_declared_option(parser, "--strengths", "40_nonresponse", "strengths", None, "slopes")
+    with pytest.raises(SystemExit) as info:
+        parser.parse_args(["--strengths", DEEP])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "RecursionError" not in err
+    assert err.splitlines()[-1] == (
+        "mfc nonresponse: error: argument --strengths: the value nests deeper than 20 levels; flatten it"
+    )
+
+
+def test_a_20_mb_value_is_refused_without_being_read_or_echoed(tmp_path, run_mfc):
+    params = tmp_path / "p.yaml"
+    params.write_text("report_id: " + "x" * 20_000_000 + "\n", encoding="utf-8")
+    result = run_mfc("run", "10_report", "-f", str(params), "--output-dir", str(tmp_path / "out"))
+    assert _short(one_line(result, 2)) == (
+        f"mfc run: -f {params}: is 20,000,012 bytes long (at most 1,000,000); it was not read"
+    )
+
+
+def test_a_long_value_is_quoted_in_at_most_80_characters(tmp_path, run_mfc):
+    params = tmp_path / "p.yaml"
+    params.write_text("report_id: " + "x" * 50_000 + "\n", encoding="utf-8")
+    result = run_mfc("run", "10_report", "-f", str(params), "--output-dir", str(tmp_path / "out"))
+    line = _short(one_line(result, 2))
+    assert line.startswith(f"mfc run: -f {params}: a value of 50,000 characters is too long (at most 10,000): 'xxx")
+    assert line.endswith("... (50,000 characters)")
+    result = run_mfc("run", "10_report", "-p", "report_id=" + "y" * 9_000, "--output-dir", str(tmp_path / "o"))
+    line = _short(one_line(result, 2))
+    assert line.startswith("mfc run: report_id='yyyy") and "... (9,000 characters) is not valid" in line
+
+
+def test_the_bounded_loader_reads_what_the_project_writes():
+    from helpers.ledger.bounded_yaml import brief, load_bounded
+
+    assert load_bounded("{mnar: -1, mar_size: 0.5}") == {"mnar": -1, "mar_size": 0.5}
+    assert load_bounded("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
+    assert load_bounded("") is None
+    assert brief("abc") == "'abc'" and brief(list(range(100))).endswith("...") and len(brief(list(range(100)))) == 80

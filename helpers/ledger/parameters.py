@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from helpers.ledger.bounded_yaml import brief, load_bounded, read_bounded
 from helpers.ledger.errors import DataError, ParameterError
 from helpers.ledger.paths import NOTEBOOKS_DIR
 
@@ -58,7 +59,9 @@ def _load(path: str) -> dict:
     """The declarations file, parsed once; only its outline is checked here (each entry when it is used)."""
     where = _shown_path(path)
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        doc = load_bounded(read_bounded(path))
+    except ParameterError as exc:  # too large, too deep, or aliases expanding without end
+        raise DataError(f"{where}: {exc}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"{where}: cannot read the parameter declarations ({first})") from None
@@ -210,22 +213,22 @@ def _number(name: str, value, kind: str, spec: dict, where: str) -> None:
     ok_type = isinstance(value, int) if kind == "int" else isinstance(value, (int, float))
     if isinstance(value, bool) or not ok_type or (kind == "float" and not math.isfinite(value)):
         whole = "a whole number" if kind == "int" else "a finite number"
-        raise ParameterError(f"{name}{where}={value!r} is not {whole}; valid: {describe_range(spec)}")
+        raise ParameterError(f"{name}{where}={brief(value)} is not {whole}; valid: {describe_range(spec)}")
     low_ok = ("min" not in spec or value >= spec["min"]) and ("above" not in spec or value > spec["above"])
     if not low_ok or ("max" in spec and value > spec["max"]):
         why = f" ({spec['why']})" if "why" in spec else ""
-        raise ParameterError(f"{name}{where}={value!r} is outside the valid range {describe_range(spec)}{why}")
+        raise ParameterError(f"{name}{where}={brief(value)} is outside the valid range {describe_range(spec)}{why}")
 
 
 def _element(name: str, value, kind: str, spec: dict, choices: list | None, where: str = "") -> None:
     if kind in ("int", "float"):
         _number(name, value, kind, spec, where)
     elif kind in ("str", "path") and not isinstance(value, str):
-        raise ParameterError(f"{name}{where}={value!r} must be text; valid: {describe_range(spec, choices)}")
+        raise ParameterError(f"{name}{where}={brief(value)} must be text; valid: {describe_range(spec, choices)}")
     elif kind == "bool" and not isinstance(value, bool):
-        raise ParameterError(f"{name}{where}={value!r} must be True or False")
+        raise ParameterError(f"{name}{where}={brief(value)} must be True or False")
     if choices is not None and kind != "dict" and value not in choices:
-        raise ParameterError(f"{name}{where}={value!r} is not valid; valid values: {', '.join(map(str, choices))}")
+        raise ParameterError(f"{name}{where}={brief(value)} is not valid; valid values: {', '.join(map(str, choices))}")
 
 
 def check_value(name: str, value, spec: dict, data_dir=None):
@@ -239,10 +242,10 @@ def check_value(name: str, value, spec: dict, data_dir=None):
     if kind == "list":
         if not isinstance(value, (list, tuple)):
             raise ParameterError(
-                f"{name} must be a list (pass it with papermill -y '{name}: [...]' or mfc run -f); got {value!r}"
+                f"{name} must be a list (pass it with papermill -y '{name}: [...]' or mfc run -f); got {brief(value)}"
             )
         if len(value) < spec.get("min_items", 0):
-            raise ParameterError(f"{name} must hold at least {spec['min_items']} value(s); got {value!r}")
+            raise ParameterError(f"{name} must hold at least {spec['min_items']} value(s); got {brief(value)}")
         for index, item in enumerate(value):
             _element(name, item, spec.get("items", "str"), spec, choices, f"[{index}]")
         return list(value)
@@ -250,15 +253,17 @@ def check_value(name: str, value, spec: dict, data_dir=None):
         return _mapping(name, value, spec, data_dir)
     if kind == "dict":
         if not isinstance(value, dict):
-            raise ParameterError(f"{name} must be a mapping such as {{{(choices or ['key'])[0]}: 1.0}}; got {value!r}")
+            raise ParameterError(
+                f"{name} must be a mapping such as {{{(choices or ['key'])[0]}: 1.0}}; got {brief(value)}"
+            )
         for key, item in value.items():
             if choices is not None and key not in choices:
-                raise ParameterError(f"{name} has key {key!r}; valid keys: {', '.join(map(str, choices))}")
-            _element(name, item, spec.get("items", "float"), spec, None, f"[{key!r}]")
+                raise ParameterError(f"{name} has key {brief(key)}; valid keys: {', '.join(map(str, choices))}")
+            _element(name, item, spec.get("items", "float"), spec, None, f"[{brief(key)}]")
         return dict(value)
     _element(name, value, kind, spec, choices)
     if kind == "path" and not Path(value).exists():
-        raise ParameterError(f"{name}={value!r}: no such file or folder")
+        raise ParameterError(f"{name}={brief(value)}: no such file or folder")
     return value
 
 
@@ -276,12 +281,18 @@ def _mapping(name: str, value, spec: dict, data_dir=None) -> dict:
     valid = {key: part[value_column].tolist() for key, part in frame.groupby(key_column, sort=False)}
     shown = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in valid.items()) or "none in the data"
     if not isinstance(value, dict):
-        raise ParameterError(f"{name} must be a mapping such as {{}} (the defaults); got {value!r}; valid: {shown}")
+        raise ParameterError(
+            f"{name} must be a mapping such as {{}} (the defaults); got {brief(value)}; valid: {shown}"
+        )
     for key, item in value.items():
         if key not in valid:
-            raise ParameterError(f"{name} has key {key!r}; valid keys: {', '.join(valid) or 'none'} (valid: {shown})")
+            raise ParameterError(
+                f"{name} has key {brief(key)}; valid keys: {', '.join(valid) or 'none'} (valid: {shown})"
+            )
         if item not in valid[key]:
-            raise ParameterError(f"{name}[{key!r}]={item!r} is not valid; valid values: {', '.join(valid[key])}")
+            raise ParameterError(
+                f"{name}[{brief(key)}]={brief(item)} is not valid; valid values: {', '.join(valid[key])}"
+            )
     return dict(value)
 
 

@@ -72,8 +72,12 @@ def option_type(spec: dict, option: str):
         if spec["type"] in ("list", "dict"):
             import yaml
 
+            from helpers.ledger.bounded_yaml import load_bounded
+
             try:
-                return yaml.safe_load(text)  # --strengths '{mnar: -1}', as papermill reads -y
+                return load_bounded(text)  # --strengths '{mnar: -1}', as papermill reads -y
+            except ParameterError as exc:
+                raise argparse.ArgumentTypeError(f"the value {exc}") from None
             except yaml.YAMLError:
                 raise ValueError(text) from None
         return {"int": int, "float": float}.get(spec["type"], str)(text)
@@ -82,7 +86,9 @@ def option_type(spec: dict, option: str):
         try:
             value = parse(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {spec['type']}") from None
+            from helpers.ledger.bounded_yaml import brief
+
+            raise argparse.ArgumentTypeError(f"{brief(text)} is not a {spec['type']}") from None
         try:
             return check_value(option, value, spec)
         except ParameterError as exc:
