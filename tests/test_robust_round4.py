@@ -235,3 +235,105 @@ def test_the_bounded_loader_reads_what_the_project_writes():
     assert load_bounded("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
     assert load_bounded("") is None
     assert brief("abc") == "'abc'" and brief(list(range(100))).endswith("...") and len(brief(list(range(100)))) == 80
+
+
+# --- item 2: one CSV writer, quoting CR and LF and neutralising formulas everywhere --------------------------
+
+CLAIMS_HEADER = ["claim_id", "kind", "a", "b", "stated", "qualifier", "description"]
+FORMULAS = ["=1+1", "+1+1", "-1+cmd|' /C calc'!A0", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+VARIANTS = FORMULAS + [" " + text for text in FORMULAS]  # each leading, and after white space
+
+
+def _write_claims(path, descriptions):
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")  # \r\n: a CR inside a cell is quoted here
+        writer.writerow(CLAIMS_HEADER)
+        for number, text in enumerate(descriptions):
+            writer.writerow([f"c{number}", "proportion", "864", "2335", "37", "", text])
+
+
+def _rows_as_a_spreadsheet_reads_them(path) -> list[list[str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+@pytest.mark.parametrize("text", VARIANTS, ids=[repr(v) for v in VARIANTS])
+def test_every_formula_variant_is_neutralised_by_the_one_writer(capsys, text):
+    """The writer behind --csv, --out and the site: each of the 12 variants gets its leading '."""
+    import csv
+    import io
+
+    import pandas as pd
+
+    from helpers.run.output import print_csv
+
+    print_csv(pd.DataFrame({"claim_id": ["c1"], "description": [text]}))
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out, newline="")))
+    assert rows == [["claim_id", "description"], ["c1", "'" + text]]
+
+
+@pytest.mark.parametrize("text", VARIANTS, ids=[repr(v) for v in VARIANTS])
+def test_every_formula_variant_is_neutralised_in_the_out_file(tmp_path, run_mfc, text):
+    """The claims reader strips white space from a cell; what is left is neutralised, on one row."""
+    claims = tmp_path / "c.csv"
+    _write_claims(claims, [text])
+    result = run_mfc("claims", str(claims), "--out", str(tmp_path / "v.csv"))
+    assert result.returncode == 0, result.stderr
+    rows = _rows_as_a_spreadsheet_reads_them(tmp_path / "v.csv")
+    assert len(rows) == 2  # the header and the one claim: no row was split at a CR
+    assert rows[1][rows[0].index("description")] == "'" + text.strip()
+
+
+def test_a_carriage_return_inside_a_cell_is_quoted_so_no_row_starts_there(tmp_path, run_mfc):
+    claims = tmp_path / "c.csv"
+    _write_claims(claims, ["a note\r=1+1", "two\nlines", "plain"])
+    run_mfc("claims", str(claims), "--out", str(tmp_path / "v.csv"))
+    raw = (tmp_path / "v.csv").read_bytes()
+    assert b'"a note\r=1+1"' in raw and b'"two\nlines"' in raw and b"\r\n" not in raw
+    rows = _rows_as_a_spreadsheet_reads_them(tmp_path / "v.csv")
+    assert [row[0] for row in rows] == ["claim_id", "c0", "c1", "c2"]
+
+
+def test_plain_numbers_are_left_as_numbers():
+    from helpers.ledger.csv_out import neutralise_formula
+
+    assert [neutralise_formula(v) for v in ["-22", "+3.5", " -1", "1e3", "37 per cent", "-inf", "-1_000"]] == [
+        "-22",
+        "+3.5",
+        " -1",
+        "1e3",
+        "37 per cent",
+        "'-inf",
+        "'-1_000",
+    ]
+
+
+def test_csv_on_standard_output_is_neutralised_and_quoted(capsys):
+    import pandas as pd
+
+    from helpers.run.output import print_csv
+
+    print_csv(pd.DataFrame({"group": ["=1+1", "x\r=2+2", "ok"], "rate": [0.5, float("nan"), 1 / 3]}))
+    assert capsys.readouterr().out == ('group,rate\n\'=1+1,0.500000\n"x\r=2+2",\n' + "ok,0.333333\n")
+
+
+def test_the_sites_table_downloads_are_neutralised_and_quoted(tmp_path):
+    import nbformat
+
+    from helpers.present.site import prepare_notebook
+
+    html = (
+        "<table><thead><tr><th>claim</th><th>note</th></tr></thead><tbody>"
+        '<tr><td>=HYPERLINK("http://x")</td><td>a, b</td></tr>'
+        "<tr><td>c2</td><td> @SUM(A1)</td></tr><tr><td>c3</td><td>-22</td></tr></tbody></table>"
+    )
+    cell = nbformat.v4.new_code_cell("table")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    prepare_notebook(nb, "20_claims", {}, tmp_path)
+    rows = _rows_as_a_spreadsheet_reads_them(tmp_path / "20_claims-table-1.csv")
+    assert rows == [["claim", "note"], ['\'=HYPERLINK("http://x")', "a, b"], ["c2", "'@SUM(A1)"], ["c3", "-22"]]

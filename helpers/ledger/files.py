@@ -11,7 +11,7 @@ the temporary file is removed and the target is left as it was.
 :func:`check_output_path` refuses a path that is a symbolic link, a folder, a FIFO, a device or a
 socket, or one of the command's own inputs. :func:`check_input_path` refuses a folder or a special file
 before it is opened (opening a FIFO with no writer would wait for ever).
-:func:`neutralise_formulas` keeps text cells of a CSV meant for spreadsheets from running as formulas.
+CSV files are written with :mod:`helpers.ledger.csv_out`, which quotes and neutralises their cells.
 """
 
 from __future__ import annotations
@@ -183,34 +183,3 @@ def check_input_path(path: Path | str, what: str = "file") -> Path:
     if not stat.S_ISREG(mode):
         raise DataError(f"{path}: is a special file (FIFO, device or socket), not a {what}; it was not opened")
     return path
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_plain_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip() == text and not text.lower().lstrip("+-").startswith(("inf", "nan"))
-
-
-def neutralise_formula(value):
-    """Prefix ``'`` to text a spreadsheet would run as a formula (starts with = + - @ tab or CR).
-
-    A plain number such as ``-22`` is left as it is: spreadsheets read it as a number, not a formula.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_plain_number(value):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(table):
-    """A copy of a pandas table with every text cell passed through :func:`neutralise_formula`."""
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype) in ("string", "str"):
-            out[column] = out[column].map(neutralise_formula)
-    out.columns = [neutralise_formula(str(c)) for c in out.columns]
-    return out

@@ -19,7 +19,6 @@ copies are never edited):
 from __future__ import annotations
 
 import base64
-import csv
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.ledger.catalogue import load_catalogue
+from helpers.ledger.csv_out import write_csv_file
 from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
 
@@ -205,8 +205,7 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
         for rows in _html_tables(cell):
             table_number += 1
             target = tables_dir / f"{name}-table-{table_number}.csv"
-            with target.open("w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(rows)
+            write_csv_file(target, rows)  # the one CSV writer: CR/LF quoted, formulas neutralised
             link = f"{{download}}`Download this table (CSV) <tables/{target.name}>`"
             cells.append(nbformat.v4.new_markdown_cell(link))
     nb.cells = cells

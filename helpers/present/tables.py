@@ -261,7 +261,9 @@ class Table:
             return self.frame.to_string(index=False)
 
     def to_csv(self, path) -> None:
-        self.frame.to_csv(path, index=False)
+        from helpers.ledger.csv_out import write_csv_file
+
+        write_csv_file(path, self.frame)
 
 
 def readable_table(
