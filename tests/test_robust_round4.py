@@ -337,3 +337,134 @@ def test_the_sites_table_downloads_are_neutralised_and_quoted(tmp_path):
     prepare_notebook(nb, "20_claims", {}, tmp_path)
     rows = _rows_as_a_spreadsheet_reads_them(tmp_path / "20_claims-table-1.csv")
     assert rows == [["claim", "note"], ['\'=HYPERLINK("http://x")', "a, b"], ["c2", "'@SUM(A1)"], ["c3", "-22"]]
+
+
+# --- item 1: markup in a data field is shown, never run -----------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = "<img src=x onerror=alert(1)>"
+
+
+def _planted_ledger(tmp_path):
+    """A copy of data/ whose text columns carry markup: the sources' publisher, title and note, the claims'
+    description and locator, the reports' title and the discrepancies' likely explanation."""
+    import shutil
+
+    import pandas as pd
+
+    from helpers.ledger.paths import DATA_DIR
+    from helpers.ledger.tables import load_ledger, rehash
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    sources = pd.read_csv(data / "sources.csv", dtype=str, keep_default_na=False)
+    for column in ("publisher", "title", "note"):
+        sources[column] = [f"{IMAGE} {value} {SCRIPT}" for value in sources[column]]
+    sources.to_csv(data / "sources.csv", index=False, lineterminator="\n")
+    claims = pd.read_csv(data / "claims.csv", dtype=str, keep_default_na=False)
+    for column in ("description", "locator"):
+        claims[column] = [f"{SCRIPT}{value}{IMAGE}" for value in claims[column]]
+    claims.to_csv(data / "claims.csv", index=False, lineterminator="\n")
+    for table, column in (("reports", "title"), ("discrepancies", "likely_explanation")):
+        frame = pd.read_csv(data / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame[column] = [f"{value} {SCRIPT}" for value in frame[column]]
+        frame.to_csv(data / f"{table}.csv", index=False, lineterminator="\n")
+    rehash(data)
+    return load_ledger(data)
+
+
+def _users_claims_with_markup_ids(tmp_path, ledger):
+    """A reader's claims file (claims_path) whose claim ids are markup: ids are not checked for a pattern there."""
+    claims = ledger.claims.copy()
+    claims["claim_id"] = [f"{SCRIPT}{IMAGE}{number}" for number in range(len(claims))]
+    path = tmp_path / "mine.csv"
+    claims.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def _no_live_markup(text: str) -> None:
+    """No tag from the data survives as a tag; its escaped form is there (so the field did reach the page)."""
+    lowered = text.lower()
+    assert "<script" not in lowered and "<img" not in lowered, text[:500]
+    assert "&lt;script&gt;" in lowered or "&lt;img" in lowered
+
+
+def _rendered(markdown: str) -> str:
+    """Markdown as Jupyter and the site's MyST render it (raw HTML passes through markdown-it)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").render(markdown)
+
+
+def test_markup_in_claim_ids_and_publishers_is_escaped_in_every_claims_output(tmp_path):
+    from helpers.claims import alternatives_from, check_claims, read_claims
+    from helpers.present import (
+        claims_table,
+        closing_paragraph,
+        count_copies_once,
+        impact_lines,
+        inconsistent_claims,
+        readable_table,
+        short_titles,
+        verdicts_by,
+        with_sources,
+    )
+
+    ledger = _planted_ledger(tmp_path)
+    claims = read_claims(_users_claims_with_markup_ids(tmp_path, ledger))
+    verdicts = with_sources(check_claims(claims, alternatives_from(ledger.figures)), ledger.sources)
+    distinct = count_copies_once(verdicts, ledger.sources)
+    titles = short_titles(ledger.reports)
+    assert (distinct["verdict"] == "inconsistent").any()  # so the sentences name claims and outlets
+
+    _no_live_markup(claims_table(verdicts, ledger.sources, titles)._repr_html_())
+    _no_live_markup(verdicts_by(distinct.assign(outlet=distinct["article"]), "outlet")._repr_html_())
+    _no_live_markup(readable_table(inconsistent_claims(distinct), labels={"report_id": titles})._repr_html_())
+    lines = "\n".join(impact_lines(distinct))
+    _no_live_markup(_rendered(lines))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in _rendered(lines)
+    _no_live_markup(_rendered(closing_paragraph(distinct, ledger.discrepancies, titles)))
+
+
+def test_markup_in_the_description_column_is_escaped_in_the_claims_table(tmp_path):
+    from helpers.claims import alternatives_from, check_claims, read_claims
+    from helpers.present import claims_table, with_sources
+
+    ledger = _planted_ledger(tmp_path)
+    claims = read_claims(ledger.data_dir / "claims.csv")
+    verdicts = with_sources(check_claims(claims, alternatives_from(ledger.figures)), ledger.sources)
+    html = claims_table(verdicts, ledger.sources)._repr_html_()
+    _no_live_markup(html)
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2 * len(verdicts)  # description and outlet
+
+
+def test_a_source_link_shows_a_markup_title_as_text_and_never_links_javascript():
+    import pandas as pd
+
+    from helpers.present.labels import source_link
+
+    sources = pd.DataFrame(
+        {
+            "source_id": ["a", "b"],
+            "title": [f"{SCRIPT} [x](javascript:alert(2))", IMAGE],
+            "url": ["javascript:alert(1)", "https://example.org/?q=<b>"],
+        }
+    )
+    markdown = source_link(sources, "a")
+    assert markdown == "&lt;script&gt;alert(1)&lt;/script&gt; (x)(javascript:alert(2))"
+    assert "href" not in _rendered(markdown) and "<script" not in _rendered(markdown)
+    assert source_link(sources, "a", markup="html") == "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(2))"
+    assert source_link(sources, "b", markup="html") == (
+        '<a href="https://example.org/?q=&lt;b&gt;">&lt;img src=x onerror=alert(1)&gt;</a>'
+    )
+    _no_live_markup(_rendered(source_link(sources, "b")))
+
+
+def test_a_readable_table_never_links_a_javascript_url_nor_runs_its_caption():
+    import pandas as pd
+
+    from helpers.present.tables import Table
+
+    frame = pd.DataFrame({"outlet": ["x"]})
+    html = Table(frame, frame, caption=SCRIPT, urls={"outlet": ["javascript:alert(1)"]})._repr_html_()
+    assert "href" not in html and "<script" not in html and "<em>&lt;script&gt;" in html

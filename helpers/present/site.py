@@ -31,6 +31,7 @@ from helpers.ledger.catalogue import load_catalogue
 from helpers.ledger.csv_out import write_csv_file
 from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
+from helpers.present.escape import md_text
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
 KEY_CHART_PATH = PROJECT_ROOT / "docs" / "key-chart.png"
@@ -303,7 +304,7 @@ def stage(
             continue
         entry = describe(path, run.description, run.parameters)
         report_id = run.parameters.get("report_id")
-        suffix = titles.get(report_id, report_id) if report_id else ""
+        suffix = md_text(titles.get(report_id, report_id)) if report_id else ""  # a title from data: never markup
         if suffix:
             entry.title = f"{entry.title} — {suffix}"
         nb = prepare_notebook(nbformat.read(path, as_version=4), run.name, terms, tables, suffix)
