@@ -468,3 +468,59 @@ def test_a_readable_table_never_links_a_javascript_url_nor_runs_its_caption():
     frame = pd.DataFrame({"outlet": ["x"]})
     html = Table(frame, frame, caption=SCRIPT, urls={"outlet": ["javascript:alert(1)"]})._repr_html_()
     assert "href" not in html and "<script" not in html and "<em>&lt;script&gt;" in html
+
+
+# --- item 4: no silent success ------------------------------------------------------------------------------
+
+
+class _PoolThatCannotStartWorkers:
+    """A process pool whose worker cannot start: spawn's pipe to the new process breaks."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def submit(self, *args, **kwargs):
+        raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
+    def shutdown(self, *args, **kwargs):
+        pass
+
+
+def test_a_worker_that_fails_to_start_is_an_error_naming_the_notebook(monkeypatch, run_mfc):
+    from helpers.run import runner
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", _PoolThatCannotStartWorkers)
+    result = run_mfc("run", "--only", "00_overview", "01_glossary", "--quiet")
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert result.stderr.splitlines() == [
+        f"FAILED  00_overview (00_overview.ipynb): the worker process could not start "
+        f"(BrokenPipeError: [Errno {errno.EPIPE}] {os.strerror(errno.EPIPE)})",
+        f"FAILED  01_glossary (01_glossary.ipynb): the worker process could not start "
+        f"(BrokenPipeError: [Errno {errno.EPIPE}] {os.strerror(errno.EPIPE)})",
+    ]
+    assert result.stdout.strip().splitlines()[-1] == "0 of 2 notebook(s) executed; failed: 00_overview, 01_glossary"
+
+
+def test_a_broken_pipe_that_is_not_standard_output_is_an_error(monkeypatch, run_mfc):
+    def breaks(args):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_check_data", breaks)
+    result = run_mfc("check-data")
+    assert one_line(result, 1) == (
+        "mfc check-data: a pipe to another process broke ([Errno 32] Broken pipe); nothing more was done"
+    )
+
+
+def test_only_a_standard_output_whose_reader_has_gone_counts_as_closed(monkeypatch):
+    from helpers.run.output import stdout_closed
+
+    read_end, write_end = os.pipe()
+    monkeypatch.setattr("sys.stdout", open(write_end, "w", closefd=False))  # noqa: SIM115 (closed below)
+    try:
+        assert stdout_closed() is False
+        os.close(read_end)
+        assert stdout_closed() is True
+    finally:
+        monkeypatch.undo()
+        os.close(write_end)

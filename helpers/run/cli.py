@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from helpers.ledger.errors import DataError, MfcError, ParameterError
-from helpers.run.output import print_csv
+from helpers.run.output import print_csv, stdout_closed
 from helpers.run.signals import exit_code, stop_policy
 
 
@@ -327,9 +327,14 @@ def main(argv: list[str] | None = None) -> int:
         except MfcError as exc:
             print(f"{command}: {exc}", file=sys.stderr)
             return 2
-        except BrokenPipeError:
-            _silence_stdout()
-            return 0
+        except BrokenPipeError as exc:
+            if stdout_closed():  # the reader went early: the command ends quietly
+                _silence_stdout()
+                return 0
+            if os.environ.get("MFC_DEBUG"):
+                raise
+            print(f"{command}: a pipe to another process broke ({exc}); nothing more was done", file=sys.stderr)
+            return 1
         except OSError as exc:
             if os.environ.get("MFC_DEBUG"):
                 raise

@@ -405,7 +405,14 @@ def run_catalogue(
     # spawn: a fresh interpreter per worker, so kernels and zmq state are never shared with a fork.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_signals)
     try:
-        futures = {pool.submit(execute_run, run, reuse_kernel=not fresh_kernels, **kwargs): run for run in runs}
+        futures = {}
+        for position, run in enumerate(runs):
+            try:
+                futures[pool.submit(execute_run, run, reuse_kernel=not fresh_kernels, **kwargs)] = run
+            except (OSError, RuntimeError) as exc:  # a worker could not start (BrokenPipeError, a broken pool)
+                results += [_not_started(later, exc) for later in runs[position:]]
+                bar.update(len(runs) - position)
+                break
         for future in as_completed(futures):
             try:
                 result = future.result()
@@ -423,3 +430,9 @@ def run_catalogue(
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def _not_started(run: Run, exc: BaseException) -> RunResult:
+    """A failed result for a run whose worker process could not be started: never a silent success."""
+    why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return RunResult(run.name, False, f"{run.name} ({run.notebook}): the worker process could not start ({why})")
