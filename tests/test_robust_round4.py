@@ -524,3 +524,69 @@ def test_only_a_standard_output_whose_reader_has_gone_counts_as_closed(monkeypat
     finally:
         monkeypatch.undo()
         os.close(write_end)
+
+
+# --- item 7: the explorer answers only requests addressed to this machine ----------------------------------
+
+
+def _explore_command(port: int) -> list[str]:
+    """The voila command line of `make explore`, read from the Makefile, with ``port``."""
+    import re
+    import shlex
+    import sys
+    from pathlib import Path
+
+    recipe = re.search(r"^explore:.*?(?=^\S|\Z)", (PROJECT_ROOT / "Makefile").read_text(), flags=re.S | re.M)
+    text = recipe.group(0).replace("\\\n", " ")  # the recipe's continued lines as one
+    line = next(part for part in text.split(";") if "/voila " in part).strip()
+    words = shlex.split(line.replace("$(BIN)", str(Path(sys.executable).parent)).replace("$$port", str(port)))
+    return [word for word in words if not word.startswith("JUPYTER_PATH=")]
+
+
+def _status(port: int, host: str, path: str = "/api/kernels") -> int:
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Host": host})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_the_explorer_refuses_a_host_other_than_this_machine():
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = _explore_command(port)
+    env = {**os.environ, "JUPYTER_PATH": "notebooks"}
+    proc = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        end = time.monotonic() + 60
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None and time.monotonic() < end, "Voilà did not start"
+            time.sleep(0.2)
+        for host in ("evil.example", "localhost.evil.example", "192.168.1.5"):
+            assert _status(port, f"{host}:{port}") == 403, host
+            assert _status(port, f"{host}:{port}", "/") == 403, host
+        for host in ("127.0.0.1", "localhost", "[::1]"):
+            assert _status(port, f"{host}:{port}") in (200, 302), host  # 302: to the page that sets a cookie
+        assert "--Voila.ip=127.0.0.1" in command  # and it listens on this machine only
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stderr.close()
