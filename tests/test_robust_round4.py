@@ -590,3 +590,109 @@ def test_the_explorer_refuses_a_host_other_than_this_machine():
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         proc.stderr.close()
+
+
+# --- item 5: signals, whatever the moment ---------------------------------------------------------------------
+
+
+def _signal_group_when(tmp_path, signum, child_says: str, delay: float):
+    """Run one notebook with `mfc run` in a process group of its own; as soon as one of its processes'
+    command lines holds ``child_says`` (a worker starting, a kernel running), wait ``delay`` seconds and
+    send ``signum`` to the whole group, as a terminal does. Return the exit code and standard error."""
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    command = [sys.executable, "-m", "helpers.run.cli", "run", "00_overview", "--output-dir", str(tmp_path / "o")]
+    proc = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        end = time.monotonic() + 90
+        while not any(
+            child_says in " ".join(child.cmdline())
+            for child in psutil.Process(proc.pid).children(recursive=True)
+            if child.is_running()
+        ):
+            assert proc.poll() is None and time.monotonic() < end, f"no process ran {child_says}"
+            time.sleep(0.005)
+        time.sleep(delay)
+        os.killpg(proc.pid, signum)
+        _, err = proc.communicate(timeout=90)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("delay", [0.02, 0.05, 0.15])
+def test_ctrl_c_while_workers_start_stops_them_quietly(tmp_path, delay):
+    import signal
+
+    code, err = _signal_group_when(tmp_path, signal.SIGINT, "spawn_main", delay)
+    assert code == 130 and "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.strip().splitlines() == [
+        f"mfc run: interrupted; workers and kernels stopped, unfinished notebooks left as they were in {tmp_path / 'o'}/"
+    ]
+
+
+def test_sighup_to_the_group_leaves_no_traceback_from_the_resource_tracker(tmp_path):
+    import signal
+
+    code, err = _signal_group_when(tmp_path, signal.SIGHUP, "ipykernel", 1.0)
+    assert code == 129 and "Traceback" not in err and "resource_tracker" not in err, err
+    assert err.strip().splitlines() == [
+        f"mfc run: stopped by SIGHUP; workers and kernels stopped, unfinished notebooks left as they were "
+        f"in {tmp_path / 'o'}/"
+    ]
+
+
+WRITER = """
+import sys, time
+from pathlib import Path
+{setup}
+from helpers.ledger.files import write_atomically
+
+def write(stream):
+    stream.write("new, half written")
+    stream.flush()
+    print("writing", flush=True)
+    time.sleep(60)
+
+write_atomically(Path(sys.argv[1]), write)
+"""
+
+
+@pytest.mark.parametrize(
+    ("who", "setup", "code"),
+    [
+        ("a pool worker", "from helpers.run.runner import _worker_signals\n_worker_signals()", 143),
+        ("mfc itself", "from helpers.run.signals import stop_policy\npolicy = stop_policy()\npolicy.__enter__()", None),
+    ],
+)
+def test_sigterm_in_the_middle_of_a_write_leaves_no_partial_file(tmp_path, who, setup, code):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "out" / "10_report.ipynb"
+    target.parent.mkdir()
+    target.write_text("the old copy", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER.format(setup=setup), str(target)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline() == "writing\n", proc.stderr.read()
+    assert len(list(target.parent.iterdir())) == 2  # the old copy and the temporary file being written
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    if code is not None:
+        assert proc.returncode == code
+    assert [p.name for p in target.parent.iterdir()] == ["10_report.ipynb"], who
+    assert target.read_text(encoding="utf-8") == "the old copy"

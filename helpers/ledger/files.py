@@ -27,6 +27,16 @@ from pathlib import Path
 from helpers.ledger.errors import DataError, ParameterError
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+# Temporary files this process is writing now. A write removes its own on any exception; a process that
+# must stop without unwinding (a pool worker's SIGTERM handler ends in os._exit) calls remove_partial_files.
+_PARTIAL: set[str] = set()
+
+
+def remove_partial_files() -> None:
+    """Remove every temporary file this process is still writing (for a stop that skips clean-up)."""
+    for name in list(_PARTIAL):
+        Path(name).unlink(missing_ok=True)
+        _PARTIAL.discard(name)
 
 
 @contextmanager
@@ -93,6 +103,8 @@ def write_atomically(
             Path(tmp_name).unlink(missing_ok=True)
         _name_the_file(exc, target)
         raise
+    finally:
+        _PARTIAL.difference_update(created)
     return target
 
 
@@ -118,6 +130,7 @@ def _write_temporary(
     with signals_held():
         handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         created.append(tmp_name)
+        _PARTIAL.add(tmp_name)
     try:
         os.fchmod(handle, new_file_mode())
         mode = "wb" if encoding is None else "w"
@@ -162,6 +175,8 @@ def write_all_atomically(writers: Mapping[Path | str, Callable], *, encoding: st
             Path(tmp_name).unlink(missing_ok=True)  # one already renamed is gone: nothing to remove
         _name_the_file(exc, targets[len(created) - 1] if created else targets[0])
         raise
+    finally:
+        _PARTIAL.difference_update(created)
     return targets
 
 

@@ -309,7 +309,9 @@ def main(argv: list[str] | None = None) -> int:
     arrives (start-up imports and data validation included). No traceback reaches the user (set
     MFC_DEBUG=1 to see one).
     """
-    with stop_policy():  # first, before any heavy import
+    # first, before any heavy import; run as the mfc program (no argv given), a signal after the command
+    # has finished is ignored: the process is only exiting
+    with stop_policy(ignore_after=argv is None):
         words = [w for w in (sys.argv[1:] if argv is None else argv) if not w.startswith("-")]
         command = f"mfc {words[0]}" if words else "mfc"  # known before parsing, for a signal during imports
         try:
