@@ -63,11 +63,12 @@ lab: setup
 
 # The explorer (notebooks/50_explore.ipynb) as a web page on this machine: Voila on 127.0.0.1, a free port,
 # no browser opened (open the address it prints; Ctrl-C stops it). Template "offline" (notebooks/voila/):
-# Voila's lab template without its CDN links, so it works with no network.
+# Voila's lab template without its CDN links, so it works with no network. notebooks/voila/voila.json turns
+# on the Host check JupyterLab uses (only 127.0.0.1, ::1 and localhost): a DNS-rebinding page gets 403.
 explore: setup
 	@port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	echo "Explorer: http://127.0.0.1:$$port/ (the page appears once the notebook has run, a few seconds)"; \
-	JUPYTER_PATH=notebooks $(BIN)/voila notebooks/50_explore.ipynb --no-browser --template=offline --Voila.ip=127.0.0.1 --port=$$port
+	JUPYTER_PATH=notebooks $(BIN)/voila notebooks/50_explore.ipynb --no-browser --template=offline --Voila.ip=127.0.0.1 --Voila.config_file_paths=notebooks/voila --port=$$port
 
 # The book: the executed notebooks as a Sphinx site (MyST-NB, sphinx-book-theme), never re-executed, for
 # readers without Python (build/site/index.html). Settings in site/conf.py; works offline.

@@ -31,7 +31,7 @@ from helpers.stats.report_view import report_view
 ROOT = NOTEBOOKS_DIR.parent
 VOILA = Path(sys.executable).parent / "voila"
 # The arguments `make explore` passes (tests below check the Makefile carries the same ones).
-VOILA_ARGS = ["--no-browser", "--template=offline", "--Voila.ip=127.0.0.1"]
+VOILA_ARGS = ["--no-browser", "--template=offline", "--Voila.ip=127.0.0.1", "--Voila.config_file_paths=notebooks/voila"]
 
 
 def _chromium() -> str | None:

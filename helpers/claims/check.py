@@ -339,12 +339,11 @@ def check_claims(frame, alternatives=None):
 def write_verdicts(verdicts, out_path):
     """Write the verdicts as CSV, atomically: a temporary file in the same folder is moved into
     place, so a failure never leaves a partial file behind."""
-    from helpers.ledger.files import neutralise_formulas, write_atomically
+    from helpers.ledger.csv_out import write_csv_file
 
-    # The file is made to be opened in spreadsheets: a cell that would run as a formula is written
-    # with a leading apostrophe (OWASP's advice on CSV injection); plain numbers are left alone.
-    safe = neutralise_formulas(verdicts)
-    write_atomically(out_path, lambda stream: safe.to_csv(stream, index=False), newline="")
+    # The file is made to be opened in spreadsheets: the one CSV writer quotes CR and LF and writes a
+    # cell that would run as a formula with a leading apostrophe (OWASP's advice on CSV injection).
+    write_csv_file(out_path, verdicts)
 
 
 def format_table(verdicts):

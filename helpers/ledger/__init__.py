@@ -12,6 +12,8 @@ Everything above reads the collection's data through here; nothing here imports 
     vocabulary     version_label, GROUP_LABELS: what the ledger's ids mean in words
     versions       version_choices, default_versions, version_labels: the versions in data/versions.csv
     choices        check_choice, check_choices, check_report_id: a value from a declared set
+    csv_out        write_csv, write_csv_file: the one CSV writer (CR/LF quoted, formulas neutralised)
+    bounded_yaml   load_bounded, brief: user YAML read within bounds (aliases, nesting, size); short quotes
     files          write_atomically, write_all_atomically, check_input_path, check_output_path: safe file I/O
     errors         DataError, ParameterError: one-line messages naming the file, row and column
     paths          where data/, notebooks/ and notebooks/executed/ are
@@ -44,8 +46,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "write_bytes_atomically",
             "check_output_path",
             "check_input_path",
-            "neutralise_formulas",
         ],
+        "csv_out": ["write_csv", "write_csv_file", "neutralise_formula", "neutralise_formulas"],
+        "bounded_yaml": ["load_bounded", "read_bounded", "brief"],
         "errors": ["DataError", "ParameterError", "MfcError"],
         "paths": ["DATA_DIR", "NOTEBOOKS_DIR", "EXECUTED_DIR", "PROJECT_ROOT"],
     },

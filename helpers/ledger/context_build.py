@@ -31,7 +31,6 @@ Run it with ``mfc build-context [RAW_DIR] [--out DIR]``.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
@@ -275,11 +274,11 @@ def _fmt(value) -> str:
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
     """All-string columns with LF endings and minimal quoting (byte-stable)."""
+    from helpers.ledger.csv_out import write_csv
+
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(df.columns)
-    for row in df.itertuples(index=False):
-        writer.writerow([_fmt(v) for v in row])
+    rows = [list(df.columns)] + [[_fmt(v) for v in row] for row in df.itertuples(index=False)]
+    write_csv(rows, buf, neutralise=False)  # data the project reads back: quoted, never altered
     return buf.getvalue().encode("utf-8")
 
 

@@ -11,7 +11,7 @@ the temporary file is removed and the target is left as it was.
 :func:`check_output_path` refuses a path that is a symbolic link, a folder, a FIFO, a device or a
 socket, or one of the command's own inputs. :func:`check_input_path` refuses a folder or a special file
 before it is opened (opening a FIFO with no writer would wait for ever).
-:func:`neutralise_formulas` keeps text cells of a CSV meant for spreadsheets from running as formulas.
+CSV files are written with :mod:`helpers.ledger.csv_out`, which quotes and neutralises their cells.
 """
 
 from __future__ import annotations
@@ -27,6 +27,16 @@ from pathlib import Path
 from helpers.ledger.errors import DataError, ParameterError
 
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+# Temporary files this process is writing now. A write removes its own on any exception; a process that
+# must stop without unwinding (a pool worker's SIGTERM handler ends in os._exit) calls remove_partial_files.
+_PARTIAL: set[str] = set()
+
+
+def remove_partial_files() -> None:
+    """Remove every temporary file this process is still writing (for a stop that skips clean-up)."""
+    for name in list(_PARTIAL):
+        Path(name).unlink(missing_ok=True)
+        _PARTIAL.discard(name)
 
 
 @contextmanager
@@ -88,11 +98,24 @@ def write_atomically(
     created: list[str] = []
     try:
         os.replace(_write_temporary(target, write, encoding=encoding, newline=newline, created=created), target)
-    except BaseException:
+    except BaseException as exc:
         for tmp_name in created:
             Path(tmp_name).unlink(missing_ok=True)
+        _name_the_file(exc, target)
         raise
+    finally:
+        _PARTIAL.difference_update(created)
     return target
+
+
+def _name_the_file(exc: BaseException, target: Path) -> None:
+    """Give an OSError raised while writing ``target`` the file's name, if it has none.
+
+    A write or fsync that fails for want of space raises an OSError without a file name (it acts on an
+    open descriptor); ``mfc`` prints the name, so the user learns which file and folder were affected.
+    """
+    if isinstance(exc, OSError) and not exc.filename:
+        exc.filename = str(target)
 
 
 def _write_temporary(
@@ -107,6 +130,7 @@ def _write_temporary(
     with signals_held():
         handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
         created.append(tmp_name)
+        _PARTIAL.add(tmp_name)
     try:
         os.fchmod(handle, new_file_mode())
         mode = "wb" if encoding is None else "w"
@@ -146,10 +170,13 @@ def write_all_atomically(writers: Mapping[Path | str, Callable], *, encoding: st
         with signals_held():  # all renamed or none: a signal waits for the last rename
             for tmp_name, target in zip(list(created), targets):
                 os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         for tmp_name in created:
             Path(tmp_name).unlink(missing_ok=True)  # one already renamed is gone: nothing to remove
+        _name_the_file(exc, targets[len(created) - 1] if created else targets[0])
         raise
+    finally:
+        _PARTIAL.difference_update(created)
     return targets
 
 
@@ -171,34 +198,3 @@ def check_input_path(path: Path | str, what: str = "file") -> Path:
     if not stat.S_ISREG(mode):
         raise DataError(f"{path}: is a special file (FIFO, device or socket), not a {what}; it was not opened")
     return path
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_plain_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return text.strip() == text and not text.lower().lstrip("+-").startswith(("inf", "nan"))
-
-
-def neutralise_formula(value):
-    """Prefix ``'`` to text a spreadsheet would run as a formula (starts with = + - @ tab or CR).
-
-    A plain number such as ``-22`` is left as it is: spreadsheets read it as a number, not a formula.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_plain_number(value):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(table):
-    """A copy of a pandas table with every text cell passed through :func:`neutralise_formula`."""
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype) in ("string", "str"):
-            out[column] = out[column].map(neutralise_formula)
-    out.columns = [neutralise_formula(str(c)) for c in out.columns]
-    return out

@@ -3,6 +3,7 @@
 Imports every layer but :mod:`helpers.run`.
 
     labels                source links and labels, report headings, discrepancies in words
+    escape                html_text, md_text, safe_url: data text shown, never run (HTML, Markdown, links)
     tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
     plots                 the chart theme, rate_chart, assert_readable, plain_log_axis
     key_chart             the key chart: the series and the companion study side by side
@@ -40,6 +41,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_version_labels",
         ],
         "plots": ["assert_readable", "plain_log_axis", "rate_chart", "year_line"],
+        "escape": ["html_text", "md_text", "safe_url"],
         "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
         "key_chart": ["key_chart", "key_chart_table"],
         "reports": [

@@ -7,6 +7,7 @@ from fractions import Fraction
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from helpers.present.escape import md_text
 from helpers.present.plots import ordered
 from helpers.stats.rounding import QUALIFIER_WORDS, decimals
 
@@ -160,9 +161,10 @@ def impact_lines(verdicts: pd.DataFrame) -> list[str]:
     """One plain-text paragraph per inconsistent claim: the claim, the likely slip, the effect on a reader."""
     lines = []
     for _, row in verdicts[verdicts["verdict"] == "inconsistent"].iterrows():
-        who = f" ({row['outlet']})" if "outlet" in row and isinstance(row.get("outlet"), str) else ""
-        slip = row["explanation"] or "No single slip explains it."
-        lines.append(f"- {row['claim_id']}{who}: {slip} {reader_impact(row)}")
+        # the id, the outlet and the explanation come from data files: shown as typed, never as markup
+        who = f" ({md_text(row['outlet'])})" if "outlet" in row and isinstance(row.get("outlet"), str) else ""
+        slip = md_text(row["explanation"]) if row["explanation"] else "No single slip explains it."
+        lines.append(f"- {md_text(row['claim_id'])}{who}: {slip} {reader_impact(row)}")
     return lines
 
 
@@ -350,7 +352,7 @@ def closing_paragraph(distinct: pd.DataFrame, discrepancies: pd.DataFrame | None
     where = (
         named.loc[named["diagnosis"] == top, "report_id"] if "report_id" in named.columns else pd.Series([], dtype=str)
     )
-    reports = [titles.get(r, r) for r in dict.fromkeys(where) if isinstance(r, str) and r]
+    reports = [md_text(titles.get(r, r)) for r in dict.fromkeys(where) if isinstance(r, str) and r]
     unexplained = len(bad) - len(named)
     text = (
         f"Of the {len(bad):,} inconsistent claim{'s' if len(bad) > 1 else ''}, {n:,} "
@@ -363,5 +365,6 @@ def closing_paragraph(distinct: pd.DataFrame, discrepancies: pd.DataFrame | None
         known = discrepancies.set_index("discrepancy_id")
         for d in ids:
             if d in known.index:
-                text += f" The ledger's known discrepancy {d} offers, as its own inference: {known.loc[d, 'likely_explanation']}"
+                explanation = md_text(known.loc[d, "likely_explanation"])
+                text += f" The ledger's known discrepancy {md_text(d)} offers, as its own inference: {explanation}"
     return text

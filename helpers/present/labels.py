@@ -5,12 +5,11 @@ The ids in ``data/`` stay as they are; these functions only change how they are 
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
 from helpers.ledger.versions import version_labels  # noqa: F401 (re-exported)
 from helpers.ledger.vocabulary import version_label, with_version_labels  # noqa: F401 (re-exported)
+from helpers.present.escape import html_text, md_text, safe_url
 
 # discrepancy ids are kept as ids but always shown with a reminder of what they are.
 DISCREPANCY_PREFIX = "known discrepancy"
@@ -27,15 +26,14 @@ def source_link(sources: pd.DataFrame, source_id: str, *, markup: str = "markdow
         raise KeyError(f"source_id {source_id!r} is not in data/sources.csv")
     row = table.loc[source_id]
     title = str(row["title"]).strip()
-    url = row.get("url")
-    has_url = isinstance(url, str) and url.strip() != ""
+    url = safe_url(row.get("url"))  # only a web, mail or relative link: never javascript:
     if markup == "html":
-        t = html.escape(title)
-        return f'<a href="{html.escape(url, quote=True)}">{t}</a>' if has_url else t
+        t = html_text(title)
+        return f'<a href="{html_text(url)}">{t}</a>' if url else t
     if markup != "markdown":
         raise ValueError(f"markup must be 'markdown' or 'html', got {markup!r}")
-    t = title.replace("[", "(").replace("]", ")")
-    return f"[{t}]({url.strip().replace(' ', '%20').replace(')', '%29')})" if has_url else t
+    t = md_text(title.replace("[", "(").replace("]", ")"))
+    return f"[{t}]({url.replace(' ', '%20').replace(')', '%29').replace('<', '%3C').replace('>', '%3E')})" if url else t
 
 
 def source_links(sources: pd.DataFrame, source_ids: str | list[str], *, markup: str = "markdown") -> str:

@@ -19,7 +19,6 @@ copies are never edited):
 from __future__ import annotations
 
 import base64
-import csv
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -29,8 +28,10 @@ from pathlib import Path
 import nbformat
 
 from helpers.ledger.catalogue import load_catalogue
+from helpers.ledger.csv_out import write_csv_file
 from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
+from helpers.present.escape import md_text
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
 KEY_CHART_PATH = PROJECT_ROOT / "docs" / "key-chart.png"
@@ -205,8 +206,7 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
         for rows in _html_tables(cell):
             table_number += 1
             target = tables_dir / f"{name}-table-{table_number}.csv"
-            with target.open("w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(rows)
+            write_csv_file(target, rows)  # the one CSV writer: CR/LF quoted, formulas neutralised
             link = f"{{download}}`Download this table (CSV) <tables/{target.name}>`"
             cells.append(nbformat.v4.new_markdown_cell(link))
     nb.cells = cells
@@ -304,7 +304,7 @@ def stage(
             continue
         entry = describe(path, run.description, run.parameters)
         report_id = run.parameters.get("report_id")
-        suffix = titles.get(report_id, report_id) if report_id else ""
+        suffix = md_text(titles.get(report_id, report_id)) if report_id else ""  # a title from data: never markup
         if suffix:
             entry.title = f"{entry.title} — {suffix}"
         nb = prepare_notebook(nbformat.read(path, as_version=4), run.name, terms, tables, suffix)

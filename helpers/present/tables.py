@@ -235,19 +235,18 @@ class Table:
         self.urls = urls or {}  # header -> one URL (or "") per row: that column's cells link to them
 
     def _repr_html_(self) -> str:
-        import html as html_lib
+        from helpers.present.escape import html_text, safe_url
 
-        cells = self.frame.map(html_lib.escape)
+        cells = self.frame.map(html_text)  # every cell comes from data: shown, never run
         for header, urls in self.urls.items():
             cells[header] = [
-                f'<a href="{html_lib.escape(u, quote=True)}">{t}</a>' if isinstance(u, str) and u else t
-                for t, u in zip(cells[header], urls)
+                f'<a href="{html_text(safe_url(u))}">{t}</a>' if safe_url(u) else t for t, u in zip(cells[header], urls)
             ]
-        cells.columns = [html_lib.escape(str(c)) for c in cells.columns]
+        cells.columns = [html_text(c) for c in cells.columns]
         html = cells.to_html(index=False, border=0, classes="dataframe readable", escape=False)
         # long text wraps inside its cell, never cut; a caption says what the table is
         style = "<style>table.readable td{white-space:normal;max-width:32em;vertical-align:top}</style>"
-        caption = f"<p><em>{self.caption}</em></p>" if self.caption else ""
+        caption = f"<p><em>{html_text(self.caption)}</em></p>" if self.caption else ""
         return style + caption + html
 
     def __getitem__(self, header):
@@ -261,7 +260,9 @@ class Table:
             return self.frame.to_string(index=False)
 
     def to_csv(self, path) -> None:
-        self.frame.to_csv(path, index=False)
+        from helpers.ledger.csv_out import write_csv_file
+
+        write_csv_file(path, self.frame)
 
 
 def readable_table(

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from helpers.ledger.errors import DataError, MfcError, ParameterError
-from helpers.run.output import print_csv
+from helpers.run.output import print_csv, stdout_closed
 from helpers.run.signals import exit_code, received_stop, stop_policy
 
 
@@ -316,7 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     arrives (start-up imports and data validation included). No traceback reaches the user (set
     MFC_DEBUG=1 to see one).
     """
-    with stop_policy():  # first, before any heavy import
+    # first, before any heavy import; run as the mfc program (no argv given), a signal after the command
+    # has finished is ignored: the process is only exiting
+    with stop_policy(ignore_after=argv is None):
         words = [w for w in (sys.argv[1:] if argv is None else argv) if not w.startswith("-")]
         command = f"mfc {words[0]}" if words else "mfc"  # known before parsing, for a signal during imports
         try:
@@ -332,9 +334,14 @@ def main(argv: list[str] | None = None) -> int:
         except MfcError as exc:
             print(f"{command}: {exc}", file=sys.stderr)
             return 2
-        except BrokenPipeError:
-            _silence_stdout()
-            return 0
+        except BrokenPipeError as exc:
+            if stdout_closed():  # the reader went early: the command ends quietly
+                _silence_stdout()
+                return 0
+            if os.environ.get("MFC_DEBUG"):
+                raise
+            print(f"{command}: a pipe to another process broke ({exc}); nothing more was done", file=sys.stderr)
+            return 1
         except OSError as exc:
             if os.environ.get("MFC_DEBUG"):
                 raise

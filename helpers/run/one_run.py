@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from helpers.ledger.bounded_yaml import brief, load_bounded, read_bounded
 from helpers.ledger.catalogue import Run
-from helpers.ledger.errors import ParameterError
+from helpers.ledger.errors import DataError, ParameterError
 from helpers.ledger.paths import EXECUTED_DIR, NOTEBOOKS_DIR
 
 
@@ -39,20 +40,30 @@ def parse_assignments(pairs: list[str], parameter_file: str | None) -> dict:
     if parameter_file:
         from helpers.ledger.files import check_input_path
 
-        path = check_input_path(parameter_file, "YAML parameter file")
         try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            path = check_input_path(parameter_file, "YAML parameter file")
+        except DataError as exc:  # the user's file, named on the command line: bad usage, exit 2
+            raise ParameterError(f"-f {exc}") from None
+        try:
+            loaded = load_bounded(read_bounded(path)) or {}
+        except ParameterError as exc:  # too large, too deep, or aliases expanding without end
+            raise ParameterError(f"-f {parameter_file}: {exc}") from None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ParameterError(f"-f {parameter_file}: not valid YAML ({str(exc).splitlines()[0]})") from None
+            raise ParameterError(
+                f"-f {parameter_file}: not valid YAML ({brief(str(exc).splitlines()[0], 120)})"
+            ) from None
         if not isinstance(loaded, dict):
             raise ParameterError(f"-f {parameter_file}: expected a mapping of name: value")
         values.update(loaded)
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
-            raise ParameterError(f"-p {pair!r}: write name=value, e.g. -p report_id=still-in-harms-way")
+            raise ParameterError(f"-p {brief(pair)}: write name=value, e.g. -p report_id=still-in-harms-way")
         try:
-            values[name.strip()] = yaml.safe_load(text) if text.strip() else None
+            values[name.strip()] = load_bounded(text) if text.strip() else None
+        except ParameterError as exc:
+            shown = name.strip() if len(name.strip()) <= 40 else brief(name.strip(), 40)
+            raise ParameterError(f"-p {shown}: the value {exc}") from None
         except yaml.YAMLError:
             values[name.strip()] = text  # not YAML: the text as given (the check then says what is valid)
     return values
@@ -64,7 +75,7 @@ def find_notebook(name: str, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
     path = notebooks_dir / f"{stem}.ipynb"
     if Path(name).name != name.removeprefix("notebooks/") or not path.is_file():
         valid = ", ".join(sorted(p.stem for p in notebooks_dir.glob("*.ipynb")))
-        raise ParameterError(f"notebook {name!r} is not one of the collection's; valid: {valid}")
+        raise ParameterError(f"notebook {brief(name)} is not one of the collection's; valid: {valid}")
     return path
 
 
@@ -141,7 +152,8 @@ def prepare_run(
     unknown = [name for name in given if name not in declared]
     if unknown:
         raise ParameterError(
-            f"unknown parameter(s) {', '.join(unknown)}; {path.stem}'s parameters are: {', '.join(declared)}"
+            f"unknown parameter(s) {', '.join(brief(n, 40) for n in unknown)}; "
+            f"{path.stem}'s parameters are: {', '.join(declared)}"
         )
     for name, value in given.items():  # the notebook runs in notebooks/: paths are made absolute first
         if declared[name]["type"] == "path" and isinstance(value, str):

@@ -72,8 +72,12 @@ def option_type(spec: dict, option: str):
         if spec["type"] in ("list", "dict"):
             import yaml
 
+            from helpers.ledger.bounded_yaml import load_bounded
+
             try:
-                return yaml.safe_load(text)  # --strengths '{mnar: -1}', as papermill reads -y
+                return load_bounded(text)  # --strengths '{mnar: -1}', as papermill reads -y
+            except ParameterError as exc:
+                raise argparse.ArgumentTypeError(f"the value {exc}") from None
             except yaml.YAMLError:
                 raise ValueError(text) from None
         return {"int": int, "float": float}.get(spec["type"], str)(text)
@@ -82,7 +86,9 @@ def option_type(spec: dict, option: str):
         try:
             value = parse(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {spec['type']}") from None
+            from helpers.ledger.bounded_yaml import brief
+
+            raise argparse.ArgumentTypeError(f"{brief(text)} is not a {spec['type']}") from None
         try:
             return check_value(option, value, spec)
         except ParameterError as exc:
@@ -97,10 +103,17 @@ def add_declared_option(parser, flag: str, owner: str, name: str, default, text:
 
     ``owner`` is a notebook stem (the option mirrors that notebook's parameter ``name``) or, with
     ``command``, an mfc command whose own option is declared there. The help text shows the range.
+    A missing or broken declaration does not stop other commands: the option is still added, and only a
+    command that uses it stops, with the one-line DataError naming the entry (exit 1).
     """
+    from helpers.ledger.errors import DataError
     from helpers.ledger.parameters import command_option, declared_parameters, describe_range
 
-    spec = command_option(owner, name) if command else declared_parameters(owner)[name]
+    try:
+        spec = command_option(owner, name) if command else _notebook_option(declared_parameters(owner), owner, name)
+    except (DataError, ParameterError) as exc:
+        parser.add_argument(flag, type=_broken_declaration(exc), default=str(default), help=f"{text} (unavailable)")
+        return
     parser.add_argument(
         flag,
         type=option_type(spec, flag),
@@ -108,3 +121,30 @@ def add_declared_option(parser, flag: str, owner: str, name: str, default, text:
         metavar=spec["type"].upper(),
         help=f"{text} (default {default}; valid {describe_range(spec)})",
     )
+
+
+def _notebook_option(declared: dict, owner: str, name: str) -> dict:
+    from helpers.ledger.errors import DataError
+
+    if name not in declared:
+        raise DataError(
+            f"notebooks/parameters.yaml: notebooks.{owner}.{name} is missing; declare it under "
+            f"'notebooks: {owner}:' with its type and range"
+        )
+    return declared[name]
+
+
+def _broken_declaration(exc: Exception):
+    """An argparse ``type=`` that raises the declaration's error when the option is used.
+
+    argparse converts a text default only when the command that owns the option is parsed, so a command
+    without this option never meets the error; a DataError is not one argparse catches, so ``mfc``
+    prints it as one line.
+    """
+    from helpers.ledger.errors import DataError
+
+    def refuse(text: str):
+        raise DataError(str(exc)) from None
+
+    refuse.__name__ = "declaration"
+    return refuse

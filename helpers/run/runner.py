@@ -346,7 +346,15 @@ def _worker_signals() -> None:
     place; a SIGTERM sent to a worker itself stops its kernel before the worker exits (no orphan)."""
     from helpers.run.signals import worker_policy
 
-    worker_policy(_stop_own_kernel)
+    worker_policy(_stop_worker)
+
+
+def _stop_worker() -> None:
+    """What a worker does on SIGTERM before it exits: remove a file it was writing, stop its kernel."""
+    from helpers.ledger.files import remove_partial_files
+
+    remove_partial_files()  # os._exit skips the clean-up a write does on an exception
+    _stop_own_kernel()
 
 
 def _cmdline(process) -> list[str]:
@@ -402,10 +410,21 @@ def run_catalogue(
         raise ParameterError(f"--jobs must be at least 1; got {jobs}")
     results = []
     bar = tqdm(total=len(runs), desc="notebooks", unit="nb", disable=not progress)
+    from helpers.run.signals import held_while_starting, start_resource_tracker
+
+    start_resource_tracker()  # before the pool's queues need it: a SIGHUP to the group leaves it alone
     # spawn: a fresh interpreter per worker, so kernels and zmq state are never shared with a fork.
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"), initializer=_worker_signals)
     try:
-        futures = {pool.submit(execute_run, run, reuse_kernel=not fresh_kernels, **kwargs): run for run in runs}
+        futures = {}
+        for position, run in enumerate(runs):
+            try:
+                with held_while_starting():  # submit starts a worker: it inherits the held signals
+                    futures[pool.submit(execute_run, run, reuse_kernel=not fresh_kernels, **kwargs)] = run
+            except (OSError, RuntimeError) as exc:  # a worker could not start (BrokenPipeError, a broken pool)
+                results += [_not_started(later, exc) for later in runs[position:]]
+                bar.update(len(runs) - position)
+                break
         for future in as_completed(futures):
             try:
                 result = future.result()
@@ -423,3 +442,9 @@ def run_catalogue(
     bar.close()
     order = {run.name: i for i, run in enumerate(runs)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def _not_started(run: Run, exc: BaseException) -> RunResult:
+    """A failed result for a run whose worker process could not be started: never a silent success."""
+    why = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return RunResult(run.name, False, f"{run.name} ({run.notebook}): the worker process could not start ({why})")

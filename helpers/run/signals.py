@@ -49,8 +49,13 @@ def _raise_stopped(signum, frame):
 
 
 @contextmanager
-def stop_policy():
-    """Install the policy for the duration of a command, then put the previous handlers back."""
+def stop_policy(ignore_after: bool = False):
+    """Install the policy for the duration of a command, then put the previous handlers back.
+
+    With ``ignore_after`` (the ``mfc`` process itself, which ends with the command) the stop signals are
+    ignored once the command has finished instead: a signal during the interpreter's last moments would
+    otherwise kill a process whose work is done (exit -15 rather than the command's own code).
+    """
     previous = {}
     _received.clear()
     try:
@@ -62,12 +67,18 @@ def stop_policy():
         yield
     finally:
         for signum, handler in previous.items():
-            signal.signal(signum, handler)
+            signal.signal(signum, signal.SIG_IGN if ignore_after else handler)
 
 
 def worker_policy(on_stop) -> None:
     """In a pool worker: leave SIGINT and SIGHUP to the parent, which stops every worker in one place;
-    on SIGTERM (the parent's, or anyone's) call ``on_stop`` (stop this worker's kernel) and exit 143."""
+    on SIGTERM (the parent's, or anyone's) call ``on_stop`` (stop this worker's kernel, remove a file
+    half-written) and exit 143.
+
+    A worker starts with the stop signals blocked (see :func:`held_while_starting`), so a Ctrl-C during
+    its start-up cannot interrupt its imports with a traceback; they are unblocked here, once the policy
+    is in place: a pending SIGINT or SIGHUP is dropped, a pending SIGTERM stops the worker at once.
+    """
     import os
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -81,3 +92,44 @@ def worker_policy(on_stop) -> None:
             os._exit(143)
 
     signal.signal(signal.SIGTERM, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, set(POLICY))
+
+
+@contextmanager
+def held_while_starting():
+    """Hold the stop signals while child processes start: a child inherits the blocked mask, so it
+    meets a signal only once it has installed its own policy (``worker_policy``). This process handles
+    a signal that arrived meanwhile as soon as the block ends (a few milliseconds)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, set(POLICY))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with SIGHUP ignored, before any pool needs it.
+
+    The tracker ignores SIGINT and SIGTERM itself, but not SIGHUP: a SIGHUP to the process group (a
+    closed terminal) killed it, and the tracker started in its place printed a KeyError traceback for
+    every semaphore the first one had recorded. An ignored signal stays ignored across ``exec``, so the
+    tracker started here outlives the SIGHUP and exits by itself once this process has gone.
+
+    After a stop, ``mfc run`` exits at once (``os._exit``) and the tracker removes the pool's semaphores
+    itself; its warning that it found them ("leaked semaphore objects") is expected then, and silenced.
+    """
+    import os
+    from multiprocessing import resource_tracker
+
+    saved = os.environ.get("PYTHONWARNINGS")
+    with held_while_starting():  # no SIGHUP is lost: one arriving now is handled once the block ends
+        previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [saved, "ignore:resource_tracker:UserWarning"]))
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            signal.signal(signal.SIGHUP, previous)
+            if saved is None:
+                del os.environ["PYTHONWARNINGS"]
+            else:
+                os.environ["PYTHONWARNINGS"] = saved

@@ -457,11 +457,13 @@ def test_write_verdicts_failure_leaves_old_file_and_no_temp(tmp_path, monkeypatc
     out = tmp_path / "verdicts.csv"
     out.write_text("old\n")
 
-    def full_disk(self, handle, index):
+    def full_disk(table, handle, **options):
         handle.write("claim_id,verdict\npartial")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", full_disk)
+    from helpers.ledger import csv_out
+
+    monkeypatch.setattr(csv_out, "write_csv", full_disk)  # the one CSV writer, behind write_verdicts
     with pytest.raises(OSError):
         write_verdicts(pd.DataFrame({"claim_id": ["c1"], "verdict": ["consistent"]}), out)
     assert out.read_text() == "old\n"
