@@ -9,7 +9,8 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
     tipping     report_conclusions: the conclusions a report draws, each with its one-sided tipping share
     two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit
                 together; all_council_rate: a rate over every council at a silent share
-    evalues     selection_evalue, evalue_table: selection-bias E-values (Smith and VanderWeele 2019)
+    evalues     selection_evalue, evalue_table, contrast_intervals: selection-bias E-values (Smith and
+                VanderWeele 2019), at the estimate and at the interval limit
     simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
                 simulation_summary, mnar_gap: the numbers the findings rest on
     report      nonresponse_table, scenario_setup: all of the above for one report
@@ -43,7 +44,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "two_sided_table",
             "two_sided_threshold",
         ],
-        "evalues": ["CITATION", "evalue_table", "selection_evalue"],
+        "evalues": ["CITATION", "contrast_intervals", "evalue_table", "risk_ratio_interval", "selection_evalue"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
         "simulation": [
             "calibration_targets",

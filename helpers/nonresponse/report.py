@@ -193,15 +193,45 @@ def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
     return rows
 
 
-def evalue_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
-    """The selection-bias E-values of each conclusion (one rate selected, both rates selected)."""
+def evalue_rows(two_sided: pd.DataFrame, report_id: str, intervals: pd.DataFrame | None = None) -> list[tuple]:
+    """The selection-bias E-values of each conclusion, four-parameter (both rates selected) first, then at
+    the interval limit nearer 1 when ``intervals`` (:func:`helpers.nonresponse.evalues.contrast_intervals`)
+    is given; a contrast whose interval includes no change gets 1 there, with the reason in its note."""
     from helpers.nonresponse.evalues import CITATION, evalue_table
 
     rows = []
-    for e in evalue_table(two_sided).itertuples(index=False):
-        for method, value, what in (
-            ("selection_evalue_one_side", e.evalue_one_side, "selection biasing one of the two rates"),
-            ("selection_evalue_both_sides", e.evalue_both_sides, "selection biasing both rates"),
+    for e in evalue_table(two_sided, intervals).itertuples(index=False):
+        limit = (
+            f"{e.interval} {e.rr_low:.2f} to {e.rr_high:.2f}"
+            + ("; it includes no change, so no selection is needed to explain it away" if e.includes_no_change else "")
+            if e.interval
+            else ""
+        )
+        for method, value, scenario, what in (
+            (
+                "selection_evalue_both_sides",
+                e.evalue_both_sides,
+                f"risk ratio {e.risk_ratio:.2f}",
+                "selection biasing both rates",
+            ),
+            (
+                "selection_evalue_one_side",
+                e.evalue_one_side,
+                f"risk ratio {e.risk_ratio:.2f}",
+                "selection biasing one of the two rates",
+            ),
+            (
+                "selection_evalue_limit_both_sides",
+                e.evalue_limit_both_sides,
+                "at the interval limit",
+                f"selection biasing both rates; {limit}",
+            ),
+            (
+                "selection_evalue_limit_one_side",
+                e.evalue_limit_one_side,
+                "at the interval limit",
+                f"selection biasing one of the two rates; {limit}",
+            ),
         ):
             if not np.isnan(value):
                 rows.append(
@@ -210,7 +240,7 @@ def evalue_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
                         "",
                         e.conclusion,
                         method,
-                        f"risk ratio {e.risk_ratio:.2f}",
+                        scenario,
                         value,
                         np.nan,
                         np.nan,
@@ -265,7 +295,9 @@ def nonresponse_table(
             rows += unit_bound_rows(pair, shares, report_id)
     if two_sided is None:
         two_sided = two_sided_table(ledger, view)
-    rows += tipping_rows(two_sided, report_id) + evalue_rows(two_sided, report_id)
+    from helpers.nonresponse.evalues import contrast_intervals
+
+    rows += tipping_rows(two_sided, report_id) + evalue_rows(two_sided, report_id, contrast_intervals(ledger, view))
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 

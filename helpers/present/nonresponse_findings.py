@@ -14,8 +14,10 @@ METHOD_LABELS = {
     "bounds": "item non-response bounds",
     "unit_bounds": "unit non-response bounds",
     "two_sided_threshold": "no-assumption threshold (share of children)",
-    "selection_evalue_one_side": "selection-bias E-value, one rate selected",
     "selection_evalue_both_sides": "selection-bias E-value, both rates selected",
+    "selection_evalue_one_side": "selection-bias E-value, one rate selected",
+    "selection_evalue_limit_both_sides": "selection-bias E-value at the interval limit, both rates selected",
+    "selection_evalue_limit_one_side": "selection-bias E-value at the interval limit, one rate selected",
 }
 
 
@@ -77,6 +79,42 @@ def with_tipping_notes(table: pd.DataFrame, two_sided: pd.DataFrame) -> pd.DataF
     tipping = out["method"] == "two_sided_threshold"
     out.loc[tipping, "note"] = out.loc[tipping, "group"].map(notes).fillna("")
     return out
+
+
+def evalue_sentence(e) -> str:
+    """One conclusion's selection-bias E-values in words; ``e`` is a row of
+    :func:`helpers.nonresponse.evalues.evalue_table` (a mapping). The four-parameter value leads where both
+    rates rest on answering councils; an interval that includes no change is said to need no selection."""
+    from helpers.nonresponse.evalues import CITATION
+
+    both_selected = not pd.isna(e["evalue_both_sides"])
+    tie = (
+        "the unmeasured factor's effect on being recorded as missing and its association with answering would "
+        "each have to reach a risk ratio of at least "
+    )
+    if both_selected:
+        value = (
+            f"{e['evalue_both_sides']:.2f} in each group (both rates rest on answering councils), or "
+            f"{e['evalue_one_side']:.2f} if selection biased one rate only"
+        )
+    else:
+        value = f"{e['evalue_one_side']:.2f} (only this report's rate rests on answering councils)"
+    text = f"**Selection needed to explain '{e['conclusion']}' away** (risk ratio {e['risk_ratio']:.2f}): {tie}{value}"
+    if e.get("interval") and not pd.isna(e.get("rr_low")):
+        limits = f"its {e['interval']} runs from {e['rr_low']:.2f} to {e['rr_high']:.2f}"
+        if e["includes_no_change"]:
+            text += (
+                f"; but {limits}, which includes no change, so its E-value at the interval limit is 1: no selection "
+                "at all is needed to make it compatible with no difference"
+            )
+        else:
+            at_limit = (
+                f"{e['evalue_limit_both_sides']:.2f} (or {e['evalue_limit_one_side']:.2f} for one rate)"
+                if both_selected
+                else f"{e['evalue_limit_one_side']:.2f}"
+            )
+            text += f"; to move the interval to no change ({limits}) needs {at_limit}"
+    return text + f" (selection-bias E-values, {CITATION})."
 
 
 def findings_in_words(
@@ -141,18 +179,14 @@ def findings_in_words(
         )
     if evalues is not None:
         for e in evalues.itertuples(index=False):
-            facts[f"evalue_{e.conclusion}"] = (e.risk_ratio, e.evalue_one_side, e.evalue_both_sides)
-            both = (
-                f", or {e.evalue_both_sides:.2f} each if selection biased both rates"
-                if not pd.isna(e.evalue_both_sides)
-                else ""
+            facts[f"evalue_{e.conclusion}"] = (
+                e.risk_ratio,
+                e.evalue_one_side,
+                e.evalue_both_sides,
+                e.evalue_limit_one_side,
+                e.evalue_limit_both_sides,
             )
-            sentences.append(
-                f"**Selection needed to explain '{e.conclusion}' away** (risk ratio {e.risk_ratio:.2f}): "
-                f"answering and an unmeasured cause of being recorded as missing would each have to be tied by a "
-                f"risk ratio of at least {e.evalue_one_side:.2f} if selection biased one rate{both} (selection-bias "
-                "E-values, Smith and VanderWeele 2019)."
-            )
+            sentences.append(evalue_sentence(e._asdict()))
     sentences.append(
         "**Cannot conclude:** which councils answered, or whether councils where more children are recorded as "
         "missing were less likely to answer: the published figures cannot tell these scenarios apart. The official "
