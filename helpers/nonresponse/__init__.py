@@ -9,6 +9,8 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
     tipping     report_conclusions: the conclusions a report draws, each with its one-sided tipping share
     two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit
                 together; all_council_rate: a rate over every council at a silent share
+    where_children_are  child_distribution, silent_child_share: the silent share of children (not councils)
+                from DfE council counts: range, random-silence percentiles, size tilt
     evalues     selection_evalue, evalue_table, contrast_intervals: selection-bias E-values (Smith and
                 VanderWeele 2019), at the estimate and at the interval limit
     simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
@@ -44,6 +46,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "two_sided_table",
             "two_sided_threshold",
         ],
+        "where_children_are": ["child_distribution", "probability_holds", "share_range", "silent_child_share"],
         "evalues": ["CITATION", "contrast_intervals", "evalue_table", "risk_ratio_interval", "selection_evalue"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
         "simulation": [

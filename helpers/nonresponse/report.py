@@ -1,8 +1,9 @@
 """One table per report: bounds, the respondents-only rates, and every estimator under every scenario.
 
 Columns: report_id, version, group, method, scenario, estimate, low, high, interval, note. ``interval``
-names what low and high are, in the collection's vocabulary: "bounds (no assumption)", "95% CI (sampling
-only)" (for alpha = 0.05), "range across N synthetic scenarios", or "no interval" (tipping thresholds,
+names what low and high are, in the collection's vocabulary: "bounds (no assumption)" (item non-response),
+"bounds (no assumption about rates; silent share of children from ...)" (unit non-response, at a stated
+share of children), "95% CI (sampling only)" (for alpha = 0.05), "range across N synthetic scenarios", or "no interval" (tipping thresholds,
 E-values). Rates are fractions. Scenario rows rest on SYNTHETIC council-level counts (see
 :mod:`helpers.nonresponse.scenarios`) and their scenario names end in "(synthetic councils)".
 """
@@ -153,13 +154,21 @@ def scenario_rows(
     return rows
 
 
-def unit_bound_rows(pair, shares: dict, report_id: str) -> list[tuple]:
-    """The unit non-response bounds of one group's rate at its share of silent councils (none if unpublished)."""
+def unit_bounds_label(basis: str) -> str:
+    """The interval name of unit non-response bounds: no assumption about rates, a stated silent share."""
+    return f"bounds (no assumption about rates; silent share of children from {basis})"
+
+
+def unit_bound_rows(pair, shares: dict, report_id: str, children: dict | None = None) -> list[tuple]:
+    """The unit non-response bounds of one group's rate (none if no council share is published): at the share
+    of councils silent, and, where ``children`` (group -> :class:`helpers.nonresponse.where_children_are.
+    SilentChildShare`) holds the group, at the largest silent share of children the council counts allow and
+    at the 95th percentile under random silence."""
     if pair.group not in shares:
         return []
     share, basis = shares[pair.group]
     lo, hi = unit_bounds(pair.rate, share)
-    return [
+    rows = [
         (
             report_id,
             pair.version,
@@ -169,10 +178,34 @@ def unit_bound_rows(pair, shares: dict, report_id: str) -> list[tuple]:
             pair.rate,
             lo,
             hi,
-            BOUNDS_LABEL,
+            unit_bounds_label("the share of councils silent"),
             f"{basis}; the share of councils stands in for the unknown share of children",
         )
     ]
+    child = (children or {}).get(pair.group)
+    if child is not None:
+        from helpers.nonresponse.two_sided import child_share_label
+
+        for value, what in (
+            (child.high, "the largest councils silent"),
+            (child.p95, "95th percentile if the silent councils were a random set"),
+        ):
+            lo, hi = unit_bounds(pair.rate, value)
+            rows.append(
+                (
+                    report_id,
+                    pair.version,
+                    pair.group,
+                    "unit_bounds",
+                    f"silent councils hold {value:.1%} of England's children ({what})",
+                    pair.rate,
+                    lo,
+                    hi,
+                    unit_bounds_label(f"council counts, {what}"),
+                    f"{basis}; council counts: {child_share_label(child)}",
+                )
+            )
+    return rows
 
 
 def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
@@ -273,7 +306,8 @@ def nonresponse_table(
     (computed here otherwise). The tipping rows' ``note`` is empty: the words of what each conclusion rests
     on are added by :func:`helpers.present.nonresponse_findings.with_tipping_notes`.
     """
-    from helpers.nonresponse.two_sided import silent_shares, two_sided_table
+    from helpers.nonresponse.two_sided import child_share, silent_shares, two_sided_table
+    from helpers.nonresponse.where_children_are import GROUP_MEASURES
 
     report_id, alpha = view.report_id, view.alpha
     mechanisms = check_mechanisms(list(mechanisms))
@@ -286,13 +320,18 @@ def nonresponse_table(
     rows = item_bound_rows(ledger.figures, report_id) + respondent_rows(pairs, report_id, alpha)
     setup = scenario_setup(ledger, view)
     shares = silent_shares(ledger, view)
+    children = {
+        group: child_share(ledger, group, int(view.went_missing["year"].max()), share, report_id)
+        for group, (share, _) in shares.items()
+        if group in GROUP_MEASURES
+    }
     settings = dict(
         mechanisms=mechanisms, strengths=strengths, seed=seed, n_seeds=n_seeds, alpha=alpha, imputations=imputations
     )
     for g, pair in enumerate(pairs.drop_duplicates("group").itertuples(index=False)):
         rows += scenario_rows(pair, g, setup, report_id, **settings)
         if setup["answering"].get(pair.group) is not None:  # as before: unit bounds only where scenarios ran
-            rows += unit_bound_rows(pair, shares, report_id)
+            rows += unit_bound_rows(pair, shares, report_id, children)
     if two_sided is None:
         two_sided = two_sided_table(ledger, view)
     from helpers.nonresponse.evalues import contrast_intervals

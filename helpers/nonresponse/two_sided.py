@@ -20,6 +20,9 @@ q_a <= (b - (1 - s) a) / s, and the threshold is s* = 1 - b / a.
 
 The share of children in silent councils is never published; the share of councils that did not answer
 stands in for it, and every sentence about it (:mod:`helpers.present.nonresponse_findings`) says so.
+Beside it, :mod:`helpers.nonresponse.where_children_are` gives the silent share of children from DfE's
+council counts: the range (smallest to largest councils), the random-silence percentiles, and the
+probability that a conclusion survives the worst silent rates if the silent councils were a random set.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.bounds import item_bounds
 from helpers.nonresponse.frame import answering_councils, council_frame, dfe_year
 from helpers.nonresponse.tipping import report_conclusions
+from helpers.nonresponse.where_children_are import GROUP_MEASURES
 from helpers.stats.report_view import ReportView, report_view
 
 TWO_SIDED_COLUMNS = [
@@ -47,6 +51,13 @@ TWO_SIDED_COLUMNS = [
     "silent_basis",
     "gap_unit_only",
     "gap",
+    "child_share_low",
+    "child_share_high",
+    "child_share_p05",
+    "child_share_p50",
+    "child_share_p95",
+    "p_holds_random",
+    "child_share_source",
 ]
 
 
@@ -156,13 +167,25 @@ def two_sided_table(ledger, view: ReportView) -> pd.DataFrame:
     share; ``holds_if`` states the assumption in words.
     """
     conclusions = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view)
-    shares_of = {}  # report id -> silent_shares, each report's computed once
+    shares_of, years_of, children_of = {}, {}, {}  # per report (and group): computed once
 
     def silent(report_id: str, group: str):
         if report_id not in shares_of:
             other = view if report_id == view.report_id else report_view(ledger.figures, report_id, view.alpha)
             shares_of[report_id] = silent_shares(ledger, other)
+            years_of[report_id] = int(other.went_missing["year"].max()) if len(other.went_missing) else None
         return shares_of[report_id].get(group)
+
+    def children(report_id: str, group: str):
+        """The silent share of the group's children (None without a council share or council counts)."""
+        if (report_id, group) not in children_of:
+            share = silent(report_id, group)
+            children_of[(report_id, group)] = (
+                child_share(ledger, group, years_of[report_id], share[0], report_id)
+                if share is not None and group in GROUP_MEASURES
+                else None
+            )
+        return children_of[(report_id, group)]
 
     rows = []
     for c in conclusions.to_dict("records"):
@@ -197,8 +220,54 @@ def two_sided_table(ledger, view: ReportView) -> pd.DataFrame:
             "gap_unit_only": float(gap_needed(c["observed"], c["comparator"], share, moves)) if known else np.nan,
             "gap": float(gap_needed(a_low, b_high, share, moves)) if known else np.nan,
         }
+        sides = [children(c["observed_report"], c["observed_group"])]
+        if moves:
+            sides.append(children(c["comparator_report"], c["comparator_group"]))
+        row.update(child_share_columns(sides, a_low, b_high, moves))
         rows.append(row)
     return pd.DataFrame(rows, columns=TWO_SIDED_COLUMNS)
+
+
+def child_share(ledger, group: str, year: int, council_share: float, report_id: str):
+    """:func:`helpers.nonresponse.where_children_are.silent_child_share` of one report's group (its silent
+    councils drawn with the report id as key, so two groups of one report share their silent sets)."""
+    from helpers.nonresponse.where_children_are import child_distribution, silent_child_share
+
+    dist = child_distribution(ledger.councils, ledger.council_years, group, year)
+    return silent_child_share(dist, council_share, key=report_id)
+
+
+def child_share_label(share) -> str:
+    """Which council counts a silent share of children comes from, and for which year, in a few words."""
+    from helpers.nonresponse.where_children_are import MEASURE_NAMES
+
+    d = share.distribution
+    when = f"{d.year}" + (f" standing in for {d.report_year}" if d.year != d.report_year else "")
+    return f"{MEASURE_NAMES[d.measure]}, {when}"
+
+
+def child_share_columns(sides: list, a: float, b: float, moves: bool) -> dict:
+    """The child-share columns of one conclusion from its sides' silent shares of children (None where
+    unknown). The larger share of the two sides is taken, as for the council share; a side without one is
+    taken to be like the other side."""
+    from helpers.nonresponse.where_children_are import probability_holds
+
+    known = [x for x in sides if x is not None]
+    if not known:
+        return {col: np.nan for col in TWO_SIDED_COLUMNS[-7:-1]} | {"child_share_source": ""}
+    first, second = (known * 2)[:2] if moves else (known[0], None)
+    draws = first.draws if second is None else np.maximum(first.draws, second.draws)
+    p05, p50, p95 = np.percentile(draws, [5, 50, 95])
+    labels = list(dict.fromkeys(f"{x.distribution.group}: {child_share_label(x)}" for x in known))
+    return {
+        "child_share_low": max(x.low for x in known),
+        "child_share_high": max(x.high for x in known),
+        "child_share_p05": float(p05),
+        "child_share_p50": float(p50),
+        "child_share_p95": float(p95),
+        "p_holds_random": probability_holds(a, b, first.draws, None if second is None else second.draws, moves),
+        "child_share_source": "; ".join(labels),
+    }
 
 
 def tipping_surface(a: float, b: float, share_a: float, share_b: float, steps: int = 101) -> pd.DataFrame:

@@ -44,22 +44,43 @@ def holds_if(c) -> str:
         where += " for the comparator, taken to be the same for this report, whose share is not published)"
     else:
         where += ")"
+    children = child_share_words(c)
     if c["comparator_moves"]:
         if c["gap"] > 1:
-            return text + f"; {where}, no rates of the silent councils could overturn it"
+            return text + f"; {where}, no rates of the silent councils could overturn it{children}"
         if c["gap"] <= 0:
             return (
                 text
-                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones"
+                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones{children}"
             )
         return (
             text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
             f"{side_a} rate by {100 * c['gap']:.1f} points or more "
-            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
+            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one){children}"
         )
     if c["gap"] < 0:
-        return text + f"; {where}, no rate of the silent councils could overturn it"
-    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}"
+        return text + f"; {where}, no rate of the silent councils could overturn it{children}"
+    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}{children}"
+
+
+def child_share_words(c) -> str:
+    """The silent share of children from DfE's council counts, beside the share of councils, in words.
+
+    ``c`` is a row of :func:`helpers.nonresponse.two_sided.two_sided_table`; empty where the child share
+    could not be computed (no council share published, or a group without council counts).
+    """
+    if pd.isna(c.get("child_share_low", np.nan)):
+        return ""
+    p = c["p_holds_random"]
+    holds = "in every draw" if p == 1 else "in none of the draws" if p == 0 else f"in {p:.0%} of draws"
+    return (
+        f". But councils differ in size, and the share of children is not known: from the council counts "
+        f"({c['child_share_source']}), the silent councils could hold from {c['child_share_low']:.1%} to "
+        f"{c['child_share_high']:.1%} of England's children (the smallest to the largest councils); were they a "
+        f"random set of that size, the conclusion would survive any rates of theirs {holds} (silent share of "
+        f"children {c['child_share_p05']:.1%} to {c['child_share_p95']:.1%}, 5th to 95th percentile; Wales, "
+        "Scotland and Northern Ireland have no council counts and take part only as councils of median size)"
+    )
 
 
 def with_holds_if(two_sided: pd.DataFrame) -> pd.DataFrame:
