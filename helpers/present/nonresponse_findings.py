@@ -194,6 +194,8 @@ def findings_in_words(
         )
     for c in two_sided.itertuples(index=False):
         facts[f"tipping_{c.conclusion}"] = (c.threshold, c.threshold_unit_only, c.silent_share, c.gap)
+        if not pd.isna(getattr(c, "child_share_low", np.nan)):
+            facts[f"children_{c.conclusion}"] = (c.child_share_low, c.child_share_high, c.p_holds_random)
         sentences.append(
             f"**'{c.conclusion}'** ({c.observed:.1%} against {c.comparator:.1%}, {c.comparator_label}) "
             f"{holds_if(c._asdict())}."
