@@ -20,6 +20,17 @@ q_a <= (b - (1 - s) a) / s, and the threshold is s* = 1 - b / a.
 
 The share of children in silent councils is never published; the share of councils that did not answer
 stands in for it, and every sentence about it (:mod:`helpers.present.nonresponse_findings`) says so.
+**One accounting of item and unit non-response.** Each child is answering, item-silent (counted in care
+by a council that did not answer the went-missing question) or unit-silent (not counted at all). The
+item-silent children are in councils that answered the in-care question only, and those councils are
+already among the councils silent on the went-missing question, so their children are part of the
+share s. Counted once, the rate over all councils is (1 - s) r + s q with r the respondents-only rate, the
+threshold is ``threshold_unit_only``, and the item-silent children add only a floor under s: with a
+children answering of c counted, s >= (c - a) / c (:func:`one_accounting`, column ``item_silent_floor``).
+The columns ``threshold`` and ``gap`` stack the two instead (the item bounds inside the answering councils,
+then the unit share on top), which treats s + (1 - s)(c - a)/c of the children as unknown
+(``stacked_unknown_share``): those children are counted twice, so the stacked figures are conservative.
+
 Beside it, :mod:`helpers.nonresponse.where_children_are` gives the silent share of children from DfE's
 council counts: the range (smallest to largest councils), the random-silence percentiles, and the
 probability that a conclusion survives the worst silent rates if the silent councils were a random set.
@@ -58,6 +69,8 @@ TWO_SIDED_COLUMNS = [
     "child_share_p95",
     "p_holds_random",
     "child_share_source",
+    "item_silent_floor",
+    "stacked_unknown_share",
 ]
 
 
@@ -146,6 +159,31 @@ def silent_shares(ledger, view: ReportView) -> dict:
     return out
 
 
+def one_accounting(answered, counted, silent_share):
+    """(floor, stacked): each child counted once, against the stacked accounting (see the module docstring).
+
+    ``answered`` children have a went-missing answer of ``counted`` counted in care; ``silent_share`` is the
+    share of children in councils silent on the question. ``floor`` = (counted - answered) / counted, the
+    least share of children those councils hold (the item-silent children are among them); ``stacked`` =
+    s + (1 - s) floor, the share the stacked accounting treats as unknown. Exact with fractions.
+    """
+    if not 0 < answered <= counted:
+        raise ParameterError(f"answered={answered!r} must lie above 0 and at most counted={counted!r}")
+    if not 0 <= silent_share <= 1:
+        raise ParameterError(f"silent_share={silent_share!r} must be a fraction from 0 to 1")
+    floor = (counted - answered) / counted
+    return floor, silent_share + (1 - silent_share) * floor
+
+
+def _item_counts(ledger, report_id: str, group: str, rate: float) -> tuple[int, int] | None:
+    """(answered, counted) of one rate where the ledger shows item non-response for it, else None."""
+    b = item_bounds(ledger.figures, report_id)
+    b = b[b["group"] == group]
+    if b.empty or not np.isclose(b["respondents_only"].iloc[0], rate):
+        return None
+    return int(b["answered"].iloc[0]), int(b["counted"].iloc[0])
+
+
 def _item_range(ledger, report_id: str, group: str, rate: float) -> tuple[float, float]:
     """Item non-response bounds of one rate, or (rate, rate) where the ledger shows none."""
     b = item_bounds(ledger.figures, report_id)
@@ -223,7 +261,15 @@ def two_sided_table(ledger, view: ReportView) -> pd.DataFrame:
         sides = [children(c["observed_report"], c["observed_group"])]
         if moves:
             sides.append(children(c["comparator_report"], c["comparator_group"]))
-        row.update(child_share_columns(sides, a_low, b_high, moves))
+        # Each child counted once: the child shares already hold the item-silent children's councils, so the
+        # worst case takes the respondents-only rates (the stacked a_low, b_high would count them twice).
+        row.update(child_share_columns(sides, c["observed"], c["comparator"], moves))
+        item = [_item_counts(ledger, c["observed_report"], c["observed_group"], c["observed"])]
+        if moves:
+            item.append(_item_counts(ledger, c["comparator_report"], c["comparator_group"], c["comparator"]))
+        accounts = [one_accounting(*counts, share) for counts in item if counts is not None and known]
+        row["item_silent_floor"] = max(f for f, _ in accounts) if accounts else np.nan
+        row["stacked_unknown_share"] = max(u for _, u in accounts) if accounts else np.nan
         rows.append(row)
     return pd.DataFrame(rows, columns=TWO_SIDED_COLUMNS)
 
@@ -254,7 +300,7 @@ def child_share_columns(sides: list, a: float, b: float, moves: bool) -> dict:
 
     known = [x for x in sides if x is not None]
     if not known:
-        return {col: np.nan for col in TWO_SIDED_COLUMNS[-7:-1]} | {"child_share_source": ""}
+        return {col: np.nan for col in TWO_SIDED_COLUMNS[-9:-3]} | {"child_share_source": ""}
     first, second = (known * 2)[:2] if moves else (known[0], None)
     draws = first.draws if second is None else np.maximum(first.draws, second.draws)
     p05, p50, p95 = np.percentile(draws, [5, 50, 95])

@@ -44,7 +44,7 @@ def holds_if(c) -> str:
         where += " for the comparator, taken to be the same for this report, whose share is not published)"
     else:
         where += ")"
-    children = child_share_words(c)
+    children = one_accounting_words(c) + child_share_words(c)
     if c["comparator_moves"]:
         if c["gap"] > 1:
             return text + f"; {where}, no rates of the silent councils could overturn it{children}"
@@ -61,6 +61,22 @@ def holds_if(c) -> str:
     if c["gap"] < 0:
         return text + f"; {where}, no rate of the silent councils could overturn it{children}"
     return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}{children}"
+
+
+def one_accounting_words(c) -> str:
+    """Each child counted once, beside the stacked figures, in words (empty without item non-response).
+
+    ``c`` is a row of :func:`helpers.nonresponse.two_sided.two_sided_table`.
+    """
+    if pd.isna(c.get("item_silent_floor", np.nan)):
+        return ""
+    return (
+        f". Counted once, the children without an answer belong to councils silent on the question, which "
+        f"therefore hold at least {c['item_silent_floor']:.1%} of the children; the threshold is then "
+        f"{c['threshold_unit_only']:.1%}. The figures before stack item on unit non-response and so treat "
+        f"{c['stacked_unknown_share']:.1%} of the children as unknown, counting those children twice: they are "
+        "conservative"
+    )
 
 
 def child_share_words(c) -> str:
