@@ -41,6 +41,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "all_council_rate",
             "check_fraction",
             "gap_needed",
+            "one_accounting",
+            "report_child_shares",
             "silent_shares",
             "tipping_surface",
             "two_sided_table",

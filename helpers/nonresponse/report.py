@@ -209,7 +209,9 @@ def unit_bound_rows(pair, shares: dict, report_id: str, children: dict | None = 
 
 
 def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
-    """Two rows per conclusion: its no-assumption threshold with and without the item non-response bounds.
+    """Per conclusion: its no-assumption threshold with and without the item non-response bounds, and, where
+    the council counts allow, the silent share of children (range and random-silence percentiles) and the
+    probability that it survives the worst silent rates if the silent councils were a random set.
 
     The ``note`` is left empty here: what a conclusion rests on is said in words by
     :func:`helpers.present.nonresponse_findings.with_tipping_notes`.
@@ -223,6 +225,18 @@ def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
             rows.append(
                 (report_id, "", c.conclusion, "two_sided_threshold", scen, value, np.nan, np.nan, NO_INTERVAL, "")
             )
+        if pd.isna(getattr(c, "child_share_low", np.nan)):
+            continue
+        source = f"council counts: {c.child_share_source}; shares of England's children"
+        for method, scen, value in (
+            ("silent_child_share", "the smallest councils silent", c.child_share_low),
+            ("silent_child_share", "the largest councils silent", c.child_share_high),
+            ("silent_child_share", "random silence, 5th percentile", c.child_share_p05),
+            ("silent_child_share", "random silence, median", c.child_share_p50),
+            ("silent_child_share", "random silence, 95th percentile", c.child_share_p95),
+            ("p_holds_random_silence", "worst silent rates, silent councils a random set", c.p_holds_random),
+        ):
+            rows.append((report_id, "", c.conclusion, method, scen, value, np.nan, np.nan, NO_INTERVAL, source))
     return rows
 
 

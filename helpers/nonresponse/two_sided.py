@@ -283,6 +283,19 @@ def child_share(ledger, group: str, year: int, council_share: float, report_id: 
     return silent_child_share(dist, council_share, key=report_id)
 
 
+def report_child_shares(ledger, view: ReportView) -> dict:
+    """{group: SilentChildShare} for the groups of a report with a council share and council counts."""
+    shares = silent_shares(ledger, view)
+    if not shares:
+        return {}
+    year = int(view.went_missing["year"].max())
+    return {
+        group: child_share(ledger, group, year, share, view.report_id)
+        for group, (share, _) in shares.items()
+        if group in GROUP_MEASURES
+    }
+
+
 def child_share_label(share) -> str:
     """Which council counts a silent share of children comes from, and for which year, in a few words."""
     from helpers.nonresponse.where_children_are import MEASURE_NAMES

@@ -14,6 +14,8 @@ METHOD_LABELS = {
     "bounds": "item non-response bounds",
     "unit_bounds": "unit non-response bounds",
     "two_sided_threshold": "no-assumption threshold (share of children)",
+    "silent_child_share": "silent share of children (from council counts)",
+    "p_holds_random_silence": "probability the conclusion survives any silent rates (random silence)",
     "selection_evalue_both_sides": "selection-bias E-value, both rates selected",
     "selection_evalue_one_side": "selection-bias E-value, one rate selected",
     "selection_evalue_limit_both_sides": "selection-bias E-value at the interval limit, both rates selected",
@@ -152,6 +154,36 @@ def evalue_sentence(e) -> str:
             )
             text += f"; to move the interval to no change ({limits}) needs {at_limit}"
     return text + f" (selection-bias E-values, {CITATION})."
+
+
+def child_share_table(shares: dict) -> pd.DataFrame:
+    """One row per group: the share of councils silent beside the silent share of England's children three ways.
+
+    ``shares`` is :func:`helpers.nonresponse.two_sided.report_child_shares`. Columns: group, council counts
+    (which and what year), councils silent (of the frame), share of councils silent, the range (smallest to
+    largest councils), the random-silence 5th, 50th and 95th percentiles, and the size-tilted medians and
+    5th-95th percentiles (tilt -1: large councils less likely to be silent; +1: more likely).
+    """
+    from helpers.nonresponse.two_sided import child_share_label
+
+    rows = []
+    for group, x in shares.items():
+        row = {
+            "group": group,
+            "council counts": child_share_label(x),
+            "silent councils (of the frame)": f"{x.silent_councils} of {x.distribution.frame_councils}",
+            "share of councils silent": x.council_share,
+            "smallest councils silent": x.low,
+            "largest councils silent": x.high,
+            "random silence, 5th percentile": x.p05,
+            "random silence, median": x.p50,
+            "random silence, 95th percentile": x.p95,
+        }
+        for tilt, (lo, mid, hi) in sorted(x.tilted.items()):
+            side = "larger councils more often silent" if tilt > 0 else "larger councils less often silent"
+            row[f"{side} (tilt {tilt:+g}): median (5th to 95th percentile)"] = f"{mid:.1%} ({lo:.1%} to {hi:.1%})"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def findings_in_words(

@@ -131,3 +131,28 @@ def test_impossible_inputs_are_refused():
     with pytest.raises(ParameterError, match="add up to 0"):
         share_range([0, 0], 1)
     assert isinstance(pd.Series(dist.counts).sum(), float)
+
+
+def test_the_nonresponse_table_and_the_reader_table_carry_the_child_shares(ledger):
+    from helpers.nonresponse.report import tipping_rows
+    from helpers.nonresponse.two_sided import report_child_shares
+    from helpers.present.nonresponse_findings import child_share_table
+
+    view = report_view(ledger.figures, "heading-back-to-harm")
+    t = two_sided_table(ledger, view)
+    rows = pd.DataFrame(
+        tipping_rows(t, "heading-back-to-harm"),
+        columns=["report_id", "version", "group", "method", "scenario", "estimate", "low", "high", "interval", "note"],
+    )
+    p = rows[(rows["method"] == "p_holds_random_silence") & (rows["group"] == "trafficked above unaccompanied")]
+    assert p["estimate"].iloc[0] == t.loc[0, "p_holds_random"]
+    shares = rows[(rows["method"] == "silent_child_share") & (rows["group"] == "trafficked above unaccompanied")]
+    assert shares["estimate"].tolist() == pytest.approx(
+        t.loc[0, ["child_share_low", "child_share_high", "child_share_p05", "child_share_p50", "child_share_p95"]]
+        .astype(float)
+        .tolist()
+    )
+    table = child_share_table(report_child_shares(ledger, view)).set_index("group")
+    assert table.loc["unaccompanied", "largest councils silent"] == pytest.approx(t.loc[0, "child_share_high"])
+    assert table.loc["trafficked", "silent councils (of the frame)"] == "16 of 206"
+    assert any("tilt +1" in c for c in table.columns) and any("tilt -1" in c for c in table.columns)
