@@ -16,7 +16,9 @@ licence and sha256 of each). This module reads them and writes four tidy CSV tab
     not change by year (IMD 2019, rural-urban class 2011, Ofsted ILACS judgement at 31 March 2025).
 ``council_years.csv``
     The 153 English councils by year (2015-2024), long format: one row per (council, year, measure)
-    with the value, a flag, the raw file and a note.
+    with the value, a flag, the raw file and a note. Besides the looked-after counts it carries the
+    children-in-need assessments that recorded Trafficking (table C3, from 2018), which show how
+    trafficked children are spread across councils.
 
 Rules the build follows (see CONTRIBUTING.md):
 
@@ -55,6 +57,7 @@ F_IMD = "mhclg_imd2019_utla_summaries.csv"
 F_RUC = "ons_ruc2011_utla2021.csv"
 F_OFSTED = "ofsted_ilacs_judgements_as_at_31mar2025.csv"
 F_NRM = "homeoffice_nrm_referrals_by_age_quarterly_2009_2023.csv"
+F_C3 = "dfe_cin_c3_factors_at_end_of_assessment_by_la_2018_2025.csv"
 SFR_CLA = {
     2014: "dfe_sfr36_2014_la_cla.csv",
     2015: "dfe_sfr34_2015_la_cla.csv",
@@ -140,7 +143,10 @@ COUNCIL_MEASURES = [
     "children_missing",
     "missing_incidents",
     "population_0_17",
+    "cin_assessments_trafficking",
 ]
+# The first year of the children-in-need table C3 (factors at the end of assessment).
+C3_FIRST_YEAR = 2018
 
 # Suppression and special codes in the official files -> flag.
 # SFR files (2014-2017): x = suppressed (1 to 5, or secondary suppression); '..' = not available.
@@ -159,6 +165,8 @@ EES_CODES = {
     "": "not_available",
 }
 LAIT_CODES = {"-": "suppressed_or_not_applicable", "": "not_available"}
+# The children-in-need tables add u: a value DfE withholds as of low reliability.
+C3_CODES = {**EES_CODES, "u": "low_reliability", "[u]": "low_reliability"}
 
 COUNCIL_FLAGS = [
     "suppressed",
@@ -168,6 +176,7 @@ COUNCIL_FLAGS = [
     "suppressed_or_not_applicable",
     "not_in_source",
     "boundary_change",
+    "low_reliability",
 ]
 
 # English councils created by a boundary change, with the first DfE year (to 31 March) they report.
@@ -668,6 +677,19 @@ def _council_years(raw_dir: Path, councils: pd.DataFrame) -> pd.DataFrame:
             "population_estimate",
         )
 
+    # Children-in-need table C3, 2018 onwards: assessments that recorded Trafficking. It shows how trafficked
+    # children are spread across councils (assessment episodes, not children in care).
+    c3 = _read(raw_dir, F_C3, ["time_period", "geographic_level", "old_la_code", "Trafficking"])
+    c3 = c3[c3["geographic_level"] == "Local authority"]
+    for year in COUNCIL_YEARS:
+        yr = c3[c3["time_period"] == str(year)]
+        sources[("cin_assessments_trafficking", year)] = (
+            F_C3,
+            C3_CODES,
+            {r["old_la_code"]: (r["Trafficking"], i) for i, r in yr.iterrows()},
+            "Trafficking",
+        )
+
     rows = []
     for dfe, code in sorted(by_dfe.items(), key=lambda kv: kv[1]):
         for year in COUNCIL_YEARS:
@@ -676,6 +698,8 @@ def _council_years(raw_dir: Path, councils: pd.DataFrame) -> pd.DataFrame:
                 value, flag, note = None, "", ""
                 if year < FIRST_YEAR.get(dfe, 0):
                     flag, note = "boundary_change", PREDECESSOR_NOTE[dfe]
+                elif name == F_C3 and year < C3_FIRST_YEAR:
+                    flag, note = "not_in_source", f"table C3 of the children-in-need census starts in {C3_FIRST_YEAR}"
                 elif dfe not in lookup:
                     flag, note = "not_in_source", "council not listed in the source file for this year"
                 else:

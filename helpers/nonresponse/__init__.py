@@ -9,7 +9,10 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
     tipping     report_conclusions: the conclusions a report draws, each with its one-sided tipping share
     two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit
                 together; all_council_rate: a rate over every council at a silent share
-    evalues     selection_evalue, evalue_table: selection-bias E-values (Smith and VanderWeele 2019)
+    where_children_are  child_distribution, silent_child_share: the silent share of children (not councils)
+                from DfE council counts: range, random-silence percentiles, size tilt
+    evalues     selection_evalue, evalue_table, contrast_intervals: selection-bias E-values (Smith and
+                VanderWeele 2019), at the estimate and at the interval limit
     simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
                 simulation_summary, mnar_gap: the numbers the findings rest on
     report      nonresponse_table, scenario_setup: all of the above for one report
@@ -38,12 +41,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "all_council_rate",
             "check_fraction",
             "gap_needed",
+            "one_accounting",
+            "report_child_shares",
             "silent_shares",
             "tipping_surface",
             "two_sided_table",
             "two_sided_threshold",
         ],
-        "evalues": ["CITATION", "evalue_table", "selection_evalue"],
+        "where_children_are": ["child_distribution", "probability_holds", "share_range", "silent_child_share"],
+        "evalues": ["CITATION", "contrast_intervals", "evalue_table", "risk_ratio_interval", "selection_evalue"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
         "simulation": [
             "calibration_targets",

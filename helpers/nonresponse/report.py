@@ -1,8 +1,9 @@
 """One table per report: bounds, the respondents-only rates, and every estimator under every scenario.
 
 Columns: report_id, version, group, method, scenario, estimate, low, high, interval, note. ``interval``
-names what low and high are, in the collection's vocabulary: "bounds (no assumption)", "95% CI (sampling
-only)" (for alpha = 0.05), "range across N synthetic scenarios", or "no interval" (tipping thresholds,
+names what low and high are, in the collection's vocabulary: "bounds (no assumption)" (item non-response),
+"bounds (no assumption about rates; silent share of children from ...)" (unit non-response, at a stated
+share of children), "95% CI (sampling only)" (for alpha = 0.05), "range across N synthetic scenarios", or "no interval" (tipping thresholds,
 E-values). Rates are fractions. Scenario rows rest on SYNTHETIC council-level counts (see
 :mod:`helpers.nonresponse.scenarios`) and their scenario names end in "(synthetic councils)".
 """
@@ -153,13 +154,21 @@ def scenario_rows(
     return rows
 
 
-def unit_bound_rows(pair, shares: dict, report_id: str) -> list[tuple]:
-    """The unit non-response bounds of one group's rate at its share of silent councils (none if unpublished)."""
+def unit_bounds_label(basis: str) -> str:
+    """The interval name of unit non-response bounds: no assumption about rates, a stated silent share."""
+    return f"bounds (no assumption about rates; silent share of children from {basis})"
+
+
+def unit_bound_rows(pair, shares: dict, report_id: str, children: dict | None = None) -> list[tuple]:
+    """The unit non-response bounds of one group's rate (none if no council share is published): at the share
+    of councils silent, and, where ``children`` (group -> :class:`helpers.nonresponse.where_children_are.
+    SilentChildShare`) holds the group, at the largest silent share of children the council counts allow and
+    at the 95th percentile under random silence."""
     if pair.group not in shares:
         return []
     share, basis = shares[pair.group]
     lo, hi = unit_bounds(pair.rate, share)
-    return [
+    rows = [
         (
             report_id,
             pair.version,
@@ -169,14 +178,40 @@ def unit_bound_rows(pair, shares: dict, report_id: str) -> list[tuple]:
             pair.rate,
             lo,
             hi,
-            BOUNDS_LABEL,
+            unit_bounds_label("the share of councils silent"),
             f"{basis}; the share of councils stands in for the unknown share of children",
         )
     ]
+    child = (children or {}).get(pair.group)
+    if child is not None:
+        from helpers.nonresponse.two_sided import child_share_label
+
+        for value, what in (
+            (child.high, "the largest councils silent"),
+            (child.p95, "95th percentile if the silent councils were a random set"),
+        ):
+            lo, hi = unit_bounds(pair.rate, value)
+            rows.append(
+                (
+                    report_id,
+                    pair.version,
+                    pair.group,
+                    "unit_bounds",
+                    f"silent councils hold {value:.1%} of England's children ({what})",
+                    pair.rate,
+                    lo,
+                    hi,
+                    unit_bounds_label(f"council counts, {what}"),
+                    f"{basis}; council counts: {child_share_label(child)}",
+                )
+            )
+    return rows
 
 
 def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
-    """Two rows per conclusion: its no-assumption threshold with and without the item non-response bounds.
+    """Per conclusion: its no-assumption threshold with and without the item non-response bounds, and, where
+    the council counts allow, the silent share of children (range and random-silence percentiles) and the
+    probability that it survives the worst silent rates if the silent councils were a random set.
 
     The ``note`` is left empty here: what a conclusion rests on is said in words by
     :func:`helpers.present.nonresponse_findings.with_tipping_notes`.
@@ -190,18 +225,60 @@ def tipping_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
             rows.append(
                 (report_id, "", c.conclusion, "two_sided_threshold", scen, value, np.nan, np.nan, NO_INTERVAL, "")
             )
+        if pd.isna(getattr(c, "child_share_low", np.nan)):
+            continue
+        source = f"council counts: {c.child_share_source}; shares of England's children"
+        for method, scen, value in (
+            ("silent_child_share", "the smallest councils silent", c.child_share_low),
+            ("silent_child_share", "the largest councils silent", c.child_share_high),
+            ("silent_child_share", "random silence, 5th percentile", c.child_share_p05),
+            ("silent_child_share", "random silence, median", c.child_share_p50),
+            ("silent_child_share", "random silence, 95th percentile", c.child_share_p95),
+            ("p_holds_random_silence", "worst silent rates, silent councils a random set", c.p_holds_random),
+        ):
+            rows.append((report_id, "", c.conclusion, method, scen, value, np.nan, np.nan, NO_INTERVAL, source))
     return rows
 
 
-def evalue_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
-    """The selection-bias E-values of each conclusion (one rate selected, both rates selected)."""
+def evalue_rows(two_sided: pd.DataFrame, report_id: str, intervals: pd.DataFrame | None = None) -> list[tuple]:
+    """The selection-bias E-values of each conclusion, four-parameter (both rates selected) first, then at
+    the interval limit nearer 1 when ``intervals`` (:func:`helpers.nonresponse.evalues.contrast_intervals`)
+    is given; a contrast whose interval includes no change gets 1 there, with the reason in its note."""
     from helpers.nonresponse.evalues import CITATION, evalue_table
 
     rows = []
-    for e in evalue_table(two_sided).itertuples(index=False):
-        for method, value, what in (
-            ("selection_evalue_one_side", e.evalue_one_side, "selection biasing one of the two rates"),
-            ("selection_evalue_both_sides", e.evalue_both_sides, "selection biasing both rates"),
+    for e in evalue_table(two_sided, intervals).itertuples(index=False):
+        limit = (
+            f"{e.interval} {e.rr_low:.2f} to {e.rr_high:.2f}"
+            + ("; it includes no change, so no selection is needed to explain it away" if e.includes_no_change else "")
+            if e.interval
+            else ""
+        )
+        for method, value, scenario, what in (
+            (
+                "selection_evalue_both_sides",
+                e.evalue_both_sides,
+                f"risk ratio {e.risk_ratio:.2f}",
+                "selection biasing both rates",
+            ),
+            (
+                "selection_evalue_one_side",
+                e.evalue_one_side,
+                f"risk ratio {e.risk_ratio:.2f}",
+                "selection biasing one of the two rates",
+            ),
+            (
+                "selection_evalue_limit_both_sides",
+                e.evalue_limit_both_sides,
+                "at the interval limit",
+                f"selection biasing both rates; {limit}",
+            ),
+            (
+                "selection_evalue_limit_one_side",
+                e.evalue_limit_one_side,
+                "at the interval limit",
+                f"selection biasing one of the two rates; {limit}",
+            ),
         ):
             if not np.isnan(value):
                 rows.append(
@@ -210,7 +287,7 @@ def evalue_rows(two_sided: pd.DataFrame, report_id: str) -> list[tuple]:
                         "",
                         e.conclusion,
                         method,
-                        f"risk ratio {e.risk_ratio:.2f}",
+                        scenario,
                         value,
                         np.nan,
                         np.nan,
@@ -243,7 +320,8 @@ def nonresponse_table(
     (computed here otherwise). The tipping rows' ``note`` is empty: the words of what each conclusion rests
     on are added by :func:`helpers.present.nonresponse_findings.with_tipping_notes`.
     """
-    from helpers.nonresponse.two_sided import silent_shares, two_sided_table
+    from helpers.nonresponse.two_sided import child_share, silent_shares, two_sided_table
+    from helpers.nonresponse.where_children_are import GROUP_MEASURES
 
     report_id, alpha = view.report_id, view.alpha
     mechanisms = check_mechanisms(list(mechanisms))
@@ -256,16 +334,23 @@ def nonresponse_table(
     rows = item_bound_rows(ledger.figures, report_id) + respondent_rows(pairs, report_id, alpha)
     setup = scenario_setup(ledger, view)
     shares = silent_shares(ledger, view)
+    children = {
+        group: child_share(ledger, group, int(view.went_missing["year"].max()), share, report_id)
+        for group, (share, _) in shares.items()
+        if group in GROUP_MEASURES
+    }
     settings = dict(
         mechanisms=mechanisms, strengths=strengths, seed=seed, n_seeds=n_seeds, alpha=alpha, imputations=imputations
     )
     for g, pair in enumerate(pairs.drop_duplicates("group").itertuples(index=False)):
         rows += scenario_rows(pair, g, setup, report_id, **settings)
         if setup["answering"].get(pair.group) is not None:  # as before: unit bounds only where scenarios ran
-            rows += unit_bound_rows(pair, shares, report_id)
+            rows += unit_bound_rows(pair, shares, report_id, children)
     if two_sided is None:
         two_sided = two_sided_table(ledger, view)
-    rows += tipping_rows(two_sided, report_id) + evalue_rows(two_sided, report_id)
+    from helpers.nonresponse.evalues import contrast_intervals
+
+    rows += tipping_rows(two_sided, report_id) + evalue_rows(two_sided, report_id, contrast_intervals(ledger, view))
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 

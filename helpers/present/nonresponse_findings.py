@@ -14,8 +14,12 @@ METHOD_LABELS = {
     "bounds": "item non-response bounds",
     "unit_bounds": "unit non-response bounds",
     "two_sided_threshold": "no-assumption threshold (share of children)",
-    "selection_evalue_one_side": "selection-bias E-value, one rate selected",
+    "silent_child_share": "silent share of children (from council counts)",
+    "p_holds_random_silence": "probability the conclusion survives any silent rates (random silence)",
     "selection_evalue_both_sides": "selection-bias E-value, both rates selected",
+    "selection_evalue_one_side": "selection-bias E-value, one rate selected",
+    "selection_evalue_limit_both_sides": "selection-bias E-value at the interval limit, both rates selected",
+    "selection_evalue_limit_one_side": "selection-bias E-value at the interval limit, one rate selected",
 }
 
 
@@ -42,22 +46,59 @@ def holds_if(c) -> str:
         where += " for the comparator, taken to be the same for this report, whose share is not published)"
     else:
         where += ")"
+    children = one_accounting_words(c) + child_share_words(c)
     if c["comparator_moves"]:
         if c["gap"] > 1:
-            return text + f"; {where}, no rates of the silent councils could overturn it"
+            return text + f"; {where}, no rates of the silent councils could overturn it{children}"
         if c["gap"] <= 0:
             return (
                 text
-                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones"
+                + f"; {where}, it does not survive the item non-response bounds even if the silent councils resemble the answering ones{children}"
             )
         return (
             text + f", or, {where}, if the silent councils' {side_b} rate does not exceed their "
             f"{side_a} rate by {100 * c['gap']:.1f} points or more "
-            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one)"
+            f"({100 * c['gap_unit_only']:.1f} points if the children without an answer were recorded as missing as often as those with one){children}"
         )
     if c["gap"] < 0:
-        return text + f"; {where}, no rate of the silent councils could overturn it"
-    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}"
+        return text + f"; {where}, no rate of the silent councils could overturn it{children}"
+    return text + f", or, {where}, if the silent councils' {side_a} rate is above {c['gap']:.1%}{children}"
+
+
+def one_accounting_words(c) -> str:
+    """Each child counted once, beside the stacked figures, in words (empty without item non-response).
+
+    ``c`` is a row of :func:`helpers.nonresponse.two_sided.two_sided_table`.
+    """
+    if pd.isna(c.get("item_silent_floor", np.nan)):
+        return ""
+    return (
+        f". Counted once, the children without an answer belong to councils silent on the question, which "
+        f"therefore hold at least {c['item_silent_floor']:.1%} of the children; the threshold is then "
+        f"{c['threshold_unit_only']:.1%}. The figures before stack item on unit non-response and so treat "
+        f"{c['stacked_unknown_share']:.1%} of the children as unknown, counting those children twice: they are "
+        "conservative"
+    )
+
+
+def child_share_words(c) -> str:
+    """The silent share of children from DfE's council counts, beside the share of councils, in words.
+
+    ``c`` is a row of :func:`helpers.nonresponse.two_sided.two_sided_table`; empty where the child share
+    could not be computed (no council share published, or a group without council counts).
+    """
+    if pd.isna(c.get("child_share_low", np.nan)):
+        return ""
+    p = c["p_holds_random"]
+    holds = "in every draw" if p == 1 else "in none of the draws" if p == 0 else f"in {p:.0%} of draws"
+    return (
+        f". But councils differ in size, and the share of children is not known: from the council counts "
+        f"({c['child_share_source']}), the silent councils could hold from {c['child_share_low']:.1%} to "
+        f"{c['child_share_high']:.1%} of England's children (the smallest to the largest councils); were they a "
+        f"random set of that size, the conclusion would survive any rates of theirs {holds} (silent share of "
+        f"children {c['child_share_p05']:.1%} to {c['child_share_p95']:.1%}, 5th to 95th percentile; Wales, "
+        "Scotland and Northern Ireland have no council counts and take part only as councils of median size)"
+    )
 
 
 def with_holds_if(two_sided: pd.DataFrame) -> pd.DataFrame:
@@ -77,6 +118,72 @@ def with_tipping_notes(table: pd.DataFrame, two_sided: pd.DataFrame) -> pd.DataF
     tipping = out["method"] == "two_sided_threshold"
     out.loc[tipping, "note"] = out.loc[tipping, "group"].map(notes).fillna("")
     return out
+
+
+def evalue_sentence(e) -> str:
+    """One conclusion's selection-bias E-values in words; ``e`` is a row of
+    :func:`helpers.nonresponse.evalues.evalue_table` (a mapping). The four-parameter value leads where both
+    rates rest on answering councils; an interval that includes no change is said to need no selection."""
+    from helpers.nonresponse.evalues import CITATION
+
+    both_selected = not pd.isna(e["evalue_both_sides"])
+    tie = (
+        "the unmeasured factor's effect on being recorded as missing and its association with answering would "
+        "each have to reach a risk ratio of at least "
+    )
+    if both_selected:
+        value = (
+            f"{e['evalue_both_sides']:.2f} in each group (both rates rest on answering councils), or "
+            f"{e['evalue_one_side']:.2f} if selection biased one rate only"
+        )
+    else:
+        value = f"{e['evalue_one_side']:.2f} (only this report's rate rests on answering councils)"
+    text = f"**Selection needed to explain '{e['conclusion']}' away** (risk ratio {e['risk_ratio']:.2f}): {tie}{value}"
+    if e.get("interval") and not pd.isna(e.get("rr_low")):
+        limits = f"its {e['interval']} runs from {e['rr_low']:.2f} to {e['rr_high']:.2f}"
+        if e["includes_no_change"]:
+            text += (
+                f"; but {limits}, which includes no change, so its E-value at the interval limit is 1: no selection "
+                "at all is needed to make it compatible with no difference"
+            )
+        else:
+            at_limit = (
+                f"{e['evalue_limit_both_sides']:.2f} (or {e['evalue_limit_one_side']:.2f} for one rate)"
+                if both_selected
+                else f"{e['evalue_limit_one_side']:.2f}"
+            )
+            text += f"; to move the interval to no change ({limits}) needs {at_limit}"
+    return text + f" (selection-bias E-values, {CITATION})."
+
+
+def child_share_table(shares: dict) -> pd.DataFrame:
+    """One row per group: the share of councils silent beside the silent share of England's children three ways.
+
+    ``shares`` is :func:`helpers.nonresponse.two_sided.report_child_shares`. Columns: group, council counts
+    (which and what year), councils silent (of the frame), share of councils silent, the range (smallest to
+    largest councils), the random-silence 5th, 50th and 95th percentiles, and the size-tilted medians and
+    5th-95th percentiles (tilt -1: large councils less likely to be silent; +1: more likely).
+    """
+    from helpers.nonresponse.two_sided import child_share_label
+
+    rows = []
+    for group, x in shares.items():
+        row = {
+            "group": group,
+            "council counts": child_share_label(x),
+            "silent councils (of the frame)": f"{x.silent_councils} of {x.distribution.frame_councils}",
+            "share of councils silent": x.council_share,
+            "smallest councils silent": x.low,
+            "largest councils silent": x.high,
+            "random silence, 5th percentile": x.p05,
+            "random silence, median": x.p50,
+            "random silence, 95th percentile": x.p95,
+        }
+        for tilt, (lo, mid, hi) in sorted(x.tilted.items()):
+            side = "larger councils more often silent" if tilt > 0 else "larger councils less often silent"
+            row[f"{side} (tilt {tilt:+g}): median (5th to 95th percentile)"] = f"{mid:.1%} ({lo:.1%} to {hi:.1%})"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def findings_in_words(
@@ -135,24 +242,22 @@ def findings_in_words(
         )
     for c in two_sided.itertuples(index=False):
         facts[f"tipping_{c.conclusion}"] = (c.threshold, c.threshold_unit_only, c.silent_share, c.gap)
+        if not pd.isna(getattr(c, "child_share_low", np.nan)):
+            facts[f"children_{c.conclusion}"] = (c.child_share_low, c.child_share_high, c.p_holds_random)
         sentences.append(
             f"**'{c.conclusion}'** ({c.observed:.1%} against {c.comparator:.1%}, {c.comparator_label}) "
             f"{holds_if(c._asdict())}."
         )
     if evalues is not None:
         for e in evalues.itertuples(index=False):
-            facts[f"evalue_{e.conclusion}"] = (e.risk_ratio, e.evalue_one_side, e.evalue_both_sides)
-            both = (
-                f", or {e.evalue_both_sides:.2f} each if selection biased both rates"
-                if not pd.isna(e.evalue_both_sides)
-                else ""
+            facts[f"evalue_{e.conclusion}"] = (
+                e.risk_ratio,
+                e.evalue_one_side,
+                e.evalue_both_sides,
+                e.evalue_limit_one_side,
+                e.evalue_limit_both_sides,
             )
-            sentences.append(
-                f"**Selection needed to explain '{e.conclusion}' away** (risk ratio {e.risk_ratio:.2f}): "
-                f"answering and an unmeasured cause of being recorded as missing would each have to be tied by a "
-                f"risk ratio of at least {e.evalue_one_side:.2f} if selection biased one rate{both} (selection-bias "
-                "E-values, Smith and VanderWeele 2019)."
-            )
+            sentences.append(evalue_sentence(e._asdict()))
     sentences.append(
         "**Cannot conclude:** which councils answered, or whether councils where more children are recorded as "
         "missing were less likely to answer: the published figures cannot tell these scenarios apart. The official "

@@ -47,7 +47,7 @@ def test_row_counts(built):
         "Northern Ireland": 5,
     }
     assert councils["council_code"].is_unique
-    assert len(read(built, "council_years")) == 153 * 10 * 6
+    assert len(read(built, "council_years")) == 153 * 10 * 7
     assert len(read(built, "england_national")) == 11 * 12
     assert len(read(built, "nrm_child_referrals")) == 10 * 4
 
@@ -238,6 +238,24 @@ def test_kent_uasc_matches_the_published_lait_series(built):
     series = dict(zip(kent["year"].astype(int), kent["value"].astype(int)))
     # context-data.md: LAIT series for Kent 2018-2024 (2016-2017 here come from the SFR files)
     assert [series[y] for y in range(2018, 2025)] == [234, 256, 425, 289, 369, 449, 494]
+
+
+def test_trafficking_assessments_come_from_table_c3_from_2018(built):
+    cy = read(built, "council_years")
+    c3 = cy[cy["measure"] == "cin_assessments_trafficking"]
+    # Kent's assessments recording Trafficking, as in the C3 file (row for 886 in each year).
+    kent = c3[c3["council_code"] == "E10000016"].set_index("year")["value"]
+    assert kent["2024"] == "128"
+    # before 2018 the table does not exist: empty, never 0, with the reason
+    early = c3[c3["year"].isin(["2015", "2016", "2017"])]
+    assert (early["value"] == "").all() and set(early["value_flag"]) == {"not_in_source", "boundary_change"}
+    assert early.loc[early["value_flag"] == "not_in_source", "note"].str.contains("starts in 2018").all()
+    # u (low reliability) in 2024 for Herefordshire and Hampshire; c stays suppressed
+    flags = c3[c3["year"] == "2024"].set_index("council_code")["value_flag"]
+    assert flags["E10000014"] == "low_reliability" and flags["E06000019"] == "low_reliability"
+    assert (flags == "suppressed").sum() == 36
+    # the councils' values add up to no more than England's published (rounded) total of 2,590 in 2024
+    assert c3.loc[(c3["year"] == "2024") & (c3["value"] != ""), "value"].astype(int).sum() == 2471
 
 
 def test_cla_2021_2024_agrees_with_the_independent_rate_file(built):

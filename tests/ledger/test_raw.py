@@ -32,6 +32,7 @@ BUILD_READS = {
     cb.F_RUC,
     cb.F_OFSTED,
     cb.F_NRM,
+    cb.F_C3,
     *cb.SFR_CLA.values(),
     *cb.SFR_MISS.values(),
 }
@@ -39,7 +40,7 @@ BUILD_READS = {
 
 # ----------------------------------------------------------------------------- what is vendored
 def test_raw_folder_holds_exactly_the_files_the_build_reads():
-    assert len(BUILD_READS) == 19
+    assert len(BUILD_READS) == 20
     assert {p.name for p in RAW.glob("*.csv")} == BUILD_READS
     assert {r["path"] for r in RESOURCES} == BUILD_READS
     assert {p.name for p in RAW.iterdir()} == BUILD_READS | {"README.md", "datapackage.yaml"}

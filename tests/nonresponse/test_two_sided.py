@@ -289,3 +289,42 @@ def test_the_respondents_only_interval_is_at_the_views_alpha(ledger):
     assert row["interval"] == "90% CI (sampling only)"
     low, high = proportion_confint(864, 2335, alpha=0.1, method="wilson")
     assert (row["low"], row["high"]) == (pytest.approx(low), pytest.approx(high))
+
+
+# --- one accounting of item and unit non-response -------------------------------------------------------
+
+
+def test_one_accounting_counts_each_child_once_in_exact_fractions():
+    from fractions import Fraction as F
+
+    from helpers.nonresponse.two_sided import one_accounting
+
+    # Until Harm Ends, trafficked: 2,335 of 2,638 counted children have an answer; 77 of 212 councils silent.
+    floor, stacked = one_accounting(F(2335), F(2638), F(77, 212))  # fractions in, fractions out
+    assert floor == F(303, 2638)  # the 303 item-silent children are among the silent councils' children
+    assert stacked == F(77, 212) + F(135, 212) * F(303, 2638)  # the stacked accounting counts them twice
+    assert stacked == F(77 * 2638 + 135 * 303, 212 * 2638) and round(float(stacked), 3) == 0.436
+    # Counted once, the threshold is the respondents-only one: (a - b) / (1 + a - b) with a = 864/2335,
+    # b = 1501/11999, exactly.
+    a, b = F(864, 2335), F(1501, 11999)
+    assert two_sided_threshold(float(a), float(b)) == pytest.approx(float((a - b) / (1 + a - b)), rel=1e-15)
+    assert round(float((a - b) / (1 + a - b)), 3) == 0.197
+    # Unaccompanied: 531 of 12,530 without an answer, 71 of 212 councils silent.
+    floor_u, _ = one_accounting(F(11999), F(12530), F(71, 212))
+    assert floor_u == F(531, 12530)
+    with pytest.raises(ParameterError, match="answered"):
+        one_accounting(0, 10, 0.5)
+    with pytest.raises(ParameterError, match="silent_share"):
+        one_accounting(5, 10, 1.5)
+
+
+def test_the_two_sided_table_says_how_much_the_stacking_counts_twice(ledger):
+    t = two_sided_table(ledger, "until-harm-ends").set_index("conclusion")
+    row = t.loc["trafficked above unaccompanied"]
+    assert row["item_silent_floor"] == pytest.approx(303 / 2638)  # the larger of 303/2638 and 531/12530
+    assert row["stacked_unknown_share"] == pytest.approx(77 / 212 + (135 / 212) * (303 / 2638))
+    assert "Counted once" in row["holds_if"] and "at least 11.5% of the children" in row["holds_if"]
+    assert "the threshold is then 19.7%" in row["holds_if"] and "43.6%" in row["holds_if"]
+    # A report without item non-response has nothing to count twice.
+    hb = two_sided_table(ledger, "heading-back-to-harm")
+    assert hb["item_silent_floor"].isna().all() and not hb["holds_if"].str.contains("Counted once").any()
