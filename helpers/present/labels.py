@@ -10,7 +10,7 @@ import html
 import pandas as pd
 
 from helpers.ledger.versions import version_labels  # noqa: F401 (re-exported)
-from helpers.ledger.vocabulary import version_label, with_version_labels  # noqa: F401 (re-exported)
+from helpers.ledger.vocabulary import period_words, version_label, with_version_labels  # noqa: F401 (re-exported)
 
 # discrepancy ids are kept as ids but always shown with a reminder of what they are.
 DISCREPANCY_PREFIX = "known discrepancy"
@@ -55,7 +55,7 @@ def report_heading(reports: pd.DataFrame, report_id: str) -> str:
     return (
         f"{head} Published {row['published']:%d %B %Y} by {row['publishers'].replace(';', ' and')}; "
         f"FOI data for {row['period_start']:%B %Y} to {row['period_end']:%B %Y}; "
-        f"headline period {row['headline_period']}."
+        f"headline period {period_words(row['headline_period'])}."
     )
 
 

@@ -157,9 +157,13 @@ def _texts(fig):
     return [t for t in shown + others if t.get_text().strip()]
 
 
+_SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
 def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
     """The checks added for the site: no scientific notation on an axis, every error-bar cap inside the
-    axes, legend entries as words (never an id that has a label, never snake_case), and no text smaller
+    axes, legend entries as words (never an id that has a label, never snake_case), ticks, axis labels and
+    titles without ids or ISO periods, and no text smaller
     than ``MIN_TEXT_PT`` once the figure is scaled to ``page_width`` inches."""
     from helpers.present.tables import code_labels
 
@@ -185,6 +189,7 @@ def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
             word = text.get_text().strip()
             if word in codes or re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", word):
                 problems.append(f"the legend shows the id {word!r}, not its label")
+    problems += _id_problems(ax)
     ax.figure.canvas.draw()  # lay every artist out before measuring where its text ends
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.figure.bbox
@@ -202,6 +207,24 @@ def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
             f"text {t.get_text()[:20]!r} is {t.get_fontsize() * scale:.1f} pt as displayed "
             f"(figure {width:.1f} in wide shown at {min(width, page_width):.1f} in; at least {MIN_TEXT_PT:g} pt)"
         )
+    return problems
+
+
+def _id_problems(ax) -> list[str]:
+    """Ticks, axis labels and titles that show a period as data/ writes it ("2014-09/2015-09") or a
+    snake_case id, where a reader should see words."""
+    from helpers.ledger.vocabulary import PERIOD_PATTERN
+
+    texts = [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label, ax.title]
+    problems = []
+    for text in texts:
+        words = text.get_text()
+        if PERIOD_PATTERN.search(words) or _SNAKE.search(words):
+            problems.append(f"the axes show {words[:40]!r}, an id or ISO period, not words")
+    legends = [lg for lg in [ax.get_legend(), *ax.figure.legends] if lg is not None]
+    for text in [t for lg in legends for t in lg.get_texts()]:
+        if PERIOD_PATTERN.search(text.get_text()):
+            problems.append(f"the legend shows {text.get_text()[:40]!r}, an ISO period, not words")
     return problems
 
 
@@ -289,7 +312,9 @@ def rate_chart(
         )
         if published and part[published].notna().any():
             ax.scatter(pos, part[published] / 100, marker="D", facecolors="none", edgecolors=palette[level], s=45)
-    ax.set_xticks(range(len(xs)), xs)
+    from helpers.ledger.vocabulary import period_words
+
+    ax.set_xticks(range(len(xs)), [period_words(v) for v in xs])  # "2014-09/2015-09" reads as months
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_ylim(bottom=0)
     ax.set_ylabel(ylabel)

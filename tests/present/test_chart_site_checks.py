@@ -101,3 +101,24 @@ def test_estimator_chart_draws_the_bounds_as_a_column_and_distinct_percent_ticks
     assert len(ticks) == len(set(ticks)) and "12.5%" in ticks
     assert extended_problems(ax) == [], extended_problems(ax)
     plt.close("all")
+
+
+def test_iso_periods_and_ids_on_axes_are_caught_and_rate_chart_writes_periods_in_words():
+    from helpers.present.plots import rate_chart
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([0, 1], [0.1, 0.2], label="trafficked, 2014-09/2015-09")
+    ax.set_xticks([0, 1], ["2014-09/2015-09", "2017"])
+    ax.set(xlabel="went_missing", ylabel="share")
+    ax.legend(title="what is drawn")
+    problems = [p for p in extended_problems(ax) if "ISO period" in p]
+    assert len(problems) == 3, problems  # the tick, the axis label and the legend entry
+    plt.close("all")
+
+    table = pd.DataFrame(
+        {"period": ["2014-09/2015-09", "2018/2020"], "group": ["trafficked"] * 2, "rate": [0.28, 0.3]}
+    ).assign(ci_low=lambda t: t["rate"] - 0.02, ci_high=lambda t: t["rate"] + 0.02)
+    ax = rate_chart(table, x="period", hue="group", xlabel="period", legend_title="children")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Sep 2014 to Sep 2015", "2018 to 2020"]
+    assert not [p for p in extended_problems(ax) if "ISO period" in p]
+    plt.close("all")
