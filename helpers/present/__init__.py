@@ -5,6 +5,7 @@ Imports every layer but :mod:`helpers.run`.
     labels                source links and labels, report headings, discrepancies in words
     tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
     plots                 the chart theme, rate_chart, assert_readable, plain_log_axis
+    figure_output         charts as PNGs at twice their pixels with alt text (chart_alt_text)
     key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
     comparison_words      display_comparisons, display_benchmark, display_sensitivity, report_findings,
@@ -40,6 +41,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_version_labels",
         ],
         "plots": ["assert_readable", "plain_log_axis", "rate_chart", "year_line"],
+        "figure_output": ["chart_alt_text", "register_figure_formatter"],
         "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
         "key_chart": ["key_chart", "key_chart_table"],
         "reports": [

@@ -9,6 +9,7 @@ copies are never edited):
 - every code cell is tagged ``hide-input`` (code folded, a button shows it) and parameter cells
   ``remove-cell``, unless the notebook tagged the cell itself;
 - links to glossary entries become Sphinx glossary references, and the glossary's entries a Sphinx glossary;
+- each chart gets the alt text its output carries (``helpers.present.figure_output``), else one naming the page;
 - each displayed table is also written as a CSV file with a download link under it;
 - pages run once per report get the report's title in their heading;
 - the reference pages of ``docs/*.md`` (commands, formats, intervals, ...) are copied beside them;
@@ -172,11 +173,40 @@ def _term_links(source: str, terms: dict[str, tuple[str, str]]) -> str:
     return _GLOSSARY_LINK.sub(swap, source)
 
 
+def _page_title(nb, name: str, heading_suffix: str = "") -> str:
+    """The page's heading as the reader sees it (its H1, with the report's title if run per report)."""
+    for cell in nb.cells:
+        h1 = re.search(r"^# (.+)$", cell.source, flags=re.M) if cell.cell_type == "markdown" else None
+        if h1:
+            return h1.group(1).strip() + (f" — {heading_suffix}" if heading_suffix else "")
+    return name
+
+
+def image_alt(cell) -> str | None:
+    """The alt text the first chart of a code cell carries in its output's metadata (None if it has none)."""
+    for output in cell.get("outputs", []):
+        if "image/png" in output.get("data", {}):
+            alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+            return " ".join(alt.split()) or None
+    return None
+
+
+def _set_image_alt(cell, page_title: str) -> None:
+    """Give a cell's chart its alt text through MyST-NB's cell metadata (``mystnb: image: alt``): the text
+    its output carries, else a sentence naming the page, never the hashed file name MyST-NB falls back to."""
+    if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+        return
+    alt = image_alt(cell) or f"A chart of the page {page_title}; the text around it describes it."
+    options = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+    options.setdefault("alt", alt)
+
+
 def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffix: str = ""):
     """The staged copy of one executed notebook (see the module docstring); ``nb`` itself is not changed."""
     nb = nbformat.from_dict(nb)  # a deep copy
     cells = []
     table_number = 0
+    page_title = _page_title(nb, name, heading_suffix)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             source = cell.source
@@ -199,6 +229,7 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
         elif not _OWN_TAGS & set(tags):
             tags.append("hide-input")
         cell.metadata["tags"] = tags
+        _set_image_alt(cell, page_title)
         cells.append(cell)
         if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
             continue  # nothing shown, or shown only on request (a worked answer): no download link beside it

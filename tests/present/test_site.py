@@ -71,6 +71,27 @@ def test_staging_tags_cells_links_terms_and_writes_each_table_as_csv(tmp_path):
     assert nb.cells[1].metadata["tags"] == ["parameters"], "the executed copy itself is not changed"
 
 
+def test_staging_gives_each_chart_the_alt_text_its_output_carries(tmp_path):
+    png = "iVBORw0KGgo="  # the bytes do not matter to staging
+    with_alt = nbformat.v4.new_code_cell("chart")
+    with_alt.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": png, "text/plain": "<Figure>"},
+            metadata={"image/png": {"alt": "Chart: Rates. Share against year.", "width": 700}},
+        )
+    ]
+    without = nbformat.v4.new_code_cell("old chart")
+    without.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png})]
+    text = nbformat.v4.new_markdown_cell("# Trends\nWords.")
+    staged = prepare_notebook(nbformat.v4.new_notebook(cells=[text, with_alt, without]), "30_trends", {}, tmp_path)
+    alts = [c.metadata.get("mystnb", {}).get("image", {}).get("alt") for c in staged.cells if c.cell_type == "code"]
+    assert alts == [
+        "Chart: Rates. Share against year.",
+        "A chart of the page Trends; the text around it describes it.",
+    ]
+
+
 def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
     from helpers.run.cli import main as mfc
 
@@ -165,6 +186,24 @@ def test_headline_trend_nonresponse_and_verdict_tables_download_as_csv(site, pag
         assert len(rows) > 1
         headers += [h.lower() for h in rows[0]]
     assert any(header in h for h in headers), f"no CSV of {page} has a column about {header!r}: {headers}"
+
+
+def test_every_chart_of_the_book_has_alt_text_that_says_what_it_shows(site):
+    """Every image of every page has alt text, and it is words, not the hashed file name MyST-NB writes."""
+    missing = []
+    charts = 0
+    for page in site.glob("*.html"):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8")):
+            src = re.search(r'src="([^"]*)"', tag)
+            if src is None or "_static/" in src.group(1):
+                continue  # the theme's own logo and icons
+            charts += 1
+            alt = re.search(r'alt="([^"]*)"', tag)
+            text = alt.group(1).strip() if alt else ""
+            if len(text.split()) < 4 or re.fullmatch(r"[0-9a-f]{16,}(\.png)?", text) or text.endswith(".png"):
+                missing.append(f"{page.name}: {src.group(1)} has alt {text!r}")
+    assert charts >= 20, f"only {charts} images found in the book"
+    assert not missing, "\n".join(missing)
 
 
 def _chromium() -> str | None:
