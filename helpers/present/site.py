@@ -10,7 +10,8 @@ copies are never edited):
   ``remove-cell``, unless the notebook tagged the cell itself;
 - links to glossary entries become Sphinx glossary references, and the glossary's entries a Sphinx glossary;
 - each chart gets the alt text its output carries (``helpers.present.figure_output``), else one naming the page;
-- each displayed table is also written as a CSV file with a download link under it;
+- each displayed table is also written as a CSV file of its numbers (``table_data``), named after the
+  table's caption or section, with a download link under it;
 - pages run once per report get the report's title in their heading;
 - the reference pages of ``docs/*.md`` (commands, formats, intervals, ...) are copied beside them;
 - a landing page gives the key findings, the key chart, every page with its one-line summary and the
@@ -32,6 +33,7 @@ import nbformat
 from helpers.ledger.catalogue import load_catalogue
 from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
+from helpers.present.table_data import table_data
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
 KEY_CHART_PATH = PROJECT_ROOT / "docs" / "key-chart.png"
@@ -125,7 +127,9 @@ def table_rows(html_text: str) -> list[list[str]]:
     return [row for row in parser.rows if row]
 
 
-def _html_tables(cell) -> list[list[list[str]]]:
+def _html_tables(cell, with_captions: bool = False) -> list:
+    """The tables a code cell shows, as rows of text (with ``with_captions``, (caption, rows) pairs: the
+    caption ``readable_table`` writes above a table, or "")."""
     tables = []
     for output in cell.get("outputs", []):
         text = output.get("data", {}).get("text/html", "")
@@ -133,8 +137,15 @@ def _html_tables(cell) -> list[list[list[str]]]:
         if "<table" in text:
             rows = table_rows(text)
             if len(rows) > 1:
-                tables.append(rows)
-    return tables
+                caption = re.match(r"(?:<style>.*?</style>)?\s*<p><em>(.*?)</em></p>", text, re.S)
+                tables.append((re.sub(r"<[^>]+>", "", caption.group(1)) if caption else "", rows))
+    return tables if with_captions else [rows for _, rows in tables]
+
+
+def _slug(text: str, words: int = 8) -> str:
+    """A file-name part from a heading: lower case, words joined by hyphens, at most ``words`` words."""
+    plain = re.sub(r"[`*_\[\]()]", "", text.lower())
+    return "-".join(re.findall(r"[a-z0-9]+", plain)[:words]) or "table"
 
 
 def glossary_entries(nb) -> dict[str, tuple[str, str]]:
@@ -205,11 +216,14 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
     """The staged copy of one executed notebook (see the module docstring); ``nb`` itself is not changed."""
     nb = nbformat.from_dict(nb)  # a deep copy
     cells = []
-    table_number = 0
+    used: dict[str, int] = {}  # CSV name -> tables of that name so far (a second one gets "-2")
+    section = ""  # the heading the next table sits under: it names the table's CSV
     page_title = _page_title(nb, name, heading_suffix)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             source = cell.source
+            headings = re.findall(r"^#{2,4} (.+)$", source, flags=re.M)
+            section = headings[-1] if headings else section
             if name == GLOSSARY_PAGE:
                 source = _as_sphinx_glossary(source)
             source = _term_links(source, terms)
@@ -233,11 +247,12 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
         cells.append(cell)
         if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
             continue  # nothing shown, or shown only on request (a worked answer): no download link beside it
-        for rows in _html_tables(cell):
-            table_number += 1
-            target = tables_dir / f"{name}-table-{table_number}.csv"
+        for caption, rows in _html_tables(cell, with_captions=True):
+            stem = f"{name}-{_slug(caption or section or 'table')}"
+            used[stem] = used.get(stem, 0) + 1
+            target = tables_dir / (f"{stem}.csv" if used[stem] == 1 else f"{stem}-{used[stem]}.csv")
             with target.open("w", newline="", encoding="utf-8") as handle:
-                csv.writer(handle).writerows(rows)
+                csv.writer(handle).writerows(table_data(rows))  # numbers, not the text shown
             link = f"{{download}}`Download this table (CSV) <tables/{target.name}>`"
             cells.append(nbformat.v4.new_markdown_cell(link))
     nb.cells = cells

@@ -65,9 +65,10 @@ def test_staging_tags_cells_links_terms_and_writes_each_table_as_csv(tmp_path):
     assert staged.cells[0].source == (
         "# Title — Until Harm Ends (2025)\nSee the {term}`Wilson interval <Wilson score interval>`."
     )
-    assert staged.cells[3].source == "{download}`Download this table (CSV) <tables/10_report-x-table-1.csv>`"
-    with (tmp_path / "10_report-x-table-1.csv").open(newline="") as handle:
-        assert list(csv.reader(handle)) == [["a"], ["1,000"]]
+    # a table under no heading and with no caption is named "table"; its CSV holds the number, not "1,000"
+    assert staged.cells[3].source == "{download}`Download this table (CSV) <tables/10_report-x-table.csv>`"
+    with (tmp_path / "10_report-x-table.csv").open(newline="") as handle:
+        assert list(csv.reader(handle)) == [["a"], ["1000"]]
     assert nb.cells[1].metadata["tags"] == ["parameters"], "the executed copy itself is not changed"
 
 
@@ -204,6 +205,48 @@ def test_every_chart_of_the_book_has_alt_text_that_says_what_it_shows(site):
                 missing.append(f"{page.name}: {src.group(1)} has alt {text!r}")
     assert charts >= 20, f"only {charts} images found in the book"
     assert not missing, "\n".join(missing)
+
+
+#: A cell as a table shows it, not as data: "2,335", "37.0%", "35.1% to 39.0%", "+3.0 points", "<0.001", a dash.
+_DISPLAY_TEXT = re.compile(
+    r"^[+\-−]?\d{1,3}(,\d{3})+(\.\d+)?$|^[+\-−]?\d[\d,]*(\.\d+)?(%| points)$|^<\s?\d"
+    r"|^[+\-−]?\d[\d,.]*%? to [+\-−]?\d[\d,.]*%?$|^[–—-]$"
+)
+#: Downloaded columns that stay text, with the reason.
+_TEXT_COLUMNS = {
+    "period": "a period is a label (2017, Sep 2014 to Sep 2015), not a quantity",
+    "headline period": "as period",
+    "as stated": "a claim's figure as published: per cent, counts and one-in-N side by side, with qualifiers",
+    "recomputed": "the recomputed figure of each claim, in the claim's own unit (per cent, count or one in N)",
+}
+
+
+def test_every_download_is_data_that_pandas_reads_as_numbers(site):
+    """Each CSV parses with pandas' defaults; no cell holds a number as displayed text, so every column of
+    numbers is numeric (the exceptions are listed with reasons); the headline table's counts are integers
+    and its rates proportions; file names say what the table is."""
+    import pandas as pd
+
+    files = sorted((site / "_downloads").rglob("*.csv"))
+    assert len(files) >= 60, f"only {len(files)} downloads"
+    problems = []
+    for path in files:
+        assert not re.search(r"-table-\d+\.csv$", path.name), f"{path.name} does not say what the table is"
+        data = pd.read_csv(path)
+        for column in data.columns:
+            if column in _TEXT_COLUMNS or pd.api.types.is_numeric_dtype(data[column]):
+                continue
+            shown = [v for v in data[column].dropna().astype(str) if _DISPLAY_TEXT.search(v.strip())]
+            if shown:
+                problems.append(f"{path.name}: {column!r} holds {shown[:2]}")
+    assert not problems, "\n".join(problems)
+    headline = pd.read_csv(
+        next(p for p in files if p.name == "10_report-until-harm-ends-headline-rates-with-their-intervals.csv")
+    )
+    first = headline.iloc[0]
+    assert headline["count"].dtype.kind == "i" and headline["of"].dtype.kind == "i"
+    assert (first["count"], first["of"], first["rebuilt rate (proportion)"]) == (864, 2335, 0.37)
+    assert first["95% CI (sampling only), from (proportion)"] < 0.37 < first["95% CI (sampling only), to (proportion)"]
 
 
 def _chromium() -> str | None:
