@@ -367,7 +367,12 @@ def rate_chart(
 
     ax.set_xticks(range(len(xs)), [period_words(v) for v in xs])  # "2014-09/2015-09" reads as months
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_ylim(bottom=0)
+    # room above the highest whisker or diamond and half a category at each side, so no point sits on the
+    # frame; never lower than a panel sharing this axis already needed
+    shown = [data[high].max()] + ([data[published].max() / 100] if published and data[published].notna().any() else [])
+    top = max(v for v in shown if not pd.isna(v)) * 1.1 if any(not pd.isna(v) for v in shown) else None
+    ax.set_ylim(0, max(ax.get_ylim()[1], top) if top else None)
+    ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel if xlabel is not None else x.replace("_", " "))
     ax.set_title(title)

@@ -165,3 +165,23 @@ def test_the_estimator_chart_draws_the_published_share_in_a_colour_no_scenario_u
     distance = [np.abs(np.subtract(rgb(published), rgb(c))).sum() for c in scenarios]
     assert len(scenarios) == 2 and min(distance) > 0.3, distance
     plt.close("all")
+
+
+def test_rate_chart_leaves_room_so_no_point_sits_on_the_frame():
+    from helpers.present.plots import rate_chart
+
+    table = pd.DataFrame(
+        {
+            "period": ["2020", "2024"],
+            "group": ["trafficked"] * 2,
+            "rate": [0.33, 0.37],
+            "ci_low": [0.31, 0.351],
+            "ci_high": [0.35, 0.39],
+            "published_pct": [37.0, 40.0],
+        }
+    )
+    ax = rate_chart(table, x="period", hue="group", published="published_pct", legend_title="children")
+    low, high = ax.get_ylim()
+    assert low == 0 and high >= 0.40 * 1.1 - 1e-12  # above the highest diamond (40%), with a tenth to spare
+    assert ax.get_xlim() == (-0.6, 1.6)  # half a category beyond the first and last points
+    plt.close("all")
