@@ -358,3 +358,41 @@ def test_every_page_works_in_headless_chromium(site):
             browser.close()
     assert not outside, f"requests left the site: {sorted(set(outside))[:5]}"
     assert not problems, "\n".join(problems)
+
+
+# Tables wider than the box they sit in (the reader would have to scroll sideways to see their columns).
+_WIDE_TABLES = """() => Array.from(document.querySelectorAll('article table'))
+  .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1 || t.scrollWidth > t.clientWidth + 1)
+  .map(t => Math.round(t.scrollWidth) + ' px: ' +
+       Array.from(t.querySelectorAll('th')).slice(0, 3).map(h => h.textContent.trim()).join(' | '))"""
+
+
+def test_no_table_scrolls_sideways_at_1280_px_and_the_page_contents_stay_one_press_away(site):
+    """At 1280 px the page's contents fold behind the header's button (site.css) so the text column is
+    wide enough for every table; pressing the button opens them and Escape closes them."""
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium found (install Debian's chromium, or set MFC_CHROMIUM to a browser binary)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    wide = []
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            tables = 0
+            for run in CATALOGUE:
+                page.goto((site / f"{run.name}.html").as_uri())
+                tables += page.locator("article table").count()
+                wide += [f"{run.name}: {w}" for w in page.evaluate(_WIDE_TABLES)]
+            assert tables >= 70, f"only {tables} tables measured"
+            page.goto((site / "10_report-until-harm-ends.html").as_uri())
+            contents = page.locator("dialog#pst-secondary-sidebar-modal")
+            page.locator(".bd-header-article button.secondary-toggle").click()
+            page.wait_for_timeout(300)
+            assert contents.evaluate("d => d.open") and contents.locator("a", has_text="Headline rates").is_visible()
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+            assert not contents.evaluate("d => d.open")
+        finally:
+            browser.close()
+    assert not wide, "tables wider than the page at 1280 px:\n" + "\n".join(wide)
