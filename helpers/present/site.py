@@ -9,6 +9,8 @@ copies are never edited):
 - every code cell is tagged ``hide-input`` (code folded, a button shows it) and parameter cells
   ``remove-cell``, unless the notebook tagged the cell itself;
 - links to glossary entries become Sphinx glossary references, and the glossary's entries a Sphinx glossary;
+- each body cell of a table is labelled with its column's header (``data-label``), which a phone shows
+  as a card per row (site.css);
 - each chart gets the alt text its output carries (``helpers.present.figure_output``), else one naming the page;
 - each displayed table is also written as a CSV file of its numbers (``table_data``), named after the
   table's caption or section, with a download link under it;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -202,6 +205,89 @@ def image_alt(cell) -> str | None:
     return None
 
 
+class _CellLabeller(HTMLParser):
+    """Re-emits an HTML output with each body cell of a table carrying its column's header as
+    ``data-label`` and the table the class ``stacked``: on a phone, site.css shows each row as a card of
+    "header: value" lines, so a row's numbers are on the screen without scrolling sideways."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.headers: list[str] = []
+        self._where = ""  # "thead" or "tbody"
+        self._header_text: list[str] | None = None
+        self._column = 0
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text()
+        if tag == "table":
+            self.headers = []
+            raw = (
+                re.sub(r'class="', 'class="stacked ', raw, count=1)
+                if 'class="' in raw
+                else raw[:-1] + ' class="stacked">'
+            )
+        elif tag in ("thead", "tbody"):
+            self._where = tag
+        elif tag == "tr":
+            self._column = 0
+            if self._where == "thead":
+                self.headers = []  # the last header row names the columns
+        elif tag in ("th", "td"):
+            if self._where == "thead":
+                self._header_text = []
+            elif self._where == "tbody" and self._column < len(self.headers) and self.headers[self._column]:
+                label = html.escape(self.headers[self._column], quote=True)
+                raw = raw[:-1] + f' data-label="{label}">'
+            self._column += 1
+        self.out.append(raw)
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._header_text is not None:
+            self.headers.append(" ".join(html.unescape("".join(self._header_text)).split()))
+            self._header_text = None
+        elif tag in ("thead", "tbody"):
+            self._where = ""
+        self.out.append(f"</{tag}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_data(self, data):
+        if self._header_text is not None:
+            self._header_text.append(data)
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+
+def label_table_cells(html_text: str) -> str:
+    """``html_text`` with every body cell of its tables labelled by its column's header (``_CellLabeller``)."""
+    labeller = _CellLabeller()
+    labeller.feed(html_text)
+    labeller.close()
+    return "".join(labeller.out)
+
+
+def _label_table_cells(cell) -> None:
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get("text/html")
+        if text is not None:
+            text = "".join(text) if isinstance(text, list) else text
+            if "<table" in text:
+                output["data"]["text/html"] = label_table_cells(text)
+
+
 def _set_image_alt(cell, page_title: str) -> None:
     """Give a cell's chart its alt text through MyST-NB's cell metadata (``mystnb: image: alt``): the text
     its output carries, else a sentence naming the page, never the hashed file name MyST-NB falls back to."""
@@ -244,6 +330,7 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
             tags.append("hide-input")
         cell.metadata["tags"] = tags
         _set_image_alt(cell, page_title)
+        _label_table_cells(cell)
         cells.append(cell)
         if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
             continue  # nothing shown, or shown only on request (a worked answer): no download link beside it

@@ -93,6 +93,22 @@ def test_staging_gives_each_chart_the_alt_text_its_output_carries(tmp_path):
     ]
 
 
+def test_staging_labels_each_body_cell_with_its_header_for_the_phone_layout():
+    from helpers.present.site import label_table_cells
+
+    shown = (
+        "<style>table.readable td{x}</style><p><em>A &amp; B</em></p>"
+        '<table border="0" class="dataframe readable"><thead><tr><th>report</th><th>rate &amp; CI</th></tr></thead>'
+        '<tbody><tr><td>Until <a href="u">Harm</a></td><td>37.0%</td></tr></tbody></table>'
+    )
+    assert label_table_cells(shown) == (
+        "<style>table.readable td{x}</style><p><em>A &amp; B</em></p>"
+        '<table border="0" class="stacked dataframe readable"><thead><tr><th>report</th><th>rate &amp; CI</th></tr>'
+        '</thead><tbody><tr><td data-label="report">Until <a href="u">Harm</a></td>'
+        '<td data-label="rate &amp; CI">37.0%</td></tr></tbody></table>'
+    )
+
+
 def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
     from helpers.run.cli import main as mfc
 
@@ -367,9 +383,20 @@ _WIDE_TABLES = """() => Array.from(document.querySelectorAll('article table'))
        Array.from(t.querySelectorAll('th')).slice(0, 3).map(h => h.textContent.trim()).join(' | '))"""
 
 
-def test_no_table_scrolls_sideways_at_1280_px_and_the_page_contents_stay_one_press_away(site):
+# The first cell of each table that holds a number ("864", "37.0%", "35.1% to 39.0%") lying past the
+# screen's right edge: a reader on a phone would see no number of that table without scrolling sideways.
+_FIRST_NUMBER_OFF_SCREEN = r"""() => Array.from(document.querySelectorAll('article table')).flatMap(t => {
+  const cell = Array.from(t.querySelectorAll('tbody td'))
+    .find(c => /^[<+\-−]?\d[\d,.]*(%| points)?( to .*)?$/.test(c.textContent.trim()));
+  if (!cell || cell.getBoundingClientRect().right <= window.innerWidth + 1) return [];
+  return [cell.textContent.trim() + ' ends at ' + Math.round(cell.getBoundingClientRect().right) + ' px'];
+})"""
+
+
+def test_no_table_scrolls_sideways_at_1280_or_390_px_and_the_page_contents_stay_one_press_away(site):
     """At 1280 px the page's contents fold behind the header's button (site.css) so the text column is
-    wide enough for every table; pressing the button opens them and Escape closes them."""
+    wide enough for every table; pressing the button opens them and Escape closes them. At 390 px (a
+    phone) each row is a card, so no table is wider than the screen and each shows its first number."""
     executable = _chromium()
     if executable is None:
         pytest.skip("no Chromium found (install Debian's chromium, or set MFC_CHROMIUM to a browser binary)")
@@ -378,13 +405,19 @@ def test_no_table_scrolls_sideways_at_1280_px_and_the_page_contents_stay_one_pre
     with playwright.sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
+            for width in (1280, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                tables = 0
+                for run in CATALOGUE:
+                    page.goto((site / f"{run.name}.html").as_uri())
+                    tables += page.locator("article table").count()
+                    wide += [f"{width} px, {run.name}: {w}" for w in page.evaluate(_WIDE_TABLES)]
+                    if width < 600:
+                        off = page.evaluate(_FIRST_NUMBER_OFF_SCREEN)
+                        wide += [f"{width} px, {run.name}: first number {w}" for w in off]
+                assert tables >= 70, f"only {tables} tables measured"
+                page.close()
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            tables = 0
-            for run in CATALOGUE:
-                page.goto((site / f"{run.name}.html").as_uri())
-                tables += page.locator("article table").count()
-                wide += [f"{run.name}: {w}" for w in page.evaluate(_WIDE_TABLES)]
-            assert tables >= 70, f"only {tables} tables measured"
             page.goto((site / "10_report-until-harm-ends.html").as_uri())
             contents = page.locator("dialog#pst-secondary-sidebar-modal")
             page.locator(".bd-header-article button.secondary-toggle").click()
@@ -395,4 +428,4 @@ def test_no_table_scrolls_sideways_at_1280_px_and_the_page_contents_stay_one_pre
             assert not contents.evaluate("d => d.open")
         finally:
             browser.close()
-    assert not wide, "tables wider than the page at 1280 px:\n" + "\n".join(wide)
+    assert not wide, "tables wider than the page:\n" + "\n".join(wide)
