@@ -9,3 +9,18 @@ document.addEventListener("DOMContentLoaded", () => {
     header.click();
   });
 });
+
+// A table still wider than the text column (a tablet, a narrow window) shows its rows as cards, as on a
+// phone (site.css), rather than hiding columns past the right edge. Measured again when the window changes.
+function fitTables() {
+  for (const table of document.querySelectorAll("table.stacked")) {
+    table.classList.remove("as-cards");
+    if (table.scrollWidth > table.clientWidth + 1) table.classList.add("as-cards");
+  }
+}
+window.addEventListener("load", fitTables);
+let fitTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(fitTimer);
+  fitTimer = setTimeout(fitTables, 150);
+});
