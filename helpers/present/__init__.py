@@ -21,6 +21,7 @@ Imports every layer but :mod:`helpers.run`.
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
     teaching              worked numbers for the methods notebook and exercises
     site                  the Sphinx book of the executed notebooks (make site), the key chart
+    table_data            table_data: a displayed table as numbers, for the book's CSV downloads
     explore               the explorer's choices, headline, silent-council sliders and trend, widget-free
 """
 
@@ -42,6 +43,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "plots": ["assert_readable", "plain_log_axis", "rate_chart", "year_line"],
         "figure_output": ["chart_alt_text", "register_figure_formatter"],
+        "table_data": ["table_data"],
         "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
         "key_chart": ["key_chart", "key_chart_table"],
         "reports": [

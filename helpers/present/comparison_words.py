@@ -155,7 +155,7 @@ def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
             "version": table["version"].map(version_label),
             "group": table["group"].map(lambda g: GROUP_LABELS.get(g, g)),
             "period": table["period"],
-            "measure": table["measure"].map(lambda m: MEASURE_WORDS.get(m, m)),
+            "measure": table["measure"].map(lambda m: MEASURE_WORDS.get(m, str(m).replace("_", " "))),
             "rebuilt rate": [
                 "not computable" if pd.isna(lo) else f"{r:.1%}" for r, lo in zip(table["rate"], table["ci_low"])
             ],
@@ -203,7 +203,7 @@ def other_figures(ledger: Ledger, view: ReportView) -> pd.DataFrame:
         {
             "version": shown["version"].map(version_label),
             "group": shown["group"],
-            "measure": shown["measure"].map(lambda m: MEASURE_WORDS.get(m, m)),
+            "measure": shown["measure"].map(lambda m: MEASURE_WORDS.get(m, str(m).replace("_", " "))),
             "period": shown["period"],
             "geography": shown["geography"],
             "value": [

@@ -91,7 +91,7 @@ def display_rates(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             "version": table["version"].map(version_label),
             "group": table["group"].map(lambda g: GROUP_LABELS.get(g, g)),
             "period": table["period"],
-            "measure": table["measure"].map(lambda m: MEASURE_WORDS.get(m, m)),
+            "measure": table["measure"].map(lambda m: MEASURE_WORDS.get(m, str(m).replace("_", " "))),
             "count": table["numerator"].map("{:,}".format),
             "of": table["denominator"].map("{:,}".format),
             "rebuilt rate": [
