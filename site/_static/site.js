@@ -24,3 +24,16 @@ window.addEventListener("resize", () => {
   clearTimeout(fitTimer);
   fitTimer = setTimeout(fitTables, 150);
 });
+
+// A chart is drawn at twice its pixels; on a phone it is shrunk to the screen's width, so each chart links
+// to its image file, which the browser opens at full size for zooming.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const img of document.querySelectorAll("article .cell_output img")) {
+    if (img.closest("a")) continue;
+    const link = document.createElement("a");
+    link.href = img.getAttribute("src");
+    link.title = "Open the chart at full size";
+    img.replaceWith(link);
+    link.appendChild(img);
+  }
+});

@@ -420,6 +420,9 @@ def test_no_table_scrolls_sideways_at_1280_or_390_px_and_the_page_contents_stay_
                     if width < 600:
                         off = page.evaluate(_FIRST_NUMBER_OFF_SCREEN)
                         wide += [f"{width} px, {run.name}: first number {w}" for w in off]
+                        # a chart shrunk to a phone's width opens at full size from a link around it
+                        unlinked = page.locator("article .cell_output img:not(a > img)").count()
+                        wide += [f"{width} px, {run.name}: a chart with no link to its full size"] * unlinked
                 assert tables >= 70, f"only {tables} tables measured"
                 page.close()
             page = browser.new_page(viewport={"width": 1280, "height": 900})
