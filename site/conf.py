@@ -34,6 +34,7 @@ html_theme_options = {
 }
 html_static_path = ["_static"]
 html_css_files = ["site.css"]
+html_js_files = ["site.js"]  # the "On this page" button opens the page's contents (see the file)
 html_show_sourcelink = False
 # The sources are kept: the download button of each page offers its notebook (.ipynb).
 html_copy_source = True

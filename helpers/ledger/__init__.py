@@ -9,7 +9,7 @@ Everything above reads the collection's data through here; nothing here imports 
     context_build  build_context: data/context/ derived from data/raw/
     catalogue      load_catalogue, Run: which notebooks run, with which parameters
     parameters     declared_parameters, check_value: each parameter's type and range (notebooks/parameters.yaml)
-    vocabulary     version_label, GROUP_LABELS: what the ledger's ids mean in words
+    vocabulary     version_label, GROUP_LABELS, GROUP_WORDS, MEASURE_WORDS, period_words: ids and periods in words
     versions       version_choices, default_versions, version_labels: the versions in data/versions.csv
     choices        check_choice, check_choices, check_report_id: a value from a declared set
     csv_out        write_csv, write_csv_file: the one CSV writer (CR/LF quoted, formulas neutralised)
@@ -29,7 +29,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "context_build": ["build_context"],
         "catalogue": ["Run", "load_catalogue", "select_runs"],
         "parameters": ["declared_parameters", "check_value", "check_namespace", "matrix_values", "command_option"],
-        "vocabulary": ["GROUP_LABELS", "version_label", "with_version_labels"],
+        "vocabulary": [
+            "GROUP_LABELS",
+            "GROUP_WORDS",
+            "MEASURE_WORDS",
+            "OFFICIAL_WORDS",
+            "period_words",
+            "version_label",
+            "with_version_labels",
+        ],
         "versions": [
             "version_choices",
             "default_versions",

@@ -6,6 +6,7 @@ Imports every layer but :mod:`helpers.run`.
     escape                html_text, md_text, safe_url: data text shown, never run (HTML, Markdown, links)
     tables                readable_table and COLUMN_WORDS: the one formatter of every displayed table
     plots                 the chart theme, rate_chart, assert_readable, plain_log_axis
+    figure_output         charts as PNGs at twice their pixels with alt text (chart_alt_text)
     key_chart             the key chart: the series and the companion study side by side
     reports               per-report views: context, versions side by side, display_rates
     comparison_words      display_comparisons, display_benchmark, display_sensitivity, report_findings,
@@ -21,6 +22,7 @@ Imports every layer but :mod:`helpers.run`.
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
     teaching              worked numbers for the methods notebook and exercises
     site                  the Sphinx book of the executed notebooks (make site), the key chart
+    table_data            table_data: a displayed table as numbers, for the book's CSV downloads
     explore               the explorer's choices, headline, silent-council sliders and trend, widget-free
 """
 
@@ -42,6 +44,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "plots": ["assert_readable", "plain_log_axis", "rate_chart", "year_line"],
         "escape": ["html_text", "md_text", "safe_url"],
+        "figure_output": ["chart_alt_text", "register_figure_formatter"],
+        "table_data": ["table_data"],
         "tables": ["COLUMN_WORDS", "Table", "code_labels", "header_words", "readable_table"],
         "key_chart": ["key_chart", "key_chart_table"],
         "reports": [

@@ -10,7 +10,7 @@ import pandas as pd
 
 from helpers.ledger.checks import POPULATION_KEY
 from helpers.ledger.tables import Ledger
-from helpers.ledger.vocabulary import GROUP_LABELS, NO_FIGURE, version_label
+from helpers.ledger.vocabulary import GROUP_LABELS, MEASURE_WORDS, NO_FIGURE, version_label
 from helpers.stats.comparisons import BETWEEN_REPORTS, row_label
 from helpers.stats.rates import PAIRS
 from helpers.stats.report_view import ReportView
@@ -163,7 +163,7 @@ def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
             "version": table["version"].map(version_label),
             "group": table["group"].map(lambda g: GROUP_LABELS.get(g, g)),
             "period": table["period"],
-            "measure": table["measure"].str.replace("_", " "),
+            "measure": table["measure"].map(lambda m: MEASURE_WORDS.get(m, str(m).replace("_", " "))),
             "rebuilt rate": [
                 "not computable" if pd.isna(lo) else f"{r:.1%}" for r, lo in zip(table["rate"], table["ci_low"])
             ],
@@ -211,7 +211,7 @@ def other_figures(ledger: Ledger, view: ReportView) -> pd.DataFrame:
         {
             "version": shown["version"].map(version_label),
             "group": shown["group"],
-            "measure": shown["measure"].str.replace("_", " "),
+            "measure": shown["measure"].map(lambda m: MEASURE_WORDS.get(m, str(m).replace("_", " "))),
             "period": shown["period"],
             "geography": shown["geography"],
             "value": [

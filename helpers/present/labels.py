@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ledger.versions import version_labels  # noqa: F401 (re-exported)
-from helpers.ledger.vocabulary import version_label, with_version_labels  # noqa: F401 (re-exported)
+from helpers.ledger.vocabulary import period_words, version_label, with_version_labels  # noqa: F401 (re-exported)
 from helpers.present.escape import html_text, md_text, safe_url
 
 # discrepancy ids are kept as ids but always shown with a reminder of what they are.
@@ -53,7 +53,7 @@ def report_heading(reports: pd.DataFrame, report_id: str) -> str:
     return (
         f"{head} Published {row['published']:%d %B %Y} by {row['publishers'].replace(';', ' and')}; "
         f"FOI data for {row['period_start']:%B %Y} to {row['period_end']:%B %Y}; "
-        f"headline period {row['headline_period']}."
+        f"headline period {period_words(row['headline_period'])}."
     )
 
 

@@ -35,7 +35,8 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
     part["method"] = ordered(part["method"], methods)
     part["scenario"] = ordered(part["scenario"])
     scenarios = list(part["scenario"].cat.categories)
-    palette = dict(zip(scenarios, sns.color_palette("colorblind", len(scenarios))))
+    colours = sns.color_palette("colorblind", len(scenarios) + 1)
+    palette = dict(zip(scenarios, colours))
     ax = ax or plt.subplots(figsize=(8, 5.5))[1]
     offsets = np.linspace(-0.3, 0.3, len(scenarios)) if len(scenarios) > 1 else [0.0]
     for scen, off in zip(scenarios, offsets):
@@ -74,8 +75,9 @@ def estimator_chart(table: pd.DataFrame, group: str, *, published_pct: float | N
             label=f"respondents only ({version_label(resp['version'].iloc[0])})",
         )
     if published_pct is not None and not pd.isna(published_pct):
-        # wide and orange under the thin dashed line, so it stays visible where the two coincide
-        ax.axhline(published_pct / 100, color="#E69F00", ls=":", lw=3, zorder=1, label="published %")
+        # wide, under the thin dashed line, so it stays visible where the two coincide; in the one colour
+        # of the palette no scenario uses, so it never reads as one of them
+        ax.axhline(published_pct / 100, color=colours[-1], ls=":", lw=3, zorder=1, label="published %")
     ticks = ([-1] if len(bounds) else []) + list(range(len(methods)))
     names = (["bounds (no assumption)"] if len(bounds) else []) + [ESTIMATOR_LABELS[m] for m in methods]
     ax.set_xticks(ticks, [_wrap(n) for n in names])
@@ -208,7 +210,8 @@ def simulation_chart(results: pd.DataFrame, *, alpha: float = 0.05, title: str =
     data = results.copy()
     estimators = [m for m in ESTIMATOR_LABELS if m in set(data["estimator"])]
     scenarios = list(dict.fromkeys(data["scenario"]))
-    palette = dict(zip(scenarios, sns.color_palette("colorblind", len(scenarios))))
+    colours = sns.color_palette("colorblind", len(scenarios) + 1)
+    palette = dict(zip(scenarios, colours))
     # one panel above the other, as wide as the page shows a chart, so no text shrinks below 8 pt
     fig, axes = plt.subplots(2, 1, figsize=(8, 9))
     width = 0.8 / len(scenarios)

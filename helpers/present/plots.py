@@ -157,9 +157,13 @@ def _texts(fig):
     return [t for t in shown + others if t.get_text().strip()]
 
 
+_SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+
+
 def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
     """The checks added for the site: no scientific notation on an axis, every error-bar cap inside the
-    axes, legend entries as words (never an id that has a label, never snake_case), and no text smaller
+    axes, legend entries as words (never an id that has a label, never snake_case), ticks, axis labels and
+    titles without ids or ISO periods, no two legend entries alike (colour, marker and line), and no text smaller
     than ``MIN_TEXT_PT`` once the figure is scaled to ``page_width`` inches."""
     from helpers.present.tables import code_labels
 
@@ -185,6 +189,7 @@ def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
             word = text.get_text().strip()
             if word in codes or re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", word):
                 problems.append(f"the legend shows the id {word!r}, not its label")
+    problems += _id_problems(ax) + _shared_colour_problems(ax)
     ax.figure.canvas.draw()  # lay every artist out before measuring where its text ends
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.figure.bbox
@@ -202,6 +207,75 @@ def extended_problems(ax, page_width: float = PAGE_WIDTH_IN) -> list[str]:
             f"text {t.get_text()[:20]!r} is {t.get_fontsize() * scale:.1f} pt as displayed "
             f"(figure {width:.1f} in wide shown at {min(width, page_width):.1f} in; at least {MIN_TEXT_PT:g} pt)"
         )
+    return problems
+
+
+def _handle_colour(handle) -> str | None:
+    """The colour a legend entry is drawn in, as hex, or None for grey, black, white or an unknown artist."""
+    from matplotlib.colors import to_hex, to_rgba
+
+    artist = handle.lines[0] if hasattr(handle, "lines") and handle.lines else handle  # an errorbar's points
+    artist = artist.patches[0] if hasattr(artist, "patches") and artist.patches else artist  # a bar container
+    colour = None
+    if hasattr(artist, "get_color") and not hasattr(artist, "get_facecolor"):
+        colour = artist.get_color()  # a line
+    elif hasattr(artist, "get_facecolor"):
+        faces = artist.get_facecolor()
+        colour = faces if len(faces) == 4 and not hasattr(faces[0], "__len__") else (faces[0] if len(faces) else None)
+        if colour is None or to_rgba(colour)[3] == 0:  # open markers: the edge carries the colour
+            edges = artist.get_edgecolor()
+            colour = (
+                edges if len(edges) == 4 and not hasattr(edges[0], "__len__") else (edges[0] if len(edges) else None)
+            )
+    if colour is None:
+        return None
+    red, green, blue, _ = to_rgba(colour)
+    return None if max(red, green, blue) - min(red, green, blue) < 0.05 else to_hex(colour)
+
+
+def _handle_style(handle) -> tuple[str | None, str, str]:
+    """(colour, marker, line style) of a legend entry; the colour is None for greys and unknown artists."""
+    artist = handle.lines[0] if hasattr(handle, "lines") and handle.lines else handle
+    marker = str(artist.get_marker()) if hasattr(artist, "get_marker") else "patch"
+    style = str(artist.get_linestyle()) if hasattr(artist, "get_linestyle") else ""
+    if hasattr(handle, "has_yerr"):
+        style = "errorbar"  # the points' own line is hidden; the whiskers make the mark
+    if marker in ("None", "none", ""):
+        marker = ""
+    return _handle_colour(handle), marker, style
+
+
+def _shared_colour_problems(ax) -> list[str]:
+    """Legend entries drawn alike: the same colour (greys aside, which mark references) with the same
+    marker and line style, so a reader cannot tell which mark is which entry."""
+    handles, labels = ax.get_legend_handles_labels()
+    seen: dict[tuple, str] = {}
+    problems = []
+    for handle, label in zip(handles, labels):
+        key = _handle_style(handle)
+        if key[0] is None or label.startswith("_"):
+            continue
+        if key in seen and seen[key] != label:
+            problems.append(f"the legend entries {seen[key]!r} and {label!r} share the colour {key[0]} and mark")
+        seen.setdefault(key, label)
+    return problems
+
+
+def _id_problems(ax) -> list[str]:
+    """Ticks, axis labels and titles that show a period as data/ writes it ("2014-09/2015-09") or a
+    snake_case id, where a reader should see words."""
+    from helpers.ledger.vocabulary import PERIOD_PATTERN
+
+    texts = [*ax.get_xticklabels(), *ax.get_yticklabels(), ax.xaxis.label, ax.yaxis.label, ax.title]
+    problems = []
+    for text in texts:
+        words = text.get_text()
+        if PERIOD_PATTERN.search(words) or _SNAKE.search(words):
+            problems.append(f"the axes show {words[:40]!r}, an id or ISO period, not words")
+    legends = [lg for lg in [ax.get_legend(), *ax.figure.legends] if lg is not None]
+    for text in [t for lg in legends for t in lg.get_texts()]:
+        if PERIOD_PATTERN.search(text.get_text()):
+            problems.append(f"the legend shows {text.get_text()[:40]!r}, an ISO period, not words")
     return problems
 
 
@@ -289,9 +363,16 @@ def rate_chart(
         )
         if published and part[published].notna().any():
             ax.scatter(pos, part[published] / 100, marker="D", facecolors="none", edgecolors=palette[level], s=45)
-    ax.set_xticks(range(len(xs)), xs)
+    from helpers.ledger.vocabulary import period_words
+
+    ax.set_xticks(range(len(xs)), [period_words(v) for v in xs])  # "2014-09/2015-09" reads as months
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_ylim(bottom=0)
+    # room above the highest whisker or diamond and half a category at each side, so no point sits on the
+    # frame; never lower than a panel sharing this axis already needed
+    shown = [data[high].max()] + ([data[published].max() / 100] if published and data[published].notna().any() else [])
+    top = max(v for v in shown if not pd.isna(v)) * 1.1 if any(not pd.isna(v) for v in shown) else None
+    ax.set_ylim(0, max(ax.get_ylim()[1], top) if top else None)
+    ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(xlabel if xlabel is not None else x.replace("_", " "))
     ax.set_title(title)

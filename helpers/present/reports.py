@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ledger.tables import Ledger
-from helpers.ledger.vocabulary import GROUP_LABELS, NO_FIGURE, version_label
+from helpers.ledger.vocabulary import GROUP_LABELS, MEASURE_WORDS, NO_FIGURE, version_label
 from helpers.stats.rounding import QUALIFIER_WORDS
 
 #: A gap in the ledger: no source publishes this figure. (Children who were "never found" are a measure.)
@@ -91,7 +91,7 @@ def display_rates(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
             "version": table["version"].map(version_label),
             "group": table["group"].map(lambda g: GROUP_LABELS.get(g, g)),
             "period": table["period"],
-            "measure": table["measure"].str.replace("_", " "),
+            "measure": table["measure"].map(lambda m: MEASURE_WORDS.get(m, str(m).replace("_", " "))),
             "count": table["numerator"].map("{:,}".format),
             "of": table["denominator"].map("{:,}".format),
             "rebuilt rate": [

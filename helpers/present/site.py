@@ -9,7 +9,11 @@ copies are never edited):
 - every code cell is tagged ``hide-input`` (code folded, a button shows it) and parameter cells
   ``remove-cell``, unless the notebook tagged the cell itself;
 - links to glossary entries become Sphinx glossary references, and the glossary's entries a Sphinx glossary;
-- each displayed table is also written as a CSV file with a download link under it;
+- each body cell of a table is labelled with its column's header (``data-label``), which a phone shows
+  as a card per row (site.css);
+- each chart gets the alt text its output carries (``helpers.present.figure_output``), else one naming the page;
+- each displayed table is also written as a CSV file of its numbers (``table_data``), named after the
+  table's caption or section, with a download link under it;
 - pages run once per report get the report's title in their heading;
 - the reference pages of ``docs/*.md`` (commands, formats, intervals, ...) are copied beside them;
 - a landing page gives the key findings, the key chart, every page with its one-line summary and the
@@ -19,6 +23,7 @@ copies are never edited):
 from __future__ import annotations
 
 import base64
+import html
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -32,6 +37,7 @@ from helpers.ledger.csv_out import write_csv_file
 from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
 from helpers.present.escape import md_text
+from helpers.present.table_data import table_data
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
 KEY_CHART_PATH = PROJECT_ROOT / "docs" / "key-chart.png"
@@ -125,7 +131,9 @@ def table_rows(html_text: str) -> list[list[str]]:
     return [row for row in parser.rows if row]
 
 
-def _html_tables(cell) -> list[list[list[str]]]:
+def _html_tables(cell, with_captions: bool = False) -> list:
+    """The tables a code cell shows, as rows of text (with ``with_captions``, (caption, rows) pairs: the
+    caption ``readable_table`` writes above a table, or "")."""
     tables = []
     for output in cell.get("outputs", []):
         text = output.get("data", {}).get("text/html", "")
@@ -133,8 +141,15 @@ def _html_tables(cell) -> list[list[list[str]]]:
         if "<table" in text:
             rows = table_rows(text)
             if len(rows) > 1:
-                tables.append(rows)
-    return tables
+                caption = re.match(r"(?:<style>.*?</style>)?\s*<p><em>(.*?)</em></p>", text, re.S)
+                tables.append((re.sub(r"<[^>]+>", "", caption.group(1)) if caption else "", rows))
+    return tables if with_captions else [rows for _, rows in tables]
+
+
+def _slug(text: str, words: int = 8) -> str:
+    """A file-name part from a heading: lower case, words joined by hyphens, at most ``words`` words."""
+    plain = re.sub(r"[`*_\[\]()]", "", text.lower())
+    return "-".join(re.findall(r"[a-z0-9]+", plain)[:words]) or "table"
 
 
 def glossary_entries(nb) -> dict[str, tuple[str, str]]:
@@ -173,14 +188,129 @@ def _term_links(source: str, terms: dict[str, tuple[str, str]]) -> str:
     return _GLOSSARY_LINK.sub(swap, source)
 
 
+def _page_title(nb, name: str, heading_suffix: str = "") -> str:
+    """The page's heading as the reader sees it (its H1, with the report's title if run per report)."""
+    for cell in nb.cells:
+        h1 = re.search(r"^# (.+)$", cell.source, flags=re.M) if cell.cell_type == "markdown" else None
+        if h1:
+            return h1.group(1).strip() + (f" — {heading_suffix}" if heading_suffix else "")
+    return name
+
+
+def image_alt(cell) -> str | None:
+    """The alt text the first chart of a code cell carries in its output's metadata (None if it has none)."""
+    for output in cell.get("outputs", []):
+        if "image/png" in output.get("data", {}):
+            alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+            return " ".join(alt.split()) or None
+    return None
+
+
+class _CellLabeller(HTMLParser):
+    """Re-emits an HTML output with each body cell of a table carrying its column's header as
+    ``data-label`` and the table the class ``stacked``: on a phone, site.css shows each row as a card of
+    "header: value" lines, so a row's numbers are on the screen without scrolling sideways."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out: list[str] = []
+        self.headers: list[str] = []
+        self._where = ""  # "thead" or "tbody"
+        self._header_text: list[str] | None = None
+        self._column = 0
+
+    def handle_starttag(self, tag, attrs):
+        raw = self.get_starttag_text()
+        if tag == "table":
+            self.headers = []
+            raw = (
+                re.sub(r'class="', 'class="stacked ', raw, count=1)
+                if 'class="' in raw
+                else raw[:-1] + ' class="stacked">'
+            )
+        elif tag in ("thead", "tbody"):
+            self._where = tag
+        elif tag == "tr":
+            self._column = 0
+            if self._where == "thead":
+                self.headers = []  # the last header row names the columns
+        elif tag in ("th", "td"):
+            if self._where == "thead":
+                self._header_text = []
+            elif self._where == "tbody" and self._column < len(self.headers) and self.headers[self._column]:
+                label = html.escape(self.headers[self._column], quote=True)
+                raw = raw[:-1] + f' data-label="{label}">'
+            self._column += 1
+        self.out.append(raw)
+
+    def handle_endtag(self, tag):
+        if tag in ("th", "td") and self._header_text is not None:
+            self.headers.append(" ".join(html.unescape("".join(self._header_text)).split()))
+            self._header_text = None
+        elif tag in ("thead", "tbody"):
+            self._where = ""
+        self.out.append(f"</{tag}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self.out.append(self.get_starttag_text())
+
+    def handle_data(self, data):
+        if self._header_text is not None:
+            self._header_text.append(data)
+        self.out.append(data)
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")
+
+    def handle_comment(self, data):
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl):
+        self.out.append(f"<!{decl}>")
+
+
+def label_table_cells(html_text: str) -> str:
+    """``html_text`` with every body cell of its tables labelled by its column's header (``_CellLabeller``)."""
+    labeller = _CellLabeller()
+    labeller.feed(html_text)
+    labeller.close()
+    return "".join(labeller.out)
+
+
+def _label_table_cells(cell) -> None:
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get("text/html")
+        if text is not None:
+            text = "".join(text) if isinstance(text, list) else text
+            if "<table" in text:
+                output["data"]["text/html"] = label_table_cells(text)
+
+
+def _set_image_alt(cell, page_title: str) -> None:
+    """Give a cell's chart its alt text through MyST-NB's cell metadata (``mystnb: image: alt``): the text
+    its output carries, else a sentence naming the page, never the hashed file name MyST-NB falls back to."""
+    if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+        return
+    alt = image_alt(cell) or f"A chart of the page {page_title}; the text around it describes it."
+    options = cell.metadata.setdefault("mystnb", {}).setdefault("image", {})
+    options.setdefault("alt", alt)
+
+
 def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffix: str = ""):
     """The staged copy of one executed notebook (see the module docstring); ``nb`` itself is not changed."""
     nb = nbformat.from_dict(nb)  # a deep copy
     cells = []
-    table_number = 0
+    used: dict[str, int] = {}  # CSV name -> tables of that name so far (a second one gets "-2")
+    section = ""  # the heading the next table sits under: it names the table's CSV
+    page_title = _page_title(nb, name, heading_suffix)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             source = cell.source
+            headings = re.findall(r"^#{2,4} (.+)$", source, flags=re.M)
+            section = headings[-1] if headings else section
             if name == GLOSSARY_PAGE:
                 source = _as_sphinx_glossary(source)
             source = _term_links(source, terms)
@@ -200,13 +330,17 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
         elif not _OWN_TAGS & set(tags):
             tags.append("hide-input")
         cell.metadata["tags"] = tags
+        _set_image_alt(cell, page_title)
+        _label_table_cells(cell)
         cells.append(cell)
         if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
             continue  # nothing shown, or shown only on request (a worked answer): no download link beside it
-        for rows in _html_tables(cell):
-            table_number += 1
-            target = tables_dir / f"{name}-table-{table_number}.csv"
-            write_csv_file(target, rows)  # the one CSV writer: CR/LF quoted, formulas neutralised
+        for caption, rows in _html_tables(cell, with_captions=True):
+            stem = f"{name}-{_slug(caption or section or 'table')}"
+            used[stem] = used.get(stem, 0) + 1
+            target = tables_dir / (f"{stem}.csv" if used[stem] == 1 else f"{stem}-{used[stem]}.csv")
+            # numbers, not the text shown, through the one CSV writer (CR/LF quoted, formulas neutralised)
+            write_csv_file(target, table_data(rows))
             link = f"{{download}}`Download this table (CSV) <tables/{target.name}>`"
             cells.append(nbformat.v4.new_markdown_cell(link))
     nb.cells = cells

@@ -133,17 +133,6 @@ _UNITS = {
     "episodes per child": "episodes per child",
     "ratio": "ratio (times as many)",
 }
-# "never found" is said of children; a figure no source publishes is "no published figure" (reports.NO_FIGURE)
-_MEASURES = {
-    "went_missing": "recorded as missing",
-    "in_care": "in care",
-    "not_found": "never found (children)",
-    "councils_asked": "councils asked",
-    "councils_answering": "councils answering",
-    "councils_with_missing": "councils with children missing",
-    "councils_reporting_not_found": "councils reporting children never found",
-    "councils_with_not_found": "councils with children never found",
-}
 
 
 def code_labels() -> dict[str, dict[str, str]]:
@@ -154,7 +143,7 @@ def code_labels() -> dict[str, dict[str, str]]:
     claims checker), so a code reads the same way in every table.
     """
     from helpers.ledger.versions import version_labels
-    from helpers.ledger.vocabulary import GROUP_LABELS
+    from helpers.ledger.vocabulary import GROUP_WORDS, MEASURE_WORDS, OFFICIAL_WORDS
     from helpers.nonresponse.estimators import ESTIMATOR_LABELS
     from helpers.nonresponse.scenarios import MECHANISMS
     from helpers.stats.rounding import QUALIFIER_WORDS
@@ -167,12 +156,14 @@ def code_labels() -> dict[str, dict[str, str]]:
     }
     return {
         "version": version_labels(),
-        "group": dict(GROUP_LABELS),
+        "group": dict(GROUP_WORDS),
         "verdict": _VERDICTS,
         "diagnosis": _SLIPS,
         "kind": kinds,
         "qualifier": {k: (v.strip() or "exact") for k, v in QUALIFIER_WORDS.items()},
-        "measure": _MEASURES,
+        "measure": dict(MEASURE_WORDS),
+        "official_measure": dict(OFFICIAL_WORDS),
+        "auxiliary": dict(OFFICIAL_WORDS),
         "method": dict(ESTIMATOR_LABELS),
         "mechanism": {k: v.split(":")[0] for k, v in MECHANISMS.items()},
         "unit": _UNITS,
@@ -193,12 +184,14 @@ def _number(value, places: int = 1) -> str:
 def _cell(value, unit: str | None, places: int) -> str:
     import pandas as pd
 
+    from helpers.ledger.vocabulary import period_words
+
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return MISSING_TEXT
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return value
+        return period_words(value)  # "2014-09/2015-09" reads "Sep 2014 to Sep 2015", in any cell
     try:
         number = float(value)
     except (TypeError, ValueError):

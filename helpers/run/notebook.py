@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from helpers.present.figure_output import register_figure_formatter
 from helpers.present.plots import apply_theme
 from helpers.present.tables import register_table_formatters
 
@@ -31,3 +32,4 @@ def setup() -> None:
     pd.set_option("display.max_colwidth", None)  # text is never cut off with "..."
     register_table_formatters()
     apply_theme()
+    register_figure_formatter()  # charts as PNGs at twice their pixels, each with alt text

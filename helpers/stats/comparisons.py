@@ -15,7 +15,7 @@ from itertools import combinations
 import pandas as pd
 
 from helpers.ledger.tables import Ledger
-from helpers.ledger.vocabulary import GROUP_LABELS, version_label
+from helpers.ledger.vocabulary import GROUP_LABELS, period_words, version_label
 from helpers.stats.rates import headline_table
 
 COMPARISON_COLUMNS = [
@@ -42,7 +42,7 @@ def row_label(row, with_report: bool = False, titles: dict | None = None) -> str
     """A rate row as readers name it: group, period and version (and the report's title between reports)."""
     if row.report_id == "dfe":
         return row.group
-    text = f"{GROUP_LABELS.get(row.group, row.group)}, {row.period}"
+    text = f"{GROUP_LABELS.get(row.group, row.group)}, {period_words(row.period)}"
     if row.version != "single":
         text += f", {version_label(row.version)}"
     if with_report and titles:

@@ -101,3 +101,87 @@ def test_estimator_chart_draws_the_bounds_as_a_column_and_distinct_percent_ticks
     assert len(ticks) == len(set(ticks)) and "12.5%" in ticks
     assert extended_problems(ax) == [], extended_problems(ax)
     plt.close("all")
+
+
+def test_iso_periods_and_ids_on_axes_are_caught_and_rate_chart_writes_periods_in_words():
+    from helpers.present.plots import rate_chart
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot([0, 1], [0.1, 0.2], label="trafficked, 2014-09/2015-09")
+    ax.set_xticks([0, 1], ["2014-09/2015-09", "2017"])
+    ax.set(xlabel="went_missing", ylabel="share")
+    ax.legend(title="what is drawn")
+    problems = [p for p in extended_problems(ax) if "ISO period" in p]
+    assert len(problems) == 3, problems  # the tick, the axis label and the legend entry
+    plt.close("all")
+
+    table = pd.DataFrame(
+        {"period": ["2014-09/2015-09", "2018/2020"], "group": ["trafficked"] * 2, "rate": [0.28, 0.3]}
+    ).assign(ci_low=lambda t: t["rate"] - 0.02, ci_high=lambda t: t["rate"] + 0.02)
+    ax = rate_chart(table, x="period", hue="group", xlabel="period", legend_title="children")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Sep 2014 to Sep 2015", "2018 to 2020"]
+    assert not [p for p in extended_problems(ax) if "ISO period" in p]
+    plt.close("all")
+
+
+def test_two_legend_entries_drawn_alike_are_caught_and_a_line_beside_points_is_not():
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.errorbar([0, 1], [0.3, 0.4], yerr=0.05, fmt="o", color="#DE8F05", label="MAR by size")
+    ax.errorbar([0.2, 1.2], [0.3, 0.4], yerr=0.05, fmt="o", color="#DE8F05", label="MNAR")
+    ax.axhline(0.35, color="#DE8F05", ls=":", label="published %")  # same colour, but a dotted line
+    ax.axhline(0.36, color="black", ls="--", label="respondents only")
+    ax.axhline(0.37, color="grey", ls="--", label="reference")  # greys mark references
+    ax.set(xlabel="estimator", ylabel="share")
+    ax.legend(title="scenario")
+    alike = [p for p in extended_problems(ax) if "share the colour" in p]
+    assert alike == ["the legend entries 'MAR by size' and 'MNAR' share the colour #de8f05 and mark"]
+    plt.close("all")
+
+
+def test_the_estimator_chart_draws_the_published_share_in_a_colour_no_scenario_uses():
+    from helpers.present.nonresponse_plots import estimator_chart
+
+    rows = []
+    for scenario in ["MCAR (synthetic councils)", "MAR by size, slope +1 (synthetic councils)"]:
+        for method in ["respondents_only", "ipw"]:
+            rows.append(
+                {
+                    "group": "trafficked",
+                    "scenario": scenario,
+                    "method": method,
+                    "interval": "range across seeds",
+                    "estimate": 0.37,
+                    "low": 0.35,
+                    "high": 0.39,
+                    "version": "guardian",
+                }
+            )
+    ax = estimator_chart(pd.DataFrame(rows), "trafficked", published_pct=37.0, title="Until Harm Ends")
+    handles, labels = ax.get_legend_handles_labels()
+    published = handles[labels.index("published %")].get_color()
+    scenarios = [h.lines[0].get_color() for h, lab in zip(handles, labels) if "synthetic" in lab]
+    # far from every scenario's colour (the Okabe-Ito orange it was lies 0.11 from the palette's orange)
+    rgb = matplotlib.colors.to_rgb
+    distance = [np.abs(np.subtract(rgb(published), rgb(c))).sum() for c in scenarios]
+    assert len(scenarios) == 2 and min(distance) > 0.3, distance
+    plt.close("all")
+
+
+def test_rate_chart_leaves_room_so_no_point_sits_on_the_frame():
+    from helpers.present.plots import rate_chart
+
+    table = pd.DataFrame(
+        {
+            "period": ["2020", "2024"],
+            "group": ["trafficked"] * 2,
+            "rate": [0.33, 0.37],
+            "ci_low": [0.31, 0.351],
+            "ci_high": [0.35, 0.39],
+            "published_pct": [37.0, 40.0],
+        }
+    )
+    ax = rate_chart(table, x="period", hue="group", published="published_pct", legend_title="children")
+    low, high = ax.get_ylim()
+    assert low == 0 and high >= 0.40 * 1.1 - 1e-12  # above the highest diamond (40%), with a tenth to spare
+    assert ax.get_xlim() == (-0.6, 1.6)  # half a category beyond the first and last points
+    plt.close("all")

@@ -65,10 +65,48 @@ def test_staging_tags_cells_links_terms_and_writes_each_table_as_csv(tmp_path):
     assert staged.cells[0].source == (
         "# Title — Until Harm Ends (2025)\nSee the {term}`Wilson interval <Wilson score interval>`."
     )
-    assert staged.cells[3].source == "{download}`Download this table (CSV) <tables/10_report-x-table-1.csv>`"
-    with (tmp_path / "10_report-x-table-1.csv").open(newline="") as handle:
-        assert list(csv.reader(handle)) == [["a"], ["1,000"]]
+    # a table under no heading and with no caption is named "table"; its CSV holds the number, not "1,000"
+    assert staged.cells[3].source == "{download}`Download this table (CSV) <tables/10_report-x-table.csv>`"
+    with (tmp_path / "10_report-x-table.csv").open(newline="") as handle:
+        assert list(csv.reader(handle)) == [["a"], ["1000"]]
     assert nb.cells[1].metadata["tags"] == ["parameters"], "the executed copy itself is not changed"
+
+
+def test_staging_gives_each_chart_the_alt_text_its_output_carries(tmp_path):
+    png = "iVBORw0KGgo="  # the bytes do not matter to staging
+    with_alt = nbformat.v4.new_code_cell("chart")
+    with_alt.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": png, "text/plain": "<Figure>"},
+            metadata={"image/png": {"alt": "Chart: Rates. Share against year.", "width": 700}},
+        )
+    ]
+    without = nbformat.v4.new_code_cell("old chart")
+    without.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png})]
+    text = nbformat.v4.new_markdown_cell("# Trends\nWords.")
+    staged = prepare_notebook(nbformat.v4.new_notebook(cells=[text, with_alt, without]), "30_trends", {}, tmp_path)
+    alts = [c.metadata.get("mystnb", {}).get("image", {}).get("alt") for c in staged.cells if c.cell_type == "code"]
+    assert alts == [
+        "Chart: Rates. Share against year.",
+        "A chart of the page Trends; the text around it describes it.",
+    ]
+
+
+def test_staging_labels_each_body_cell_with_its_header_for_the_phone_layout():
+    from helpers.present.site import label_table_cells
+
+    shown = (
+        "<style>table.readable td{x}</style><p><em>A &amp; B</em></p>"
+        '<table border="0" class="dataframe readable"><thead><tr><th>report</th><th>rate &amp; CI</th></tr></thead>'
+        '<tbody><tr><td>Until <a href="u">Harm</a></td><td>37.0%</td></tr></tbody></table>'
+    )
+    assert label_table_cells(shown) == (
+        "<style>table.readable td{x}</style><p><em>A &amp; B</em></p>"
+        '<table border="0" class="stacked dataframe readable"><thead><tr><th>report</th><th>rate &amp; CI</th></tr>'
+        '</thead><tbody><tr><td data-label="report">Until <a href="u">Harm</a></td>'
+        '<td data-label="rate &amp; CI">37.0%</td></tr></tbody></table>'
+    )
 
 
 def test_building_without_executed_notebooks_stops_with_one_line(tmp_path):
@@ -165,6 +203,66 @@ def test_headline_trend_nonresponse_and_verdict_tables_download_as_csv(site, pag
         assert len(rows) > 1
         headers += [h.lower() for h in rows[0]]
     assert any(header in h for h in headers), f"no CSV of {page} has a column about {header!r}: {headers}"
+
+
+def test_every_chart_of_the_book_has_alt_text_that_says_what_it_shows(site):
+    """Every image of every page has alt text, and it is words, not the hashed file name MyST-NB writes."""
+    missing = []
+    charts = 0
+    for page in site.glob("*.html"):
+        for tag in re.findall(r"<img\b[^>]*>", page.read_text(encoding="utf-8")):
+            src = re.search(r'src="([^"]*)"', tag)
+            if src is None or "_static/" in src.group(1):
+                continue  # the theme's own logo and icons
+            charts += 1
+            alt = re.search(r'alt="([^"]*)"', tag)
+            text = alt.group(1).strip() if alt else ""
+            if len(text.split()) < 4 or re.fullmatch(r"[0-9a-f]{16,}(\.png)?", text) or text.endswith(".png"):
+                missing.append(f"{page.name}: {src.group(1)} has alt {text!r}")
+    assert charts >= 20, f"only {charts} images found in the book"
+    assert not missing, "\n".join(missing)
+
+
+#: A cell as a table shows it, not as data: "2,335", "37.0%", "35.1% to 39.0%", "+3.0 points", "<0.001", a dash.
+_DISPLAY_TEXT = re.compile(
+    r"^[+\-−]?\d{1,3}(,\d{3})+(\.\d+)?$|^[+\-−]?\d[\d,]*(\.\d+)?(%| points)$|^<\s?\d"
+    r"|^[+\-−]?\d[\d,.]*%? to [+\-−]?\d[\d,.]*%?$|^[–—-]$"
+)
+#: Downloaded columns that stay text, with the reason.
+_TEXT_COLUMNS = {
+    "period": "a period is a label (2017, Sep 2014 to Sep 2015), not a quantity",
+    "headline period": "as period",
+    "as stated": "a claim's figure as published: per cent, counts and one-in-N side by side, with qualifiers",
+    "recomputed": "the recomputed figure of each claim, in the claim's own unit (per cent, count or one in N)",
+}
+
+
+def test_every_download_is_data_that_pandas_reads_as_numbers(site):
+    """Each CSV parses with pandas' defaults; no cell holds a number as displayed text, so every column of
+    numbers is numeric (the exceptions are listed with reasons); the headline table's counts are integers
+    and its rates proportions; file names say what the table is."""
+    import pandas as pd
+
+    files = sorted((site / "_downloads").rglob("*.csv"))
+    assert len(files) >= 60, f"only {len(files)} downloads"
+    problems = []
+    for path in files:
+        assert not re.search(r"-table-\d+\.csv$", path.name), f"{path.name} does not say what the table is"
+        data = pd.read_csv(path)
+        for column in data.columns:
+            if column in _TEXT_COLUMNS or pd.api.types.is_numeric_dtype(data[column]):
+                continue
+            shown = [v for v in data[column].dropna().astype(str) if _DISPLAY_TEXT.search(v.strip())]
+            if shown:
+                problems.append(f"{path.name}: {column!r} holds {shown[:2]}")
+    assert not problems, "\n".join(problems)
+    headline = pd.read_csv(
+        next(p for p in files if p.name == "10_report-until-harm-ends-headline-rates-with-their-intervals.csv")
+    )
+    first = headline.iloc[0]
+    assert headline["count"].dtype.kind == "i" and headline["of"].dtype.kind == "i"
+    assert (first["count"], first["of"], first["rebuilt rate (proportion)"]) == (864, 2335, 0.37)
+    assert first["95% CI (sampling only), from (proportion)"] < 0.37 < first["95% CI (sampling only), to (proportion)"]
 
 
 def _chromium() -> str | None:
@@ -276,3 +374,66 @@ def test_every_page_works_in_headless_chromium(site):
             browser.close()
     assert not outside, f"requests left the site: {sorted(set(outside))[:5]}"
     assert not problems, "\n".join(problems)
+
+
+# Tables wider than the box they sit in (the reader would have to scroll sideways to see their columns).
+_WIDE_TABLES = """() => Array.from(document.querySelectorAll('article table'))
+  .filter(t => t.scrollWidth > t.parentElement.clientWidth + 1 || t.scrollWidth > t.clientWidth + 1)
+  .map(t => Math.round(t.scrollWidth) + ' px: ' +
+       Array.from(t.querySelectorAll('th')).slice(0, 3).map(h => h.textContent.trim()).join(' | '))"""
+
+
+# The first cell of each table that holds a number ("864", "37.0%", "35.1% to 39.0%") lying past the
+# screen's right edge: a reader on a phone would see no number of that table without scrolling sideways.
+_FIRST_NUMBER_OFF_SCREEN = r"""() => Array.from(document.querySelectorAll('article table')).flatMap(t => {
+  const cell = Array.from(t.querySelectorAll('tbody td'))
+    .find(c => /^[<+\-−]?\d[\d,.]*(%| points)?( to .*)?$/.test(c.textContent.trim()));
+  if (!cell || cell.getBoundingClientRect().right <= window.innerWidth + 1) return [];
+  return [cell.textContent.trim() + ' ends at ' + Math.round(cell.getBoundingClientRect().right) + ' px'];
+})"""
+
+
+def test_no_table_scrolls_sideways_at_1280_or_390_px_and_the_page_contents_stay_one_press_away(site):
+    """At 1280 px the page's contents fold behind the header's button (site.css) so the text column is
+    wide enough for every table; pressing the button opens them and Escape closes them. At 1000 px a table
+    still too wide shows its rows as cards (site.js); at 390 px (a phone) every table does, so no table is
+    wider than the screen and each shows its first number."""
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no Chromium found (install Debian's chromium, or set MFC_CHROMIUM to a browser binary)")
+    playwright = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    wide = []
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            for width in (1280, 1000, 390):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                tables = 0
+                for run in CATALOGUE:
+                    page.goto((site / f"{run.name}.html").as_uri())
+                    tables += page.locator("article table").count()
+                    if width == 1280:  # wide enough: every table keeps its columns, none turned into cards
+                        wide += [f"1280 px, {run.name}: a table shown as cards"] * page.locator(
+                            "table.as-cards"
+                        ).count()
+                    wide += [f"{width} px, {run.name}: {w}" for w in page.evaluate(_WIDE_TABLES)]
+                    if width < 600:
+                        off = page.evaluate(_FIRST_NUMBER_OFF_SCREEN)
+                        wide += [f"{width} px, {run.name}: first number {w}" for w in off]
+                        # a chart shrunk to a phone's width opens at full size from a link around it
+                        unlinked = page.locator("article .cell_output img:not(a > img)").count()
+                        wide += [f"{width} px, {run.name}: a chart with no link to its full size"] * unlinked
+                assert tables >= 70, f"only {tables} tables measured"
+                page.close()
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((site / "10_report-until-harm-ends.html").as_uri())
+            contents = page.locator("dialog#pst-secondary-sidebar-modal")
+            page.locator(".bd-header-article button.secondary-toggle").click()
+            page.wait_for_timeout(300)
+            assert contents.evaluate("d => d.open") and contents.locator("a", has_text="Headline rates").is_visible()
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+            assert not contents.evaluate("d => d.open")
+        finally:
+            browser.close()
+    assert not wide, "tables wider than the page:\n" + "\n".join(wide)

@@ -71,3 +71,27 @@ def test_long_text_is_whole_and_links_point_at_their_urls(tmp_path):
     assert "white-space:normal" in html  # wrapped in the cell, never cut
     shown.to_csv(tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text().splitlines()[0] == "outlet,what went wrong"
+
+
+def test_groups_measures_official_figures_and_periods_read_as_words():
+    raw = pd.DataFrame(
+        {
+            "group": ["looked_after", "non_exploited_looked_after", "trafficked"],
+            "measure": ["went_missing_one_in_n", "regional_share_pct", "went_missing"],
+            "period": ["2014-09/2015-09", "2018/2020", "2017"],
+            "official_measure": ["uasc_at_31_march", "cla_at_31_march", "population_0_17"],
+            "first": ["trafficked, 2014-09/2015-09", "a", "b"],
+        }
+    )
+    shown = readable_table(raw).frame
+    assert shown.to_dict("list") == {
+        "group of children": ["looked-after children", "looked-after children not exploited", "trafficked"],
+        "measure": ["recorded as missing, one in N", "share in the named regions", "recorded as missing"],
+        "period": ["Sep 2014 to Sep 2015", "2018 to 2020", "2017"],
+        "official measure": [
+            "unaccompanied children in care on 31 March",
+            "children in care on 31 March",
+            "children aged 0 to 17 living in the area",
+        ],
+        "first": ["trafficked, Sep 2014 to Sep 2015", "a", "b"],
+    }

@@ -102,7 +102,7 @@ def test_report_findings_sentences(ledger):
     tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2014-09/2015-09")
     assert lines[0].startswith(
-        "Trafficked, 2014-09/2015-09: 167 of 590 were recorded by their council as missing (28.3%; "
+        "Trafficked, Sep 2014 to Sep 2015: 167 of 590 were recorded by their council as missing (28.3%; "
         "95% CI (sampling only) 24.8% to 32.1%; sensitivity interval (design effect"
     )
     low, high = design_effect_interval(167, 590, 3.0)

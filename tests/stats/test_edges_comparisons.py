@@ -394,7 +394,7 @@ def test_other_figures_shows_what_is_not_a_rate_word_for_word():
     assert shown.to_dict("list") == {
         "version": ["as published", "alt", "as published"],
         "group": ["trafficked", "trafficked", "exploited"],
-        "measure": ["episodes", "returned home", "not found pct"],
+        "measure": ["episodes", "returned home", "share never found"],
         "period": ["2021"] * 3,
         "geography": ["UK"] * 3,
         "value": ["1,234.5 (more than)", "no published figure", "12"],
