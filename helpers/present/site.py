@@ -65,7 +65,8 @@ def first_sentence(text: str, min_chars: int = 0) -> str:
     """The first sentence of a paragraph, Markdown emphasis and links reduced to their text; sentences are
     added until the summary is at least ``min_chars`` long (a short opener rarely says what a page shows)."""
     plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    plain = re.sub(r"[*_`]", "", " ".join(plain.split()))
+    plain = re.sub(r"[*`]", "", " ".join(plain.split()))
+    plain = re.sub(r"(?<!\w)_|_(?!\w)", "", plain)  # _emphasis_ goes; 30_trends keeps its underscore
     sentences = re.findall(r".+?[.!?](?=\s|$)", plain) or [plain]
     summary = sentences[0]
     for sentence in sentences[1:]:

@@ -32,6 +32,8 @@ def test_first_sentence_drops_markdown():
         first_sentence("The words the [notebooks](x.ipynb) *use*, defined. More.")
         == "The words the notebooks use, defined."
     )
+    # an underscore inside a name stays; one that marks emphasis goes
+    assert first_sentence("`30_trends` states _what_ it can. More.") == "30_trends states what it can."
 
 
 def test_table_rows_reads_header_and_body_cells():
