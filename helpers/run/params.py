@@ -48,13 +48,43 @@ def check_parameters(namespace: dict, notebook: str) -> None:
     """The validation cell of every notebook: ``check_parameters(globals(), "10_report")``.
 
     Refuses, in one line and before any work, a parameter the notebook does not declare and a value
-    outside its declared type, range or choices (``notebooks/parameters.yaml``). Returns nothing, so
-    the validation cell shows nothing when the parameters are good.
+    outside its declared type, range or choices (``notebooks/parameters.yaml``). When the parameters are
+    good and the cell runs in a kernel, it shows one line saying which run this is
+    (:func:`run_statement`), so a copy exported with its code hidden still says so.
     """
     from helpers.ledger.parameters import check_namespace, declared_parameters
 
-    reject_unknown_parameters(namespace, declared_parameters(notebook))
+    declared = declared_parameters(notebook)
+    reject_unknown_parameters(namespace, declared)
     check_namespace(namespace, notebook)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to show
+        return
+    if get_ipython() is not None:
+        from IPython.display import Markdown, display
+
+        from helpers.ledger.paths import NOTEBOOKS_DIR
+        from helpers.run.one_run import notebook_defaults
+
+        source = NOTEBOOKS_DIR / f"{notebook}.ipynb"
+        defaults = notebook_defaults(source) if source.is_file() else {}
+        display(Markdown(run_statement({name: namespace.get(name) for name in declared}, defaults)))
+
+
+def run_statement(values: dict, defaults: dict) -> str:
+    """One line naming the parameters of this run that differ from the notebook's defaults.
+
+    >>> run_statement({"report_id": "heading-back-to-harm", "seed": 7, "alpha": 0.05},
+    ...               {"report_id": "until-harm-ends", "seed": 1, "alpha": 0.05})
+    '**This run:** report_id = heading-back-to-harm, seed = 7; every other parameter at its default.'
+    """
+    from helpers.present.escape import md_text
+
+    changed = [f"{md_text(name)} = {md_text(value)}" for name, value in values.items() if defaults.get(name) != value]
+    if not changed:
+        return "**This run:** the notebook's default parameters."
+    return f"**This run:** {', '.join(changed)}; every other parameter at its default."
 
 
 def option_type(spec: dict, option: str):
