@@ -12,9 +12,13 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 TEST_STAMP := $(VENV)/.installed-test
 
 # The runtime: what make run, make lab and make explore need.
+# Each step says what it does, and pip shows its own progress (a first install takes a couple of minutes).
 $(STAMP): pyproject.toml constraints.txt
+	@echo "[1/3] creating the environment in $(VENV)/"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	@echo "[2/3] installing the pinned packages and the project (pip's progress follows)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -c constraints.txt -e .
+	@echo "[3/3] registering the notebooks' kernel"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (missing-from-care)" >/dev/null
 	touch $(STAMP)
 
@@ -27,9 +31,14 @@ setup: $(STAMP)
 setup-test: $(TEST_STAMP)
 
 run: setup
+	@echo "Executing every notebook of the catalogue into notebooks/executed/"
 	$(BIN)/mfc run --jobs 2
 	$(BIN)/mfc site --key-chart docs/key-chart.png
 	$(BIN)/mfc readme
+	@echo ""
+	@echo "Done. Open next:"
+	@echo "  notebooks/executed/00_overview.ipynb   the executed overview (make lab opens JupyterLab)"
+	@echo "  make site, then build/site/index.html  every executed notebook as a book, offline"
 
 # Two processes, each test file (and each notebook) kept whole in one of them (pytest-xdist).
 PARALLEL := -n 2 --dist loadfile
