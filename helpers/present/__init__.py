@@ -110,6 +110,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "silent_inputs",
             "silent_rates_chart",
             "snap",
+            "parse_percent",
             "tipping_in_words",
             "trend_choices",
             "trend_view",

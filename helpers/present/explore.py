@@ -478,3 +478,19 @@ def figure_png(ax) -> bytes:
 def snap(value: float, step: float) -> float:
     """``value`` rounded to a slider's step, so the slider shows exactly the value computed with."""
     return round(round(value / step) * step, 10)
+
+
+def parse_percent(text: str) -> float:
+    """A share typed in per cent ("25", "25%", "12.5 %") as a proportion (0.25, 0.125).
+
+    Raises ValueError, with a sentence a reader can act on, for text that is not a number or lies
+    outside 0 to 100 per cent: a slider would otherwise clip "250" to 100% without a word.
+    """
+    cleaned = text.strip().removesuffix("%").strip()
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(f"“{text.strip()}” is not a number: type a per cent from 0 to 100, such as 25.") from None
+    if not 0 <= number <= 100:  # also refuses nan, which compares false
+        raise ValueError(f"{number:g}% is out of range: type a per cent from 0 to 100.")
+    return number / 100
