@@ -135,6 +135,12 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 playwright.expect(trafficked_cell).to_have_text(f"{observed:.1%}", timeout=25_000)
                 playwright.expect(page.locator(".explore-silent-trafficked .noUi-handle")).to_be_visible()
                 usable = time.monotonic() - requested
+                # The static copy's default state runs but is not shown live: its numbers would not move.
+                assert (
+                    page.get_by_text("The default state").count() == 0
+                    or not page.get_by_text("The default state").first.is_visible()
+                )
+                assert not page.get_by_text("This copy shows").first.is_visible()
                 share_text = page.locator(".explore-share .explore-typed input").input_value()
 
                 handle = page.locator(".explore-silent-trafficked .noUi-handle")
