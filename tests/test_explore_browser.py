@@ -129,21 +129,65 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                         r.abort()
 
                 page.route("**/*", route)
+                requested = time.monotonic()
                 page.goto(f"http://127.0.0.1:{port}/", timeout=25_000)
                 trafficked_cell = page.locator(".explore-rates tr", has_text="trafficked").first.locator("td").nth(3)
                 playwright.expect(trafficked_cell).to_have_text(f"{observed:.1%}", timeout=25_000)
-                share_text = page.locator(".explore-share .widget-readout").inner_text()
+                playwright.expect(page.locator(".explore-silent-trafficked .noUi-handle")).to_be_visible()
+                usable = time.monotonic() - requested
+                # The static copy's default state runs but is not shown live: its numbers would not move.
+                assert (
+                    page.get_by_text("The default state").count() == 0
+                    or not page.get_by_text("The default state").first.is_visible()
+                )
+                assert not page.get_by_text("This copy shows").first.is_visible()
+                share_text = page.locator(".explore-share .explore-typed input").input_value()
 
                 handle = page.locator(".explore-silent-trafficked .noUi-handle")
                 handle.focus()
                 for _ in range(20):  # each press moves one step (0.001) down, from 37.0% to 35.0%
                     handle.press("ArrowLeft")
-                moved = float(page.locator(".explore-silent-trafficked .widget-readout").inner_text().rstrip("%")) / 100
+                moved_at = time.monotonic()
+                moved_box = page.locator(".explore-silent-trafficked .explore-typed input")
+                playwright.expect(moved_box).to_have_value("35.0%", timeout=10_000)  # the box follows the slider
+                moved = float(moved_box.input_value().rstrip("%")) / 100
                 share = float(share_text.rstrip("%")) / 100
                 expected = all_council_rate(observed, share, moved)
                 assert moved == pytest.approx(0.35) and share == pytest.approx(0.363)  # 1 - 135 / 212, to its step
                 playwright.expect(trafficked_cell).to_have_text(f"{expected:.1%}", timeout=10_000)
+                settled = [time.monotonic() - moved_at]
                 assert f"{expected:.1%}" == "36.3%"  # 0.637 x 864/2335 + 0.363 x 0.35, by hand
+
+                # A share typed in per cent: "25" is 25%, and "250" is refused in words, the share unchanged.
+                typed = page.locator(".explore-share .explore-typed input")
+                typed.fill("25")
+                typed_at = time.monotonic()
+                typed.press("Enter")
+                playwright.expect(typed).to_have_value("25.0%", timeout=10_000)
+                playwright.expect(trafficked_cell).to_have_text(f"{all_council_rate(observed, 0.25, 0.35):.1%}")
+                settled.append(time.monotonic() - typed_at)
+                assert f"{all_council_rate(observed, 0.25, 0.35):.1%}" == "36.5%"  # 0.75 x 864/2335 + 0.25 x 0.35
+                typed.fill("250")
+                typed.press("Enter")
+                refusal = page.locator(".explore-share .explore-refusal")
+                playwright.expect(refusal).to_contain_text("250% is out of range", timeout=10_000)
+                playwright.expect(trafficked_cell).to_have_text("36.5%")
+
+                # Every label and tab title is shown whole (no text cut short by its box).
+                shown, cut = page.evaluate(
+                    """() => {
+                        const all = [...document.querySelectorAll('.widget-label, .lm-TabBar-tabLabel, .p-TabBar-tabLabel')]
+                            .filter(e => e.offsetParent !== null && e.textContent.trim());
+                        return [all.map(e => e.textContent),
+                                all.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)];
+                    }"""
+                )
+                assert "A report and its silent councils" in shown and "silent councils' share of the children" in shown
+                assert not cut, f"labels cut short: {cut}"
+                print(
+                    f"usable {usable:.1f} s after the page was requested; updates settled in "
+                    + ", ".join(f"{s:.2f} s" for s in settled)
+                )
             finally:
                 browser.close()
     finally:

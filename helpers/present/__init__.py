@@ -95,6 +95,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [
+            "analysis_at",
             "conclusions_under",
             "figure_png",
             "group_choices",
@@ -110,6 +111,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "silent_inputs",
             "silent_rates_chart",
             "snap",
+            "parse_percent",
             "tipping_in_words",
             "trend_choices",
             "trend_view",

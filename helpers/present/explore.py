@@ -246,8 +246,40 @@ def silent_inputs(ledger, view: ReportView, version: str) -> dict:
         )
     # The two-sided analysis with item non-response (40_nonresponse) is for the version the report computed.
     table = two_sided_table(ledger, view) if version == view.default_version else pd.DataFrame(columns=["conclusion"])
-    analysis = [f"{c['conclusion']}: {holds_if(c)}." for c in table.to_dict("records")]
-    return {"rates": rates, "conclusions": conclusions, "share": share, "share_note": note, "analysis": analysis}
+    rows = table.to_dict("records")
+    analysis = [f"{c['conclusion']}: {holds_if(c)}." for c in rows]
+    return {
+        "rates": rates,
+        "conclusions": conclusions,
+        "share": share,
+        "share_note": note,
+        "analysis": analysis,
+        "analysis_rows": rows,
+    }
+
+
+def analysis_at(inputs: dict, share: float) -> list[str]:
+    """The two-sided analysis's sentences (``inputs["analysis"]``), each followed by what it means at the
+    silent share on the slider, so the text under the sliders moves with them.
+
+    A conclusion holding in the answering councils survives any rates in the silent councils while they
+    hold less of the children than its threshold; from the threshold on, it rests on their rates.
+    """
+    lines = []
+    for sentence, c in zip(inputs["analysis"], inputs.get("analysis_rows", [])):
+        if c["observed"] <= c["comparator"]:
+            lines.append(sentence)
+        elif share < c["threshold"]:
+            lines.append(
+                sentence + f" At your silent share of {share:.1%}, below {c['threshold']:.1%}, it holds whatever "
+                "the silent councils' rates."
+            )
+        else:
+            lines.append(
+                sentence + f" At your silent share of {share:.1%}, not below {c['threshold']:.1%}, it rests on the "
+                "silent councils' rates: the table below says whether it holds at yours."
+            )
+    return lines
 
 
 def fixed_note(comparator_report) -> str:
@@ -478,3 +510,19 @@ def figure_png(ax) -> bytes:
 def snap(value: float, step: float) -> float:
     """``value`` rounded to a slider's step, so the slider shows exactly the value computed with."""
     return round(round(value / step) * step, 10)
+
+
+def parse_percent(text: str) -> float:
+    """A share typed in per cent ("25", "25%", "12.5 %") as a proportion (0.25, 0.125).
+
+    Raises ValueError, with a sentence a reader can act on, for text that is not a number or lies
+    outside 0 to 100 per cent: a slider would otherwise clip "250" to 100% without a word.
+    """
+    cleaned = text.strip().removesuffix("%").strip()
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise ValueError(f"“{text.strip()}” is not a number: type a per cent from 0 to 100, such as 25.") from None
+    if not 0 <= number <= 100:  # also refuses nan, which compares false
+        raise ValueError(f"{number:g}% is out of range: type a per cent from 0 to 100.")
+    return number / 100

@@ -287,3 +287,28 @@ def test_a_report_with_both_groups_has_nothing_to_excuse(uhe):
 def test_a_report_with_rates_but_no_conclusion_keeps_its_rates_and_chart(uhe):
     inputs = {**uhe, "conclusions": uhe["conclusions"].iloc[:0]}
     assert set(ex.nothing_to_show(inputs, "Until Harm Ends (2025)")) == {"conclusions"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "share"), [("25", 0.25), ("25%", 0.25), (" 12.5 % ", 0.125), ("0", 0.0), ("100", 1.0)]
+)
+def test_a_typed_share_is_read_in_per_cent(typed, share):
+    assert ex.parse_percent(typed) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("250", "250% is out of range"), ("-3", "-3% is out of range"), ("abc", "“abc” is not a number")],
+)
+def test_a_typed_share_out_of_range_or_not_a_number_is_refused_with_a_sentence(typed, message):
+    with pytest.raises(ValueError, match=message):
+        ex.parse_percent(typed)
+
+
+def test_the_analysis_under_the_sliders_follows_the_silent_share(uhe):
+    below, above = ex.analysis_at(uhe, 0.10), ex.analysis_at(uhe, 0.363)
+    assert below[0].endswith(
+        "At your silent share of 10.0%, below 14.2%, it holds whatever the silent councils' rates."
+    )
+    assert "At your silent share of 36.3%, not below 14.2%, it rests on the silent councils' rates" in above[0]
+    assert below[0].startswith(uhe["analysis"][0])  # the fixed sentence of 40_nonresponse, then the moving one
