@@ -13,6 +13,8 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
                 from DfE council counts: range, random-silence percentiles, size tilt
     evalues     selection_evalue, evalue_table, contrast_intervals: selection-bias E-values (Smith and
                 VanderWeele 2019), at the estimate and at the interval limit
+    bias_analysis  bias_analysis, tornado, widened, prior_table: a bias-adjusted interval for every headline
+                rate and the probability each conclusion holds, from stated priors (probabilistic bias analysis)
     simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
                 simulation_summary, mnar_gap: the numbers the findings rest on
     report      nonresponse_table, scenario_setup: all of the above for one report
@@ -51,6 +53,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "where_children_are": ["child_distribution", "probability_holds", "share_range", "silent_child_share"],
         "evalues": ["CITATION", "contrast_intervals", "evalue_table", "risk_ratio_interval", "selection_evalue"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
+        "bias_analysis": ["bias_analysis", "dfe_priors", "prior_table", "tornado", "widened"],
         "simulation": [
             "calibration_targets",
             "check_n_sims",
