@@ -16,6 +16,8 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
     simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
+    bias_analysis_words   bias_analysis_findings, tornado_chart, bias_adjusted_rows: the bias-adjusted intervals,
+                          the probability each conclusion holds, the priors and the tornado, for readers
     glossary              TERMS, term_link
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
     trend_charts          grouped_ratio_chart: trend estimates per group at a few categories
@@ -89,6 +91,14 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "simulation_words": ["simulation_findings"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
+        "bias_analysis_words": [
+            "bias_adjusted_rows",
+            "bias_analysis_findings",
+            "headline_interval_table",
+            "prior_words_table",
+            "tornado_chart",
+            "widened_words_table",
+        ],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "trend_words": ["ratio_sentence", "trend_findings", "trend_lead"],

@@ -65,6 +65,7 @@ TERMS = {
     "gumbel-top-k": "Gumbel-top-k sampling",
     "two-sided-tipping": "two-sided tipping analysis",
     "e-value": "selection-bias E-value",
+    "bias-adjusted-interval": "bias-adjusted interval",
     "mcse": "Monte Carlo standard error (MCSE)",
     "bias": "bias (in a simulation)",
     "rmse": "RMSE (root mean squared error)",

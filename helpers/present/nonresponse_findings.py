@@ -20,6 +20,9 @@ METHOD_LABELS = {
     "selection_evalue_one_side": "selection-bias E-value, one rate selected",
     "selection_evalue_limit_both_sides": "selection-bias E-value at the interval limit, both rates selected",
     "selection_evalue_limit_one_side": "selection-bias E-value at the interval limit, one rate selected",
+    "bias_adjusted": "bias-adjusted rate over every council (probabilistic bias analysis)",
+    "bias_adjusted_difference": "bias-adjusted difference of the two rates (probabilistic bias analysis)",
+    "p_holds_bias_adjusted": "probability the conclusion holds (probabilistic bias analysis)",
 }
 
 

@@ -1,12 +1,19 @@
 """``mfc nonresponse REPORT_ID [--csv] [scenario settings]``: bounds, estimators, tipping points for one report.
 
 The scenario settings are those of notebook 40's parameters: ``--mechanisms``, ``--strength MECH=VALUE``
-(repeatable), ``--imputations``, ``--seeds`` (draws per scenario) and ``--seed``.
+(repeatable), ``--imputations``, ``--seeds`` (draws per scenario) and ``--seed``. ``--bias-draws`` (0 leaves
+them out) and ``--bias-seed`` set the probabilistic bias analysis, whose rows give each headline rate's
+bias-adjusted interval and each conclusion's probability of holding.
 """
 
 from __future__ import annotations
 
 import sys
+
+# The bias analysis's defaults (helpers.nonresponse.bias_analysis DRAWS and SEED; a test keeps them equal),
+# written here so that building the parser imports nothing heavy.
+BIAS_DRAWS = 10_000
+BIAS_SEED = 20251206
 
 
 def parse_strengths(items) -> dict:
@@ -60,6 +67,16 @@ def cmd_nonresponse(args) -> int:
         )
         return 0
     table = with_tipping_notes(table, two_sided)  # what each conclusion rests on, in words
+    if args.bias_draws:
+        from helpers.nonresponse.bias_analysis import bias_analysis
+        from helpers.present.bias_analysis_words import bias_adjusted_rows
+
+        analysis = bias_analysis(ledger, view, draws=args.bias_draws, seed=args.bias_seed)
+        rows = bias_adjusted_rows(analysis)
+        if len(rows):
+            import pandas as pd
+
+            table = pd.concat([table, rows], ignore_index=True)
     if args.csv:
         print_csv(table)
     else:
@@ -115,5 +132,12 @@ def add_parser(sub) -> None:
         default=IMPUTATIONS,
         help=f"completed data sets per MICE run, 2 or more (default {IMPUTATIONS})",
     )
+    p.add_argument(
+        "--bias-draws",
+        type=int,
+        default=BIAS_DRAWS,
+        help=f"draws of the probabilistic bias analysis per headline rate, 100 or more; 0 leaves it out (default {BIAS_DRAWS})",
+    )
+    p.add_argument("--bias-seed", type=int, default=BIAS_SEED, help=f"seed of the bias analysis (default {BIAS_SEED})")
     p.add_argument("--data-dir", default=str(DATA_DIR))
     p.set_defaults(func=cmd_nonresponse)

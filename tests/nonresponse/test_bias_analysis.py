@@ -158,3 +158,31 @@ def test_until_harm_ends_on_the_ledger(ledger):
     # A given design-effect range replaces DfE's.
     given_d = bias_analysis(ledger, view, draws=4000, deff_range=(1.0, 1.0))
     assert (given_d.headlines["deff_high"] == 1.0).all()
+
+
+def test_the_cli_defaults_are_the_analysis_defaults():
+    from helpers.nonresponse.bias_analysis import DRAWS, SEED
+    from helpers.run import nonresponse_cli
+
+    assert (nonresponse_cli.BIAS_DRAWS, nonresponse_cli.BIAS_SEED) == (DRAWS, SEED)
+
+
+def test_heading_back_to_harm_csv_has_bias_adjusted_rows_and_a_probability_per_conclusion(capsys):
+    import csv
+    import io
+
+    from helpers.run.cli import main
+
+    args = ["nonresponse", "heading-back-to-harm", "--csv", "--seeds", "2", "--imputations", "2"]
+    assert main([*args, "--bias-draws", "2000"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    pba = {r["group"]: r for r in rows if r["method"] == "bias_adjusted"}
+    # 167 of 590 trafficked, 593 of 4,744 unaccompanied; 17 of 217 councils silent.
+    assert float(pba["trafficked"]["estimate"]) == pytest.approx(167 / 590, abs=0.005)
+    assert float(pba["unaccompanied"]["estimate"]) == pytest.approx(593 / 4744, abs=0.003)
+    assert {r["interval"] for r in pba.values()} == {"95% bias-adjusted interval"}
+    p_holds = {r["group"]: float(r["estimate"]) for r in rows if r["method"] == "p_holds_bias_adjusted"}
+    assert set(p_holds) == {r["group"] for r in rows if r["method"] == "two_sided_threshold"}
+    assert p_holds["trafficked above unaccompanied"] == 1.0
+    assert main([*args, "--bias-draws", "0"]) == 0
+    assert "bias_adjusted" not in capsys.readouterr().out

@@ -298,7 +298,13 @@ def test_cli_csv_for_until_harm_ends(run_mfc):
     assert {r["interval"] for r in modelled} == {"range across 4 synthetic scenarios"}
     methods = {r["method"] for r in modelled} - {"respondents_only"}
     assert len(methods) >= 4 and len({r["scenario"] for r in modelled}) >= 3
-    named = ("bounds (no assumption)", "95% CI (sampling only)", "range across 4 synthetic scenarios", "no interval")
+    named = (
+        "bounds (no assumption)",
+        "95% CI (sampling only)",
+        "range across 4 synthetic scenarios",
+        "no interval",
+        "95% bias-adjusted interval",
+    )
     for r in rows:
         assert r["interval"] in named or r["interval"].startswith(
             "bounds (no assumption about rates; silent share of children from "
@@ -315,6 +321,14 @@ def test_cli_csv_for_until_harm_ends(run_mfc):
     assert 0.13 <= float(tip["unit non-response only, no assumption"]["estimate"]) <= 0.21
     assert tip["item and unit non-response, no assumption"]["note"].startswith("holds if")
     assert "robust" not in result.stdout.lower()
+    # The bias analysis: wider than the sampling interval (35.1% to 39.0%), and a probability per conclusion.
+    pba = {(r["group"], r["version"]): r for r in rows if r["method"] == "bias_adjusted"}
+    assert (
+        float(pba[("trafficked", "guardian")]["low"]) < 0.351 < 0.390 < float(pba[("trafficked", "guardian")]["high"])
+    )
+    conclusions = {r["group"] for r in rows if r["method"] == "two_sided_threshold"}
+    p_holds = {r["group"]: float(r["estimate"]) for r in rows if r["method"] == "p_holds_bias_adjusted"}
+    assert set(p_holds) == conclusions and all(0 <= p <= 1 for p in p_holds.values())
 
 
 def test_cli_scenario_settings_are_validated_in_one_line(capsys):
@@ -327,6 +341,7 @@ def test_cli_scenario_settings_are_validated_in_one_line(capsys):
         (["--mechanisms", "mcar,bogus"], "valid values: mcar, mar_size, mar_dfe, mnar"),
         (["--seeds", "1"], "at least 2"),
         (["--imputations", "1"], "at least 2"),
+        (["--bias-draws", "5"], "at least 100"),
     ):
         assert main(["nonresponse", "heading-back-to-harm", *args]) == 2, args
         err = capsys.readouterr().err
