@@ -89,7 +89,19 @@ CONCLUSION_COLUMNS = [
     "high",
     "p_holds",
 ]
-TORNADO_COLUMNS = ["quantity", "kind", "prior", "base", "at_low", "at_high", "p_low", "p_high", "swing"]
+TORNADO_COLUMNS = [
+    "quantity",
+    "kind",
+    "group",
+    "version",
+    "prior",
+    "base",
+    "at_low",
+    "at_high",
+    "p_low",
+    "p_high",
+    "swing",
+]
 
 
 @dataclass(frozen=True)
@@ -357,14 +369,14 @@ def _quantity_rows(analysis: BiasAnalysis, rate_draws, diffs) -> list[dict]:
     for r, t in zip(analysis.rates, rate_draws):
         est, lo, hi = interval(t, analysis.alpha)
         rows.append(
-            {"quantity": f"{r.group} ({r.version})", "kind": "rate", "estimate": est, "low": lo, "high": hi}
-            | {"p_holds": np.nan}
+            {"quantity": f"{r.group} ({r.version})", "kind": "rate", "group": r.group, "version": r.version}
+            | {"estimate": est, "low": lo, "high": hi, "p_holds": np.nan}
         )
     for c, d in zip(analysis.conclusion_specs, diffs):
         est, lo, hi = interval(d, analysis.alpha)
         rows.append(
-            {"quantity": c.conclusion, "kind": "difference", "estimate": est, "low": lo, "high": hi}
-            | {"p_holds": float(np.mean(d > 0))}
+            {"quantity": c.conclusion, "kind": "difference", "group": c.conclusion, "version": ""}
+            | {"estimate": est, "low": lo, "high": hi, "p_holds": float(np.mean(d > 0))}
         )
     return rows
 
@@ -378,7 +390,8 @@ def _rerun(analysis: BiasAnalysis, **how):
 def tornado(analysis: BiasAnalysis) -> pd.DataFrame:
     """How much each prior moves each result: that prior fixed at its 5th and at its 95th percentile.
 
-    Long form: quantity, kind ("rate" or "difference"), prior, base (the estimate with every prior drawn),
+    Long form: quantity (a key: "group (version)" or the conclusion), kind ("rate" or "difference"), group
+    and version (a conclusion's group is its words, its version empty), prior, base (the estimate with every prior drawn),
     at_low, at_high (the estimate with the prior fixed), p_low, p_high (the probability the conclusion
     holds, for differences), swing (|at_high - at_low|). Sorted by quantity, then swing, largest first.
     """
@@ -392,6 +405,8 @@ def tornado(analysis: BiasAnalysis) -> pd.DataFrame:
                 {
                     "quantity": b["quantity"],
                     "kind": b["kind"],
+                    "group": b["group"],
+                    "version": b["version"],
                     "prior": prior,
                     "base": b["estimate"],
                     "at_low": lo["estimate"],
@@ -414,7 +429,7 @@ def tornado(analysis: BiasAnalysis) -> pd.DataFrame:
 def widened(analysis: BiasAnalysis) -> pd.DataFrame:
     """What changes if one prior is widened (see the module docstring), one at a time.
 
-    Long form: quantity, kind, prior ("none" for the analysis as it stands), estimate, low, high, width,
+    Long form: quantity, kind, group, version (as in :func:`tornado`), prior ("none" for the analysis as it stands), estimate, low, high, width,
     p_holds.
     """
     rows = []
@@ -422,7 +437,7 @@ def widened(analysis: BiasAnalysis) -> pd.DataFrame:
         draws = _rerun(analysis) if prior == "none" else _rerun(analysis, widen=prior)
         for q in _quantity_rows(analysis, *draws):
             rows.append({**q, "prior": prior, "width": q["high"] - q["low"]})
-    cols = ["quantity", "kind", "prior", "estimate", "low", "high", "width", "p_holds"]
+    cols = ["quantity", "kind", "group", "version", "prior", "estimate", "low", "high", "width", "p_holds"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -6,6 +6,8 @@ named by :func:`helpers.present.intervals.interval_name` ("95% bias-adjusted int
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -147,10 +149,14 @@ def prior_words_table(priors: pd.DataFrame) -> pd.DataFrame:
 
 
 def widened_words_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`helpers.nonresponse.bias_analysis.widened` with each change named in words."""
+    """:func:`helpers.nonresponse.bias_analysis.widened` with each change named in words: columns result
+    (a rate as "group (version label)", or the conclusion), change, estimate, low, high, width, p_holds."""
     out = table.copy()
     out["prior"] = out["prior"].map(WIDENED_WORDS).fillna(out["prior"])
-    return out.rename(columns={"prior": "change"})
+    out["result"] = [
+        q if k == "difference" else _who(r) for q, k, r in zip(out["quantity"], out["kind"], out.to_dict("records"))
+    ]
+    return out.rename(columns={"prior": "change"})[["result", "change", "estimate", "low", "high", "width", "p_holds"]]
 
 
 def tornado_chart(table: pd.DataFrame, quantity: str, *, alpha: float = 0.05, title: str = "", ax=None):
@@ -163,14 +169,15 @@ def tornado_chart(table: pd.DataFrame, quantity: str, *, alpha: float = 0.05, ti
             f"quantity {quantity!r} is not in the tornado table; valid: {', '.join(table['quantity'].unique())}"
         )
     is_diff = part["kind"].iloc[0] == "difference"
+    words = quantity if is_diff else _who(part.iloc[0])
     scale = 100 if is_diff else 1
-    ax = ax or plt.subplots(figsize=(8, 0.6 * len(part) + 1.8))[1]
+    ax = ax or plt.subplots(figsize=(8, 0.7 * len(part) + 2.6))[1]
     y = np.arange(len(part))
     lo, hi = part["at_low"].to_numpy() * scale, part["at_high"].to_numpy() * scale
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     ax.barh(
         y,
-        hi - np.minimum(lo, hi),
+        np.abs(hi - lo),
         left=np.minimum(lo, hi),
         height=0.5,
         color=colours[0],
@@ -180,20 +187,21 @@ def tornado_chart(table: pd.DataFrame, quantity: str, *, alpha: float = 0.05, ti
     ax.scatter(hi, y, color=colours[2], zorder=3, marker=">", label="prior at its 95th percentile")
     base = part["base"].iloc[0] * scale
     ax.axvline(base, color="0.3", linestyle="--", label="every prior drawn")
-    ax.set_yticks(y, [PRIOR_WORDS.get(p, p) for p in part["prior"]])
+    ax.set_yticks(y, [textwrap.fill(PRIOR_WORDS.get(p, p), 22) for p in part["prior"]])
     if is_diff:
         ax.set_xlabel("median difference (percentage points)")
     else:
         ax.set_xlabel("median rate over every council")
         ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.1%}"))
     ax.set_ylabel("prior")
-    ax.legend(title="estimate", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title_fontsize=9)
-    ax.set_title(title or f"How much each prior moves: {quantity}")
+    ax.legend(title="estimate", loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, fontsize=8, title_fontsize=9)
+    ax.set_title(textwrap.fill(title or f"How much each prior moves: {words}", 70))
     pad = max(np.ptp(np.r_[lo, hi, base]) * 0.15, 1e-3 * scale)
     ax.set_xlim(min(lo.min(), hi.min(), base) - pad, max(lo.max(), hi.max(), base) + pad)
     top = part.iloc[-1]
     ax.figure.set_label(
-        f"Tornado chart for {quantity}: the {PRIOR_WORDS.get(top['prior'], top['prior'])} moves the median most "
+        f"Tornado chart for {words}: the {PRIOR_WORDS.get(top['prior'], top['prior'])} moves the median most "
         f"({interval_name('bias_adjusted', alpha)} analysis, each prior fixed at its 5th and 95th percentile)"
     )
+    ax.figure.tight_layout()
     return ax
