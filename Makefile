@@ -90,6 +90,7 @@ bench: setup-test
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
 	$(BIN)/python benchmarks/bench_parameter_matrix.py
+	$(BIN)/python benchmarks/bench_bias_analysis.py
 
 # The catalogue run with a fresh kernel per notebook and with reused kernels: every executed copy must
 # come out byte for byte the same (notebooks/executed/ is not touched).
