@@ -442,51 +442,30 @@ def widened(analysis: BiasAnalysis) -> pd.DataFrame:
 
 
 def prior_table(analysis: BiasAnalysis) -> pd.DataFrame:
-    """The priors as a table: one row per prior and rate (or one for all rates where it is shared).
+    """The priors as a table: one row per prior and rate (one row for a prior every rate shares).
 
-    Columns: prior, applies_to, distribution, centre, low, high (its 5th and 95th percentile, or its
-    range), source. Numbers are on the scale the distribution names.
+    Columns: prior, group, version (empty for a shared prior), distribution, centre, low, high (its 5th and
+    95th percentile, or its range), source. Numbers are on the scale the distribution names: shares of
+    children as fractions, design effects as factors, tilts and chance on the logit scale.
     """
     p, src = analysis.priors, analysis.priors.sources
     rows = []
     for r in analysis.rates:
         s = np.asarray(r.share_draws, float)
-        who = f"{r.group} ({r.version})"
-        rows.append(
-            ("silent_share", who, "random silence (resampled councils)", float(np.median(s)))
-            + tuple(float(v) for v in np.quantile(s, [LOW_Q, HIGH_Q]))
-            + (r.share_source,)
-        )
-        rows.append(
-            ("design_effect", who, "uniform", (r.deff_low + r.deff_high) / 2, r.deff_low, r.deff_high, r.deff_source)
-        )
         sd = p.council_spread / np.sqrt(max(r.effective_councils, 1.0))
-        rows.append(
-            ("council_spread", who, "normal, logit scale", 0.0, -_Z95 * sd, _Z95 * sd, src.get("council_spread", ""))
-        )
-    rows.append(
-        (
-            "mnar_tilt",
-            "every rate",
-            "normal, logit scale",
-            p.tilt_centre,
-            p.tilt_centre - _Z95 * p.tilt_sd,
-            p.tilt_centre + _Z95 * p.tilt_sd,
-            src.get("mnar_tilt", ""),
-        )
-    )
-    rows.append(
-        (
-            "tilt_correlation",
-            "two groups of one report",
-            "fixed",
-            p.tilt_correlation,
-            p.tilt_correlation,
-            p.tilt_correlation,
-            src.get("tilt_correlation", ""),
-        )
-    )
-    cols = ["prior", "applies_to", "distribution", "centre", "low", "high", "source"]
+        lo_s, hi_s = (float(v) for v in np.quantile(s, [LOW_Q, HIGH_Q]))
+        rows += [
+            ("silent_share", r.group, r.version, "random silence", float(np.median(s)), lo_s, hi_s, r.share_source),
+            ("design_effect", r.group, r.version, "uniform", (r.deff_low + r.deff_high) / 2, r.deff_low)
+            + (r.deff_high, r.deff_source),
+            ("council_spread", r.group, r.version, "normal, logit scale", 0.0, -_Z95 * sd, _Z95 * sd)
+            + (src.get("council_spread", ""),),
+        ]
+    tilt = (p.tilt_centre, p.tilt_centre - _Z95 * p.tilt_sd, p.tilt_centre + _Z95 * p.tilt_sd)
+    rows.append(("mnar_tilt", "", "", "normal, logit scale", *tilt, src.get("mnar_tilt", "")))
+    rho = p.tilt_correlation
+    rows.append(("tilt_correlation", "", "", "fixed", rho, rho, rho, src.get("tilt_correlation", "")))
+    cols = ["prior", "group", "version", "distribution", "centre", "low", "high", "source"]
     return pd.DataFrame(rows, columns=cols)
 
 

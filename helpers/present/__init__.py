@@ -94,9 +94,11 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "bias_analysis_words": [
             "bias_adjusted_rows",
             "bias_analysis_findings",
+            "conclusion_interval_table",
             "headline_interval_table",
             "prior_words_table",
             "tornado_chart",
+            "tornado_words_table",
             "widened_words_table",
         ],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],

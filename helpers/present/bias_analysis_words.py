@@ -141,22 +141,63 @@ def headline_interval_table(analysis, sampling: pd.DataFrame | None = None) -> p
     return table
 
 
+def conclusion_interval_table(analysis) -> pd.DataFrame:
+    """Each conclusion of the analysis: conclusion, against (the comparator in words), difference, low and
+    high (in percentage points), and the probability that it holds in words (:func:`probability_words`)."""
+    c = analysis.conclusions
+    return pd.DataFrame(
+        {
+            "conclusion": c["conclusion"],
+            "against": c["comparator_label"],
+            "difference": 100 * c["difference"],
+            "low": 100 * c["low"],
+            "high": 100 * c["high"],
+            "probability": [probability_words(p, analysis.draws) for p in c["p_holds"]],
+        }
+    )
+
+
 def prior_words_table(priors: pd.DataFrame) -> pd.DataFrame:
-    """:func:`helpers.nonresponse.bias_analysis.prior_table` with the priors named in words."""
+    """:func:`helpers.nonresponse.bias_analysis.prior_table` in words: columns prior, applies_to (a rate as
+    "group (version label)", "every rate" for a shared prior), distribution, centre, low, high, source."""
     out = priors.copy()
     out["prior"] = out["prior"].map(PRIOR_WORDS).fillna(out["prior"])
-    return out
+    out["applies_to"] = [_who(r) if r["version"] else "every rate" for r in out.to_dict("records")]
+    return out[["prior", "applies_to", "distribution", "centre", "low", "high", "source"]]
 
 
-def widened_words_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`helpers.nonresponse.bias_analysis.widened` with each change named in words: columns result
-    (a rate as "group (version label)", or the conclusion), change, estimate, low, high, width, p_holds."""
-    out = table.copy()
-    out["prior"] = out["prior"].map(WIDENED_WORDS).fillna(out["prior"])
-    out["result"] = [
+def _results(out: pd.DataFrame) -> list[str]:
+    """Each row's result in words: a rate as "group (version label)", a conclusion as itself."""
+    return [
         q if k == "difference" else _who(r) for q, k, r in zip(out["quantity"], out["kind"], out.to_dict("records"))
     ]
+
+
+def _probabilities(values, draws: int | None) -> list:
+    """Probabilities in words (:func:`probability_words`) when ``draws`` is given; empty stays empty."""
+    if draws is None:
+        return list(values)
+    return [None if pd.isna(p) else probability_words(p, draws) for p in values]
+
+
+def widened_words_table(table: pd.DataFrame, draws: int | None = None) -> pd.DataFrame:
+    """:func:`helpers.nonresponse.bias_analysis.widened` with each change named in words: columns result,
+    change, estimate, low, high, width, p_holds (in words when ``draws`` is given)."""
+    out = table.copy()
+    out["prior"] = out["prior"].map(WIDENED_WORDS).fillna(out["prior"])
+    out["result"] = _results(out)
+    out["p_holds"] = _probabilities(out["p_holds"], draws)
     return out.rename(columns={"prior": "change"})[["result", "change", "estimate", "low", "high", "width", "p_holds"]]
+
+
+def tornado_words_table(table: pd.DataFrame, draws: int | None = None) -> pd.DataFrame:
+    """:func:`helpers.nonresponse.bias_analysis.tornado` in words: columns result, prior (in words), base,
+    at_low, at_high, swing, p_low, p_high (in words when ``draws`` is given)."""
+    out = table.copy()
+    out["result"] = _results(out)
+    out["prior"] = out["prior"].map(PRIOR_WORDS).fillna(out["prior"])
+    out["p_low"], out["p_high"] = _probabilities(out["p_low"], draws), _probabilities(out["p_high"], draws)
+    return out[["result", "prior", "base", "at_low", "at_high", "swing", "p_low", "p_high"]]
 
 
 def tornado_chart(table: pd.DataFrame, quantity: str, *, alpha: float = 0.05, title: str = "", ax=None):

@@ -13,9 +13,11 @@ from helpers.nonresponse.bias_analysis import Conclusion, Priors, RateInputs, an
 from helpers.present.bias_analysis_words import (  # noqa: E402
     bias_adjusted_rows,
     bias_analysis_findings,
+    conclusion_interval_table,
     headline_interval_table,
     probability_words,
     tornado_chart,
+    tornado_words_table,
     widened_words_table,
 )
 from helpers.present.figure_output import chart_alt_text  # noqa: E402
@@ -87,3 +89,14 @@ def test_widened_table_names_each_change():
     w = widened_words_table(widened(made_up_analysis()))
     assert w["change"].iloc[0] == "the priors as stated"
     assert "tilt's standard deviation doubled" in set(w["change"])
+
+
+def test_tables_in_words_give_probabilities_in_words_when_told_the_draws():
+    a = made_up_analysis()
+    t = tornado_words_table(tornado(a), a.draws)
+    assert list(t.columns) == ["result", "prior", "base", "at_low", "at_high", "swing", "p_low", "p_high"]
+    assert set(t.loc[t["result"] == "trafficked above unaccompanied", "p_low"]) == {"more than 99.95%"}
+    assert t.loc[t["result"] == "trafficked (as published)", "p_low"].isna().all()
+    c = conclusion_interval_table(a)
+    assert c.loc[0, "probability"] == "more than 99.95%"
+    assert c.loc[0, "difference"] == pytest.approx(24.5, abs=2.0)  # 37% against 12.5%, in points
