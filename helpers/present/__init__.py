@@ -16,8 +16,9 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
     simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
-    bias_analysis_words   bias_analysis_findings, tornado_chart, bias_adjusted_rows: the bias-adjusted intervals,
-                          the probability each conclusion holds, the priors and the tornado, for readers
+    bias_analysis_words   bias_analysis_findings, tornado_chart, bias_adjusted_rows, beside_the_sliders: the
+                          bias-adjusted intervals, the probability each conclusion holds, the priors and the
+                          tornado, for readers (and for the explorer, beside its sliders)
     glossary              TERMS, term_link
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
     trend_charts          grouped_ratio_chart: trend estimates per group at a few categories
@@ -92,6 +93,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "simulation_words": ["simulation_findings"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "bias_analysis_words": [
+            "beside_the_sliders",
             "bias_adjusted_rows",
             "bias_analysis_findings",
             "conclusion_interval_table",

@@ -246,3 +246,45 @@ def tornado_chart(table: pd.DataFrame, quantity: str, *, alpha: float = 0.05, ti
     )
     ax.figure.tight_layout()
     return ax
+
+
+def beside_the_sliders(analysis, version: str, share: float | None = None) -> list[str]:
+    """Lines of Markdown for the explorer to show beside its silent-council sliders, for one version.
+
+    For each group of ``version``: the silent share of children that DfE's council counts allow (the
+    no-assumption range, smallest to largest councils, and the 5th to 95th percentile under random
+    silence), where the slider's ``share`` falls against them, and the rate's bias-adjusted interval; then
+    the probability each conclusion on that version's rates holds. Computed from ``analysis`` (a
+    :class:`helpers.nonresponse.bias_analysis.BiasAnalysis`, built once per report); no widgets. Empty when
+    the analysis has no rate of that version.
+    """
+    name = interval_name("bias_adjusted", analysis.alpha)
+    rates = [r for r in analysis.rates if r.version == version]
+    lines = []
+    for r in rates:
+        s = np.asarray(r.share_draws, float)
+        p05, p95 = np.quantile(s, [0.05, 0.95])
+        h = analysis.headlines[(analysis.headlines["group"] == r.group) & (analysis.headlines["version"] == version)]
+        text = f"- **{r.group}**: silent councils could hold {r.share_low:.1%} to {r.share_high:.1%} of the children"
+        if len(s) > 1:
+            text += f" (random silence: {p05:.1%} to {p95:.1%}, 5th to 95th percentile)"
+        if share is not None:
+            where = (
+                "outside what the council counts allow"
+                if not r.share_low <= share <= r.share_high
+                else "inside the random-silence range"
+                if p05 <= share <= p95
+                else "possible, but outside the random-silence range"
+            )
+            text += f"; your {share:.1%} is {where}"
+        if len(h):
+            text += f". Over every council: {name} {h['low'].iloc[0]:.1%} to {h['high'].iloc[0]:.1%}"
+        lines.append(text)
+    observed = {id(r) for r in rates}
+    for c, row in zip(analysis.conclusion_specs, analysis.conclusions.to_dict("records")):
+        if id(c.observed) in observed:
+            lines.append(
+                f"- **{c.conclusion}**: holds with probability {probability_words(row['p_holds'], analysis.draws)} "
+                f"under the stated priors (silent councils' rates drawn, not set by the sliders)"
+            )
+    return lines

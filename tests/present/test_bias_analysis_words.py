@@ -100,3 +100,20 @@ def test_tables_in_words_give_probabilities_in_words_when_told_the_draws():
     c = conclusion_interval_table(a)
     assert c.loc[0, "probability"] == "more than 99.95%"
     assert c.loc[0, "difference"] == pytest.approx(24.5, abs=2.0)  # 37% against 12.5%, in points
+
+
+def test_beside_the_sliders_places_the_slider_against_the_child_share_range():
+    from helpers.present.bias_analysis_words import beside_the_sliders
+
+    a = made_up_analysis()
+    lines = beside_the_sliders(a, "single", 0.35)
+    # Shares drawn evenly from 30% to 44%: the 5th and 95th percentiles are 30.7% and 43.3%.
+    assert lines[0].startswith(
+        "- **trafficked**: silent councils could hold 12.0% to 73.0% of the children (random silence: 30.7% to "
+        "43.3%, 5th to 95th percentile); your 35.0% is inside the random-silence range. Over every council: "
+        "95% bias-adjusted interval "
+    )
+    assert "your 80.0% is outside what the council counts allow" in beside_the_sliders(a, "single", 0.8)[0]
+    assert "possible, but outside the random-silence range" in beside_the_sliders(a, "single", 0.2)[0]
+    assert lines[2].startswith("- **trafficked above unaccompanied**: holds with probability more than 99.95%")
+    assert beside_the_sliders(a, "guardian", 0.35) == []
