@@ -515,10 +515,32 @@ def icc_range(council_years: pd.DataFrame) -> tuple[float, float, str]:
     return fits[lo_y], fits[hi_y], f"DfE ICC {fits[lo_y]:.4f} ({lo_y}) to {fits[hi_y]:.4f} ({hi_y})"
 
 
+def given_deff_range(deff_range, report_id: str, group: str) -> tuple[float, float] | None:
+    """The design-effect range given for one report's group, or None where none is given.
+
+    ``deff_range`` is None, one (low, high) for every rate, or a mapping from (report_id, group) or from
+    group to (low, high) (per-report ranges, e.g. from a per-year ICC transferred to each group's
+    prevalence). A range must have 1 <= low <= high.
+    """
+    if deff_range is None:
+        return None
+    if isinstance(deff_range, dict):
+        deff_range = deff_range.get((report_id, group), deff_range.get(group))
+        if deff_range is None:
+            return None
+    try:
+        lo, hi = (float(v) for v in deff_range)
+    except (TypeError, ValueError):
+        raise ParameterError(f"deff_range={deff_range!r} must be (low, high) design effects") from None
+    if not 1 <= lo <= hi:
+        raise ParameterError(f"deff_range={deff_range!r} must be (low, high) with 1 <= low <= high")
+    return lo, hi
+
+
 def deff_ranges(ledger, pairs: pd.DataFrame, iccs: tuple | None = None, deff_range=None) -> list[tuple]:
     """(low, high, source) of the design effect of each row of ``pairs``.
 
-    ``deff_range`` (low, high) overrides every row. Otherwise Kish's d of
+    Where :func:`given_deff_range` finds a range in ``deff_range``, that range. Otherwise Kish's d of
     :func:`helpers.stats.clustering.design_effect` at the smallest and largest DfE ICC of the years held
     (``iccs``, from :func:`icc_range` when not given), with the mean council size and cv^2 that
     :func:`helpers.stats.clustering.implied_design_effects` uses; a version without its own council count
@@ -526,15 +548,16 @@ def deff_ranges(ledger, pairs: pd.DataFrame, iccs: tuple | None = None, deff_ran
     """
     from helpers.stats.clustering import councils_behind, design_effect, implied_design_effects
 
-    if deff_range is not None:
-        lo, hi = (float(v) for v in deff_range)
-        if not 1 <= lo <= hi:
-            raise ParameterError(f"deff_range={deff_range!r} must be (low, high) with 1 <= low <= high")
-        return [(lo, hi, "given")] * len(pairs)
+    given = [given_deff_range(deff_range, row.report_id, row.group) for row in pairs.itertuples()]
+    if all(g is not None for g in given):
+        return [(lo, hi, "given") for lo, hi in given]
     lo_icc, hi_icc, words = iccs if iccs is not None else icc_range(ledger.council_years)
     implied = implied_design_effects(pairs, ledger.figures, ledger.council_years)
     out = []
-    for row, imp in zip(pairs.itertuples(), implied.itertuples()):
+    for row, imp, own in zip(pairs.itertuples(), implied.itertuples(), given):
+        if own is not None:
+            out.append((*own, "given"))
+            continue
         councils = imp.councils
         if not np.isfinite(councils):
             versions = pairs.loc[pairs["group"] == row.group, "version"]
@@ -680,12 +703,15 @@ def bias_analysis(
     and every conclusion on one of them (see the module docstring).
 
     ``view`` is the report's :class:`helpers.stats.report_view.ReportView` (its alpha sets the interval);
-    ``deff_range`` (low, high) replaces the design-effect ranges from DfE's yearly ICCs; ``priors`` the
-    shared priors of :func:`dfe_priors`.
+    ``deff_range`` replaces the design-effect ranges from DfE's yearly ICCs: one (low, high) for every
+    rate, or a mapping from (report_id, group) or group to (low, high) (see :func:`given_deff_range`);
+    ``priors`` the shared priors of :func:`dfe_priors`.
     """
     draws = check_draws(draws)
     priors = priors if priors is not None else dfe_priors(ledger.council_years)
-    iccs = None if deff_range is not None else icc_range(ledger.council_years)
+    # DfE's yearly ICCs (about a second of fitting) once, unless one range is given for every rate.
+    one_range = deff_range is not None and not isinstance(deff_range, dict)
+    iccs = None if one_range else icc_range(ledger.council_years)
     rates = report_rates(ledger, view, iccs=iccs, deff_range=deff_range, draws=draws)
     specs = report_conclusion_specs(ledger, view, rates, iccs=iccs, deff_range=deff_range, draws=draws)
     return analyse(rates, specs, priors, report_id=view.report_id, alpha=view.alpha, draws=draws, seed=seed)

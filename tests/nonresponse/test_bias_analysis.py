@@ -186,3 +186,28 @@ def test_heading_back_to_harm_csv_has_bias_adjusted_rows_and_a_probability_per_c
     assert p_holds["trafficked above unaccompanied"] == 1.0
     assert main([*args, "--bias-draws", "0"]) == 0
     assert "bias_adjusted" not in capsys.readouterr().out
+
+
+def test_design_effect_ranges_can_be_given_per_report_and_group():
+    from helpers.nonresponse.bias_analysis import given_deff_range
+
+    ranges = {("until-harm-ends", "trafficked"): (1.2, 1.8), "unaccompanied": (2.5, 3.2)}
+    assert given_deff_range(ranges, "until-harm-ends", "trafficked") == (1.2, 1.8)
+    assert given_deff_range(ranges, "heading-back-to-harm", "unaccompanied") == (2.5, 3.2)
+    assert given_deff_range(ranges, "heading-back-to-harm", "trafficked") is None
+    assert given_deff_range((1, 2), "any", "any") == (1.0, 2.0)
+    with pytest.raises(ParameterError, match="1 <= low <= high"):
+        given_deff_range((2.0, 1.5), "any", "any")
+    with pytest.raises(ParameterError, match="must be"):
+        given_deff_range("wide", "any", "any")
+
+
+def test_correlated_tilts_narrow_the_difference_of_two_groups():
+    shares = np.linspace(0.3, 0.44, 2000)
+    a, b = rate(3700, 10000, shares, group="a"), rate(1250, 10000, shares, group="b")
+    widths = []
+    for rho in (0.0, 0.9):
+        priors = Priors(council_spread=0.0, tilt_sd=0.3, tilt_correlation=rho)
+        c = analyse([a, b], [Conclusion("a above b", a, b, b.rate)], priors, draws=2000).conclusions.iloc[0]
+        widths.append(c.high - c.low)
+    assert widths[1] < 0.8 * widths[0]
