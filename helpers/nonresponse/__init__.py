@@ -13,6 +13,7 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
                 from DfE council counts: range, random-silence percentiles, size tilt
     evalues     selection_evalue, evalue_table, contrast_intervals: selection-bias E-values (Smith and
                 VanderWeele 2019), at the estimate and at the interval limit
+    dfe_evalues dfe_year_evalues: the E-value against DfE's rate under both DfE years a round overlaps
     simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
                 simulation_summary, mnar_gap: the numbers the findings rest on
     report      nonresponse_table, scenario_setup: all of the above for one report
@@ -50,6 +51,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "where_children_are": ["child_distribution", "probability_holds", "share_range", "silent_child_share"],
         "evalues": ["CITATION", "contrast_intervals", "evalue_table", "risk_ratio_interval", "selection_evalue"],
+        "dfe_evalues": ["dfe_year_evalues", "dfe_year_matters"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
         "simulation": [
             "calibration_targets",

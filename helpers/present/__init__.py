@@ -16,7 +16,8 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
     simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
-    glossary              TERMS, term_link
+    dfe_year_words        dfe_year_sentences, dfe_evalue_sentence: ratios to DfE under both DfE years
+    glossary              TERMS, term_link, link_terms (link the first use of given terms in a text)
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
     trend_charts          grouped_ratio_chart: trend estimates per group at a few categories
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
@@ -89,7 +90,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "simulation_words": ["simulation_findings"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
-        "glossary": ["TERMS", "glossary_anchors", "term_link"],
+        "dfe_year_words": ["dfe_evalue_sentence", "dfe_year_sentences"],
+        "glossary": ["TERMS", "glossary_anchors", "term_link", "link_terms"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "trend_words": ["ratio_sentence", "trend_findings", "trend_lead"],
         "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],
