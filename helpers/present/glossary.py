@@ -157,7 +157,7 @@ TERM_USES = {
     "posterior-median": ("posterior median",),
     "ipw": ("IPW", "inverse-probability weighting"),
     "mice": ("MICE", "multiple imputation"),
-    "rubin": ("Rubin",),
+    "rubin": ("Rubin's rules", "Rubin"),
     "gumbel-top-k": ("Gumbel",),
     "two-sided-tipping": ("two-sided tipping",),
     "e-value": ("E-value",),
@@ -170,7 +170,7 @@ TERM_USES = {
 #: anchor -> phrases that contain a use's words but are not a use ("upper bounds" on a count are not the
 #: worst- and best-case bounds of non-response).
 NOT_USES = {
-    "bounds": ("upper bounds", "lower bounds"),
+    "bounds": ("upper bounds", "lower bounds", "different bounds"),
 }
 
 #: Terms whose phrases are everyday words elsewhere ("press coverage", "selection bias"): the notebook stems
@@ -261,16 +261,16 @@ def term_uses(markdown: str, page: str | None) -> list[tuple[int, str, str]]:
 
 def link_terms(markdown: str, anchors) -> str:
     """The Markdown with the first use of each term named by ``anchors`` linked to its entry, unless the
-    text links it already; for helpers whose text is the first place a page uses a term (a report's
+    text links it at or before that use; for helpers whose text is the first place a page uses a term (a report's
     heading names its groups before any prose does). A term the text does not use is left alone."""
     for anchor in anchors:
         if anchor not in TERMS:
             raise KeyError(f"no glossary entry {anchor!r}; valid anchors: {', '.join(TERMS)}")
-        if anchor in links_in(markdown):
-            continue
-        uses = [(position, words) for position, a, words in term_uses(markdown, None) if a == anchor]
+        uses = [(position, -len(words), words) for position, a, words in term_uses(markdown, None) if a == anchor]
         if uses:
-            position, words = uses[0]
+            position, _, words = min(uses)  # the first use, in its longest wording ("Rubin's rules", not "Rubin")
+            if any(a == anchor and start <= position for start, _, a in glossary_links_at(markdown)):
+                continue  # linked at or before its first use already
             end = position + len(words)
             markdown = markdown[:position] + term_link(anchor, markdown[position:end]) + markdown[end:]
     return markdown
