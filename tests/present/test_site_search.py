@@ -1,0 +1,33 @@
+"""The site's search lists the glossary once for a term (site/conf.py drops the glossary's index entries)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from docutils import nodes
+from sphinx import addnodes
+
+from helpers.present.site import SITE_CONFIG_DIR
+
+
+def site_conf():
+    spec = importlib.util.spec_from_file_location("site_conf", SITE_CONFIG_DIR / "conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_glossary_terms_lose_their_index_entry_and_keep_their_anchor():
+    term = nodes.term("", "Logit", ids=["term-Logit"])
+    term += addnodes.index(entries=[("single", "Logit", "term-Logit", "main", None)])
+    elsewhere = addnodes.index(entries=[("single", "Wilson", "id1", "main", None)])
+    doctree = nodes.document(None, None)
+    doctree += addnodes.glossary("", nodes.definition_list("", nodes.definition_list_item("", term)))
+    doctree += elsewhere
+    site_conf().drop_glossary_index_entries(None, doctree)
+    assert [n["entries"][0][1] for n in doctree.findall(addnodes.index)] == ["Wilson"]  # only outside the glossary
+    assert term["ids"] == ["term-Logit"]  # term references still land on the entry
+
+
+def test_search_summaries_stay_off_for_a_site_opened_from_disk():
+    assert site_conf().html_show_search_summary is False
