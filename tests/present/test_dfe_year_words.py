@@ -33,3 +33,19 @@ def test_e_value_sentence_gives_both_years(ledger):
     text = dfe_evalue_sentence(table, dfe_year_matters(table))
     assert "4.6 times DfE's and its [E-value](01_glossary.ipynb#e-value) is 8.66" in text
     assert "it is 3.3 times and the E-value 6.04" in text and "so both are shown" in text
+
+
+def test_report_findings_add_the_next_year_where_it_moves_the_ratios(ledger):
+    from helpers.present.comparison_words import report_findings
+    from helpers.stats.comparisons import report_comparisons, split_benchmark
+    from helpers.stats.rates import headline_table
+
+    tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
+    headlines = headline_table(ledger.figures, "heading-back-to-harm")
+    years = dfe_year_table(headlines[headlines["measure"] == "went_missing"], dfe_rates(ledger.england_national))
+    (line,) = [s for s in report_findings(headlines, tests, benchmark, "2014-09/2015-09", 0.05, years) if "DfE" in s]
+    # 12.5% and 28.3% over DfE 2015 (6.2%): 2.0 and 4.6; over DfE 2016 (8.6%): 1.5 and 3.3
+    assert "between about 2.0 and 4.6 times DfE's (against DfE's next year" in line
+    assert "2 of them move by more than 10%, to between about 1.5 and 3.3 times)" in line
+    (without,) = [s for s in report_findings(headlines, tests, benchmark, "2014-09/2015-09") if "DfE" in s]
+    assert "next year" not in without
