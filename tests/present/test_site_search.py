@@ -31,3 +31,23 @@ def test_glossary_terms_lose_their_index_entry_and_keep_their_anchor():
 
 def test_search_summaries_stay_off_for_a_site_opened_from_disk():
     assert site_conf().html_show_search_summary is False
+
+
+def test_glossary_links_in_displayed_markdown_become_term_references(tmp_path):
+    import nbformat
+
+    from helpers.present.site import prepare_notebook
+
+    shown = nbformat.v4.new_code_cell("Markdown(text)")
+    shown.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/markdown": "Its [E-value](01_glossary.ipynb#e-value) is 8.66.", "text/plain": "x"},
+        )
+    ]
+    terms = {"e-value": ("selection-bias E-value", "…")}
+    staged = prepare_notebook(nbformat.v4.new_notebook(cells=[shown]), "40_nonresponse-x", terms, tmp_path)
+    assert staged.cells[0].outputs[0]["data"]["text/markdown"] == (
+        "Its {term}`E-value <selection-bias E-value>` is 8.66."
+    )
+    assert shown.outputs[0]["data"]["text/markdown"].startswith("Its [E-value]"), "the executed copy is not changed"
