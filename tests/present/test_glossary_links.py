@@ -2,7 +2,10 @@
 
 A page is an executed notebook as the reader sees it: its Markdown cells and the Markdown its code cells
 display (findings written by ``helpers/present``), in order. Tables (HTML) and code are not prose and are
-not held to this. The pages are the executed copies in ``notebooks/executed/``; set
+not held to this; nor are headings (a link in a heading would make the page's contents and its search title
+links), code spans, URLs and the text of links to other pages (``helpers.present.glossary.prose_of``). The
+glossary page itself is left out. Which words count as a use of a term is ``TERM_USES`` (with
+``NOT_USES`` and ``SENSE_PAGES``) in ``helpers/present/glossary.py``. The pages are the executed copies in ``notebooks/executed/``; set
 ``GLOSSARY_PAGES_DIR`` to check another folder of executed runs (e.g. one written by ``mfc run NB
 --output-dir``).
 """
@@ -34,12 +37,14 @@ def page_parts(path: Path):
     """(where, markdown) for each Markdown cell and each Markdown output of a notebook, in reading order."""
     nb = nbformat.read(path, as_version=4)
     for index, cell in enumerate(nb.cells):
+        # the executed copy's index (papermill adds a cell after the parameters) and the id the source shares
+        where = f"cell {index} (id {cell.get('id', '?')})"
         if cell.cell_type == "markdown":
-            yield f"cell {index}", cell.source
+            yield where, cell.source
         for output in cell.get("outputs", []):
             markdown = output.get("data", {}).get("text/markdown")
             if markdown:
-                yield f"cell {index} (output)", markdown
+                yield f"{where}, its displayed Markdown", markdown
 
 
 def page_path(run) -> Path:
