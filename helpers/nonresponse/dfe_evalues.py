@@ -49,7 +49,10 @@ def dfe_year_evalues(ledger, view) -> pd.DataFrame:
     row = conclusions.iloc[0]
     counts = _counts(ledger, view.report_id, "trafficked", row["observed"], view.alpha)
     dfe = dfe_rates(ledger.england_national)
-    paired = int(dfe.index[np.isclose(dfe.to_numpy(), row["comparator"])][0])
+    if dfe.empty:
+        return pd.DataFrame(columns=DFE_EVALUE_COLUMNS)
+    # the year report_conclusions pairs: the report's latest year, capped to the DfE years held
+    paired = int(min(max(int(view.went_missing["year"].max()), dfe.index.min()), dfe.index.max()))
     rows = []
     for year in (paired, paired + 1):
         if year not in dfe.index:
