@@ -45,3 +45,23 @@ suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 # Search results without page excerpts: the excerpts are fetched page by page, which a browser refuses for
 # a site opened from disk (file://). The search itself runs on the bundled index.
 html_show_search_summary = False
+
+
+def drop_glossary_index_entries(app, doctree) -> None:
+    """Remove the index entry Sphinx adds for every glossary term.
+
+    Sphinx's search lists an index entry as its own result, titled with its page's title, so a search for a
+    term ("logit", "design effect") showed "Glossary" twice: once for the entry, once for the page's text.
+    The terms stay searchable as words of the glossary page (one result), and the links to each entry are
+    term references, which do not need the index.
+    """
+    from sphinx import addnodes
+
+    for glossary in doctree.findall(addnodes.glossary):
+        for index in list(glossary.findall(addnodes.index)):
+            index.parent.remove(index)
+
+
+def setup(app):
+    app.connect("doctree-read", drop_glossary_index_entries)
+    return {"parallel_read_safe": True}

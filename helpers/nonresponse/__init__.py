@@ -15,6 +15,7 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
                 VanderWeele 2019), at the estimate and at the interval limit
     bias_analysis  bias_analysis, tornado, widened, prior_table: a bias-adjusted interval for every headline
                 rate and the probability each conclusion holds, from stated priors (probabilistic bias analysis)
+    dfe_evalues dfe_year_evalues: the E-value against DfE's rate under both DfE years a round overlaps
     simulation  simulate: the estimators' bias, RMSE and coverage, with MCSEs, on synthetic councils;
                 simulation_summary, mnar_gap: the numbers the findings rest on
     report      nonresponse_table, scenario_setup: all of the above for one report
@@ -52,6 +53,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "where_children_are": ["child_distribution", "probability_holds", "share_range", "silent_child_share"],
         "evalues": ["CITATION", "contrast_intervals", "evalue_table", "risk_ratio_interval", "selection_evalue"],
+        "dfe_evalues": ["dfe_year_evalues", "dfe_year_matters"],
         "estimators": ["IMPUTATIONS", "check_imputations"],
         "bias_analysis": ["bias_analysis", "dfe_priors", "prior_table", "tornado", "widened"],
         "simulation": [

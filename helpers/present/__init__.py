@@ -19,7 +19,8 @@ Imports every layer but :mod:`helpers.run`.
     bias_analysis_words   bias_analysis_findings, tornado_chart, bias_adjusted_rows, beside_the_sliders: the
                           bias-adjusted intervals, the probability each conclusion holds, the priors and the
                           tornado, for readers (and for the explorer, beside its sliders)
-    glossary              TERMS, term_link
+    dfe_year_words        dfe_year_sentences, dfe_evalue_sentence: ratios to DfE under both DfE years
+    glossary              TERMS, term_link, link_terms (link the first use of given terms in a text)
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
     trend_charts          grouped_ratio_chart: trend estimates per group at a few categories
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
@@ -103,7 +104,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "tornado_words_table",
             "widened_words_table",
         ],
-        "glossary": ["TERMS", "glossary_anchors", "term_link"],
+        "dfe_year_words": ["dfe_evalue_sentence", "dfe_year_sentences"],
+        "glossary": ["TERMS", "glossary_anchors", "term_link", "link_terms"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "trend_words": ["ratio_sentence", "trend_findings", "trend_lead"],
         "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],

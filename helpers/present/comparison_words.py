@@ -83,7 +83,12 @@ def display_benchmark(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def report_findings(
-    headlines: pd.DataFrame, tests: pd.DataFrame, benchmark: pd.DataFrame, headline_period: str, alpha: float = 0.05
+    headlines: pd.DataFrame,
+    tests: pd.DataFrame,
+    benchmark: pd.DataFrame,
+    headline_period: str,
+    alpha: float = 0.05,
+    dfe_years: pd.DataFrame | None = None,
 ) -> list[str]:
     """The report's findings in sentences, computed from its headline table and comparisons.
 
@@ -91,7 +96,9 @@ def report_findings(
     with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the sensitivity interval for
     the DfE-implied design effect and for d = 3); one on each trafficked-against-unaccompanied
     comparison; one on each change from the previous report with its between-report interval (when
-    ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
+    ``tests`` has ``ci_low_reports``); one on the DfE contrast (with ``dfe_years``, a
+    :func:`helpers.stats.dfe_years.dfe_year_table`, also the ratios to DfE's next year where that year moves
+    them by more than 10%); one on pairs that cannot be computed.
     """
     level = f"{1 - alpha:.0%}"
     out = []
@@ -134,8 +141,17 @@ def report_findings(
     if len(benchmark):
         low, high = (benchmark["rate2"] / benchmark["rate1"]).min(), (benchmark["rate2"] / benchmark["rate1"]).max()
         span = f"about {low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"between about {low:.1f} and {high:.1f}"
+        other = ""
+        if dfe_years is not None and len(dfe_years) and dfe_years["matters"].any():
+            moved = dfe_years[dfe_years["matters"]]
+            low, high = moved["other_ratio"].min(), moved["other_ratio"].max()
+            to = f"about {low:.1f}" if f"{low:.1f}" == f"{high:.1f}" else f"between about {low:.1f} and {high:.1f}"
+            other = (
+                f" (against DfE's next year, which each round also overlaps, {len(moved)} of them move by more "
+                f"than 10%, to {to} times)"
+            )
         out.append(
-            f"Against all looked-after children in England (DfE), the report's rates are {span} times DfE's; "
+            f"Against all looked-after children in England (DfE), the report's rates are {span} times DfE's{other}; "
             "a contrast between different populations (DfE's count includes the report's children who were in "
             "English care), and council definitions of missing and absent vary, "
             "so no test is applied."

@@ -281,6 +281,17 @@ def label_table_cells(html_text: str) -> str:
     return "".join(labeller.out)
 
 
+def _term_links_in_outputs(cell, terms: dict[str, tuple[str, str]]) -> None:
+    """Glossary links in the Markdown a code cell displays become term references too (helpers link the
+    first use of a term in their text; the glossary page has no ``<a id>`` anchors once it is a Sphinx
+    glossary, so a plain link there would not resolve)."""
+    for output in cell.get("outputs", []):
+        text = output.get("data", {}).get("text/markdown")
+        if text is not None:
+            text = "".join(text) if isinstance(text, list) else text
+            output["data"]["text/markdown"] = _term_links(text, terms)
+
+
 def _label_table_cells(cell) -> None:
     for output in cell.get("outputs", []):
         text = output.get("data", {}).get("text/html")
@@ -333,6 +344,7 @@ def prepare_notebook(nb, name: str, terms: dict, tables_dir: Path, heading_suffi
         cell.metadata["tags"] = tags
         _set_image_alt(cell, page_title)
         _label_table_cells(cell)
+        _term_links_in_outputs(cell, terms)
         cells.append(cell)
         if {"remove-cell", "remove-output", "hide-cell"} & set(tags):
             continue  # nothing shown, or shown only on request (a worked answer): no download link beside it

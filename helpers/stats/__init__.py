@@ -7,6 +7,7 @@ Imports only :mod:`helpers.ledger`.
     report_view     ReportView, report_view: one report's headline table built once, and its views
     clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
+    dfe_years       dfe_year_table: a ratio to DfE under both DfE years a round overlaps
     series          report_series, england_baseline, incident_models: the series year by year
     trends          compare_proportions and statsmodels count models (Poisson, negative binomial)
     random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
@@ -44,6 +45,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "split_benchmark",
             "with_between_report_interval",
         ],
+        "dfe_years": ["YEAR_CHOICE_MATTERS", "dfe_rates", "dfe_year_table"],
         "series": [
             "ENGLAND_LABEL",
             "SERIES_GROUPS",
