@@ -89,6 +89,7 @@ site: setup-test
 bench: setup-test
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
+	$(BIN)/python benchmarks/bench_mice_truth.py
 	$(BIN)/python benchmarks/bench_parameter_matrix.py
 
 # The catalogue run with a fresh kernel per notebook and with reused kernels: every executed copy must
