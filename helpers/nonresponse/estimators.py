@@ -209,19 +209,21 @@ def fit_glm_batched(X, y, keep, *, family: str, trials=None, theta=None, iterati
     return beta
 
 
-def solve_dispersion(pearson_at_zero, factor, keep, target, steps: int = 30) -> np.ndarray:
+def solve_dispersion(pearson_at_zero, factor, keep, target, start=None, steps: int = 30) -> np.ndarray:
     """theta >= 0 at which sum over answering councils of pearson_at_zero / (1 + factor theta) = target.
 
     ``pearson_at_zero``: each council's squared Pearson residual under the plain GLM (theta = 0). The sum
-    is convex and falls as theta grows, so Newton's method started at 0 climbs to the root without
-    overshooting it; theta = 0 when even the plain GLM's residuals do not exceed the target. Williams'
-    (1982) moment estimator sets the target to the residual degrees of freedom; a chi-squared draw there
-    gives a draw of theta.
+    is convex and falls as theta grows, so Newton's method started below the root climbs to it without
+    overshooting; theta = 0 when even the plain GLM's residuals do not exceed the target. ``start`` (one
+    value per replicate) saves steps when it lies below the root; one beyond it is replaced by 0.
+    Williams' (1982) moment estimator sets the target to the residual degrees of freedom; a chi-squared
+    draw there gives a draw of theta.
     """
     a = np.where(keep, pearson_at_zero, 0.0)
     c = np.where(keep, factor, 0.0)
     target = np.asarray(target, float)
-    theta = np.zeros(a.shape[0])
+    theta = np.zeros(a.shape[0]) if start is None else np.asarray(start, float)
+    theta = np.where((a / (1 + c * theta[:, None])).sum(axis=1) >= target, theta, 0.0)
     for _ in range(steps):
         share = a / (1 + c * theta[:, None])
         gap = share.sum(axis=1) - target
@@ -253,18 +255,23 @@ class _CountModel:
             self.beta = fit_glm_batched(X, y, keep, family=family, trials=self.trials, theta=theta)
             # the plain GLM's terms at the fitted coefficients: every draw of theta reuses them
             mean, self.slope, self.base = _glm_terms(family, self.beta @ X.T, self.trials, 0.0)
-            self.pearson = np.where(self.base > 0, (y - mean) ** 2 / np.where(self.base > 0, self.base, 1.0), 0.0)
+            pearson = np.where(self.base > 0, (y - mean) ** 2 / np.where(self.base > 0, self.base, 1.0), 0.0)
             self.factor = _dispersion_factor(family, mean, self.trials)
-            theta = self.theta_for(self.df)
+            # the answering councils first, so the draws of theta work on as few columns as possible
+            order = np.argsort(~keep, axis=1, kind="stable")[:, : max(int(keep.sum(axis=1).max()), 1)]
+            self._pearson, self._factor, self._answering = (
+                np.take_along_axis(np.where(keep, v, 0.0), order, axis=1) for v in (pearson, self.factor, keep)
+            )
+            theta = self.theta_for(self.df, start=None)
         self.theta = theta
 
-    def theta_for(self, target):
+    def theta_for(self, target, start=None):
         """theta at which the answering councils' Pearson statistic equals ``target`` (one per replicate)."""
-        return solve_dispersion(self.pearson, self.factor, self.keep, target)
+        return solve_dispersion(self._pearson, self._factor, self._answering, target, start=start)
 
     def draw(self, rng, silent_trials=None):
         """One proper draw of every council's count (answering councils keep theirs)."""
-        theta = self.theta_for(rng.chisquare(self.df))
+        theta = self.theta_for(rng.chisquare(self.df), start=self.theta)
         var = self.base * (1 + self.factor * theta[:, None])
         w = np.where(self.keep & (var > 0), self.slope**2 / np.where(var > 0, var, 1.0), 0.0)
         cov = np.linalg.inv(np.swapaxes(self.X * w[..., None], 1, 2) @ self.X + 1e-9 * np.eye(self.X.shape[1]))
