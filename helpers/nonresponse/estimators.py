@@ -275,7 +275,8 @@ class _CountModel:
         var = self.base * (1 + self.factor * theta[:, None])
         w = np.where(self.keep & (var > 0), self.slope**2 / np.where(var > 0, var, 1.0), 0.0)
         cov = np.linalg.inv(np.swapaxes(self.X * w[..., None], 1, 2) @ self.X + 1e-9 * np.eye(self.X.shape[1]))
-        chol = np.linalg.cholesky(cov)
+        # symmetric by construction; rounding can break that when few councils answered (a nearly singular fit)
+        chol = np.linalg.cholesky((cov + np.swapaxes(cov, 1, 2)) / 2)
         beta = self.beta + (chol @ rng.standard_normal(self.beta.shape)[..., None])[..., 0]
         # only the silent councils are drawn: their rows and columns as flat arrays
         silent = ~self.keep
