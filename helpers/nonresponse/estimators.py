@@ -11,7 +11,8 @@ part is seen. The closed-form estimators work on every replicate at once (no Pyt
 - ``ratio``: the respondents' rate scaled by how DfE's missing rate for all looked-after children in every
   council compares with the same rate in the answering councils (an auxiliary known for every council);
 - ``ipw``: inverse-probability weights from a logistic model of answering on log size and DfE's rate;
-- ``mice``: multiple imputation of the silent councils' counts and rates by chained equations (NumPy).
+- ``mice``: multiple imputation of the silent councils' counts, size-aware: a negative binomial model of
+  children in care and a beta-binomial model of children who went missing (NumPy, every replicate at once).
 
 Intervals for the weighted estimators treat answering as Poisson sampling with the fitted probabilities
 and ignore the uncertainty of the weights; when every council answers they collapse onto the truth.
@@ -160,37 +161,165 @@ def rubin(estimates, within) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return q.mean(axis=-1), total, np.where(np.isnan(df), np.inf, df)
 
 
-def _draw_regression(X, y, r, rng):
-    """One proper draw (Bayesian linear regression, flat prior) of y for rows not in ``r``, per replicate.
+def _glm_terms(family: str, eta, trials, theta):
+    """Mean, d(mean)/d(eta) and variance of one council's count under ``family`` at linear predictor eta.
 
-    X: (R, N, p), y: (R, N), r: (R, N) boolean of observed rows. Draws sigma^2 from RSS / chi2(k - p) and
-    the coefficients from N(beta_hat, sigma^2 (X'X)^-1), then y = X beta + sigma e for the missing rows:
-    the ``norm`` method of van Buuren's MICE.
+    ``binomial``: m of ``trials`` children, logit link, variance n p (1 - p) (1 + (n - 1) theta): a
+    beta-binomial with intra-council correlation theta. ``poisson``: a count, log link, variance
+    mu (1 + theta mu): a negative binomial with dispersion theta. theta = 0 gives the plain GLM.
     """
-    # Batched matrix products (BLAS) rather than einsum: this is the simulation's inner loop.
-    xw = X * r[..., None]
-    xt = np.swapaxes(xw, 1, 2)
-    xtx = xt @ X + 1e-9 * np.eye(X.shape[2])
-    beta = np.linalg.solve(xtx, (xt @ np.where(r, y, 0.0)[..., None]))[..., 0]
-    fitted = (X @ beta[..., None])[..., 0]
-    resid = np.where(r, y - fitted, 0.0)
-    dof = np.maximum(r.sum(axis=1) - X.shape[2], 1)
-    sigma2 = (resid**2).sum(axis=1) / rng.chisquare(dof)
-    chol = np.linalg.cholesky(np.linalg.inv(xtx))
-    beta_draw = beta + np.sqrt(sigma2)[:, None] * (chol @ rng.standard_normal(beta.shape)[..., None])[..., 0]
-    drawn = (X @ beta_draw[..., None])[..., 0] + np.sqrt(sigma2)[:, None] * rng.standard_normal(y.shape)
-    return np.where(r, y, drawn)
+    eta = np.clip(eta, -30.0, 30.0)
+    if family == "binomial":
+        p = expit(eta)
+        mean, slope = trials * p, trials * p * (1 - p)
+        return mean, slope, slope * (1 + np.maximum(trials - 1, 0) * theta)
+    mean = np.exp(eta)
+    return mean, mean, mean * (1 + theta * mean)
+
+
+def _dispersion_factor(family: str, mean, trials):
+    """What multiplies theta in the variance over the plain GLM's variance: n - 1, or the Poisson mean."""
+    return np.maximum(trials - 1, 0) if family == "binomial" else mean
+
+
+def fit_glm_batched(X, y, keep, *, family: str, trials=None, theta=None, iterations: int = 12) -> np.ndarray:
+    """Quasi-likelihood GLM of counts ``y`` on X for every replicate at once (Fisher scoring).
+
+    X: (N, p) covariates shared by the replicates; y, keep: (R, N), ``keep`` the councils that answered;
+    ``theta`` (R,) the extra-variation parameter of :func:`_glm_terms`, held fixed (0 by default). With
+    theta fixed this is the binomial (or Poisson) GLM with variance weights 1 / (1 + (n - 1) theta)
+    (or 1 / (1 + theta mu)), the estimating equation of Williams (1982, Applied Statistics 31:144-148);
+    the tests match statsmodels' GLM with those weights. Returns coefficients, one row per replicate.
+    """
+    y = np.where(keep, y, 0.0)
+    trials = np.ones_like(y) if trials is None else np.where(keep, trials, 0.0)
+    theta = np.zeros(y.shape[0]) if theta is None else np.asarray(theta, float)
+    beta = np.zeros((y.shape[0], X.shape[1]))
+    if family == "binomial":
+        pooled = y.sum(axis=1) / np.maximum(trials.sum(axis=1), 1)
+        beta[:, 0] = logit(np.clip(pooled, 1e-6, 1 - 1e-6))
+    else:
+        beta[:, 0] = np.log(np.maximum((y * keep).sum(axis=1) / np.maximum(keep.sum(axis=1), 1), 1e-6))
+    for _ in range(iterations):
+        mean, slope, var = _glm_terms(family, beta @ X.T, trials, theta[:, None])
+        w = np.where(keep & (var > 0), slope**2 / np.where(var > 0, var, 1.0), 0.0)
+        score = np.where(keep & (var > 0), slope * (y - mean) / np.where(var > 0, var, 1.0), 0.0)
+        info = np.swapaxes(X * w[..., None], 1, 2) @ X + 1e-9 * np.eye(X.shape[1])
+        beta = beta + np.linalg.solve(info, (score @ X)[..., None])[..., 0]
+    return beta
+
+
+def solve_dispersion(pearson_at_zero, factor, keep, target, start=None, steps: int = 30) -> np.ndarray:
+    """theta >= 0 at which sum over answering councils of pearson_at_zero / (1 + factor theta) = target.
+
+    ``pearson_at_zero``: each council's squared Pearson residual under the plain GLM (theta = 0). The sum
+    is convex and falls as theta grows, so Newton's method started below the root climbs to it without
+    overshooting; theta = 0 when even the plain GLM's residuals do not exceed the target. ``start`` (one
+    value per replicate) saves steps when it lies below the root; one beyond it is replaced by 0.
+    Williams' (1982) moment estimator sets the target to the residual degrees of freedom; a chi-squared
+    draw there gives a draw of theta.
+    """
+    a = np.where(keep, pearson_at_zero, 0.0)
+    c = np.where(keep, factor, 0.0)
+    target = np.asarray(target, float)
+    theta = np.zeros(a.shape[0]) if start is None else np.asarray(start, float)
+    theta = np.where((a / (1 + c * theta[:, None])).sum(axis=1) >= target, theta, 0.0)
+    for _ in range(steps):
+        share = a / (1 + c * theta[:, None])
+        gap = share.sum(axis=1) - target
+        slope = -(share * c / (1 + c * theta[:, None])).sum(axis=1)
+        step = np.where((gap > 0) & (slope < 0), -gap / np.where(slope < 0, slope, -1.0), 0.0)
+        theta = theta + step
+        if np.all(step <= 1e-10 * (1 + theta)):
+            break
+    return theta
+
+
+class _CountModel:
+    """A fitted count model of the answering councils and proper draws for the silent ones.
+
+    Fitted by Williams' procedure (GLM, moment estimate of theta, GLM again with theta, theta again). A
+    draw first takes theta from its approximate posterior (the Pearson statistic set to a chi-squared draw
+    on the residual degrees of freedom, as the ``norm`` method draws sigma^2 from RSS / chi-squared), then
+    the coefficients from N(beta_hat, (X' W(theta) X)^-1), then each silent council's count from the
+    beta-binomial (or negative binomial) at those values.
+    """
+
+    def __init__(self, family, X, y, keep, trials=None):
+        self.family, self.X, self.y, self.keep = family, X, y, keep
+        self.trials = np.ones_like(y) if trials is None else trials
+        informative = keep & (self.trials > 0) if family == "binomial" else keep
+        self.df = np.maximum(informative.sum(axis=1) - X.shape[1], 1)
+        theta = np.zeros(y.shape[0])
+        for _ in range(2):
+            self.beta = fit_glm_batched(X, y, keep, family=family, trials=self.trials, theta=theta)
+            # the plain GLM's terms at the fitted coefficients: every draw of theta reuses them
+            mean, self.slope, self.base = _glm_terms(family, self.beta @ X.T, self.trials, 0.0)
+            pearson = np.where(self.base > 0, (y - mean) ** 2 / np.where(self.base > 0, self.base, 1.0), 0.0)
+            self.factor = _dispersion_factor(family, mean, self.trials)
+            # the answering councils first, so the draws of theta work on as few columns as possible
+            order = np.argsort(~keep, axis=1, kind="stable")[:, : max(int(keep.sum(axis=1).max()), 1)]
+            self._pearson, self._factor, self._answering = (
+                np.take_along_axis(np.where(keep, v, 0.0), order, axis=1) for v in (pearson, self.factor, keep)
+            )
+            theta = self.theta_for(self.df, start=None)
+        self.theta = theta
+
+    def theta_for(self, target, start=None):
+        """theta at which the answering councils' Pearson statistic equals ``target`` (one per replicate)."""
+        return solve_dispersion(self._pearson, self._factor, self._answering, target, start=start)
+
+    def draw(self, rng, silent_trials=None):
+        """One proper draw of every council's count (answering councils keep theirs)."""
+        theta = self.theta_for(rng.chisquare(self.df), start=self.theta)
+        var = self.base * (1 + self.factor * theta[:, None])
+        w = np.where(self.keep & (var > 0), self.slope**2 / np.where(var > 0, var, 1.0), 0.0)
+        cov = np.linalg.inv(np.swapaxes(self.X * w[..., None], 1, 2) @ self.X + 1e-9 * np.eye(self.X.shape[1]))
+        # symmetric by construction; rounding can break that when few councils answered (a nearly singular fit)
+        chol = np.linalg.cholesky((cov + np.swapaxes(cov, 1, 2)) / 2)
+        beta = self.beta + (chol @ rng.standard_normal(self.beta.shape)[..., None])[..., 0]
+        # only the silent councils are drawn: their rows and columns as flat arrays
+        silent = ~self.keep
+        rows = np.nonzero(silent)[0]
+        eta = np.clip(beta @ self.X.T, -30.0, 30.0)[silent]
+        th = theta[rows]
+        spread = np.maximum(th, 1e-12)
+        if self.family == "binomial":
+            p = expit(eta)
+            shape = 1 / spread - 1
+            p = np.where(th > 0, rng.beta(np.maximum(p * shape, 1e-12), np.maximum((1 - p) * shape, 1e-12)), p)
+            counts = rng.binomial(np.asarray(silent_trials)[silent].astype(np.int64), p)
+        else:
+            frailty = np.where(th > 0, rng.gamma(1 / spread, spread), 1.0)
+            counts = rng.poisson(np.exp(eta) * frailty)
+        drawn = self.y.copy()
+        drawn[silent] = counts
+        return drawn
 
 
 def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, alpha: float = 0.05):
-    """(estimate, low, high) arrays: multiple imputation by chained equations, every replicate at once.
+    """(estimate, low, high) arrays: size-aware binomial multiple imputation, every replicate at once.
 
-    The silent councils' log children in care is drawn from a regression on log size and DfE's logit
-    missing rate, then their logit rate from one on those and log children in care (each a proper
-    Bayesian draw). Both are missing together, so the pattern is monotone and one pass of the chain is
-    exact (no burn-in). Each completed data set gives a rate whose within-imputation variance is the
-    binomial variance of the silent councils' children alone (the answering councils' are counted, not
-    sampled); Rubin's rules combine them and the interval uses Rubin's degrees of freedom. Seeded.
+    The silent councils' children in care and children who went missing are imputed in turn (a monotone
+    pattern: both are missing together, so one pass of the chained equations is exact):
+
+    1. children in care: a negative binomial model (log link) on log size and DfE's logit missing rate;
+    2. children who went missing, given those children: a beta-binomial model (logit link) on the same
+       covariates, so each council counts in proportion to its children and the councils' rates vary
+       around the model by a fitted between-council correlation.
+
+    Both are fitted to the answering councils by Williams' procedure and drawn properly (the extra
+    variation, then the coefficients, from their approximate posterior; then a council's rate; then its
+    counts, Binomial(n, p)). An earlier version regressed unweighted empirical logits
+    log((m + 0.5) / (n - m + 0.5)) on the covariates: councils of one or two children pulled every rate
+    towards one half and inflated the spread, which put the rate about 0.3 points too high with intervals
+    about 1.5 times too wide (issue 24).
+
+    The estimand is the rate among every council's children in this frame, a finite-population total:
+    once the silent councils' counts are drawn, a completed data set gives the estimand itself, with no
+    sampling error left. The within-imputation variance is therefore 0 and Rubin's total variance is
+    (1 + 1/M) B, with M - 1 degrees of freedom; the binomial noise of the silent councils' children is
+    in B because their counts are drawn, not set to n p. Seeded.
     """
     from scipy.stats import t as t_dist
 
@@ -200,26 +329,16 @@ def mice(n, m, r, size, dfe_rate, *, seed: int, imputations: int = IMPUTATIONS, 
     # one row of counts serves every replicate of r, as in the other estimators
     n, m, r = np.broadcast_arrays(n.astype(float), m.astype(float), r.astype(bool))
     rng = np.random.default_rng(seed)
-    base = np.column_stack([np.ones(n.shape[1]), np.log(np.asarray(size, float)), logit(np.asarray(dfe_rate, float))])
-    x1 = np.broadcast_to(base, (n.shape[0], *base.shape))
-    log_n = np.log(n + 0.5)
-    logit_r = np.log((m + 0.5) / (n - m + 0.5))
-    ests, wvars = [], []
+    X = response_design(size, dfe_rate)
+    in_care = _CountModel("poisson", X, n, r)
+    missing = _CountModel("binomial", X, m, r, trials=n)
+    ests = []
     for _ in range(imputations):
-        ln = _draw_regression(x1, log_n, r, rng)
-        x2 = np.concatenate([x1, ln[..., None]], axis=2)
-        lr = _draw_regression(x2, logit_r, r, rng)
-        n_all = np.where(r, n, np.clip(np.exp(ln) - 0.5, 0, None))
-        m_all = np.where(r, m, n_all * expit(lr))
-        est = m_all.sum(axis=1) / n_all.sum(axis=1)
-        ests.append(est)
-        # The estimand is the rate among every council's children: the answering councils' counts are known
-        # exactly, so only the silent councils' children, drawn binomially at their imputed rates, add
-        # within-imputation variance.
-        p_silent = expit(lr)
-        silent_var = np.where(r, 0.0, n_all * p_silent * (1 - p_silent)).sum(axis=1)
-        wvars.append(silent_var / n_all.sum(axis=1) ** 2)
-    q, total, df = rubin(np.stack(ests, axis=-1), np.stack(wvars, axis=-1))
+        n_all = in_care.draw(rng)
+        m_all = missing.draw(rng, silent_trials=n_all)
+        ests.append(m_all.sum(axis=1) / np.maximum(n_all.sum(axis=1), 1))
+    q = np.stack(ests, axis=-1)
+    q, total, df = rubin(q, np.zeros(q.shape))
     half = t_dist.ppf(1 - alpha / 2, df) * np.sqrt(total)
     full = r.all(axis=1)
     q = np.where(full, m.sum(axis=1) / n.sum(axis=1), q)

@@ -14,7 +14,8 @@ Imports every layer but :mod:`helpers.run`.
     findings              key_findings, findings_markdown: the series' findings in words
     claims_report         the claim verdicts as tables and a chart
     nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
-    simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
+    simulation_words      simulation_findings, mar_repair_words, coverage_words, mnar_coverage_words,
+                          mechanism_summary_words: the simulation study in sentences (synthetic councils)
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     bias_analysis_words   bias_analysis_findings, tornado_chart, bias_adjusted_rows, beside_the_sliders: the
                           bias-adjusted intervals, the probability each conclusion holds, the priors and the
@@ -91,7 +92,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_holds_if",
             "with_tipping_notes",
         ],
-        "simulation_words": ["simulation_findings"],
+        "simulation_words": [
+            "coverage_words",
+            "mar_repair_words",
+            "mechanism_summary_words",
+            "mnar_coverage_words",
+            "simulation_findings",
+        ],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "bias_analysis_words": [
             "beside_the_sliders",

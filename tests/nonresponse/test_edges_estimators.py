@@ -177,21 +177,68 @@ def test_rubins_rules_by_hand():
     assert df[1] == np.inf
 
 
-def test_draw_regression_keeps_observed_rows_and_draws_around_the_ols_fit():
+@pytest.mark.parametrize("theta", [0.0, 0.04])
+def test_binomial_glm_with_extra_variation_matches_statsmodels_var_weights(theta):
+    X = est.response_design(SIZE, DFE)
+    keep = np.vstack([R, np.ones(12, bool)])
+    beta = est.fit_glm_batched(
+        X, np.tile(M, (2, 1)), keep, family="binomial", trials=np.tile(N, (2, 1)), theta=[theta] * 2
+    )
+    for i, k in enumerate(keep):
+        # the beta-binomial quasi-likelihood: a binomial GLM of proportions with variance weights n / (1 + (n - 1) theta)
+        fit = sm.GLM(M[k] / N[k], X[k], family=sm.families.Binomial(), var_weights=N[k] / (1 + (N[k] - 1) * theta)).fit(
+            tol=1e-12
+        )
+        assert beta[i].tolist() == pytest.approx(fit.params.tolist(), rel=1e-6, abs=1e-8)
+
+
+@pytest.mark.parametrize("theta", [0.0, 0.3])
+def test_count_glm_with_extra_variation_matches_statsmodels_negative_binomial(theta):
+    X = est.response_design(SIZE, DFE)
+    beta = est.fit_glm_batched(X, N[None, :].astype(float), R[None, :], family="poisson", theta=[theta])
+    family = sm.families.Poisson() if theta == 0 else sm.families.NegativeBinomial(alpha=theta)
+    fit = sm.GLM(N[R], X[R], family=family).fit(tol=1e-12)
+    assert beta[0].tolist() == pytest.approx(fit.params.tolist(), rel=1e-6, abs=1e-8)
+
+
+def test_dispersion_solves_the_pearson_equation_by_hand():
+    from scipy.optimize import brentq
+
+    a = np.array([[4.0, 1.0, 9.0], [0.5, 0.5, 0.0]])
+    c = np.array([[1.0, 3.0, 2.0], [1.0, 1.0, 1.0]])
+    keep = np.array([[True, True, False], [True, True, True]])
+    theta = est.solve_dispersion(a, c, keep, [2.0, 2.0])
+    # 4 / (1 + t) + 1 / (1 + 3 t) = 2 (the third council did not answer); the second replicate's residuals
+    # (0.5 + 0.5) never reach 2, so no extra variation
+    root = brentq(lambda t: 4 / (1 + t) + 1 / (1 + 3 * t) - 2, 0, 10)
+    assert theta.tolist() == pytest.approx([root, 0.0], abs=1e-9)
+
+
+def test_beta_binomial_draws_keep_answering_councils_and_spread_like_the_model():
     rng = np.random.default_rng(0)
-    x = np.column_stack([np.ones(8), np.arange(8.0)])
-    y = np.array([1.0, 2.9, 5.2, 7.1, 8.8, 11.2, 0.0, 0.0])  # the last two are missing
-    r = np.array([True] * 6 + [False] * 2)
-    reps = 4000
-    drawn = est._draw_regression(np.broadcast_to(x, (reps, 8, 2)), np.tile(y, (reps, 1)), np.tile(r, (reps, 1)), rng)
-    assert (drawn[:, :6] == y[:6]).all()
-    ols = sm.OLS(y[:6], x[:6]).fit()
-    expected = ols.predict(x[6:])
-    # the posterior predictive mean is the OLS prediction; its variance is s^2 (1 + h) (k - p) / (k - p - 2)
-    h = np.einsum("ij,jk,ik->i", x[6:], np.linalg.inv(x[:6].T @ x[:6]), x[6:])
-    var = ols.scale * (1 + h) * 4 / 2
-    assert drawn[:, 6:].mean(axis=0) == pytest.approx(expected, abs=4 * np.sqrt(var.max() / reps) * 3)
-    assert drawn[:, 6:].var(axis=0) == pytest.approx(var, rel=0.25)
+    k, reps, mid = 201, 2000, 100
+    X = np.column_stack([np.ones(k), np.linspace(-1, 1, k)])
+    n = np.full((reps, k), 30.0)
+    p = expit(logit(0.3) + 0.5 * X[:, 1] + rng.normal(0, 0.5, (reps, k)))
+    m = rng.binomial(n.astype(int), p).astype(float)
+    keep = np.ones((reps, k), bool)
+    keep[:, mid] = False  # one silent council per replicate, in the middle (x = 0), where the fit is surest
+    model = est._CountModel("binomial", X, m, keep, trials=n)
+    drawn = model.draw(rng, silent_trials=n)
+    assert (drawn[keep] == m[keep]).all()
+
+    def rate_spread(x):
+        """Mean rate and intra-council correlation var(p) / (E p (1 - E p)) of these logit-normal rates."""
+        rates = expit(logit(0.3) + 0.5 * x + rng.normal(0, 0.5, (4000, np.size(x))))
+        return rates.mean(), (rates.var(axis=0) / (rates.mean(axis=0) * (1 - rates.mean(axis=0)))).mean()
+
+    # the silent council's count: mean n E[p], variance n E[p] (1 - E[p]) (1 + (n - 1) rho), rho the fitted
+    # intra-council correlation (common to all councils), plus a little from the drawn coefficients
+    mean_p, silent = rate_spread(0.0)[0], drawn[:, mid]
+    assert silent.mean() == pytest.approx(30 * mean_p, abs=4 * np.sqrt(silent.var() / reps))
+    assert silent.var() == pytest.approx(30 * mean_p * (1 - mean_p) * (1 + 29 * np.median(model.theta)), rel=0.1)
+    # Williams' estimate: the councils' average intra-council correlation
+    assert np.median(model.theta) == pytest.approx(rate_spread(X[:, 1])[1], rel=0.1)
 
 
 def test_mice_interval_is_rubins_t_interval(monkeypatch):
@@ -285,20 +332,25 @@ def test_rubins_rules_on_one_set_of_imputations():
     assert float(df) == pytest.approx(2 * (1 + 0.002 / (4 / 3 * between)) ** 2)
 
 
-def test_mice_within_variance_and_the_smallest_number_of_imputations(monkeypatch):
+def test_mice_has_no_within_variance_and_rubins_degrees_of_freedom_are_m_minus_1(monkeypatch):
     seen = []
     real = est.rubin
-    monkeypatch.setattr(est, "rubin", lambda q, w: seen.append((np.asarray(q), np.asarray(w))) or real(q, w))
+    monkeypatch.setattr(
+        est, "rubin", lambda q, w: seen.append((np.asarray(q), np.asarray(w), real(q, w))) or seen[-1][2]
+    )
     r2 = np.vstack([R, np.ones(12, bool)])
-    est.mice(np.tile(N, (2, 1)), np.tile(M, (2, 1)), r2, SIZE, DFE, seed=5, imputations=2)
-    q, w = seen[0]
+    est.mice(np.tile(N, (2, 1)), np.tile(M, (2, 1)), r2, SIZE, DFE, seed=5, imputations=3)
+    q, w, (_, total, df) = seen[0]
     truth = M.sum() / N.sum()
-    # every council answered in the second replicate: each imputation is the truth, and with every count
-    # known (the estimand is the rate among all councils' children) nothing adds within-imputation variance
-    assert q[1].tolist() == pytest.approx([truth, truth])
-    assert w[1].tolist() == [0.0, 0.0]
-    # the first: a rate in 0..1 over at least the answering councils' children
-    assert ((w[0] > 0) & (w[0] <= q[0] * (1 - q[0]) / N[R].sum())).all()
+    # every council answered in the second replicate: each imputation is the truth
+    assert q[1].tolist() == pytest.approx([truth] * 3)
+    # the estimand is the rate among all councils' children (a finite-population total): a completed data
+    # set is the estimand itself, so no within-imputation variance, total (1 + 1/M) B on M - 1 = 2 df
+    assert w.tolist() == [[0.0] * 3] * 2
+    assert total[0] == pytest.approx(4 / 3 * q[0].var(ddof=1))
+    assert df[0] == pytest.approx(2.0)
+    # the first: whole numbers of children drawn, so each completed rate is a fraction of whole counts
+    assert ((q[0] > 0) & (q[0] < 1)).all() and len(set(q[0].round(12))) > 1
 
 
 def test_ipw_statsmodels_leaves_out_answering_councils_with_no_children():

@@ -209,27 +209,27 @@ def test_mnar_grid_gives_one_row_per_strength(inputs):
         simulate(inputs, mechanisms=["mnar"], mnar_strengths=[], n_sims=10)
 
 
-def test_imputation_draws_centre_on_the_statsmodels_ols_prediction():
+def test_imputation_draws_centre_on_the_statsmodels_glm_prediction():
     import statsmodels.api as sm
+    from scipy.special import expit
 
-    # One data set copied into 4,000 replicates: each replicate's draw for a missing row is the OLS prediction
-    # plus parameter and residual noise, so their mean must sit on statsmodels' prediction (within 4 MCSEs).
+    # One data set copied into 4,000 replicates: each replicate's draw for a silent council is n times the
+    # binomial GLM's prediction plus parameter, between-council and binomial noise, so their mean must sit
+    # on n times statsmodels' prediction (within 4 MCSEs).
     rng = np.random.default_rng(0)
     x = np.column_stack([np.ones(40), rng.normal(size=40), rng.normal(size=40)])
-    y = x @ np.array([1.0, 0.5, -0.3]) + rng.normal(0, 0.2, 40)
+    n = rng.integers(5, 60, 40).astype(float)
+    m = rng.binomial(n.astype(int), expit(x @ np.array([-0.5, 0.5, -0.3]) + rng.normal(0, 0.3, 40))).astype(float)
     r = np.arange(40) < 30
-    fit = sm.OLS(y[r], x[r]).fit()
     reps = 4000
-    drawn = est._draw_regression(
-        np.broadcast_to(x, (reps, *x.shape)), np.broadcast_to(y, (reps, 40)), np.broadcast_to(r, (reps, 40)), rng
-    )
-    np.testing.assert_array_equal(drawn[:, r], np.broadcast_to(y[r], (reps, 30)))  # observed rows untouched
+    model = est._CountModel("binomial", x, np.broadcast_to(m, (reps, 40)), np.broadcast_to(r, (reps, 40)), trials=n)
+    drawn = model.draw(rng, silent_trials=np.broadcast_to(n, (reps, 40)))
+    np.testing.assert_array_equal(drawn[:, r], np.broadcast_to(m[r], (reps, 30)))  # answering councils untouched
+    fit = sm.GLM(m[r] / n[r], x[r], family=sm.families.Binomial(), var_weights=n[r] / (1 + (n[r] - 1) * model.theta[0]))
+    expected = n[~r] * fit.fit(tol=1e-12).predict(x[~r])
     mean, mcse = drawn[:, ~r].mean(axis=0), drawn[:, ~r].std(axis=0, ddof=1) / np.sqrt(reps)
-    assert np.all(np.abs(mean - fit.predict(x[~r])) < 4 * mcse)
-    # Their spread is the predictive one: residual variance plus parameter uncertainty (about 1.0x to 1.3x).
-    predictive = fit.get_prediction(x[~r]).var_pred_mean + fit.scale
-    ratio = drawn[:, ~r].var(axis=0) / predictive
-    assert np.all((ratio > 0.9) & (ratio < 1.4)), ratio
+    assert np.all(np.abs(mean - expected) < 4 * mcse)
+    assert (drawn == np.round(drawn)).all()  # whole children
 
 
 def test_tipping_chart_starts_each_line_at_its_threshold_and_is_readable(ledger):
