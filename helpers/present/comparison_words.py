@@ -88,8 +88,8 @@ def report_findings(
     """The report's findings in sentences, computed from its headline table and comparisons.
 
     One sentence per went-missing rate in the headline period (count, rate, the 95% CI (sampling only), and,
-    with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the sensitivity interval for
-    the DfE-implied design effect and for d = 3); one on each trafficked-against-unaccompanied
+    with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the range of design effects
+    DfE's council spread implies with the sensitivity interval at its upper end, and the one for d = 3); one on each trafficked-against-unaccompanied
     comparison; one on each change from the previous report with its between-report interval (when
     ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
     """
@@ -106,7 +106,9 @@ def report_findings(
         )
         if pd.notna(getattr(row, "sens_low_deff_implied", float("nan"))):
             text += (
-                f"; sensitivity interval (design effect {row.deff:.2f}, implied by DfE's council data) "
+                f"; sensitivity interval (design effect {deff_range_text(row.deff_low, row.deff_high)}, derived "
+                "from DfE's council data on the assumption that these councils differ as much; an assumption, "
+                f"not a measurement; at d = {row.deff_high:.2f}) "
                 f"{row.sens_low_deff_implied:.1%} to {row.sens_high_deff_implied:.1%}"
             )
         if pd.notna(getattr(row, "sens_low_deff_3", float("nan"))):
@@ -146,6 +148,11 @@ def report_findings(
     return out
 
 
+def deff_range_text(low, high) -> str:
+    """The implied design effect as a range in words: 1.403, 1.684 -> '1.40–1.68' (one value if they agree)."""
+    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}"
+
+
 def _span(low, high) -> str:
     return "not computable (two council sets)" if pd.isna(low) else f"{low:.1%} to {high:.1%}"
 
@@ -155,7 +162,8 @@ def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
 
     One row per went-missing or not-found pair; columns: version, group, period, measure, rate,
     "95% CI (sampling only)", one "sensitivity interval (design effect d)" per grid value above 1, and
-    the interval at the DfE-implied design effect with that d printed beside it.
+    the range of design effects DfE's council spread implies (derived, not measured) and the interval at
+    its upper end, with that d printed beside it.
     """
     level = f"{1 - alpha:.0%}"  # alpha is checked where the table was computed (with_sensitivity)
     shown = pd.DataFrame(
@@ -178,12 +186,16 @@ def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
         name = label.replace("_", ".")
         shown[f"{level} sensitivity interval (design effect {name})"] = [_span(lo, hi) for lo, hi in zip(lows, highs)]
     if "sens_low_deff_implied" in table.columns:
-        shown[f"{level} sensitivity interval (design effect implied by DfE)"] = [
+        shown["design effect implied by DfE (a derived range, not measured)"] = [
+            "-" if pd.isna(high) else f"{deff_range_text(low, high)} (DfE {years})"
+            for low, high, years in zip(table["deff_low"], table["deff_high"], table["deff_years"])
+        ]
+        shown[f"{level} sensitivity interval (upper end of the implied design effect)"] = [
             "no council count published"
             if pd.isna(d) and pd.notna(c)
             else _span(lo, hi) + ("" if pd.isna(d) else f" (d = {d:.2f})")
             for lo, hi, d, c in zip(
-                table["sens_low_deff_implied"], table["sens_high_deff_implied"], table["deff"], table["ci_low"]
+                table["sens_low_deff_implied"], table["sens_high_deff_implied"], table["deff_high"], table["ci_low"]
             )
         ]
         shown["councils behind the implied design effect"] = [

@@ -41,6 +41,7 @@ from helpers.nonresponse.two_sided import (
     two_sided_table,
     two_sided_threshold,
 )
+from helpers.present.comparison_words import deff_range_text
 from helpers.present.nonresponse_findings import holds_if
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
@@ -171,9 +172,10 @@ def sensitivity_intervals(rows: pd.DataFrame) -> dict:
                 rows[low],
                 rows[f"sens_high_deff_{deff_label(d)}"],
             )
-    if "deff" in rows.columns and rows["deff"].notna().any():
-        d = rows["deff"].dropna().iloc[0]
-        name = f"{level} sensitivity interval (design effect {d:.2f}, implied by DfE councils)"
+    if "deff_high" in rows.columns and rows["deff_high"].notna().any():
+        first = rows.dropna(subset=["deff_high"]).iloc[0]
+        d = deff_range_text(first["deff_low"], first["deff_high"])
+        name = f"{level} sensitivity interval (design effect {d}, derived from DfE councils, not measured; upper end)"
         out[name] = (rows["sens_low_deff_implied"], rows["sens_high_deff_implied"])
     return out
 

@@ -5,7 +5,7 @@ Imports only :mod:`helpers.ledger`.
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
     rates           headline_table, wilson_interval, check_alpha
     report_view     ReportView, report_view: one report's headline table built once, and its views
-    clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
+    clustering      council_icc, council_spread, design_effect, with_sensitivity: councils as a design-effect range
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     series          report_series, england_baseline, incident_models: the series year by year
     trends          compare_proportions and statsmodels count models (Poisson, negative binomial)
@@ -28,13 +28,18 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "SENSITIVITY_DEFFS",
             "council_icc",
             "council_size_cv2",
+            "council_spread",
+            "council_spread_by_year",
             "deff_label",
             "design_effect",
             "design_effect_curve",
             "design_effect_interval",
             "dispersion_by_size",
             "fit_beta_binomial",
+            "fit_logit_normal",
+            "icc_at_rate",
             "implied_design_effects",
+            "overlapping_dfe_years",
             "with_sensitivity",
         ],
         "comparisons": [

@@ -14,20 +14,31 @@ an average English council give about 8 (which is why DfE's Pearson dispersion i
 report's ~17 trafficked children per answering council give about 1.2. Borrowing the dispersion of the big
 group for the small one would overstate the clustering several times over.
 
-Because rho comes from a different population of children, the implied d is one assumption among
-several; :func:`with_sensitivity` adds intervals for a small grid of design effects (1, 1.5, 3, 7) as well as
-the implied one. Each is a Wilson interval on the effective sample size n / d: a **sensitivity interval
-(design effect d)**, not a confidence interval measured from the reports.
+rho is not one number: DfE's fell from about 0.018 in 2015 to under 0.01 from 2019, and an ICC also
+depends on the rate (the same spread of councils gives a larger ICC nearer one half). So what is carried
+from DfE to a report's group is the spread of council rates on the logit scale, sigma of a binomial model
+with a normal council effect (:func:`fit_logit_normal`), fitted for each DfE year the report's period
+overlaps (:func:`overlapping_dfe_years`) and turned into an ICC at the group's own rate
+(:func:`icc_at_rate`). The implied d is a range (:func:`implied_design_effects`): its ends come from
+sigma's profile-likelihood interval in each of those years.
+
+Because sigma comes from a different population of children, the implied d is derived on an assumption,
+never measured, and is one assumption among several; :func:`with_sensitivity` adds intervals for a small
+grid of design effects (1, 1.5, 3, 7) as well as one at the upper end of the implied range. Each is a
+Wilson interval on the effective sample size n / d: a **sensitivity interval (design effect d)**, not a
+confidence interval measured from the reports.
 """
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
 from helpers.ledger.errors import ParameterError
-from helpers.stats.rates import DIFFERENT_COUNCIL_SET, check_alpha, wilson_interval
+from helpers.stats.rates import DIFFERENT_COUNCIL_SET, check_alpha, period_year, wilson_interval
 
 SENSITIVITY_DEFFS = (1.0, 1.5, 3.0, 7.0)
 # The DfE council measure whose spread of sizes stands in for each group's (the reports publish none):
@@ -106,6 +117,176 @@ def council_icc(
         )
     fit = fit_beta_binomial(wide[numerator], wide[denominator])
     return {**fit, "year": int(year), "mean_size": float(wide[denominator].mean())}
+
+
+def _standard_normal_nodes(sigma: float, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes on -9..9 and weights (summing to 1) for an expectation over a standard normal z.
+
+    A fine even grid (the trapezoid rule), not Gauss-Hermite: a council of n children pins its logit rate
+    to within about 2 / sqrt(n), so in z its likelihood is a spike of width about 2 / (sigma sqrt(n)), which
+    60 or even 240 Gauss-Hermite nodes miss (their log likelihood of DfE 2024 is off by 0.1 to 0.7). The
+    spacing is a third of the narrowest spike, and never coarser than 400 intervals.
+    """
+    width = 2.0 / (max(sigma, 1e-6) * np.sqrt(float(np.max(n)) / 4))
+    k = int(np.clip(np.ceil(18.0 / (width / 3)), 400, 20000)) + 1
+    z = np.linspace(-9.0, 9.0, k)
+    w = np.exp(-0.5 * z**2)
+    return z, w / w.sum()
+
+
+def _logit_normal_terms(mu: float, sigma: float, x: np.ndarray, n: np.ndarray) -> tuple[float, float, float]:
+    """Log likelihood of counts x of n when each cluster's logit rate is N(mu, sigma^2), and its first
+    and second derivatives in mu (quadrature over the cluster effect on a fine grid)."""
+    z, w = _standard_normal_nodes(sigma, n)
+    eta = mu + sigma * z[None, :]
+    # The binomial coefficient does not depend on mu or sigma, but is kept so the value is the likelihood.
+    choose = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
+    logp = x[:, None] * special.log_expit(eta) + (n - x)[:, None] * special.log_expit(-eta) + np.log(w)[None, :]
+    each = special.logsumexp(logp, axis=1)
+    post = np.exp(logp - each[:, None])  # each cluster's posterior weights over the nodes
+    p = special.expit(eta)
+    score = x[:, None] - n[:, None] * p
+    first = (post * score).sum(axis=1)
+    second = (post * (score**2 - n[:, None] * p * (1 - p))).sum(axis=1) - first**2
+    return float((choose + each).sum()), float(first.sum()), float(second.sum())
+
+
+def _logit_normal_loglik(mu: float, sigma: float, x: np.ndarray, n: np.ndarray) -> float:
+    """Log likelihood of the logit-normal binomial model (see :func:`fit_logit_normal`)."""
+    return _logit_normal_terms(mu, sigma, x, n)[0]
+
+
+def _best_mu(sigma: float, x: np.ndarray, n: np.ndarray, start: float) -> tuple[float, float]:
+    """The mean logit that maximises the likelihood at a given sigma, by Newton's method: (mu, loglik)."""
+    mu = start
+    for _ in range(50):
+        loglik, first, second = _logit_normal_terms(mu, sigma, x, n)
+        step = -first / second if second < 0 else 0.1 * np.sign(first)
+        mu += float(np.clip(step, -1.0, 1.0))
+        if abs(step) < 1e-10:
+            break
+    return mu, _logit_normal_loglik(mu, sigma, x, n)
+
+
+def fit_logit_normal(x, n, alpha: float = 0.05) -> dict:
+    """The between-cluster spread on the logit scale: a binomial model with a normal cluster effect.
+
+    Each cluster's rate is expit(mu + sigma z) with z standard normal, and its count binomial given the
+    rate; the likelihood integrates z out on a fine grid (:func:`_standard_normal_nodes`). sigma (the
+    between-council standard deviation of the logit rate, after the binomial noise of small councils is
+    taken out) is the number that carries over from one group of children to another, unlike the ICC,
+    which also depends on the rate. Its interval is the profile-likelihood one (likelihood ratio against chi-square with 1 df).
+
+    Returns
+    -------
+    dict
+        mu, sigma, sigma_low, sigma_high, loglik, clusters.
+    """
+    alpha = check_alpha(alpha)
+    x, n = np.asarray(x, float), np.asarray(n, float)
+    if x.shape != n.shape or x.ndim != 1 or len(x) < 2:
+        raise ParameterError("logit-normal fit: x and n must be two equal-length lists of at least two clusters")
+    if not (np.isfinite(x).all() and np.isfinite(n).all()) or (x < 0).any() or (x > n).any() or (n <= 0).any():
+        raise ParameterError("logit-normal fit: each x must lie between 0 and its n, and each n must be positive")
+    start = float(special.logit(np.clip(x.sum() / n.sum(), 1e-6, 1 - 1e-6)))
+    best = optimize.minimize_scalar(
+        lambda log_s: -_best_mu(np.exp(log_s), x, n, start)[1],
+        bounds=(np.log(1e-4), np.log(5.0)),
+        method="bounded",
+        options={"xatol": 1e-7},
+    )
+    sigma = float(np.exp(best.x))
+    mu, loglik = _best_mu(sigma, x, n, start)
+    drop = stats.chi2.ppf(1 - alpha, 1) / 2
+
+    def gap(s):
+        return loglik - _best_mu(s, x, n, mu)[1] - drop
+
+    low = optimize.brentq(gap, 1e-4, sigma) if gap(1e-4) > 0 else 0.0
+    high = optimize.brentq(gap, sigma, 5.0)
+    return {
+        "mu": mu,
+        "sigma": sigma,
+        "sigma_low": float(low),
+        "sigma_high": float(high),
+        "loglik": loglik,
+        "clusters": int(len(x)),
+    }
+
+
+def icc_at_rate(sigma, rate) -> float:
+    """The ICC a logit-scale spread sigma implies at an overall rate: Var(p) / (rate (1 - rate)).
+
+    The council rates are expit(mu + sigma z), z standard normal, with mu chosen so that their mean is
+    ``rate``; the ICC of a binary outcome is the variance of the cluster rates over rate (1 - rate).
+    Holding sigma fixed and moving the rate towards one half raises the ICC: at sigma 0.30 it is about
+    0.0099 at a 12% rate and 0.0206 at 37%. NaN for a rate of 0 or 1.
+    """
+    sigma, rate = float(sigma), float(rate)
+    if not np.isfinite(sigma) or sigma < 0:
+        raise ParameterError(f"icc_at_rate: sigma must be a number of at least 0; got {sigma!r}")
+    if not 0 < rate < 1:
+        return float("nan")
+    if sigma == 0:
+        return 0.0
+    z, w = _standard_normal_nodes(sigma, np.array([4.0]))
+    mu = optimize.brentq(lambda m: float(w @ special.expit(m + sigma * z)) - rate, -40, 40, xtol=1e-13)
+    p = special.expit(mu + sigma * z)
+    return float(w @ (p - rate) ** 2 / (rate * (1 - rate)))
+
+
+def overlapping_dfe_years(period: str, held) -> list[int]:
+    """The DfE years (ending 31 March) an FOI period overlaps, kept to the years held, paired year first.
+
+    A calendar year Y overlaps DfE's years ending March Y (three months; the project's pairing rule,
+    :func:`helpers.nonresponse.frame.dfe_year`) and March Y + 1 (nine months); a year to September Y
+    overlaps the same two. Years outside the data are dropped; when none is held, the nearest held year.
+    """
+    years = sorted({int(y) for y in pd.unique(pd.Series(held).dropna())})
+    if not years:
+        raise ParameterError("overlapping_dfe_years: no DfE year held")
+    year = period_year(period)
+    paired = min(max(year, years[0]), years[-1])
+    return [paired] + [y for y in (year + 1,) if y in years and y != paired]
+
+
+_SPREAD_CACHE: dict = {}
+
+
+def council_spread(council_years: pd.DataFrame, year: int, alpha: float = 0.05) -> dict:
+    """DfE's council heterogeneity in one year: the beta-binomial ICC and the logit-normal spread sigma.
+
+    Fitted to each council's children who went missing out of children looked after during the year
+    (suppressed councils left out). Returns year, councils, mean_size, rate (pooled), icc (beta-binomial,
+    at DfE's own rate), logit_sd with logit_sd_low and logit_sd_high (profile-likelihood interval at
+    level 1 - alpha). The fits are cached by the data they saw.
+    """
+    wide = _council_wide(council_years, year, ["children_missing", "cla_during_year"])
+    wide = wide[wide["cla_during_year"] > 0]
+    if len(wide) < 2:
+        raise ParameterError(f"council_years: fewer than two councils with both counts in {year}")
+    x, n = wide["children_missing"].to_numpy(float), wide["cla_during_year"].to_numpy(float)
+    key = (int(year), float(alpha), x.tobytes(), n.tobytes())
+    if key not in _SPREAD_CACHE:
+        beta = fit_beta_binomial(x, n)
+        spread = fit_logit_normal(x, n, alpha)
+        _SPREAD_CACHE[key] = {
+            "year": int(year),
+            "councils": int(len(x)),
+            "mean_size": float(n.mean()),
+            "rate": float(x.sum() / n.sum()),
+            "icc": beta["icc"],
+            "logit_sd": spread["sigma"],
+            "logit_sd_low": spread["sigma_low"],
+            "logit_sd_high": spread["sigma_high"],
+        }
+    return dict(_SPREAD_CACHE[key])
+
+
+def council_spread_by_year(council_years: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`council_spread` for every year held, one row per year (the ICC and sigma of each DfE year)."""
+    years = sorted(int(y) for y in pd.unique(council_years["year"]))
+    return pd.DataFrame([council_spread(council_years, y, alpha) for y in years])
 
 
 def size_cv2(sizes) -> float:
@@ -200,30 +381,61 @@ def councils_behind(figures: pd.DataFrame, report_id: str, version: str, group: 
     return float("nan"), "no council count published"
 
 
-def implied_design_effects(headlines: pd.DataFrame, figures: pd.DataFrame, council_years: pd.DataFrame) -> pd.DataFrame:
-    """The DfE-implied design effect of each headline row: rho from DfE, m and cv^2 for the row's group.
+def _deff_at(year: int, sigma: float, *, rate: float, mean_size: float, cv2: dict) -> float:
+    """Kish's d for a group at ``rate`` with m = ``mean_size``, when councils differ by sigma on the logit scale."""
+    return design_effect(icc_at_rate(sigma, rate), mean_size, cv2[year])
 
-    m = the row's denominator / the councils it rests on (:func:`councils_behind`); cv^2 from DfE's
-    councils in the measure of :data:`SIZE_PROXY` (unaccompanied children) or all looked-after children.
-    Returns columns councils, mean_size, size_cv2, icc, deff, deff_basis, index-aligned with ``headlines``.
+
+def implied_design_effects(
+    headlines: pd.DataFrame, figures: pd.DataFrame, council_years: pd.DataFrame, alpha: float = 0.05
+) -> pd.DataFrame:
+    """The design effect each headline row would have if its councils differed as much as DfE's, as a range.
+
+    For each row: the DfE years its FOI period overlaps (:func:`overlapping_dfe_years`, the paired year
+    first); in each, DfE's between-council spread sigma on the logit scale with its profile-likelihood
+    interval (:func:`council_spread`); the ICC that sigma implies at the row's own rate
+    (:func:`icc_at_rate`); and Kish's d with m = the row's denominator / the councils it rests on
+    (:func:`councils_behind`) and cv^2 of that year's DfE councils in the measure of :data:`SIZE_PROXY`.
+    ``deff`` is d at the paired year's sigma; ``deff_low`` and ``deff_high`` are the smallest and largest
+    d over the overlapping years at the ends of sigma's interval. It is derived on an assumption (the
+    reports' councils differ on the logit scale as much as DfE's do for all looked-after children), never
+    measured from the reports.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns councils, mean_size, size_cv2, dfe_year, dfe_years, logit_sd, icc, deff, deff_low,
+        deff_high, deff_basis, index-aligned with ``headlines``.
     """
-    icc = council_icc(council_years)
+    held = council_years["year"]
     cv2 = {}
     rows = []
     for row in headlines.itertuples():
         councils, basis = councils_behind(figures, row.report_id, row.version, row.group)
+        years = overlapping_dfe_years(row.period, held)
         proxy = SIZE_PROXY.get(row.group, DEFAULT_SIZE_PROXY)
-        if proxy not in cv2:
-            cv2[proxy] = council_size_cv2(council_years, icc["year"], proxy)
+        for y in years:
+            if (proxy, y) not in cv2:
+                cv2[(proxy, y)] = council_size_cv2(council_years, y, proxy)
         m = row.denominator / councils if councils > 0 else float("nan")
-        d = design_effect(icc["icc"], m, cv2[proxy]) if np.isfinite(m) else float("nan")
+        rate = row.numerator / row.denominator if row.denominator > 0 else float("nan")
+        spread = {y: council_spread(council_years, y, alpha) for y in years}
+
+        usable = np.isfinite(m) and 0 < rate < 1
+        d_at = functools.partial(_deff_at, rate=rate, mean_size=m, cv2={y: cv2[(proxy, y)] for y in years})
+        paired = years[0]
         rows.append(
             {
                 "councils": councils,
                 "mean_size": m,
-                "size_cv2": cv2[proxy],
-                "icc": icc["icc"],
-                "deff": d,
+                "size_cv2": cv2[(proxy, paired)],
+                "dfe_year": paired,
+                "dfe_years": "–".join(str(y) for y in sorted(years)),
+                "logit_sd": spread[paired]["logit_sd"],
+                "icc": icc_at_rate(spread[paired]["logit_sd"], rate) if 0 < rate < 1 else float("nan"),
+                "deff": d_at(paired, spread[paired]["logit_sd"]) if usable else float("nan"),
+                "deff_low": min(d_at(y, spread[y]["logit_sd_low"]) for y in years) if usable else float("nan"),
+                "deff_high": max(d_at(y, spread[y]["logit_sd_high"]) for y in years) if usable else float("nan"),
                 "deff_basis": basis,
             }
         )
@@ -239,10 +451,13 @@ def with_sensitivity(
 ) -> pd.DataFrame:
     """A headline table with the design-effect sensitivity grid added, in wide form.
 
-    Adds ``deff`` (the DfE-implied design effect of the row, empty when no council count is published),
-    ``deff_basis`` (where its council count comes from), ``deff_councils`` (that count), then ``sens_low_deff_<d>`` / ``sens_high_deff_<d>``
-    for each d of ``deffs`` (1.5 is written 1_5) and ``sens_low_deff_implied`` / ``sens_high_deff_implied``.
-    With d = 1 the interval is the Wilson one. Pairs counted over two council sets get none.
+    Adds ``deff_low`` and ``deff_high`` (the range of design effects DfE's council spread implies for the
+    row, :func:`implied_design_effects`; empty when no council count is published), ``deff_years`` (the
+    DfE years it rests on), ``deff_basis`` (where its council count comes from), ``deff_councils`` (that
+    count), then ``sens_low_deff_<d>`` / ``sens_high_deff_<d>`` for each d of ``deffs`` (1.5 is written
+    1_5) and ``sens_low_deff_implied`` / ``sens_high_deff_implied``, the interval at ``deff_high`` (the
+    widest the implied range allows). With d = 1 the interval is the Wilson one. Pairs counted over two
+    council sets get none.
     """
     alpha = check_alpha(alpha)
     deffs = [float(d) for d in deffs]
@@ -255,18 +470,20 @@ def with_sensitivity(
         if "comparability" in out.columns
         else np.zeros(len(out), dtype=bool)
     )
-    out["deff"] = implied["deff"].where(~blank)
+    out["deff_low"] = implied["deff_low"].where(~blank)
+    out["deff_high"] = implied["deff_high"].where(~blank)
+    out["deff_years"] = implied["dfe_years"].where(~blank & implied["deff_high"].notna(), "")
     out["deff_basis"] = implied["deff_basis"].where(~blank, "two council sets: no rate")
     out["deff_councils"] = implied["councils"].where(~blank)
     for d in deffs:
         low, high = design_effect_interval(out["numerator"], out["denominator"], d, alpha)
         out[f"sens_low_deff_{deff_label(d)}"] = np.where(blank, np.nan, low)
         out[f"sens_high_deff_{deff_label(d)}"] = np.where(blank, np.nan, high)
-    have = out["deff"].notna() & ~blank
+    have = out["deff_high"].notna() & ~blank
     out["sens_low_deff_implied"] = out["sens_high_deff_implied"] = np.nan
     if have.any():
         low, high = design_effect_interval(
-            out.loc[have, "numerator"], out.loc[have, "denominator"], out.loc[have, "deff"], alpha
+            out.loc[have, "numerator"], out.loc[have, "denominator"], out.loc[have, "deff_high"], alpha
         )
         out.loc[have, "sens_low_deff_implied"], out.loc[have, "sens_high_deff_implied"] = low, high
     return out
