@@ -168,14 +168,15 @@ def _best_mu(sigma: float, x: np.ndarray, n: np.ndarray, start: float) -> tuple[
     return mu, _logit_normal_loglik(mu, sigma, x, n)
 
 
-def fit_logit_normal(x, n, alpha: float = 0.05) -> dict:
+def fit_logit_normal(x, n, alpha: float = 0.05, interval: bool = True) -> dict:
     """The between-cluster spread on the logit scale: a binomial model with a normal cluster effect.
 
     Each cluster's rate is expit(mu + sigma z) with z standard normal, and its count binomial given the
     rate; the likelihood integrates z out on a fine grid (:func:`_standard_normal_nodes`). sigma (the
     between-council standard deviation of the logit rate, after the binomial noise of small councils is
     taken out) is the number that carries over from one group of children to another, unlike the ICC,
-    which also depends on the rate. Its interval is the profile-likelihood one (likelihood ratio against chi-square with 1 df).
+    which also depends on the rate. Its interval is the profile-likelihood one (likelihood ratio against
+    chi-square with 1 df); ``interval=False`` skips it (sigma_low and sigma_high are then NaN).
 
     Returns
     -------
@@ -197,6 +198,15 @@ def fit_logit_normal(x, n, alpha: float = 0.05) -> dict:
     )
     sigma = float(np.exp(best.x))
     mu, loglik = _best_mu(sigma, x, n, start)
+    if not interval:
+        return {
+            "mu": mu,
+            "sigma": sigma,
+            "sigma_low": np.nan,
+            "sigma_high": np.nan,
+            "loglik": loglik,
+            "clusters": len(x),
+        }
     drop = stats.chi2.ppf(1 - alpha, 1) / 2
 
     def gap(s):
