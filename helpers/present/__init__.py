@@ -15,6 +15,7 @@ Imports every layer but :mod:`helpers.run`.
     claims_report         the claim verdicts as tables and a chart
     nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
     simulation_words      simulation_findings: the simulation study in sentences (synthetic councils)
+    spread_words          spread_table, spread_sentence, spread_sensitivity_table: the synthetic councils' spread
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     glossary              TERMS, term_link
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
@@ -59,6 +60,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "versions_side_by_side",
         ],
         "comparison_words": [
+            "deff_range_text",
+            "design_effect_p_sentences",
             "display_benchmark",
             "display_comparisons",
             "display_sensitivity",
@@ -88,6 +91,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "with_tipping_notes",
         ],
         "simulation_words": ["simulation_findings"],
+        "spread_words": ["spread_sensitivity_table", "spread_sentence", "spread_table"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],

@@ -27,7 +27,9 @@ NOT_BETWEEN_REPORTS = "not shown: different councils"
 def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Comparisons formatted for reading: rates as per cent, differences in percentage points.
 
-    With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one.
+    With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one;
+    with the columns of :func:`helpers.stats.clustering.with_design_effect_p`, the p-value at both ends of
+    the design effects DfE's councils imply.
     Each interval's header names what it is; a comparison between reports shows no sampling-only interval
     or p-value, only the random-effects interval.
     """
@@ -58,12 +60,40 @@ def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
         shown["p-value, Holm-adjusted"] = [
             no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_holm"], table["comparison"])
         ]
+    if "p_deff_high" in table.columns and table["p_deff_high"].notna().any():
+        shown["p-value at the design effects DfE's councils imply (derived, not measured)"] = [
+            "-" if pd.isna(high) else f"{_p(low)} to {_p(high)} (d {d1} and {d2})"
+            for low, high, d1, d2 in zip(
+                table["p_deff_low"], table["p_deff_high"], table["deff_first"], table["deff_second"]
+            )
+        ]
     if "ci_low_reports" in table.columns and table["ci_low_reports"].notna().any():
         shown[f"{level} CI (random effects, t on k−2 df), points"] = [
             "-" if pd.isna(lo) else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
             for lo, hi in zip(table["ci_low_reports"], table["ci_high_reports"])
         ]
     return shown
+
+
+def design_effect_p_sentences(tests: pd.DataFrame) -> list[str]:
+    """One sentence per year-against-year comparison within one FOI round with p-values at its design effects.
+
+    ``tests`` carries the columns of :func:`helpers.stats.clustering.with_design_effect_p`. The p-value
+    treating children as independent is set beside the range it takes when each rate's councils differ
+    as much as DfE's do (an assumption, not a measurement).
+    """
+    if "p_deff_high" not in tests.columns:
+        return []
+    out = []
+    for row in tests[tests["p_deff_high"].notna() & (tests["comparison"] == "year against year")].itertuples():
+        out.append(
+            f"{row.second[:1].upper() + row.second[1:]} against {row.first} ({row.comparison}, one FOI round): "
+            f"{100 * row.difference:+.1f} points, p {_p(row.p_value)} treating the children as independent; "
+            f"p {_p(row.p_deff_low)} to {_p(row.p_deff_high)} if the councils differ as much as DfE's do (design "
+            f"effects {row.deff_first} and {row.deff_second}, derived from DfE's council data, not measured; "
+            f"{row.p_deff_basis})."
+        )
+    return out
 
 
 def display_benchmark(table: pd.DataFrame) -> pd.DataFrame:
@@ -89,8 +119,10 @@ def report_findings(
 
     One sentence per went-missing rate in the headline period (count, rate, the 95% CI (sampling only), and,
     with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the range of design effects
-    DfE's council spread implies with the sensitivity interval at its upper end, and the one for d = 3); one on each trafficked-against-unaccompanied
-    comparison; one on each change from the previous report with its between-report interval (when
+    DfE's council spread implies with the sensitivity interval at its upper end, and the one for d = 3);
+    one on each trafficked-against-unaccompanied comparison (with its p-value at the implied design effects, when ``tests`` has them); one on each
+    year-against-year comparison within one FOI round that has them (:func:`design_effect_p_sentences`);
+    one on each change from the previous report with its between-report interval (when
     ``tests`` has ``ci_low_reports``); one on the DfE contrast; one on pairs that cannot be computed.
     """
     level = f"{1 - alpha:.0%}"
@@ -123,8 +155,14 @@ def report_findings(
             f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} CI "
             f"(sampling only) {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
             + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "")
+            + (
+                f"; p {_p(row.p_deff_low)} to {_p(row.p_deff_high)} at the design effects DfE's councils imply"
+                if pd.notna(getattr(row, "p_deff_high", float("nan")))
+                else ""
+            )
             + ")."
         )
+    out.extend(design_effect_p_sentences(tests))
     if "ci_low_reports" in tests.columns:
         for row in tests[tests["ci_low_reports"].notna()].itertuples():
             holds = "includes" if row.ci_low_reports <= 0 <= row.ci_high_reports else "excludes"

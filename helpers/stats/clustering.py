@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from helpers.ledger.errors import ParameterError
-from helpers.stats.rates import DIFFERENT_COUNCIL_SET, check_alpha, period_year, wilson_interval
+from helpers.stats.rates import DIFFERENT_COUNCIL_SET, check_alpha, headline_table, period_year, wilson_interval
 
 SENSITIVITY_DEFFS = (1.0, 1.5, 3.0, 7.0)
 # The DfE council measure whose spread of sizes stands in for each group's (the reports publish none):
@@ -396,6 +396,41 @@ def _deff_at(year: int, sigma: float, *, rate: float, mean_size: float, cv2: dic
     return design_effect(icc_at_rate(sigma, rate), mean_size, cv2[year])
 
 
+def _deff_range(row, councils: tuple[float, float], council_years: pd.DataFrame, alpha: float, cv2: dict) -> dict:
+    """The implied design effect of one headline row: at the paired year's sigma, and its low and high ends.
+
+    ``councils`` is (most, fewest) councils the row may rest on (the same number twice when it is
+    published): the low end takes the most councils (smallest m) and the low end of sigma's interval in
+    every overlapping DfE year, the high end the fewest councils and the high end of sigma's interval.
+    """
+    years = overlapping_dfe_years(row.period, council_years["year"])
+    proxy = SIZE_PROXY.get(row.group, DEFAULT_SIZE_PROXY)
+    for y in years:
+        if (proxy, y) not in cv2:
+            cv2[(proxy, y)] = council_size_cv2(council_years, y, proxy)
+    rate = row.numerator / row.denominator if row.denominator > 0 else float("nan")
+    spread = {y: council_spread(council_years, y, alpha) for y in years}
+    paired = years[0]
+    out = {
+        "size_cv2": cv2[(proxy, paired)],
+        "dfe_year": paired,
+        "dfe_years": "–".join(str(y) for y in sorted(years)),
+        "logit_sd": spread[paired]["logit_sd"],
+        "icc": icc_at_rate(spread[paired]["logit_sd"], rate) if 0 < rate < 1 else float("nan"),
+        "deff": float("nan"),
+        "deff_low": float("nan"),
+        "deff_high": float("nan"),
+    }
+    most, fewest = councils
+    if not (np.isfinite(most) and most > 0 and 0 < rate < 1):
+        return out
+    d_at = functools.partial(_deff_at, rate=rate, cv2={y: cv2[(proxy, y)] for y in years})
+    out["deff"] = d_at(paired, spread[paired]["logit_sd"], mean_size=row.denominator / most)
+    out["deff_low"] = min(d_at(y, spread[y]["logit_sd_low"], mean_size=row.denominator / most) for y in years)
+    out["deff_high"] = max(d_at(y, spread[y]["logit_sd_high"], mean_size=row.denominator / fewest) for y in years)
+    return out
+
+
 def implied_design_effects(
     headlines: pd.DataFrame, figures: pd.DataFrame, council_years: pd.DataFrame, alpha: float = 0.05
 ) -> pd.DataFrame:
@@ -417,39 +452,145 @@ def implied_design_effects(
         Columns councils, mean_size, size_cv2, dfe_year, dfe_years, logit_sd, icc, deff, deff_low,
         deff_high, deff_basis, index-aligned with ``headlines``.
     """
-    held = council_years["year"]
     cv2 = {}
     rows = []
     for row in headlines.itertuples():
         councils, basis = councils_behind(figures, row.report_id, row.version, row.group)
-        years = overlapping_dfe_years(row.period, held)
-        proxy = SIZE_PROXY.get(row.group, DEFAULT_SIZE_PROXY)
-        for y in years:
-            if (proxy, y) not in cv2:
-                cv2[(proxy, y)] = council_size_cv2(council_years, y, proxy)
         m = row.denominator / councils if councils > 0 else float("nan")
-        rate = row.numerator / row.denominator if row.denominator > 0 else float("nan")
-        spread = {y: council_spread(council_years, y, alpha) for y in years}
+        got = _deff_range(row, (councils, councils), council_years, alpha, cv2)
+        rows.append({"councils": councils, "mean_size": m, **got, "deff_basis": basis})
+    columns = ["councils", "mean_size", "size_cv2", "dfe_year", "dfe_years", "logit_sd", "icc", "deff"]
+    return pd.DataFrame(rows, index=headlines.index)[columns + ["deff_low", "deff_high", "deff_basis"]]
 
-        usable = np.isfinite(m) and 0 < rate < 1
-        d_at = functools.partial(_deff_at, rate=rate, mean_size=m, cv2={y: cv2[(proxy, y)] for y in years})
-        paired = years[0]
-        rows.append(
-            {
-                "councils": councils,
-                "mean_size": m,
-                "size_cv2": cv2[(proxy, paired)],
-                "dfe_year": paired,
-                "dfe_years": "–".join(str(y) for y in sorted(years)),
-                "logit_sd": spread[paired]["logit_sd"],
-                "icc": icc_at_rate(spread[paired]["logit_sd"], rate) if 0 < rate < 1 else float("nan"),
-                "deff": d_at(paired, spread[paired]["logit_sd"]) if usable else float("nan"),
-                "deff_low": min(d_at(y, spread[y]["logit_sd_low"]) for y in years) if usable else float("nan"),
-                "deff_high": max(d_at(y, spread[y]["logit_sd_high"]) for y in years) if usable else float("nan"),
-                "deff_basis": basis,
-            }
+
+def series_councils(figures: pd.DataFrame, group: str) -> tuple[float, float]:
+    """The most and fewest councils any report of the series rests on for one group (published counts only).
+
+    A stand-in for a report that publishes no council count: its councils are assumed to number somewhere
+    between the fewest and the most that the other reports published (:func:`councils_behind`). (nan,
+    nan) when no report published one.
+    """
+    heads = headline_table(figures)
+    heads = heads[(heads["group"] == group) & (heads["measure"] == "went_missing")]
+    counts = [
+        councils_behind(figures, r.report_id, r.version, group)[0]
+        for r in heads[["report_id", "version"]].drop_duplicates().itertuples()
+    ]
+    counts = [c for c in counts if np.isfinite(c)]
+    return (float(max(counts)), float(min(counts))) if counts else (float("nan"), float("nan"))
+
+
+WITHIN_ROUND = ("trafficked against unaccompanied", "year against year")
+
+
+def p_value_at_design_effects(x1, n1, d1, x2, n2, d2) -> float:
+    """The score test's p-value of two proportions on effective sample sizes x / d and n / d.
+
+    The same test as :func:`helpers.stats.trends.compare_proportions` (Miettinen-Nurminen score), with
+    each count and total divided by its own design effect, as the sensitivity intervals do.
+    """
+    from helpers.stats.trends import compare_proportions
+
+    if not (d1 >= 1 and d2 >= 1):
+        raise ParameterError(f"design effects must be at least 1; got {d1!r} and {d2!r}")
+    return float(compare_proportions(x1 / d1, n1 / d1, x2 / d2, n2 / d2).iloc[0]["p_value"])
+
+
+def with_design_effect_p(
+    tests: pd.DataFrame, figures: pd.DataFrame, council_years: pd.DataFrame, report_id: str, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Add the p-value of each comparison within one FOI round at both ends of its implied design effects.
+
+    For the rows of :data:`WITHIN_ROUND` with a p-value (both rates from the same councils' answers), each
+    rate gets its implied design-effect range (:func:`implied_design_effects`); where its report published
+    no council count, the series' fewest to most councils for the group stand in (:func:`series_councils`).
+    ``p_deff_low`` is the p-value with both rates at the low end, ``p_deff_high`` at the high end (the
+    larger p-value); ``deff_first`` / ``deff_second`` give the ranges used ("1.41–1.69") and
+    ``p_deff_basis`` how the council counts were found. Other rows stay empty.
+    """
+    out = tests.copy()
+    for col in ("p_deff_low", "p_deff_high"):
+        out[col] = float("nan")
+    for col in ("deff_first", "deff_second", "p_deff_basis"):
+        out[col] = ""
+    heads = headline_table(figures, report_id)
+    heads = heads[heads["measure"] == "went_missing"]
+    cv2 = {}
+    for idx in out.index[out["comparison"].isin(WITHIN_ROUND) & out["p_value"].notna()]:
+        t = out.loc[idx]
+        ranges, bases = [], []
+        for x, n in ((t["x1"], t["n1"]), (t["x2"], t["n2"])):
+            row = next(heads[(heads["numerator"] == x) & (heads["denominator"] == n)].itertuples())
+            councils, basis = councils_behind(figures, row.report_id, row.version, row.group)
+            span = (councils, councils)
+            if not np.isfinite(councils):
+                span = series_councils(figures, row.group)
+                basis = f"no council count published: the series' {span[1]:,.0f} to {span[0]:,.0f} councils stand in"
+            ranges.append(_deff_range(row, span, council_years, alpha, cv2))
+            bases.append(basis)
+        if not all(np.isfinite(r["deff_high"]) for r in ranges):
+            continue
+        (a, b) = ranges
+        out.loc[idx, "p_deff_low"] = p_value_at_design_effects(
+            t["x1"], t["n1"], a["deff_low"], t["x2"], t["n2"], b["deff_low"]
         )
-    return pd.DataFrame(rows, index=headlines.index)
+        out.loc[idx, "p_deff_high"] = p_value_at_design_effects(
+            t["x1"], t["n1"], a["deff_high"], t["x2"], t["n2"], b["deff_high"]
+        )
+        out.loc[idx, "deff_first"] = f"{a['deff_low']:.2f}–{a['deff_high']:.2f}"
+        out.loc[idx, "deff_second"] = f"{b['deff_low']:.2f}–{b['deff_high']:.2f}"
+        out.loc[idx, "p_deff_basis"] = "; ".join(dict.fromkeys(bases))
+    return out
+
+
+def design_effects_at_spreads(
+    headlines: pd.DataFrame, figures: pd.DataFrame, council_years: pd.DataFrame, spreads: dict
+) -> pd.DataFrame:
+    """The design effect each headline row would have if its councils differed by each given logit spread.
+
+    ``spreads`` maps a name to a sigma on the logit scale (for example DfE's measured spread and the one
+    the synthetic councils used to have). m and cv^2 are those of :func:`implied_design_effects` (the
+    paired DfE year), the ICC is :func:`icc_at_rate` at the row's rate. Rows without a council count are
+    left out. Long form: report_id, version, group, period, year, rate, mean_size, spread, logit_sd, icc,
+    deff.
+    """
+    implied = implied_design_effects(headlines, figures, council_years)
+    rows = []
+    for row, imp in zip(headlines.itertuples(), implied.itertuples()):
+        rate = row.numerator / row.denominator if row.denominator > 0 else float("nan")
+        if not (np.isfinite(imp.mean_size) and 0 < rate < 1):
+            continue
+        for name, sigma in spreads.items():
+            icc = icc_at_rate(sigma, rate)
+            rows.append(
+                {
+                    "report_id": row.report_id,
+                    "version": row.version,
+                    "group": row.group,
+                    "period": row.period,
+                    "year": int(row.year),
+                    "rate": rate,
+                    "mean_size": imp.mean_size,
+                    "spread": name,
+                    "logit_sd": float(sigma),
+                    "icc": icc,
+                    "deff": design_effect(icc, imp.mean_size, imp.size_cv2),
+                }
+            )
+    columns = [
+        "report_id",
+        "version",
+        "group",
+        "period",
+        "year",
+        "rate",
+        "mean_size",
+        "spread",
+        "logit_sd",
+        "icc",
+        "deff",
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def with_sensitivity(

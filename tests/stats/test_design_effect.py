@@ -364,3 +364,45 @@ def test_display_sensitivity_names_every_interval_and_marks_the_implied_one(ledg
     assert guardian["councils behind the implied design effect"] == "135: councils answering for this group"
     implied = shown.iloc[2]["90% sensitivity interval (upper end of the implied design effect)"]
     assert implied == "no council count published"
+
+
+def test_p_value_at_design_effects_is_the_score_test_on_effective_counts():
+    from statsmodels.stats.proportion import test_proportions_2indep
+
+    from helpers.stats.trends import compare_proportions
+
+    # d = 1 on both sides is the published test: When Harm Remains, UASC 2018 (708 of 4,749) and 2020 (692 of 5,263).
+    assert de.p_value_at_design_effects(708, 4749, 1, 692, 5263, 1) == pytest.approx(
+        compare_proportions(708, 4749, 692, 5263).iloc[0]["p_value"]
+    )
+    assert de.p_value_at_design_effects(708, 4749, 1, 692, 5263, 1) == pytest.approx(0.0112, abs=1e-4)
+    # With design effects: statsmodels' score test on the counts divided by each d.
+    by_hand = test_proportions_2indep(692 / 2.0, 5263 / 2.0, 708 / 1.5, 4749 / 1.5, method="score").pvalue
+    assert de.p_value_at_design_effects(708, 4749, 1.5, 692, 5263, 2.0) == pytest.approx(by_hand)
+    with pytest.raises(ParameterError, match="at least 1"):
+        de.p_value_at_design_effects(1, 10, 0.5, 2, 10, 1)
+
+
+def test_series_councils_stand_in_for_an_unpublished_count(ledger):
+    # Unaccompanied children: Until Harm Ends 141 answering, Heading Back to Harm 200, Still in Harm's Way 217 asked.
+    assert de.series_councils(ledger.figures, "unaccompanied") == (217.0, 141.0)
+    assert de.series_councils(ledger.figures, "trafficked") == (217.0, 135.0)
+    assert np.isnan(de.series_councils(ledger.figures, "nobody")[0])
+
+
+def test_when_harm_remains_2018_against_2020_at_its_implied_design_effects(ledger):
+    from helpers.stats.comparisons import report_comparisons, split_benchmark
+
+    tests, _ = split_benchmark(report_comparisons(ledger, "when-harm-remains"))
+    out = de.with_design_effect_p(tests, ledger.figures, ledger.council_years, "when-harm-remains")
+    row = out[out["comparison"] == "year against year"].iloc[0]
+    assert row["p_value"] == pytest.approx(0.0112, abs=1e-4)
+    # The review: about 0.10 to 0.12 at the implied design effect; here 0.03 (low end) to 0.11 (high end).
+    assert (row["p_deff_low"], row["p_deff_high"]) == pytest.approx((0.030, 0.109), abs=0.001)
+    assert row["deff_first"] == "1.36–2.83" and row["deff_second"] == "1.37–2.18"
+    assert "141 to 217 councils stand in" in row["p_deff_basis"]
+    # Recomputed from the ranges: UASC 2018 at d 2.83 and 2020 at d 2.18 give the high end.
+    d18, d20 = (float(x) for x in (row["deff_first"].split("–")[1], row["deff_second"].split("–")[1]))
+    assert de.p_value_at_design_effects(708, 4749, d18, 692, 5263, d20) == pytest.approx(row["p_deff_high"], abs=0.002)
+    # Between reports there is no p-value, so none at the design effects either.
+    assert out.loc[out["comparison"] == "against the previous report", "p_deff_high"].isna().all()
