@@ -20,6 +20,11 @@ def _p(p) -> str:
     return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
 
 
+def _p_range(low, high) -> str:
+    """Two p-values as a range ('0.030 to 0.109'), or one when they read the same ('<0.001')."""
+    return _p(low) if _p(low) == _p(high) else f"{_p(low)} to {_p(high)}"
+
+
 #: What the sampling-only columns say for a comparison between two reports (different sets of councils).
 NOT_BETWEEN_REPORTS = "not shown: different councils"
 
@@ -62,7 +67,7 @@ def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
         ]
     if "p_deff_high" in table.columns and table["p_deff_high"].notna().any():
         shown["p-value at the design effects DfE's councils imply (derived, not measured)"] = [
-            "-" if pd.isna(high) else f"{_p(low)} to {_p(high)} (d {d1} and {d2})"
+            "-" if pd.isna(high) else f"{_p_range(low, high)} (d {d1} and {d2})"
             for low, high, d1, d2 in zip(
                 table["p_deff_low"], table["p_deff_high"], table["deff_first"], table["deff_second"]
             )
@@ -89,7 +94,7 @@ def design_effect_p_sentences(tests: pd.DataFrame) -> list[str]:
         out.append(
             f"{row.second[:1].upper() + row.second[1:]} against {row.first} ({row.comparison}, one FOI round): "
             f"{100 * row.difference:+.1f} points, p {_p(row.p_value)} treating the children as independent; "
-            f"p {_p(row.p_deff_low)} to {_p(row.p_deff_high)} if the councils differ as much as DfE's do (design "
+            f"p {_p_range(row.p_deff_low, row.p_deff_high)} if the councils differ as much as DfE's do (design "
             f"effects {row.deff_first} and {row.deff_second}, derived from DfE's council data, not measured; "
             f"{row.p_deff_basis})."
         )
@@ -156,7 +161,7 @@ def report_findings(
             f"(sampling only) {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
             + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "")
             + (
-                f"; p {_p(row.p_deff_low)} to {_p(row.p_deff_high)} at the design effects DfE's councils imply"
+                f"; p {_p_range(row.p_deff_low, row.p_deff_high)} at the design effects DfE's councils imply"
                 if pd.notna(getattr(row, "p_deff_high", float("nan")))
                 else ""
             )
