@@ -143,9 +143,8 @@ def report_findings(
         )
         if pd.notna(getattr(row, "sens_low_deff_implied", float("nan"))):
             text += (
-                f"; sensitivity interval (design effect {deff_range_text(row.deff_low, row.deff_high)}, derived "
-                "from DfE's council data on the assumption that these councils differ as much; an assumption, "
-                f"not a measurement; at d = {row.deff_high:.2f}) "
+                f"; design effect {deff_range_text(row.deff_low, row.deff_high)} derived from DfE's council data "
+                f"(assumed, not measured), sensitivity interval (design effect {row.deff_high:.2f}) "
                 f"{row.sens_low_deff_implied:.1%} to {row.sens_high_deff_implied:.1%}"
             )
         if pd.notna(getattr(row, "sens_low_deff_3", float("nan"))):

@@ -325,9 +325,9 @@ def test_report_findings_every_sentence_at_90_percent():
     lines = report_findings(HEADLINES, TESTS, bench, 2020, alpha=0.1)
     assert lines == [
         "Trafficked, 2020: 1,234 of 5,000 were recorded by their council as missing (24.7%; 90% CI (sampling "
-        "only) 23.5% to 25.9%; sensitivity interval (design effect 1.10–1.23, derived from DfE's council data on "
-        "the assumption that these councils differ as much; an assumption, not a measurement; at d = 1.23) 20.0% "
-        "to 30.0%; sensitivity interval (design effect 3) 19.0% to 31.0%).",
+        "only) 23.5% to 25.9%; design effect 1.10–1.23 derived from DfE's council data (assumed, not measured), "
+        "sensitivity interval (design effect 1.23) 20.0% to 30.0%; sensitivity interval (design effect 3) 19.0% to "
+        "31.0%).",
         "Trafficked or UASC, 2020, alt: 30 of 100 were recorded by their council as missing (30.0%; 90% CI "
         "(sampling only) 21.2% to 40.0%; sensitivity interval (design effect 3) 10.0% to 50.0%). "
         "This counts places in either group and may count a child twice: an upper bound.",
