@@ -200,7 +200,7 @@ def _span(low, high) -> str:
 
 
 def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """A :func:`with_sensitivity` table for reading: each interval named, the DfE-implied design effect marked.
+    """A :func:`with_sensitivity` table for reading: each interval named, the DfE-derived design effects marked.
 
     One row per went-missing or not-found pair; columns: version, group, period, measure, rate,
     "95% CI (sampling only)", one "sensitivity interval (design effect d)" per grid value above 1, and

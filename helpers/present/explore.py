@@ -147,7 +147,7 @@ def group_choices(view: ReportView, version: str) -> list[tuple[str, str]]:
 def headline_rows(ledger, view: ReportView, version: str, group: str) -> pd.DataFrame:
     """The numeric headline rows (one per period) of one report, version and group, at the view's alpha,
     with the design-effect sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and
-    the DfE-implied d)."""
+    the top of the range of d derived from DfE's councils)."""
     head = view.went_missing
     head = head[(head["version"] == version) & (head["group"] == group)]
     if head.empty:
