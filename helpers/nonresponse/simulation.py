@@ -3,8 +3,8 @@
 The synthetic councils take their sizes (UASC looked after at 31 March) and their DfE missing rates from
 the real English frame of one year; each replicate gives them new children in care (Poisson around a
 size-proportional mean, with log-normal spread), a council rate on the logit scale that follows DfE's
-rate plus noise of the observed between-council spread, and binomial counts of children who went
-missing, calibrated so the expected overall rate matches a published rate. An answering set of exactly
+rate plus fresh noise, scaled so the rates spread as much as DfE's councils do (DfE's measured spread,
+``logit_sd``), and binomial counts of children who went missing, calibrated so the expected overall rate matches a published rate. An answering set of exactly
 round(response_rate x councils) is then drawn under each mechanism. Every replicate is drawn at once as a
 row of a NumPy array, MICE included (its imputation loop runs over every replicate at once).
 """
