@@ -4,7 +4,8 @@ Imports only :mod:`helpers.ledger` and :mod:`helpers.stats`.
 
     frame       council_frame, response_table: every council, and which answered
     bounds      item_bounds, unit_bounds: what no assumption allows
-    scenarios   scenario_councils, MECHANISMS: synthetic councils under MCAR, MAR and MNAR
+    scenarios   scenario_councils, MECHANISMS: synthetic councils under MCAR, MAR and MNAR; dfe_logit_sd:
+                their spread on the logit scale, DfE's measured one by default
     estimators  respondents-only, weighting class, ratio, IPW and MICE estimates
     tipping     report_conclusions: the conclusions a report draws, each with its one-sided tipping share
     two_sided   two_sided_table, tipping_surface: both rates of a comparison moving, item and unit
@@ -35,6 +36,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "check_mechanisms",
             "check_response_rate",
             "check_strengths",
+            "council_logit_noise",
+            "dfe_logit_sd",
+            "legacy_logit_sd",
             "model_inputs",
             "scenario_councils",
             "scenario_name",

@@ -104,6 +104,58 @@ def between_council_spread(dfe_rate: np.ndarray) -> float:
     return float(np.std(logit(np.asarray(dfe_rate)), ddof=1))
 
 
+_LOGIT_SD_CACHE: dict = {}
+
+
+def dfe_logit_sd(inputs: pd.DataFrame) -> float:
+    """DfE's measured heterogeneity: the between-council SD of the logit missing rate in the frame's year.
+
+    The sigma of a binomial model with a normal council effect (:func:`helpers.stats.clustering.fit_logit_normal`)
+    fitted to the frame's children who went missing of children looked after during the year, so the
+    binomial noise of small councils is not counted as spread (about 0.30 in 2024, 0.56 in 2015). It is
+    the default spread of the synthetic councils.
+    """
+    from helpers.stats.clustering import fit_logit_normal
+
+    if not {"children_missing", "cla_during_year"} <= set(inputs.columns):
+        raise ParameterError(
+            "inputs need the columns children_missing and cla_during_year (model_inputs of a council frame) "
+            "to measure DfE's spread; or pass logit_sd"
+        )
+    counts = inputs[["children_missing", "cla_during_year"]].dropna()
+    counts = counts[counts["cla_during_year"] > 0]
+    x, n = counts["children_missing"].to_numpy(float), counts["cla_during_year"].to_numpy(float)
+    key = (x.tobytes(), n.tobytes())
+    if key not in _LOGIT_SD_CACHE:
+        _LOGIT_SD_CACHE[key] = fit_logit_normal(x, n, interval=False)["sigma"]
+    return _LOGIT_SD_CACHE[key]
+
+
+def legacy_logit_sd(dfe_rate: np.ndarray) -> float:
+    """The spread the synthetic councils had before they were calibrated (kept as a sensitivity).
+
+    Each council's logit rate was DfE's (binomial noise included) plus fresh noise of the same SD, so its
+    expected SD was sqrt(var + sd^2) of DfE's logit rates: about 0.47 in 2024, 1.5 times DfE's measured
+    spread and so about twice its ICC at any rate.
+    """
+    base = logit(np.asarray(dfe_rate, float))
+    return float(np.sqrt(np.var(base - base.mean()) + between_council_spread(dfe_rate) ** 2))
+
+
+def council_logit_noise(dfe_rate: np.ndarray, rng: np.random.Generator, size, logit_sd: float) -> np.ndarray:
+    """Each synthetic council's logit rate about the centre: DfE's rate plus fresh noise, scaled to ``logit_sd``.
+
+    The shape is the one the synthetic councils always had (half of the variance follows DfE's rate, which
+    MAR by DfE's rate relies on, half is the council's own); the scale makes the expected SD ``logit_sd``.
+    With ``logit_sd`` = :func:`legacy_logit_sd` the draws are those of the uncalibrated councils.
+    """
+    if isinstance(logit_sd, bool) or not isinstance(logit_sd, (int, float)) or not 0 <= logit_sd <= 5:
+        raise ParameterError(f"logit_sd={logit_sd!r} is outside the valid range 0 to 5 (an SD on the logit scale)")
+    base = logit(np.asarray(dfe_rate, float))
+    raw = base - base.mean() + rng.normal(0.0, between_council_spread(dfe_rate), size)
+    return raw * (float(logit_sd) / legacy_logit_sd(dfe_rate))
+
+
 def gumbel_top_k(log_weights: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Boolean mask (same shape as ``log_weights``, rows = replicates) of exactly k units per row.
 
@@ -156,13 +208,15 @@ def scenario_councils(
     mechanism: str,
     seed: int,
     strength: float | None = None,
+    logit_sd: float | None = None,
 ) -> pd.DataFrame:
     """One scenario on the real frame: an answering set of k councils and council-level counts.
 
     The answering councils' children in care add up to ``in_care`` and those who went missing to
     ``went_missing`` (the published totals); each council's share of children follows its UASC count, its
-    rate follows its DfE missing rate plus council-level noise of the observed between-council spread.
-    The silent councils get counts on the same model (column ``synthetic`` is True for them).
+    rate follows its DfE missing rate plus council-level noise (:func:`council_logit_noise`), with an SD on
+    the logit scale of ``logit_sd`` (default: DfE's measured spread, :func:`dfe_logit_sd`). The silent
+    councils get counts on the same model (column ``synthetic`` is True for them).
     """
     if went_missing > in_care or went_missing < 0:
         raise ParameterError(f"went_missing={went_missing} is outside the valid range 0 to in_care={in_care}")
@@ -170,10 +224,9 @@ def scenario_councils(
     strength = DEFAULT_STRENGTH[mechanism] if strength is None else float(strength)
     rng = np.random.default_rng(seed)
     aux = inputs["aux"].to_numpy(float)
-    base = logit(inputs["dfe_rate"].to_numpy(float))
-    sigma = between_council_spread(inputs["dfe_rate"])
+    spread = dfe_logit_sd(inputs) if logit_sd is None else logit_sd
     shape = aux * np.exp(rng.normal(0.0, 0.3, len(aux)))
-    noise = base - base.mean() + rng.normal(0.0, sigma, len(aux))
+    noise = council_logit_noise(inputs["dfe_rate"].to_numpy(float), rng, len(aux), spread)
     weights = response_log_weights(mechanism, aux, noise[None, :], strength, inputs["dfe_rate"].to_numpy(float))
     responded = gumbel_top_k(weights, k, rng)[0]
     n_exp = shape / shape[responded].sum() * in_care

@@ -3,8 +3,8 @@
 The synthetic councils take their sizes (UASC looked after at 31 March) and their DfE missing rates from
 the real English frame of one year; each replicate gives them new children in care (Poisson around a
 size-proportional mean, with log-normal spread), a council rate on the logit scale that follows DfE's
-rate plus noise of the observed between-council spread, and binomial counts of children who went
-missing, calibrated so the expected overall rate matches a published rate. An answering set of exactly
+rate plus fresh noise, scaled so the rates spread as much as DfE's councils do (DfE's measured spread,
+``logit_sd``), and binomial counts of children who went missing, calibrated so the expected overall rate matches a published rate. An answering set of exactly
 round(response_rate x councils) is then drawn under each mechanism. Every replicate is drawn at once as a
 row of a NumPy array, MICE included (its imputation loop runs over every replicate at once).
 """
@@ -21,10 +21,11 @@ from scipy.special import expit, logit
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse import estimators as est
 from helpers.nonresponse.scenarios import (
-    between_council_spread,
     check_mechanisms,
     check_response_rate,
     check_strengths,
+    council_logit_noise,
+    dfe_logit_sd,
     response_log_weights,
     scenario_name,
     top_k,
@@ -56,15 +57,25 @@ def check_n_sims(n_sims) -> int:
 
 
 def synthetic_population(
-    inputs: pd.DataFrame, n_sims: int, rng: np.random.Generator, *, total: float, rate: float
+    inputs: pd.DataFrame,
+    n_sims: int,
+    rng: np.random.Generator,
+    *,
+    total: float,
+    rate: float,
+    logit_sd: float | None = None,
 ) -> dict:
-    """Council counts for every replicate: arrays n, m and centred logit rates (rows = replicates)."""
+    """Council counts for every replicate: arrays n, m and centred logit rates (rows = replicates).
+
+    The councils' logit rates spread with SD ``logit_sd`` (default: DfE's measured spread in the frame's
+    year, :func:`helpers.nonresponse.scenarios.dfe_logit_sd`; see
+    :func:`helpers.nonresponse.scenarios.council_logit_noise`).
+    """
     aux = inputs["aux"].to_numpy(float)
-    base = logit(inputs["dfe_rate"].to_numpy(float))
-    sigma = between_council_spread(inputs["dfe_rate"])
+    spread = dfe_logit_sd(inputs) if logit_sd is None else logit_sd
     mean_n = aux / aux.sum() * total
     n = rng.poisson(mean_n * np.exp(rng.normal(-0.045, 0.3, (n_sims, len(aux)))))
-    noise = base - base.mean() + rng.normal(0.0, sigma, (n_sims, len(aux)))
+    noise = council_logit_noise(inputs["dfe_rate"].to_numpy(float), rng, (n_sims, len(aux)), spread)
     shift = brentq(lambda a: (n * expit(a + noise)).sum() / n.sum() - rate, -30, 30)
     m = rng.binomial(n, expit(shift + noise))
     return {
@@ -131,8 +142,12 @@ def simulate(
     strengths: dict | None = None,
     mnar_strengths=None,
     estimators=None,
+    logit_sd: float | None = None,
 ) -> pd.DataFrame:
     """Bias, RMSE, coverage and mean width, with MCSEs, of each estimator in each scenario (SYNTHETIC data).
+
+    ``logit_sd`` is the synthetic councils' spread on the logit scale (default: DfE's measured spread,
+    :func:`helpers.nonresponse.scenarios.dfe_logit_sd`); ``attrs["logit_sd"]`` records the value used.
 
     Common random numbers: every scenario uses the same synthetic councils and the same Gumbel keys, so
     differences between scenarios are differences between mechanisms, not between draws. One row per
@@ -150,7 +165,8 @@ def simulate(
     estimators = list(estimators or est.ESTIMATORS)
     rng = np.random.default_rng(seed)
     k = min(max(round(response_rate * len(inputs)), 2), len(inputs))
-    pop = synthetic_population(inputs, n_sims, rng, total=total, rate=rate)
+    logit_sd = dfe_logit_sd(inputs) if logit_sd is None else logit_sd
+    pop = synthetic_population(inputs, n_sims, rng, total=total, rate=rate, logit_sd=logit_sd)
     n, m = pop["n"], pop["m"]
     keys = rng.gumbel(size=n.shape)
     mice_seed = int(rng.integers(0, 2**31 - 1))
@@ -195,6 +211,7 @@ def simulate(
     out = pd.DataFrame(rows, columns=SIM_COLUMNS)
     out.attrs["correlations"] = covariate_correlations(pop)
     out.attrs["imputations"] = imputations
+    out.attrs["logit_sd"] = float(logit_sd)
     return out
 
 

@@ -16,6 +16,7 @@ Imports every layer but :mod:`helpers.run`.
     nonresponse_findings  findings_in_words, holds_if, show_table, simulation_table: non-response results for readers
     simulation_words      simulation_findings, mar_repair_words, coverage_words, mnar_coverage_words,
                           mechanism_summary_words: the simulation study in sentences (synthetic councils)
+    spread_words          spread_table, spread_sentence, spread_sensitivity_table: the synthetic councils' spread
     nonresponse_plots     estimator_chart, tipping_chart, tipping_contour, simulation_chart
     bias_analysis_words   bias_analysis_findings, tornado_chart, bias_adjusted_rows, beside_the_sliders: the
                           bias-adjusted intervals, the probability each conclusion holds, the priors and the
@@ -64,6 +65,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "versions_side_by_side",
         ],
         "comparison_words": [
+            "deff_range_text",
+            "design_effect_p_sentences",
             "display_benchmark",
             "display_comparisons",
             "display_sensitivity",
@@ -99,6 +102,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "mnar_coverage_words",
             "simulation_findings",
         ],
+        "spread_words": ["spread_sensitivity_table", "spread_sentence", "spread_table"],
         "nonresponse_plots": ["estimator_chart", "simulation_chart", "tipping_chart", "tipping_contour"],
         "bias_analysis_words": [
             "beside_the_sliders",

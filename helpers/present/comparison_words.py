@@ -20,6 +20,11 @@ def _p(p) -> str:
     return "-" if pd.isna(p) else (f"{p:.3f}" if p >= 0.001 else "<0.001")
 
 
+def _p_range(low, high) -> str:
+    """Two p-values as a range ('0.030 to 0.109'), or one when they read the same ('<0.001')."""
+    return _p(low) if _p(low) == _p(high) else f"{_p(low)} to {_p(high)}"
+
+
 #: What the sampling-only columns say for a comparison between two reports (different sets of councils).
 NOT_BETWEEN_REPORTS = "not shown: different councils"
 
@@ -27,7 +32,9 @@ NOT_BETWEEN_REPORTS = "not shown: different councils"
 def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Comparisons formatted for reading: rates as per cent, differences in percentage points.
 
-    With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one.
+    With a ``p_holm`` column (from :func:`holm_adjust`) the Holm-adjusted p-value is shown beside the raw one;
+    with the columns of :func:`helpers.stats.clustering.with_design_effect_p`, the p-value at both ends of
+    the design effects DfE's councils imply.
     Each interval's header names what it is; a comparison between reports shows no sampling-only interval
     or p-value, only the random-effects interval.
     """
@@ -58,12 +65,40 @@ def display_comparisons(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
         shown["p-value, Holm-adjusted"] = [
             no_p if c == BETWEEN_REPORTS else _p(p) for p, c in zip(table["p_holm"], table["comparison"])
         ]
+    if "p_deff_high" in table.columns and table["p_deff_high"].notna().any():
+        shown["p-value at the design effects DfE's councils imply (derived, not measured)"] = [
+            "-" if pd.isna(high) else f"{_p_range(low, high)} (d {d1} and {d2})"
+            for low, high, d1, d2 in zip(
+                table["p_deff_low"], table["p_deff_high"], table["deff_first"], table["deff_second"]
+            )
+        ]
     if "ci_low_reports" in table.columns and table["ci_low_reports"].notna().any():
         shown[f"{level} CI (random effects, t on k−2 df), points"] = [
             "-" if pd.isna(lo) else f"{100 * lo:+.1f} to {100 * hi:+.1f}"
             for lo, hi in zip(table["ci_low_reports"], table["ci_high_reports"])
         ]
     return shown
+
+
+def design_effect_p_sentences(tests: pd.DataFrame) -> list[str]:
+    """One sentence per year-against-year comparison within one FOI round with p-values at its design effects.
+
+    ``tests`` carries the columns of :func:`helpers.stats.clustering.with_design_effect_p`. The p-value
+    treating children as independent is set beside the range it takes when each rate's councils differ
+    as much as DfE's do (an assumption, not a measurement).
+    """
+    if "p_deff_high" not in tests.columns:
+        return []
+    out = []
+    for row in tests[tests["p_deff_high"].notna() & (tests["comparison"] == "year against year")].itertuples():
+        out.append(
+            f"{row.second[:1].upper() + row.second[1:]} against {row.first} ({row.comparison}, one FOI round): "
+            f"{100 * row.difference:+.1f} points, p {_p(row.p_value)} treating the children as independent; "
+            f"p {_p_range(row.p_deff_low, row.p_deff_high)} if the councils differ as much as DfE's do (design "
+            f"effects {row.deff_first} and {row.deff_second}, derived from DfE's council data, not measured; "
+            f"{row.p_deff_basis})."
+        )
+    return out
 
 
 def display_benchmark(table: pd.DataFrame) -> pd.DataFrame:
@@ -93,12 +128,14 @@ def report_findings(
     """The report's findings in sentences, computed from its headline table and comparisons.
 
     One sentence per went-missing rate in the headline period (count, rate, the 95% CI (sampling only), and,
-    with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the sensitivity interval for
-    the DfE-implied design effect and for d = 3); one on each trafficked-against-unaccompanied
-    comparison; one on each change from the previous report with its between-report interval (when
-    ``tests`` has ``ci_low_reports``); one on the DfE contrast (with ``dfe_years``, a
-    :func:`helpers.stats.dfe_years.dfe_year_table`, also the ratios to DfE's next year where that year moves
-    them by more than 10%); one on pairs that cannot be computed.
+    with the columns of :func:`helpers.stats.clustering.with_sensitivity`, the range of design effects
+    DfE's council spread implies with the sensitivity interval at its upper end, and the one for d = 3);
+    one on each trafficked-against-unaccompanied comparison (with its p-value at the implied design
+    effects, when ``tests`` has them); one on each year-against-year comparison within one FOI round that
+    has them (:func:`design_effect_p_sentences`); one on each change from the previous report with its
+    between-report interval (when ``tests`` has ``ci_low_reports``); one on the DfE contrast (with
+    ``dfe_years``, a :func:`helpers.stats.dfe_years.dfe_year_table`, also the ratios to DfE's next year
+    where that year moves them by more than 10%); one on pairs that cannot be computed.
     """
     level = f"{1 - alpha:.0%}"
     out = []
@@ -113,7 +150,8 @@ def report_findings(
         )
         if pd.notna(getattr(row, "sens_low_deff_implied", float("nan"))):
             text += (
-                f"; sensitivity interval (design effect {row.deff:.2f}, implied by DfE's council data) "
+                f"; design effect {deff_range_text(row.deff_low, row.deff_high)} derived from DfE's council data "
+                f"(assumed, not measured), sensitivity interval (design effect {row.deff_high:.2f}) "
                 f"{row.sens_low_deff_implied:.1%} to {row.sens_high_deff_implied:.1%}"
             )
         if pd.notna(getattr(row, "sens_low_deff_3", float("nan"))):
@@ -128,8 +166,14 @@ def report_findings(
             f"{row.second[:1].upper() + row.second[1:]} against {row.first}: {100 * row.difference:+.1f} points ({level} CI "
             f"(sampling only) {100 * row.ci_low:+.1f} to {100 * row.ci_high:+.1f}, treating the groups as independent"
             + (f"; Holm-adjusted p {_p(holm)}" if pd.notna(holm) else "")
+            + (
+                f"; p {_p_range(row.p_deff_low, row.p_deff_high)} at the design effects DfE's councils imply"
+                if pd.notna(getattr(row, "p_deff_high", float("nan")))
+                else ""
+            )
             + ")."
         )
+    out.extend(design_effect_p_sentences(tests))
     if "ci_low_reports" in tests.columns:
         for row in tests[tests["ci_low_reports"].notna()].itertuples():
             holds = "includes" if row.ci_low_reports <= 0 <= row.ci_high_reports else "excludes"
@@ -162,16 +206,22 @@ def report_findings(
     return out
 
 
+def deff_range_text(low, high) -> str:
+    """The implied design effect as a range in words: 1.403, 1.684 -> '1.40–1.68' (one value if they agree)."""
+    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f}–{high:.2f}"
+
+
 def _span(low, high) -> str:
     return "not computable (two council sets)" if pd.isna(low) else f"{low:.1%} to {high:.1%}"
 
 
 def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """A :func:`with_sensitivity` table for reading: each interval named, the DfE-implied design effect marked.
+    """A :func:`with_sensitivity` table for reading: each interval named, the DfE-derived design effects marked.
 
     One row per went-missing or not-found pair; columns: version, group, period, measure, rate,
     "95% CI (sampling only)", one "sensitivity interval (design effect d)" per grid value above 1, and
-    the interval at the DfE-implied design effect with that d printed beside it.
+    the range of design effects DfE's council spread implies (derived, not measured) and the interval at
+    its upper end, with that d printed beside it.
     """
     level = f"{1 - alpha:.0%}"  # alpha is checked where the table was computed (with_sensitivity)
     shown = pd.DataFrame(
@@ -194,12 +244,16 @@ def display_sensitivity(table: pd.DataFrame, alpha: float = 0.05) -> pd.DataFram
         name = label.replace("_", ".")
         shown[f"{level} sensitivity interval (design effect {name})"] = [_span(lo, hi) for lo, hi in zip(lows, highs)]
     if "sens_low_deff_implied" in table.columns:
-        shown[f"{level} sensitivity interval (design effect implied by DfE)"] = [
+        shown["design effect implied by DfE (a derived range, not measured)"] = [
+            "-" if pd.isna(high) else f"{deff_range_text(low, high)} (DfE {years})"
+            for low, high, years in zip(table["deff_low"], table["deff_high"], table["deff_years"])
+        ]
+        shown[f"{level} sensitivity interval (upper end of the implied design effect)"] = [
             "no council count published"
             if pd.isna(d) and pd.notna(c)
             else _span(lo, hi) + ("" if pd.isna(d) else f" (d = {d:.2f})")
             for lo, hi, d, c in zip(
-                table["sens_low_deff_implied"], table["sens_high_deff_implied"], table["deff"], table["ci_low"]
+                table["sens_low_deff_implied"], table["sens_high_deff_implied"], table["deff_high"], table["ci_low"]
             )
         ]
         shown["councils behind the implied design effect"] = [

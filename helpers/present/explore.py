@@ -41,6 +41,7 @@ from helpers.nonresponse.two_sided import (
     two_sided_table,
     two_sided_threshold,
 )
+from helpers.present.comparison_words import deff_range_text
 from helpers.present.nonresponse_findings import holds_if
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
@@ -146,7 +147,7 @@ def group_choices(view: ReportView, version: str) -> list[tuple[str, str]]:
 def headline_rows(ledger, view: ReportView, version: str, group: str) -> pd.DataFrame:
     """The numeric headline rows (one per period) of one report, version and group, at the view's alpha,
     with the design-effect sensitivity grid of :func:`helpers.stats.with_sensitivity` (d = 1, 1.5, 3, 7 and
-    the DfE-implied d)."""
+    the top of the range of d derived from DfE's councils)."""
     head = view.went_missing
     head = head[(head["version"] == version) & (head["group"] == group)]
     if head.empty:
@@ -171,9 +172,10 @@ def sensitivity_intervals(rows: pd.DataFrame) -> dict:
                 rows[low],
                 rows[f"sens_high_deff_{deff_label(d)}"],
             )
-    if "deff" in rows.columns and rows["deff"].notna().any():
-        d = rows["deff"].dropna().iloc[0]
-        name = f"{level} sensitivity interval (design effect {d:.2f}, implied by DfE councils)"
+    if "deff_high" in rows.columns and rows["deff_high"].notna().any():
+        first = rows.dropna(subset=["deff_high"]).iloc[0]
+        d = deff_range_text(first["deff_low"], first["deff_high"])
+        name = f"{level} sensitivity interval (design effect {d}, derived from DfE councils, not measured; upper end)"
         out[name] = (rows["sens_low_deff_implied"], rows["sens_high_deff_implied"])
     return out
 

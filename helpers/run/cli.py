@@ -60,7 +60,7 @@ def cmd_headlines(args) -> int:
     check_report_id(args.report_id, ledger.reports)  # main() turns a ParameterError into one line, exit 2
     table = headline_table(ledger.figures, args.report_id, alpha=args.alpha)
     # Clustering in councils as a sensitivity grid (wide form, documented in the README): a Wilson
-    # interval on n / d for each design effect d, and for the one DfE's intra-council correlation implies.
+    # interval on n / d for each design effect d, and the range of d DfE's council spread implies (its upper end).
     if "council_years" in ledger.tables:
         table = with_sensitivity(table, ledger.figures, ledger.council_years, alpha=args.alpha)
     if args.csv:
@@ -71,10 +71,12 @@ def cmd_headlines(args) -> int:
         level = f"{1 - args.alpha:.0%}"
         shown[f"{level} CI (sampling only)"] = _interval_text(table["ci_low"], table["ci_high"])
         if grid:
-            shown["implied d"] = table["deff"].map(lambda d: "-" if d != d else f"{d:.2f}")
+            shown["implied d (derived range)"] = [
+                "-" if hi != hi else f"{lo:.2f}-{hi:.2f}" for lo, hi in zip(table["deff_low"], table["deff_high"])
+            ]
             labels = {f"sens_low_deff_{deff_label(d)}": f"d={d:g}" for d in SENSITIVITY_DEFFS}
             for low in grid:
-                name = labels.get(low, "d=implied")
+                name = labels.get(low, "d=implied, upper end")
                 shown[f"sensitivity ({name})"] = _interval_text(table[low], table[low.replace("_low_", "_high_")])
         shown["rate"] = shown["rate"].map(lambda x: "-" if x != x else f"{x:.1%}")
         shown["published_pct"] = table["published_pct"]

@@ -5,7 +5,7 @@ Imports only :mod:`helpers.ledger`.
     rounding        computed_value, is_consistent: exact arithmetic of a published figure
     rates           headline_table, wilson_interval, check_alpha
     report_view     ReportView, report_view: one report's headline table built once, and its views
-    clustering      council_icc, design_effect, with_sensitivity: councils as a design-effect sensitivity
+    clustering      council_icc, council_spread, design_effect, with_sensitivity: councils as a design-effect range
     comparisons     report_comparisons, holm_adjust: reports against each other and DfE
     dfe_years       dfe_year_table: a ratio to DfE under both DfE years a round overlaps
     series          report_series, england_baseline, incident_models: the series year by year
@@ -29,13 +29,22 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "SENSITIVITY_DEFFS",
             "council_icc",
             "council_size_cv2",
+            "council_spread",
+            "council_spread_by_year",
             "deff_label",
             "design_effect",
             "design_effect_curve",
             "design_effect_interval",
+            "design_effects_at_spreads",
             "dispersion_by_size",
             "fit_beta_binomial",
+            "fit_logit_normal",
+            "icc_at_rate",
             "implied_design_effects",
+            "overlapping_dfe_years",
+            "p_value_at_design_effects",
+            "series_councils",
+            "with_design_effect_p",
             "with_sensitivity",
         ],
         "comparisons": [

@@ -165,10 +165,13 @@ def test_headline_names_its_interval_and_takes_one_more(ledger):
     for d in (1.5, 3, 7):
         lo_d, hi_d = wilson(864 / d, 2335 / d)
         assert view.loc[0, f"95% sensitivity interval (design effect {d:g})"] == f"{lo_d:.1%} to {hi_d:.1%}"
-    d = rows.loc[0, "deff"]
-    implied = f"95% sensitivity interval (design effect {d:.2f}, implied by DfE councils)"
+    low, d = rows.loc[0, "deff_low"], rows.loc[0, "deff_high"]
+    implied = (
+        f"95% sensitivity interval (design effect {low:.2f}–{d:.2f}, derived from DfE councils, not measured; "
+        "upper end)"
+    )
     lo_d, hi_d = wilson(864 / d, 2335 / d)
-    assert 1 < d < 3 and view.loc[0, implied] == f"{lo_d:.1%} to {hi_d:.1%}"
+    assert 1 < low < d < 3 and view.loc[0, implied] == f"{lo_d:.1%} to {hi_d:.1%}"
     wider = ex.headline_view(rows, extra={"sensitivity interval (design effect 2)": ([0.3], [0.4])})
     assert wider.loc[0, "sensitivity interval (design effect 2)"] == "30.0% to 40.0%"
     lo90, hi90 = wilson(864, 2335, z=1.6448536269514722)

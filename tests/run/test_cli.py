@@ -51,6 +51,16 @@ def test_headlines_csv_for_until_harm_ends():
     ) == (0.370, 0.351, 0.390)
     assert ("independent", "trafficked", "864", "2638") in found
     assert ("independent", "unaccompanied", "1501", "12530") in found
+    # The design effect DfE's councils imply is a range (low and high columns), never one value.
+    assert {"deff_low", "deff_high", "deff_years"} <= set(rows[0]) and "deff" not in rows[0]
+    assert (round(float(guardian["deff_low"]), 2), round(float(guardian["deff_high"]), 2)) == (1.41, 1.69)
+    assert found[("independent", "trafficked", "864", "2638")]["deff_high"] == ""  # no council count published
+
+
+def test_headlines_table_prints_the_implied_range():
+    result = mfc("headlines", "until-harm-ends")
+    assert result.returncode == 0, result.stderr
+    assert "implied d (derived range)" in result.stdout and "1.41-1.69" in result.stdout
 
 
 @pytest.mark.parametrize("report_id", ["heading-back-to-harm", "still-in-harms-way", "when-harm-remains"])

@@ -103,7 +103,8 @@ def test_report_findings_sentences(ledger):
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2014-09/2015-09")
     assert lines[0].startswith(
         "Trafficked, Sep 2014 to Sep 2015: 167 of 590 were recorded by their council as missing (28.3%; "
-        "95% CI (sampling only) 24.8% to 32.1%; sensitivity interval (design effect"
+        "95% CI (sampling only) 24.8% to 32.1%; design effect 1.11–1.24 derived from DfE's council data (assumed, "
+        "not measured), sensitivity interval (design effect 1.24)"
     )
     low, high = design_effect_interval(167, 590, 3.0)
     assert f"sensitivity interval (design effect 3) {float(low):.1%} to {float(high):.1%})." in lines[0]

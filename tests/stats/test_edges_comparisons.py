@@ -296,7 +296,8 @@ HEADLINES = pd.DataFrame(
         "rate": [0.2468, 0.3, 0.5, 0.5],
         "ci_low": [0.235, 0.2123, 0.1, 0.1],
         "ci_high": [0.259, 0.4, 0.9, 0.9],
-        "deff": [1.234, 2.0, 2.0, 2.0],
+        "deff_low": [1.1, 2.0, 2.0, 2.0],
+        "deff_high": [1.234, 2.0, 2.0, 2.0],
         "sens_low_deff_implied": [0.2, np.nan, np.nan, np.nan],
         "sens_high_deff_implied": [0.3, np.nan, np.nan, np.nan],
         "sens_low_deff_3": [0.19, 0.1, np.nan, np.nan],
@@ -324,8 +325,9 @@ def test_report_findings_every_sentence_at_90_percent():
     lines = report_findings(HEADLINES, TESTS, bench, 2020, alpha=0.1)
     assert lines == [
         "Trafficked, 2020: 1,234 of 5,000 were recorded by their council as missing (24.7%; 90% CI (sampling "
-        "only) 23.5% to 25.9%; sensitivity interval (design effect 1.23, implied by DfE's council data) 20.0% to "
-        "30.0%; sensitivity interval (design effect 3) 19.0% to 31.0%).",
+        "only) 23.5% to 25.9%; design effect 1.10–1.23 derived from DfE's council data (assumed, not measured), "
+        "sensitivity interval (design effect 1.23) 20.0% to 30.0%; sensitivity interval (design effect 3) 19.0% to "
+        "31.0%).",
         "Trafficked or UASC, 2020, alt: 30 of 100 were recorded by their council as missing (30.0%; 90% CI "
         "(sampling only) 21.2% to 40.0%; sensitivity interval (design effect 3) 10.0% to 50.0%). "
         "This counts places in either group and may count a child twice: an upper bound.",
@@ -473,3 +475,46 @@ def test_between_report_interval_at_another_level_on_the_ledger(ledger):
         tau2, df = variance[r.group]
         _, low, high = risk_difference_between_reports(r.x1, r.n1, r.x2, r.n2, tau2, df, 0.2)
         assert (r.ci_low_reports, r.ci_high_reports) == pytest.approx((low, high))
+
+
+def test_findings_and_table_give_the_p_value_at_the_implied_design_effects():
+    from helpers.present.comparison_words import design_effect_p_sentences, display_comparisons
+
+    tests = pd.DataFrame(
+        {
+            "comparison": ["trafficked against unaccompanied", "year against year", "against the previous report"],
+            "first": ["unaccompanied", "unaccompanied (UASC), 2018", "old"],
+            "second": ["trafficked", "unaccompanied (UASC), 2020", "new"],
+            "x1": [10, 708, 1],
+            "n1": [100, 4749, 2],
+            "x2": [30, 692, 1],
+            "n2": [100, 5263, 2],
+            "rate1": [0.1, 708 / 4749, 0.5],
+            "rate2": [0.3, 692 / 5263, 0.5],
+            "difference": [0.2, 692 / 5263 - 708 / 4749, 0.0],
+            "ci_low": [0.1, -0.03, -0.5],
+            "ci_high": [0.3, -0.004, 0.5],
+            "p_value": [0.0002, 0.0112, np.nan],
+            "p_deff_low": [0.0004, 0.0300, np.nan],
+            "p_deff_high": [0.002, 0.109, np.nan],
+            "deff_first": ["2.41–3.44", "1.36–2.83", ""],
+            "deff_second": ["1.41–1.69", "1.37–2.18", ""],
+            "p_deff_basis": ["councils answering", "the series' 141 to 217 councils stand in", ""],
+        }
+    )
+    assert design_effect_p_sentences(tests) == [
+        "Unaccompanied (UASC), 2020 against unaccompanied (UASC), 2018 (year against year, one FOI round): -1.8 "
+        "points, p 0.011 treating the children as independent; p 0.030 to 0.109 if the councils differ as much as "
+        "DfE's do (design effects 1.36–2.83 and 1.37–2.18, derived from DfE's council data, not measured; the "
+        "series' 141 to 217 councils stand in)."
+    ]
+    shown = display_comparisons(tests)
+    column = "p-value at the design effects DfE's councils imply (derived, not measured)"
+    assert shown[column].tolist() == [
+        "<0.001 to 0.002 (d 2.41–3.44 and 1.41–1.69)",
+        "0.030 to 0.109 (d 1.36–2.83 and 1.37–2.18)",
+        "-",
+    ]
+    lines = report_findings(HEADLINES.iloc[:0], tests, pd.DataFrame(), 2020)
+    assert lines[0].endswith("; p <0.001 to 0.002 at the design effects DfE's councils imply).")
+    assert lines[1] == design_effect_p_sentences(tests)[0]
