@@ -540,7 +540,9 @@ def given_deff_range(deff_range, report_id: str, group: str) -> tuple[float, flo
 def deff_ranges(ledger, pairs: pd.DataFrame, iccs: tuple | None = None, deff_range=None) -> list[tuple]:
     """(low, high, source) of the design effect of each row of ``pairs``.
 
-    Where :func:`given_deff_range` finds a range in ``deff_range``, that range. Otherwise Kish's d of
+    Where :func:`given_deff_range` finds a range in ``deff_range``, that range. Otherwise the row's
+    ``deff_low`` to ``deff_high`` from :func:`helpers.stats.clustering.implied_design_effects` (the range
+    every table of the collection shows). For a version without its own council count, Kish's d of
     :func:`helpers.stats.clustering.design_effect` at the smallest and largest DfE ICC of the years held
     (``iccs``, from :func:`icc_range` when not given), with the mean council size and cv^2 that
     :func:`helpers.stats.clustering.implied_design_effects` uses; a version without its own council count
@@ -557,6 +559,11 @@ def deff_ranges(ledger, pairs: pd.DataFrame, iccs: tuple | None = None, deff_ran
     for row, imp, own in zip(pairs.itertuples(), implied.itertuples(), given):
         if own is not None:
             out.append((*own, "given"))
+            continue
+        if np.isfinite(imp.deff_low) and np.isfinite(imp.deff_high):
+            # The per-row range of helpers.stats.clustering (DfE's logit spread in the years the round
+            # overlaps, moved to the row's own rate), so the notebook's tables and these draws agree.
+            out.append((float(imp.deff_low), float(imp.deff_high), f"implied by DfE's council spread, {imp.dfe_years}"))
             continue
         councils = imp.councils
         if not np.isfinite(councils):

@@ -147,6 +147,7 @@ TERM_USES = {
     "intra-council-correlation": ("ICC", "intra-council correlation"),
     "design-effect": ("design effect",),
     "sensitivity-interval": ("sensitivity interval",),
+    "bias-adjusted-interval": ("bias-adjusted interval",),
     "q-profile": ("Q-profile",),
     "half-normal-prior": ("half-normal",),
     "paule-mandel": ("Paule-Mandel",),
