@@ -1,4 +1,4 @@
-"""Time the parameter-matrix test (tests/test_parameter_matrix.py); `make bench` runs this.
+"""Time the parameter-matrix tests (tests/test_parameter_matrix*.py); `make bench` runs this.
 
 Budget (issue 18): the matrix adds at most 60 seconds to `make test` on two cores. Prints the seconds
 taken, the load average beside it (the machine is shared, so timings vary), and exits 1 if the budget
@@ -16,13 +16,16 @@ from pathlib import Path
 
 BUDGET_SECONDS = 60.0
 ROOT = Path(__file__).resolve().parent.parent
+MATRIX_FILES = [
+    "tests/test_parameter_matrix.py",
+    "tests/test_parameter_matrix_explore.py",
+    "tests/test_parameter_matrix_nonresponse.py",
+]
 
 
 def main() -> int:
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", "tests/test_parameter_matrix.py"], cwd=ROOT
-    )
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-q", *MATRIX_FILES], cwd=ROOT)
     seconds = time.perf_counter() - start
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # pytest, its workers and their kernels

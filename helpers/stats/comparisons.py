@@ -17,6 +17,7 @@ import pandas as pd
 from helpers.ledger.tables import Ledger
 from helpers.ledger.vocabulary import GROUP_LABELS, period_words, version_label
 from helpers.stats.rates import headline_table
+from helpers.stats.report_view import ReportView
 
 COMPARISON_COLUMNS = [
     "comparison",
@@ -83,13 +84,15 @@ def _compare(kind: str, first, second, alpha: float, titles=None, with_report=Fa
     }
 
 
-def report_comparisons(ledger: Ledger, report_id: str, alpha: float = 0.05) -> pd.DataFrame:
-    """Every comparison the report's published counts allow (see the module docstring)."""
+def report_comparisons(ledger: Ledger, view: ReportView) -> pd.DataFrame:
+    """Every comparison the report's published counts allow (see the module docstring), at ``view.alpha``.
+
+    The report's own rates come from ``view``; only the previous report's headline rates are built here.
+    """
+    report_id, alpha = view.report_id, view.alpha
     reports = ledger.reports.sort_values("series_order").reset_index(drop=True)
     titles = dict(zip(reports["report_id"], reports["title"]))
-    all_rates = headline_table(ledger.figures, alpha=alpha)
-    all_rates = all_rates[all_rates["measure"] == "went_missing"]
-    mine = all_rates[all_rates["report_id"] == report_id]
+    mine = view.went_missing
     rows = []
     # One group against another, same period and version.
     for (_, _), same in mine.groupby(["version", "period"], sort=False):
@@ -106,7 +109,8 @@ def report_comparisons(ledger: Ledger, report_id: str, alpha: float = 0.05) -> p
     previous = reports.iloc[:position]
     for prev_id in reversed(list(previous["report_id"])):
         prev_period = reports.set_index("report_id").loc[prev_id, "headline_period"]
-        theirs = all_rates[(all_rates["report_id"] == prev_id) & (all_rates["period"] == prev_period)]
+        theirs = _went_missing(ledger, prev_id, alpha)
+        theirs = theirs[theirs["period"] == prev_period]
         headline = reports.set_index("report_id").loc[report_id, "headline_period"]
         ours = mine[mine["period"] == headline]
         pairs = ours.merge(theirs, on="group", suffixes=("", "_prev"))
@@ -141,6 +145,12 @@ def report_comparisons(ledger: Ledger, report_id: str, alpha: float = 0.05) -> p
 
 
 DFE_COMPARISON = "against all looked-after children in England"
+
+
+def _went_missing(ledger: Ledger, report_id: str, alpha: float) -> pd.DataFrame:
+    """The went-missing rates of another report of the series (the previous one), at ``alpha``."""
+    rates = headline_table(ledger.figures, report_id, alpha=alpha)
+    return rates[rates["measure"] == "went_missing"]
 
 
 def split_benchmark(table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -187,8 +197,8 @@ def holm_adjust(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def with_between_report_interval(tests: pd.DataFrame, ledger: Ledger, alpha: float = 0.05) -> pd.DataFrame:
-    """Add ``ci_low_reports`` / ``ci_high_reports`` to comparisons against the previous report.
+def with_between_report_interval(tests: pd.DataFrame, ledger: Ledger, view: ReportView) -> pd.DataFrame:
+    """Add ``ci_low_reports`` / ``ci_high_reports`` to comparisons against the previous report, at ``view.alpha``.
 
     Two reports rest on different sets of councils, so their difference carries the between-report
     variance tau2 of the group's random-effects trend (default versions; see
@@ -207,6 +217,6 @@ def with_between_report_interval(tests: pd.DataFrame, ledger: Ledger, alpha: flo
         r = out.loc[idx]
         if r["group"] in variance:
             tau2, df = variance[r["group"]]
-            _, low, high = risk_difference_between_reports(r["x1"], r["n1"], r["x2"], r["n2"], tau2, df, alpha)
+            _, low, high = risk_difference_between_reports(r["x1"], r["n1"], r["x2"], r["n2"], tau2, df, view.alpha)
             out.loc[idx, ["ci_low_reports", "ci_high_reports"]] = [low, high]
     return out

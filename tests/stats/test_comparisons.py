@@ -4,10 +4,11 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from helpers.stats.comparisons import report_comparisons
+from helpers.stats.report_view import report_view
 
 
 def test_when_harm_remains_uasc_2018_against_2020(ledger):
-    table = report_comparisons(ledger, "when-harm-remains")
+    table = report_comparisons(ledger, report_view(ledger.figures, "when-harm-remains"))
     row = table[table["comparison"] == "year against year"].iloc[0]
     assert (row.x1, row.n1, row.x2, row.n2) == (708, 4749, 692, 5263)
     assert row.difference == pytest.approx(692 / 5263 - 708 / 4749)
@@ -17,7 +18,7 @@ def test_when_harm_remains_uasc_2018_against_2020(ledger):
 
 
 def test_trafficked_against_unaccompanied_and_previous_report(ledger):
-    table = report_comparisons(ledger, "until-harm-ends")
+    table = report_comparisons(ledger, report_view(ledger.figures, "until-harm-ends"))
     groups = table[table["comparison"] == "trafficked against unaccompanied"]
     assert set(zip(groups.x2, groups.n2)) == {(864, 2335), (864, 2638)}
     previous = table[table["comparison"] == "against the previous report"]
@@ -46,7 +47,7 @@ def test_holm_with_real_versions_at_a_non_default_alpha(ledger):
     from helpers.present.comparison_words import display_comparisons
     from helpers.stats.comparisons import holm_adjust
 
-    table = holm_adjust(report_comparisons(ledger, "until-harm-ends", alpha=0.1))
+    table = holm_adjust(report_comparisons(ledger, report_view(ledger.figures, "until-harm-ends", 0.1)))
     shown = display_comparisons(table, alpha=0.1)
     assert "90% CI (sampling only), points" in shown.columns
     between = shown[table["comparison"] == "against the previous report"]
@@ -54,7 +55,7 @@ def test_holm_with_real_versions_at_a_non_default_alpha(ledger):
 
 
 def test_against_england_uses_the_dfe_year_ending_in_the_same_year(ledger):
-    table = report_comparisons(ledger, "until-harm-ends")
+    table = report_comparisons(ledger, report_view(ledger.figures, "until-harm-ends"))
     england = table[table["comparison"] == "against all looked-after children in England"]
     # DfE 2024: 13,010 of 116,420 children looked after during the year had a missing incident.
     assert set(zip(england.x1, england.n1)) == {(13010, 116420)}
@@ -62,7 +63,7 @@ def test_against_england_uses_the_dfe_year_ending_in_the_same_year(ledger):
 
 
 def test_first_report_has_no_previous_report(ledger):
-    table = report_comparisons(ledger, "heading-back-to-harm")
+    table = report_comparisons(ledger, report_view(ledger.figures, "heading-back-to-harm"))
     assert "against the previous report" not in set(table["comparison"])
 
 
@@ -81,7 +82,7 @@ def test_benchmark_is_split_off_and_shown_without_tests(ledger):
     from helpers.present.comparison_words import display_benchmark
     from helpers.stats.comparisons import split_benchmark
 
-    tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
+    tests, benchmark = split_benchmark(report_comparisons(ledger, report_view(ledger.figures, "until-harm-ends")))
     assert "against all looked-after children in England" not in set(tests["comparison"]) and len(benchmark) == 4
     shown = display_benchmark(benchmark)
     assert not any("p" == c[:1] for c in shown.columns)
@@ -99,7 +100,7 @@ def test_report_findings_sentences(ledger):
     headlines = with_sensitivity(
         headline_table(ledger.figures, "heading-back-to-harm"), ledger.figures, ledger.council_years
     )
-    tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
+    tests, benchmark = split_benchmark(report_comparisons(ledger, report_view(ledger.figures, "heading-back-to-harm")))
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2014-09/2015-09")
     assert lines[0].startswith(
         "Trafficked, Sep 2014 to Sep 2015: 167 of 590 were recorded by their council as missing (28.3%; "
@@ -116,11 +117,11 @@ def test_report_findings_sentences(ledger):
 def test_findings_state_changes_between_reports_with_their_interval(ledger):
     from helpers.present.comparison_words import report_findings
     from helpers.stats.comparisons import holm_adjust, split_benchmark, with_between_report_interval
-    from helpers.stats.rates import headline_table
 
-    tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
-    tests = with_between_report_interval(holm_adjust(tests), ledger)
-    lines = report_findings(headline_table(ledger.figures, "until-harm-ends"), tests, benchmark, "2024")
+    view = report_view(ledger.figures, "until-harm-ends")
+    tests, benchmark = split_benchmark(report_comparisons(ledger, view))
+    tests = with_between_report_interval(holm_adjust(tests), ledger, view)
+    lines = report_findings(view.headlines, tests, benchmark, "2024")
     change = [line for line in lines if "allowing for the variation between reports" in line]
     assert len(change) == 4 and all(line.endswith("includes no change.") for line in change)
     assert change[0].startswith(
@@ -134,7 +135,7 @@ def test_report_findings_name_versions_by_their_readable_labels(ledger):
     from helpers.stats.rates import headline_table
 
     headlines = headline_table(ledger.figures, "until-harm-ends")
-    tests, benchmark = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
+    tests, benchmark = split_benchmark(report_comparisons(ledger, report_view(ledger.figures, "until-harm-ends")))
     lines = report_findings(headlines, holm_adjust(tests), benchmark, "2024")
     # 864 / 2,335 = 37.0%
     assert lines[0].startswith(

@@ -20,6 +20,12 @@ from helpers.stats.comparisons import (
 )
 from helpers.stats.report_view import report_view
 
+
+def comparisons(ledger, report_id, alpha=0.05):
+    """report_comparisons of one report, its view built as a notebook builds it."""
+    return report_comparisons(ledger, report_view(ledger.figures, report_id, alpha))
+
+
 COLS = ["figure_id", "report_id", "version", "group", "measure", "period", "geography", "value"]
 
 
@@ -88,7 +94,7 @@ def check_rows(table, rows):
 
 @pytest.mark.parametrize("alpha", [0.05, 0.2])
 def test_every_kind_of_comparison_with_statsmodels_values(alpha):
-    table = report_comparisons(ledger(), "p2", alpha=alpha)
+    table = comparisons(ledger(), "p2", alpha)
     dfe = "all looked-after children, England (DfE year to March 2021)"
     check_rows(
         table,
@@ -170,7 +176,7 @@ def test_every_kind_of_comparison_with_statsmodels_values(alpha):
 
 
 def test_a_previous_report_without_the_group_is_passed_over_and_versions_are_named():
-    table = report_comparisons(ledger(national=False), "p3")
+    table = comparisons(ledger(national=False), "p3")
     check_rows(
         table,
         [
@@ -190,13 +196,13 @@ def test_a_previous_report_without_the_group_is_passed_over_and_versions_are_nam
 
 
 def test_the_first_report_has_no_previous_and_no_dfe_year():
-    table = report_comparisons(ledger(), "p0")
+    table = comparisons(ledger(), "p0")
     assert list(table.columns) == COMPARISON_COLUMNS
     assert table.empty  # trafficked and exploited are not the pair compared; DfE holds no 2017
 
 
 def test_split_benchmark_keeps_order_and_resets_the_index():
-    tests, bench = split_benchmark(report_comparisons(ledger(), "p2"))
+    tests, bench = split_benchmark(comparisons(ledger(), "p2"))
     assert list(tests.index) == [0, 1, 2, 3] and list(bench.index) == [0, 1]
     assert list(tests.columns) == COMPARISON_COLUMNS and list(bench.columns) == COMPARISON_COLUMNS
     assert list(bench["second"]) == ["trafficked, 2021", "unaccompanied (UASC), 2021"]
@@ -204,9 +210,9 @@ def test_split_benchmark_keeps_order_and_resets_the_index():
 
 
 def test_between_report_interval_is_left_empty_without_previous_report_rows():
-    tests, _ = split_benchmark(report_comparisons(ledger(), "p2"))
+    tests, _ = split_benchmark(comparisons(ledger(), "p2"))
     same = tests[tests["comparison"] != "against the previous report"]
-    out = with_between_report_interval(same, ledger())
+    out = with_between_report_interval(same, ledger(), report_view(ledger().figures, "p2"))
     assert out["ci_low_reports"].isna().all() and out["ci_high_reports"].isna().all()
     assert out["ci_low_reports"].dtype == float and out["ci_high_reports"].dtype == float
     assert list(out.columns) == COMPARISON_COLUMNS + ["ci_low_reports", "ci_high_reports"]
@@ -427,7 +433,7 @@ def test_order_of_appearance_decides_the_order_of_comparisons():
     )
     reports = pd.DataFrame({"report_id": ["q"], "title": ["Q"], "series_order": [1], "headline_period": ["2021"]})
     ledger = SimpleNamespace(figures=figures, reports=reports, tables={})
-    table = report_comparisons(ledger, "q")
+    table = comparisons(ledger, "q")
     assert table[["comparison", "first", "second"]].values.tolist() == [
         ["trafficked against unaccompanied", "unaccompanied (UASC), 2021", "trafficked, 2021"],
         ["trafficked against unaccompanied", "unaccompanied (UASC), 2020", "trafficked, 2020"],
@@ -466,8 +472,9 @@ def test_display_benchmark_rounds_whole_points():
 def test_between_report_interval_at_another_level_on_the_ledger(ledger):
     from helpers.stats.random_effects import between_report_variance, risk_difference_between_reports
 
-    tests, _ = split_benchmark(report_comparisons(ledger, "until-harm-ends"))
-    out = with_between_report_interval(tests, ledger, alpha=0.2)
+    view = report_view(ledger.figures, "until-harm-ends", 0.2)
+    tests, _ = split_benchmark(report_comparisons(ledger, view))
+    out = with_between_report_interval(tests, ledger, view)
     rows = out[out["ci_low_reports"].notna()]
     assert len(rows) > 0
     variance = between_report_variance(ledger.figures, ledger.reports, sorted(set(rows["group"])))
