@@ -39,8 +39,9 @@ def test_report_findings_add_the_next_year_where_it_moves_the_ratios(ledger):
     from helpers.present.comparison_words import report_findings
     from helpers.stats.comparisons import report_comparisons, split_benchmark
     from helpers.stats.rates import headline_table
+    from helpers.stats.report_view import report_view
 
-    tests, benchmark = split_benchmark(report_comparisons(ledger, "heading-back-to-harm"))
+    tests, benchmark = split_benchmark(report_comparisons(ledger, report_view(ledger.figures, "heading-back-to-harm")))
     headlines = headline_table(ledger.figures, "heading-back-to-harm")
     years = dfe_year_table(headlines[headlines["measure"] == "went_missing"], dfe_rates(ledger.england_national))
     (line,) = [s for s in report_findings(headlines, tests, benchmark, "2014-09/2015-09", 0.05, years) if "DfE" in s]
