@@ -6,6 +6,16 @@ trafficked rate with the keyboard, and checks that the displayed all-council rat
 :func:`helpers.nonresponse.two_sided.all_council_rate` gives for the slider's new value. Every request the page
 makes must stay on 127.0.0.1 (Voilà serves offline; a CDN request fails the test). The server and its
 kernel are stopped whatever happens. Without Chromium or Playwright it skips and says which is missing.
+
+It also clicks each glossary link (the definition must come into view on the page), checks that the
+tipping chart is an SVG shown no wider than its own width, opens the trend tab, and checks at 390 px that
+menus, sliders, tabs, the chart and the tables' boxes stay on the screen.
+
+Speed is measured, not asserted (the machine may be shared): the test prints the time from the page's
+request to the first usable control, and how long each update takes to settle. Voilà starts with one
+kernel that has already run the notebook (``preheat_kernel`` in ``notebooks/voila/voila.json``); the test
+requests the page as soon as the server listens, so it times the least favourable case, a reader who
+opens the page while that kernel is still running the notebook.
 """
 
 from __future__ import annotations
