@@ -232,7 +232,7 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 )
                 settled.append(time.monotonic() - opened_at)
                 print(
-                    f"usable {usable:.1f} s after the page was requested; updates (slider, typed share, trend tab) "
+                    f"usable {usable:.1f} s after the page was requested (as soon as Voilà listened); updates (slider, typed share, trend tab) "
                     "settled in " + ", ".join(f"{s:.2f} s" for s in settled)
                 )
 
@@ -240,9 +240,13 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 # the page never scrolls sideways, and a wider table scrolls inside its own box.
                 phone = browser.new_page(viewport={"width": 390, "height": 844})
                 phone.route("**/*", route)
+                requested = time.monotonic()
                 phone.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
                 playwright.expect(phone.locator(".explore-silent-trafficked .noUi-handle")).to_be_visible(
-                    timeout=25_000
+                    timeout=90_000
+                )
+                print(
+                    f"a second page (390 px, a kernel started at its request) usable {time.monotonic() - requested:.1f} s"
                 )
                 page_width, outside_screen, clipped = phone.evaluate(
                     """() => {
