@@ -502,13 +502,9 @@ def glossary_section(anchors, glossary=None) -> str:
     on this page; one to a term not listed becomes plain text. An anchor the glossary lacks raises KeyError
     naming it.
     """
-    import nbformat
+    from helpers.present.glossary import definitions
 
-    from helpers.ledger.paths import NOTEBOOKS_DIR
-    from helpers.present.glossary import GLOSSARY_NOTEBOOK
-    from helpers.present.site import glossary_entries
-
-    entries = glossary_entries(nbformat.read(glossary or NOTEBOOKS_DIR / GLOSSARY_NOTEBOOK, as_version=4))
+    entries = definitions(glossary)
     missing = [a for a in anchors if a not in entries]
     if missing:
         raise KeyError(f"no glossary entry for {', '.join(missing)}; valid anchors: {', '.join(entries)}")

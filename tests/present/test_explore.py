@@ -351,3 +351,23 @@ def test_the_terms_section_defines_every_term_the_explorer_links_to_as_the_gloss
     )
     with pytest.raises(KeyError, match="no glossary entry for zz"):
         ex.glossary_section(["a", "zz"], path)
+
+
+def test_the_explorer_reads_the_glossary_as_the_site_does_without_nbformat():
+    """The definitions the explorer shows are the entries the site's glossary is built from, read without
+    nbformat (its import takes seconds the live page would wait for)."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from helpers.ledger.paths import NOTEBOOKS_DIR
+    from helpers.present.glossary import definitions
+    from helpers.present.site import glossary_entries
+
+    site = glossary_entries(nbformat.read(NOTEBOOKS_DIR / "01_glossary.ipynb", as_version=4))
+    assert definitions() == site and len(site) >= 50
+    code = (
+        "import sys, helpers.present.explore as ex; ex.glossary_section(['wilson']); print('nbformat' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
