@@ -7,7 +7,8 @@ The notebook only wires ipywidgets to these functions, so each is tested on its 
 - the all-council rates when the silent councils hold a share ``s`` of each group's children and have
   their own rates, whether each conclusion of the report still holds, and a tipping chart over the
   silent councils' two rates;
-- one trend model under chosen versions of the reports.
+- one trend model under chosen versions of the reports;
+- the glossary's definitions of the terms the page links to (the live page cannot open the glossary).
 
 Non-response arithmetic. If the answering councils' rate is r and the silent councils, holding a share
 s of the children, have rate q, the rate over all councils is (1 - s) r + s q. "Trafficked above
@@ -542,11 +543,11 @@ def figure_svg(ax) -> bytes:
     """The chart of ``ax`` as SVG bytes, its figure closed: sharp at any size and quicker to draw than a PNG
     at twice the pixels. An image widget shows it without capturing output (an Output widget's capture
     only works where the client routes it; nbval's does not). Text is drawn as paths, so it looks the
-    same whatever fonts the reader's machine has; no date is written, so one chart gives the same bytes."""
+    same whatever fonts the reader's machine has."""
     import io
 
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    ax.figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(ax.figure)
     return buffer.getvalue()
 

@@ -371,3 +371,13 @@ def test_the_explorer_reads_the_glossary_as_the_site_does_without_nbformat():
         "import sys, helpers.present.explore as ex; ex.glossary_section(['wilson']); print('nbformat' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_the_tipping_chart_is_an_svg_of_the_chosen_share_and_its_figure_is_closed(uhe):
+    import matplotlib.pyplot as plt
+
+    ax = ex.silent_rates_chart(uhe, 0.363, 0.37, 0.125)
+    svg = ex.figure_svg(ax)
+    assert svg.startswith(b"<?xml") and b"<svg" in svg
+    assert b"Silent councils hold 36.3% of each group" in svg  # text drawn as paths keeps its words in a comment
+    assert ax.figure.number not in plt.get_fignums()
