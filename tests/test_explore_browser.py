@@ -6,6 +6,16 @@ trafficked rate with the keyboard, and checks that the displayed all-council rat
 :func:`helpers.nonresponse.two_sided.all_council_rate` gives for the slider's new value. Every request the page
 makes must stay on 127.0.0.1 (Voilà serves offline; a CDN request fails the test). The server and its
 kernel are stopped whatever happens. Without Chromium or Playwright it skips and says which is missing.
+
+It also clicks each glossary link (the definition must come into view on the page), checks that the
+tipping chart is an SVG shown no wider than its own width, opens the trend tab, and checks at 390 px that
+menus, sliders, tabs, the chart and the tables' boxes stay on the screen.
+
+Speed is measured, not asserted (the machine may be shared): the test prints the time from the page's
+request to the first usable control, and how long each update takes to settle. Voilà starts with one
+kernel that has already run the notebook (``preheat_kernel`` in ``notebooks/voila/voila.json``); the test
+requests the page as soon as the server listens, so it times the least favourable case, a reader who
+opens the page while that kernel is still running the notebook.
 """
 
 from __future__ import annotations
@@ -32,6 +42,19 @@ ROOT = NOTEBOOKS_DIR.parent
 VOILA = Path(sys.executable).parent / "voila"
 # The arguments `make explore` passes (tests below check the Makefile carries the same ones).
 VOILA_ARGS = ["--no-browser", "--template=offline", "--Voila.ip=127.0.0.1", "--Voila.config_file_paths=notebooks/voila"]
+
+
+# The explorer's glossary links: the link's text, and what its definition on the page starts with.
+GLOSSARY_LINKS = {
+    "version of its figures": {
+        "anchor": "versions",
+        "term": "Versions of a report's figures",
+        "words": "the ledger keeps each set",
+    },
+    "Wilson interval": {"anchor": "wilson", "term": "Wilson score interval", "words": "An interval for a proportion"},
+    "tipping point": {"anchor": "tipping-point", "term": "Tipping point", "words": "In a sensitivity analysis"},
+    "random-effects": {"anchor": "random-effects", "term": "Random effects", "words": "each study (here, each report"},
+}
 
 
 def _chromium() -> str | None:
@@ -130,9 +153,9 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
 
                 page.route("**/*", route)
                 requested = time.monotonic()
-                page.goto(f"http://127.0.0.1:{port}/", timeout=25_000)
+                page.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
                 trafficked_cell = page.locator(".explore-rates tr", has_text="trafficked").first.locator("td").nth(3)
-                playwright.expect(trafficked_cell).to_have_text(f"{observed:.1%}", timeout=25_000)
+                playwright.expect(trafficked_cell).to_have_text(f"{observed:.1%}", timeout=90_000)
                 playwright.expect(page.locator(".explore-silent-trafficked .noUi-handle")).to_be_visible()
                 usable = time.monotonic() - requested
                 # The static copy's default state runs but is not shown live: its numbers would not move.
@@ -184,10 +207,64 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 )
                 assert "A report and its silent councils" in shown and "silent councils' share of the children" in shown
                 assert not cut, f"labels cut short: {cut}"
-                print(
-                    f"usable {usable:.1f} s after the page was requested; updates settled in "
-                    + ", ".join(f"{s:.2f} s" for s in settled)
+
+                # The tipping chart is an SVG (sharp at any size), shown at most at its own width.
+                chart = page.locator(".explore-tabs .widget-image")
+                natural, shown_width, kind = chart.evaluate(
+                    "async e => [e.naturalWidth, e.clientWidth, (await (await fetch(e.src)).blob()).type]"
                 )
+                assert kind == "image/svg+xml" and 0 < shown_width <= natural, (kind, shown_width, natural)
+
+                # Each glossary link shows its term's definition on this page (Voilà serves no other).
+                for link, term in GLOSSARY_LINKS.items():
+                    page.get_by_role("link", name=link, exact=True).first.click()
+                    definition = page.locator(f'#glossary-{term["anchor"]} + strong, strong:has-text("{term["term"]}")')
+                    playwright.expect(definition.first).to_be_in_viewport(timeout=5_000)
+                    assert page.url.endswith(f"#glossary-{term['anchor']}")
+                    playwright.expect(page.get_by_text(term["words"]).first).to_be_visible()
+                assert page.get_by_text("403").count() == 0
+
+                # The trend tab is fitted when first opened: that counts as an update too.
+                page.locator(".explore-tabs .lm-TabBar-tab", has_text="The trend across reports").click()
+                opened_at = time.monotonic()
+                playwright.expect(page.locator(".explore-tabs th", has_text="odds ratio per year")).to_be_visible(
+                    timeout=20_000
+                )
+                settled.append(time.monotonic() - opened_at)
+                print(
+                    f"usable {usable:.1f} s after the page was requested (as soon as Voilà listened); updates (slider, typed share, trend tab) "
+                    "settled in " + ", ".join(f"{s:.2f} s" for s in settled)
+                )
+
+                # At 390 px (a phone) menus, sliders, tabs, the chart and every table's box stay on the screen:
+                # the page never scrolls sideways, and a wider table scrolls inside its own box.
+                phone = browser.new_page(viewport={"width": 390, "height": 844})
+                phone.route("**/*", route)
+                requested = time.monotonic()
+                phone.goto(f"http://127.0.0.1:{port}/", timeout=90_000)
+                playwright.expect(phone.locator(".explore-silent-trafficked .noUi-handle")).to_be_visible(
+                    timeout=90_000
+                )
+                print(
+                    f"a second page (390 px, a kernel started at its request) usable {time.monotonic() - requested:.1f} s"
+                )
+                page_width, outside_screen, clipped = phone.evaluate(
+                    """() => {
+                        const width = document.documentElement.clientWidth;
+                        const parts = [...document.querySelectorAll(
+                            '.widget-dropdown, .widget-slider, .explore-typed, .lm-TabBar-tab, .p-TabBar-tab,'
+                            + ' .widget-image, .widget-html-content')].filter(e => e.offsetParent !== null);
+                        const off = parts.filter(e => {
+                            const box = e.getBoundingClientRect();
+                            return box.left < -1 || box.right > width + 1;
+                        }).map(e => e.className);
+                        const boxes = parts.filter(e => e.classList.contains('widget-html-content')
+                            && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'auto');
+                        return [document.documentElement.scrollWidth, off, boxes.map(e => e.textContent.slice(0, 40))];
+                    }"""
+                )
+                assert page_width <= 390 and not outside_screen, (page_width, outside_screen)
+                assert not clipped, f"tables cut off at 390 px: {clipped}"
             finally:
                 browser.close()
     finally:

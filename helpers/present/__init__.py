@@ -124,7 +124,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "explore": [
             "analysis_at",
             "conclusions_under",
-            "figure_png",
+            "figure_svg",
+            "glossary_section",
             "group_choices",
             "headline_rows",
             "headline_view",

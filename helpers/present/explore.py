@@ -7,7 +7,8 @@ The notebook only wires ipywidgets to these functions, so each is tested on its 
 - the all-council rates when the silent councils hold a share ``s`` of each group's children and have
   their own rates, whether each conclusion of the report still holds, and a tipping chart over the
   silent councils' two rates;
-- one trend model under chosen versions of the reports.
+- one trend model under chosen versions of the reports;
+- the glossary's definitions of the terms the page links to (the live page cannot open the glossary).
 
 Non-response arithmetic. If the answering councils' rate is r and the silent councils, holding a share
 s of the children, have rate q, the rate over all councils is (1 - s) r + s q. "Trafficked above
@@ -22,6 +23,8 @@ DfE's census), so only the trafficked side moves with the sliders.
 """
 
 from __future__ import annotations
+
+import re
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -45,20 +48,12 @@ from helpers.present.comparison_words import deff_range_text
 from helpers.present.nonresponse_findings import holds_if
 from helpers.present.plots import OKABE_ITO
 from helpers.present.reports import short_titles
-from helpers.present.trend_words import trend_lead
 from helpers.stats.clustering import SENSITIVITY_DEFFS, deff_label, with_sensitivity
-from helpers.stats.random_effects import (
-    ONE_ROUND_CHOICES,
-    TAU2_METHODS,
-    TREND_MODELS,
-    fit_meta_regression,
-    one_row_per_round,
-    trend_models,
-)
 from helpers.stats.rates import check_alpha, headline_table
 from helpers.stats.report_view import ReportView
-from helpers.stats.series import report_series
-from helpers.stats.trend_summary import trend_evidence
+
+# The trend's modules (statsmodels' models, the Bayesian check) load in trend_view and trend_choices only:
+# the live explorer builds its trend tab when the reader first opens it, so its first tab shows sooner.
 
 TWO_SIDED = "trafficked above unaccompanied"
 MODEL_LABELS = {
@@ -420,6 +415,18 @@ def trend_view(
     ``versions`` maps a report with versions to the one to use (``data/versions.csv``); reports not named
     use their default version.
     """
+    from helpers.present.trend_words import trend_lead
+    from helpers.stats.random_effects import (
+        ONE_ROUND_CHOICES,
+        TAU2_METHODS,
+        TREND_MODELS,
+        fit_meta_regression,
+        one_row_per_round,
+        trend_models,
+    )
+    from helpers.stats.series import report_series
+    from helpers.stats.trend_summary import trend_evidence
+
     check_choice("model", model, TREND_MODELS)
     check_choice("one_round", one_round, ONE_ROUND_CHOICES)
     check_choice("tau2_method", tau2_method, TAU2_METHODS)
@@ -469,6 +476,8 @@ def trend_view(
 def trend_choices(ledger=None) -> dict:
     """(label, value) choices of the trend tab: model, rounds, tau2, and under "versions" one list per report
     with versions (report id -> its versions, default first, from ``data/versions.csv``)."""
+    from helpers.stats.random_effects import TREND_MODELS
+
     defaults = default_versions(ledger)
     return {
         "model": [(MODEL_LABELS[m], m) for m in TREND_MODELS],
@@ -479,6 +488,40 @@ def trend_choices(ledger=None) -> dict:
         "one_round": [("one row per FOI round", "headline"), ("both years of a round", "separate")],
         "tau2_method": [("Paule-Mandel", "pm"), ("restricted maximum likelihood", "reml")],
     }
+
+
+#: Where a glossary link of the explorer leads on the live page: the anchor of the term's definition in
+#: the section "Terms used here" (Voilà serves this notebook alone, so 01_glossary.ipynb cannot open).
+GLOSSARY_ANCHOR_PREFIX = "glossary-"
+_GLOSSARY_LINK = re.compile(r"\[([^\]]+)\]\(01_glossary\.ipynb#([a-z0-9-]+)\)")
+
+
+def glossary_section(anchors, glossary=None) -> str:
+    """Markdown defining each term of ``anchors`` (glossary anchors, in the order given), taken from the
+    glossary notebook, the one source of every definition (``glossary``: its path, default the project's).
+
+    Each definition sits under ``<a id="glossary-ANCHOR"></a>``, where the live page's links to the term
+    lead (the Voilà template rewrites them). A link inside a definition to another term listed here stays
+    on this page; one to a term not listed becomes plain text. An anchor the glossary lacks raises KeyError
+    naming it.
+    """
+    from helpers.present.glossary import definitions
+
+    entries = definitions(glossary)
+    missing = [a for a in anchors if a not in entries]
+    if missing:
+        raise KeyError(f"no glossary entry for {', '.join(missing)}; valid anchors: {', '.join(entries)}")
+
+    def here(match):
+        text, anchor = match.groups()
+        return f"[{text}](#{GLOSSARY_ANCHOR_PREFIX}{anchor})" if anchor in anchors else text
+
+    parts = []
+    for anchor in anchors:
+        term, definition = entries[anchor]
+        body = " ".join(_GLOSSARY_LINK.sub(here, definition).split())  # one paragraph per term
+        parts.append(f'<a id="{GLOSSARY_ANCHOR_PREFIX}{anchor}"></a>\n**{term}.** {body}')
+    return "\n\n".join(parts)
 
 
 class LiveOnly:
@@ -498,13 +541,15 @@ class LiveOnly:
         return {**data, "text/plain": self.note}, meta
 
 
-def figure_png(ax) -> bytes:
-    """The chart of ``ax`` as PNG bytes, its figure closed: an image widget shows it without capturing
-    output (an Output widget's capture only works where the client routes it; nbval's does not)."""
+def figure_svg(ax) -> bytes:
+    """The chart of ``ax`` as SVG bytes, its figure closed: sharp at any size and quicker to draw than a PNG
+    at twice the pixels. An image widget shows it without capturing output (an Output widget's capture
+    only works where the client routes it; nbval's does not). Text is drawn as paths, so it looks the
+    same whatever fonts the reader's machine has."""
     import io
 
     buffer = io.BytesIO()
-    ax.figure.savefig(buffer, format="png", bbox_inches="tight")
+    ax.figure.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(ax.figure)
     return buffer.getvalue()
 

@@ -73,6 +73,8 @@ TERMS = {
 }
 
 ANCHOR_PATTERN = re.compile(r'<a id="([a-z0-9-]+)"></a>')
+#: One entry: its anchor, its "### term" heading and its definition (up to the next entry or section).
+ENTRY_PATTERN = re.compile(r'<a id="([a-z0-9-]+)"></a>\s*\n### ([^\n]+)\n(.*?)(?=\n<a id=|\n## |\Z)', re.S)
 LINK_PATTERN = re.compile(r"01_glossary\.(?:ipynb|html)#([A-Za-z0-9_-]+)")
 
 
@@ -306,3 +308,24 @@ def unlinked_first_uses(parts, page: str) -> list[tuple[object, str, str]]:
                 missing.append((key, anchor, words))
         seen |= {a for _, _, a in links}
     return missing
+
+
+def definitions(path=None) -> dict[str, tuple[str, str]]:
+    """anchor -> (term, definition) of every entry of the glossary notebook (default: the project's).
+
+    The notebook is read as plain JSON: importing nbformat takes seconds (its schema validator), which the
+    live explorer, showing these definitions, would otherwise make its reader wait for.
+    """
+    import json
+
+    from helpers.ledger.paths import NOTEBOOKS_DIR
+
+    with open(path or NOTEBOOKS_DIR / GLOSSARY_NOTEBOOK, encoding="utf-8") as f:
+        cells = json.load(f)["cells"]
+    entries = {}
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            for anchor, term, body in ENTRY_PATTERN.findall(source):
+                entries[anchor] = (term.strip(), body.strip())
+    return entries

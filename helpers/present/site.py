@@ -37,6 +37,7 @@ from helpers.ledger.csv_out import write_csv_file
 from helpers.ledger.files import write_bytes_atomically, write_text_atomically
 from helpers.ledger.paths import EXECUTED_DIR, PROJECT_ROOT
 from helpers.present.escape import md_text
+from helpers.present.glossary import ENTRY_PATTERN
 from helpers.present.table_data import table_data
 
 KEY_CHART_NOTEBOOK = "00_overview.ipynb"
@@ -45,7 +46,8 @@ SITE_CONFIG_DIR = PROJECT_ROOT / "site"
 DOCS_DIR = PROJECT_ROOT / "docs"  # the reference pages (Markdown), which the book includes after the notebooks
 GLOSSARY_PAGE = "01_glossary"
 _GLOSSARY_LINK = re.compile(r"\[([^\]]+)\]\(01_glossary\.ipynb#([a-z0-9-]+)\)")
-_GLOSSARY_ENTRY = re.compile(r'<a id="([a-z0-9-]+)"></a>\s*\n### ([^\n]+)\n(.*?)(?=\n<a id=|\n## |\Z)', re.S)
+# One pattern for a glossary entry, shared with the explorer's definitions (helpers.present.glossary).
+_GLOSSARY_ENTRY = ENTRY_PATTERN
 _PLUMBING_TAGS = {"parameters", "injected-parameters"}
 _OWN_TAGS = {"hide-input", "remove-input", "remove-cell", "hide-cell", "remove-output"}
 

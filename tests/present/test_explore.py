@@ -217,11 +217,13 @@ for _, rid in pick_report.options:
             pick_group.value = g
             assert "<td>" in headline_box.value
             # a chart, or (the companion study: no trafficked or unaccompanied rate) a sentence, never blank
-            drawn = chart_box.value[:4] == b"\\x89PNG"
+            drawn = bytes(chart_box.value[:5]) == b"<?xml" and b"<svg" in bytes(chart_box.value)
             assert drawn or (chart_box.value == b"" and "publishes no rate" in rates_box.value), rid
             assert drawn == (rid != "exploited-looked-after-children"), rid
             seen.append((rid, v, g))
     share.value, silent_t.value, silent_u.value = 0.5, 0.0, 1.0
+assert not trend_controls  # the trend tab is built when first opened
+explorer.selected_index = 1
 for control in trend_controls:
     for _, value in control.options:
         control.value = value
@@ -315,3 +317,79 @@ def test_the_analysis_under_the_sliders_follows_the_silent_share(uhe):
     )
     assert "At your silent share of 36.3%, not below 14.2%, it rests on the silent councils' rates" in above[0]
     assert below[0].startswith(uhe["analysis"][0])  # the fixed sentence of 40_nonresponse, then the moving one
+
+
+def test_the_terms_section_defines_every_term_the_explorer_links_to_as_the_glossary_does(tmp_path):
+    """Each glossary link of 50_explore has its definition on the page (where the live page's links lead),
+    word for word the glossary's; a link inside a definition stays on the page only if its term is there."""
+    import re
+
+    import nbformat
+
+    from helpers.ledger.paths import NOTEBOOKS_DIR
+    from helpers.present.glossary import links_in
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "50_explore.ipynb", as_version=4)
+    linked = set().union(*(links_in(c.source) for c in nb.cells if c.cell_type == "markdown"))
+    # Outputs link the terms each link_terms call names (its second argument, a list of anchors).
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "link_terms(" in cell.source:
+            lists = re.findall(r"[,(]\s*\[([^\]]*)\]", cell.source)  # an argument list, not a subscript
+            linked |= {a for lst in lists for a in re.findall(r'"([a-z0-9-]+)"', lst)}
+    terms_cell = next(c.source for c in nb.cells if "glossary_section(" in c.source)
+    listed = re.findall(r'"([a-z0-9-]+)"', terms_cell)
+    assert linked <= set(listed)
+    assert {"versions", "wilson", "tipping-point", "random-effects", "looked-after", "odds-ratio"} <= linked
+    text = ex.glossary_section(listed)
+    assert (
+        text.count('<a id="glossary-') == len(listed) == 10
+        and '<a id="glossary-wilson"></a>\n**Wilson score interval.**' in text
+    )
+    assert "it stays inside 0 to 1 and behaves well for small counts" in text
+
+    glossary = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                '<a id="a"></a>\n### Term A\nSee [term b](01_glossary.ipynb#b) and [term c](01_glossary.ipynb#c).\n'
+                '<a id="b"></a>\n### Term B\nPlain.\n'
+            )
+        ]
+    )
+    path = tmp_path / "01_glossary.ipynb"
+    nbformat.write(glossary, path)
+    assert ex.glossary_section(["a", "b"], path) == (
+        '<a id="glossary-a"></a>\n**Term A.** See [term b](#glossary-b) and term c.\n\n'
+        '<a id="glossary-b"></a>\n**Term B.** Plain.'
+    )
+    with pytest.raises(KeyError, match="no glossary entry for zz"):
+        ex.glossary_section(["a", "zz"], path)
+
+
+def test_the_explorer_reads_the_glossary_as_the_site_does_without_nbformat():
+    """The definitions the explorer shows are the entries the site's glossary is built from, read without
+    nbformat (its import takes seconds the live page would wait for)."""
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from helpers.ledger.paths import NOTEBOOKS_DIR
+    from helpers.present.glossary import definitions
+    from helpers.present.site import glossary_entries
+
+    site = glossary_entries(nbformat.read(NOTEBOOKS_DIR / "01_glossary.ipynb", as_version=4))
+    assert definitions() == site and len(site) >= 50
+    code = (
+        "import sys, helpers.present.explore as ex; ex.glossary_section(['wilson']); print('nbformat' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_the_tipping_chart_is_an_svg_of_the_chosen_share_and_its_figure_is_closed(uhe):
+    import matplotlib.pyplot as plt
+
+    ax = ex.silent_rates_chart(uhe, 0.363, 0.37, 0.125)
+    svg = ex.figure_svg(ax)
+    assert svg.startswith(b"<?xml") and b"<svg" in svg
+    assert b"Silent councils hold 36.3% of each group" in svg  # text drawn as paths keeps its words in a comment
+    assert ax.figure.number not in plt.get_fignums()
