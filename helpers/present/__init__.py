@@ -123,6 +123,10 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [
             "analysis_at",
+            "BiasAnalyses",
+            "bias_words",
+            "bias_words_html",
+            "build_bias_analysis",
             "conclusions_under",
             "figure_svg",
             "glossary_section",

@@ -573,3 +573,97 @@ def parse_percent(text: str) -> float:
     if not 0 <= number <= 100:  # also refuses nan, which compares false
         raise ValueError(f"{number:g}% is out of range: type a per cent from 0 to 100.")
     return number / 100
+
+
+COMPUTING = "Computing the bias-adjusted intervals (a few seconds)…"
+
+
+def no_silent_count_sentence(title: str) -> str:
+    """What stands beside the sliders for a report that published no count of silent councils."""
+    return (
+        f"{title} gives no count of silent councils for these rates, so there is no range for the silent share "
+        "of children and no bias-adjusted interval: the sliders above are the only assumption here."
+    )
+
+
+def build_bias_analysis(ledger, view: ReportView):
+    """The report's :func:`helpers.nonresponse.bias_analysis.bias_analysis` (a few seconds of draws).
+
+    Loaded here, not at import, so the explorer's first tab does not wait for the module."""
+    from helpers.nonresponse.bias_analysis import bias_analysis
+
+    return bias_analysis(ledger, view)
+
+
+def bias_words(analysis, version: str, share: float, title: str) -> str:
+    """Markdown beside the sliders: :func:`helpers.present.bias_analysis_words.beside_the_sliders` for the
+    slider's ``share``, :data:`COMPUTING` while ``analysis`` is None (still being drawn), the error's own
+    words if drawing it failed, and :func:`no_silent_count_sentence` when the report has no such rate.
+
+    Only text is built here: the draws are made once per report, never on a slider move.
+    """
+    from helpers.present.bias_analysis_words import beside_the_sliders
+
+    if analysis is None:
+        return COMPUTING
+    if isinstance(analysis, Exception):
+        return f"The bias analysis could not be computed: {analysis}"
+    lines = beside_the_sliders(analysis, version, share)
+    if not lines:
+        return no_silent_count_sentence(title)
+    return "\n".join(lines)
+
+
+def bias_words_html(markdown: str) -> str:
+    """:func:`bias_words`' Markdown as HTML for a widget: its list items as a list, ``**bold**`` as bold."""
+    bold = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", markdown)
+    lines = bold.split("\n")
+    if all(line.startswith("- ") for line in lines):
+        return "<ul>" + "".join(f"<li>{line[2:]}</li>" for line in lines) + "</ul>"
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+class BiasAnalyses:
+    """Each report's bias analysis, drawn once in a background thread and kept, so that choosing a report
+    never waits for it and a slider move only re-renders text.
+
+    ``build(view)`` makes one report's analysis; ``on_ready(report_id)`` is called (from the thread) when it
+    is done, so the page can replace :data:`COMPUTING` with the words.
+    """
+
+    def __init__(self, build, on_ready=None):
+        import threading
+
+        self._build, self.on_ready = build, on_ready
+        self._lock = threading.Lock()
+        self._threads: dict = {}
+        self._done: dict = {}
+
+    def start(self, view: ReportView) -> None:
+        """Start drawing ``view``'s report in the background, unless it is drawn or being drawn."""
+        import threading
+
+        with self._lock:
+            if view.report_id in self._threads:
+                return
+            thread = threading.Thread(target=self._run, args=(view,), daemon=True)
+            self._threads[view.report_id] = thread
+        thread.start()
+
+    def _run(self, view: ReportView) -> None:
+        try:
+            result = self._build(view)
+        except Exception as error:  # shown in words beside the sliders, not lost in a thread
+            result = error
+        self._done[view.report_id] = result
+        if self.on_ready is not None:
+            self.on_ready(view.report_id)
+
+    def get(self, report_id: str):
+        """The report's analysis, None while it is being drawn (or not started)."""
+        return self._done.get(report_id)
+
+    def wait(self, report_id: str):
+        """The report's analysis, waiting for its thread (for the static copy and tests)."""
+        self._threads[report_id].join()
+        return self._done[report_id]

@@ -231,6 +231,15 @@ for control in trend_controls:
 pick_report.value = "heading-back-to-harm"
 pick_report.value = "until-harm-ends"
 share.value, silent_t.value = 0.5, 0.0
+analyses.wait("until-harm-ends")  # drawn in the background; a slider move then only rewrites the text
+share.value = 0.3
+assert "your 30.0% is inside the random-silence range" in bias_box.value, bias_box.value
+assert "bias-adjusted interval 33.2% to 40.9%" in bias_box.value
+pick_report.value = "when-harm-remains"
+analyses.wait("when-harm-remains")
+assert "gives no count of silent councils" in bias_box.value, bias_box.value
+pick_report.value = "until-harm-ends"
+share.value, silent_t.value = 0.5, 0.0
 print(len(seen), pick_version.value, silent_u.value, rates_box.value.count("18.5%"))
 """
         )
@@ -393,3 +402,62 @@ def test_the_tipping_chart_is_an_svg_of_the_chosen_share_and_its_figure_is_close
     assert svg.startswith(b"<?xml") and b"<svg" in svg
     assert b"Silent councils hold 36.3% of each group" in svg  # text drawn as paths keeps its words in a comment
     assert ax.figure.number not in plt.get_fignums()
+
+
+@pytest.fixture(scope="module")
+def uhe_bias(ledger):
+    """Until Harm Ends' bias analysis (a few seconds of draws), as the explorer builds it once per report."""
+    from helpers.nonresponse.bias_analysis import bias_analysis
+
+    return bias_analysis(ledger, report_view(ledger.figures, "until-harm-ends"))
+
+
+def test_beside_the_sliders_stands_the_bias_adjusted_interval_and_where_the_share_falls(uhe_bias):
+    h = uhe_bias.headlines.set_index(["group", "version"])
+    interval = f"95% bias-adjusted interval {h.loc[('trafficked', 'guardian'), 'low']:.1%} to "
+    interval += f"{h.loc[('trafficked', 'guardian'), 'high']:.1%}"
+    assert interval == "95% bias-adjusted interval 33.2% to 40.9%"
+    inside, possible, outside = (ex.bias_words(uhe_bias, "guardian", s, "UHE") for s in (0.363, 0.10, 0.80))
+    for text in (inside, possible, outside):
+        assert interval in text and "holds with probability 98.5%" in text  # trafficked 2024 above 2020
+    # the trafficked children's silent share: 7.5% to 73.3% allowed, 29.2% to 43.7% under random silence
+    assert "your 36.3% is inside the random-silence range" in inside
+    assert "your 10.0% is possible, but outside the random-silence range" in possible
+    assert "your 80.0% is outside what the council counts allow" in outside
+    # the independent's figures have their own interval, and only their own conclusions
+    independent = ex.bias_words(uhe_bias, "independent", 0.363, "UHE")
+    assert interval not in independent and "bias-adjusted interval 29.4% to 36.4%" in independent
+
+
+def test_beside_the_sliders_a_report_without_silent_councils_says_so_and_drawing_says_computing(ledger):
+    no_count = ex.build_bias_analysis(ledger, report_view(ledger.figures, "when-harm-remains"))
+    assert ex.bias_words(no_count, "single", 0.3, "When Harm Remains (2022)") == ex.no_silent_count_sentence(
+        "When Harm Remains (2022)"
+    )
+    assert ex.no_silent_count_sentence("X").startswith("X gives no count of silent councils")
+    assert ex.bias_words(None, "single", 0.3, "X") == ex.COMPUTING
+    assert ex.bias_words(ValueError("no ICC"), "single", 0.3, "X").endswith(": no ICC")
+    assert ex.bias_words_html("- **a**: b\n- c") == "<ul><li><b>a</b>: b</li><li>c</li></ul>"
+    assert ex.bias_words_html("One sentence.") == "<p>One sentence.</p>"
+
+
+def test_each_report_is_drawn_once_in_the_background_and_kept(ledger):
+    import threading
+
+    built, ready, release = [], [], threading.Event()
+
+    def build(view):
+        release.wait(10)
+        built.append(view.report_id)
+        return f"analysis of {view.report_id}"
+
+    analyses = ex.BiasAnalyses(build, on_ready=ready.append)
+    view = report_view(ledger.figures, "until-harm-ends")
+    analyses.start(view)
+    analyses.start(view)  # chosen again while drawing: not drawn twice
+    assert analyses.get("until-harm-ends") is None  # "computing" until the draws are made
+    release.set()
+    assert analyses.wait("until-harm-ends") == "analysis of until-harm-ends"
+    analyses.start(view)  # chosen again once drawn: kept
+    assert analyses.wait("until-harm-ends") == "analysis of until-harm-ends"
+    assert built == ready == ["until-harm-ends"]
