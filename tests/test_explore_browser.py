@@ -8,7 +8,8 @@ makes must stay on 127.0.0.1 (Voilà serves offline; a CDN request fails the tes
 kernel are stopped whatever happens. Without Chromium or Playwright it skips and says which is missing.
 
 It also clicks each glossary link (the definition must come into view on the page), checks that the
-tipping chart is an SVG shown no wider than its own width, opens the trend tab, and checks at 390 px that
+tipping chart is an SVG shown no wider than its own width, waits for the bias analysis beside the sliders
+(its interval, and where the typed share falls), opens the trend tab, and checks at 390 px that
 menus, sliders, tabs, the chart and the tables' boxes stay on the screen.
 
 Speed is measured, not asserted (the machine may be shared): the test prints the time from the page's
@@ -165,6 +166,11 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 )
                 assert not page.get_by_text("This copy shows").first.is_visible()
                 share_text = page.locator(".explore-share .explore-typed input").input_value()
+                # Beside the sliders, the bias analysis: drawn in the background, so it may first say "computing".
+                bias = page.locator(".explore-bias")
+                playwright.expect(bias).to_contain_text("95% bias-adjusted interval 33.2% to 40.9%", timeout=60_000)
+                playwright.expect(bias).to_contain_text("your 36.3% is inside the random-silence range")
+                bias_ready = time.monotonic() - requested
 
                 handle = page.locator(".explore-silent-trafficked .noUi-handle")
                 handle.focus()
@@ -189,6 +195,9 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 playwright.expect(typed).to_have_value("25.0%", timeout=10_000)
                 playwright.expect(trafficked_cell).to_have_text(f"{all_council_rate(observed, 0.25, 0.35):.1%}")
                 settled.append(time.monotonic() - typed_at)
+                # the text beside the sliders follows the share, its interval does not move
+                playwright.expect(bias).to_contain_text("your 25.0% is possible, but outside the random-silence range")
+                playwright.expect(bias).to_contain_text("95% bias-adjusted interval 33.2% to 40.9%")
                 assert f"{all_council_rate(observed, 0.25, 0.35):.1%}" == "36.5%"  # 0.75 x 864/2335 + 0.25 x 0.35
                 typed.fill("250")
                 typed.press("Enter")
@@ -232,7 +241,8 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 )
                 settled.append(time.monotonic() - opened_at)
                 print(
-                    f"usable {usable:.1f} s after the page was requested (as soon as Voilà listened); updates (slider, typed share, trend tab) "
+                    f"usable {usable:.1f} s after the page was requested (as soon as Voilà listened), the bias analysis "
+                    f"beside the sliders at {bias_ready:.1f} s; updates (slider, typed share, trend tab) "
                     "settled in " + ", ".join(f"{s:.2f} s" for s in settled)
                 )
 
