@@ -348,10 +348,18 @@ def test_the_terms_section_defines_every_term_the_explorer_links_to_as_the_gloss
     terms_cell = next(c.source for c in nb.cells if "glossary_section(" in c.source)
     listed = re.findall(r'"([a-z0-9-]+)"', terms_cell)
     assert linked <= set(listed)
-    assert {"versions", "wilson", "tipping-point", "random-effects", "looked-after", "odds-ratio"} <= linked
+    assert {
+        "versions",
+        "wilson",
+        "tipping-point",
+        "random-effects",
+        "looked-after",
+        "odds-ratio",
+        "bias-adjusted-interval",
+    } <= linked
     text = ex.glossary_section(listed)
     assert (
-        text.count('<a id="glossary-') == len(listed) == 10
+        text.count('<a id="glossary-') == len(listed) == 11
         and '<a id="glossary-wilson"></a>\n**Wilson score interval.**' in text
     )
     assert "it stays inside 0 to 1 and behaves well for small counts" in text
