@@ -115,6 +115,8 @@ def fifth_report_chances(
                 "median_probability": float(np.median(updated)),
             }
         )
+    if not rows:
+        raise ParameterError("a trend needs at least three reports")
     return pd.DataFrame(rows)
 
 
@@ -171,6 +173,8 @@ def detectable_trend(
                 "detectable": float(np.exp(factor * se)),
             }
         )
+    if not rows:
+        raise ParameterError("a trend needs at least three reports")
     return pd.DataFrame(rows)
 
 
