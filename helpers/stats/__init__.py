@@ -61,7 +61,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "trends": ["compare_proportions"],
         "heterogeneity": ["generalised_q", "q_profile", "typical_variance"],
         "bayes": ["slope_posterior"],
-        "series_data": ["SeriesData", "implied_row_deffs", "series_data", "silent_shares"],
+        "series_data": ["SeriesData", "default_series_data", "implied_row_deffs", "series_data", "silent_shares"],
         "series_model": [
             "SamplerSettings",
             "SamplingError",

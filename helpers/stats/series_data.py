@@ -195,3 +195,14 @@ def implied_row_deffs(ledger, groups=tuple(SERIES_GROUPS)) -> dict[tuple[str, st
     table = head.assign(deff=implied).groupby(["report_id", "group"])["deff"].max()
     fill = table.groupby(level="group").max()
     return {(r, g): float(d if np.isfinite(d) else fill[g]) for (r, g), d in table.items()}
+
+
+def default_series_data(ledger, groups=tuple(SERIES_GROUPS)) -> SeriesData:
+    """The series model's data as the notebook, ``mfc series`` and the benchmark use it by default.
+
+    Equal weights for the versions, the DfE-implied design effects (:func:`implied_row_deffs`) and the
+    silent shares the ledger gives (:func:`silent_shares`; others assumed).
+    """
+    return series_data(
+        ledger, groups, deff=implied_row_deffs(ledger, groups), silent_share=silent_shares(ledger.figures)
+    )
