@@ -93,7 +93,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "glossary": ["TERMS", "glossary_anchors", "term_link"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "trend_words": ["ratio_sentence", "trend_findings", "trend_lead"],
-        "series_charts": ["detectable_chart", "fifth_report_chart", "gap_trend_chart", "series_sentence"],
+        "series_charts": [
+            "detectable_chart",
+            "fifth_report_chart",
+            "gap_trend_chart",
+            "quantity_labels",
+            "series_sentence",
+        ],
         "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [

@@ -20,8 +20,28 @@ def series_sentence(head: pd.DataFrame, groups=("trafficked", "unaccompanied")) 
         f"those of an {g1} child by {s1['median']:.3f} ({s1['cri_low']:.3f} to {s1['cri_high']:.3f}). "
         f"The gap between them changed by a factor of {row['median']:.3f} a year (95% credible interval "
         f"{row['cri_low']:.3f} to {row['cri_high']:.3f}): the probability that it widened is "
-        f"{row['p_rise']:.0%}, short of the 95% that would settle it."
+        f"{row['p_rise']:.0%}, {_verdict(row['p_rise'])}."
     )
+
+
+def _verdict(p: float) -> str:
+    if p >= 0.95:
+        return "enough to say it widened"
+    if p <= 0.05:
+        return "enough to say it narrowed"
+    return "short of the 95% either way that would settle it"
+
+
+def quantity_labels(head: pd.DataFrame) -> dict:
+    """Words for the codes of :func:`helpers.stats.series_model.headline_quantities` (``slope:trafficked``...)."""
+    words = {"gap_trend": "trend in the gap (ratio of odds ratios per year)"}
+    for code in head["quantity"]:
+        kind, _, what = code.partition(":")
+        if kind == "slope":
+            words[code] = f"{what} children: odds ratio per year"
+        elif kind == "gap":
+            words[code] = f"gap in {what} (trafficked odds / unaccompanied odds)"
+    return {"quantity": words}
 
 
 def gap_trend_chart(log_draws: np.ndarray, laplace=None):
@@ -44,7 +64,7 @@ def gap_trend_chart(log_draws: np.ndarray, laplace=None):
         )
         ax.plot(grid, dens, color="#dd8452", lw=2, label="Laplace grid (cross-check)")
     ax.axvline(1.0, color="black", lw=1, ls="--", label="no change in the gap")
-    ax.set_xlabel("ratio of the two groups' odds ratios per year (above 1: the gap widened)")
+    ax.set_xlabel("gap's trend: ratio per year (above 1: widened)")
     ax.set_ylabel("posterior density")
     ax.set_title("Trend in the gap between trafficked and unaccompanied children")
     ax.legend(title="posterior", loc="upper right")

@@ -1,7 +1,6 @@
 """``mfc series``: a short run fails loudly on its diagnostics; the CSV holds the headline quantities."""
 
 import contextlib
-import csv
 import io
 
 from helpers.run import cli
