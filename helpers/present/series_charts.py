@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from helpers.present.plots import PAGE_WIDTH_IN
+
 
 def series_sentence(head: pd.DataFrame, groups=("trafficked", "unaccompanied")) -> str:
     """The headline of the series model in words: the gap's trend, its 95% credible interval, P(widening)."""
@@ -46,7 +48,7 @@ def quantity_labels(head: pd.DataFrame) -> dict:
 
 def gap_trend_chart(log_draws: np.ndarray, laplace=None):
     """Histogram of the posterior of the gap's trend (ratio per year), with the Laplace-grid density."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, 4.4))
     ratio = np.exp(log_draws)
     ax.hist(ratio, bins=60, density=True, color="#4c72b0", alpha=0.6, label="NumPyro draws")
     if laplace is not None:
@@ -68,12 +70,13 @@ def gap_trend_chart(log_draws: np.ndarray, laplace=None):
     ax.set_ylabel("posterior density")
     ax.set_title("Trend in the gap between trafficked and unaccompanied children")
     ax.legend(title="posterior", loc="upper right")
+    fig.tight_layout()
     return ax
 
 
 def fifth_report_chart(chances: pd.DataFrame, upper: float = 0.95, lower: float = 0.05):
     """Chance that one more report settles the gap's trend, by the number of councils answering it."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, 4.4))
     ax.plot(chances["councils"], chances["above"], marker="o", label=f"P(widened) above {upper:.0%}")
     ax.plot(chances["councils"], chances["below"], marker="s", label=f"P(widened) below {lower:.0%}")
     ax.plot(chances["councils"], chances["decided"], marker="^", color="black", label="either")
@@ -82,12 +85,13 @@ def fifth_report_chart(chances: pd.DataFrame, upper: float = 0.95, lower: float 
     ax.set_ylabel("chance the report settles it")
     ax.set_title("What one more report could settle")
     ax.legend(title="after the fifth report", loc="upper left")
+    fig.tight_layout()
     return ax
 
 
 def detectable_chart(table: pd.DataFrame, estimate: float):
     """The trend in the gap a series of 4, 5 or 6 reports would detect, beside today's estimate."""
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, 4.4))
     ax.plot(table["reports"], table["detectable"], marker="o", label="detectable with 80% power")
     ax.axhline(estimate, color="#dd8452", ls="--", label="posterior median today")
     ax.set_xticks(table["reports"])
@@ -95,4 +99,5 @@ def detectable_chart(table: pd.DataFrame, estimate: float):
     ax.set_ylabel("gap's trend (ratio per year)")
     ax.set_title("Smallest widening of the gap a longer series would detect")
     ax.legend(title="trend", loc="upper right")
+    fig.tight_layout()
     return ax
