@@ -83,8 +83,8 @@ class SamplerSettings:
     """NUTS settings: chains, warm-up and kept draws per chain, seed, target acceptance."""
 
     chains: int = 4
-    warmup: int = 500
-    draws: int = 1000
+    warmup: int = 400
+    draws: int = 800
     seed: int = 20260601
     target_accept: float = 0.95
 
