@@ -109,8 +109,3 @@ def test_detectable_trend_by_hand():
     assert row["detectable"] == pytest.approx(np.exp((stats.t.ppf(0.975, 1) + stats.t.ppf(0.8, 1)) / np.sqrt(2)))
     with pytest.raises(ParameterError, match="three reports"):
         detectable_trend([1.0], [0], 1.0, [1])
-
-
-def test_the_same_seed_gives_the_same_draws(post, data):
-    again = fit_series_model(data, SeriesPriors(), FAST, rhat_max=1.05, ess_min=150)
-    assert np.array_equal(again.draws["slope"], post.draws["slope"])
