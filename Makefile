@@ -95,14 +95,17 @@ site: setup-test
 	$(BIN)/mfc site build/site
 
 # Timings of the whole catalogue (mfc run --jobs 1 and 2, nbconvert one by one, the floor) and of the
-# non-response simulation's default run (target: under 30 s beyond imports), and of the parameter matrix (60 s);
-# and MICE against the known truth (1,000 synthetic replicates per group: bias and coverage within two MCSEs).
+# non-response simulation's default run (target: under 30 s beyond imports), of the parameter matrix (60 s),
+# of MICE against the known truth (1,000 synthetic replicates per group: bias and coverage within two
+# MCSEs), of the bias analysis (10,000 draws per headline, 30 s) and of the series model notebook's
+# default run (60 s, compilation included).
 bench: setup-test
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/bench_nonresponse_simulation.py
 	$(BIN)/python benchmarks/bench_mice_truth.py
 	$(BIN)/python benchmarks/bench_parameter_matrix.py
 	$(BIN)/python benchmarks/bench_bias_analysis.py
+	$(BIN)/python benchmarks/bench_series_model.py
 
 # The catalogue run with a fresh kernel per notebook and with reused kernels: every executed copy must
 # come out byte for byte the same (notebooks/executed/ is not touched).

@@ -25,6 +25,7 @@ Imports every layer but :mod:`helpers.run`.
     glossary              TERMS, term_link, link_terms (link the first use of given terms in a text)
     trend_words           ratio_sentence, trend_lead, trend_findings: the trend in sentences
     trend_charts          grouped_ratio_chart: trend estimates per group at a few categories
+    series_charts         series_sentence, gap_trend_chart, fifth_report_chart, detectable_chart: the series model
     intervals             interval_name, coverage: the name of every kind of interval at any alpha
     teaching              worked numbers for the methods notebook and exercises
     site                  the Sphinx book of the executed notebooks (make site), the key chart
@@ -119,6 +120,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "glossary": ["TERMS", "glossary_anchors", "term_link", "link_terms"],
         "intervals": ["INTERVAL_KINDS", "coverage", "interval_name"],
         "trend_words": ["ratio_sentence", "trend_findings", "trend_lead"],
+        "series_charts": [
+            "detectable_chart",
+            "fifth_report_chart",
+            "gap_trend_chart",
+            "quantity_labels",
+            "series_sentence",
+        ],
         "trend_charts": ["combination_labels", "group_palette", "grouped_ratio_chart"],
         "teaching": ["claim_counts", "points_and_per_cent"],
         "explore": [

@@ -11,6 +11,7 @@ May import every other layer; nothing imports it.
     context_cli   the ``mfc build-context`` and ``mfc cut-lait`` subcommands
     book_cli      the ``mfc site`` and ``mfc readme`` subcommands
     nonresponse_cli  the ``mfc nonresponse`` subcommand
+    series_cli      the ``mfc series`` subcommand: the series model's headline quantities
     one_run       mfc run NOTEBOOK -p name=value: one notebook with chosen values, into a named folder
     signals       the signal policy: SIGINT 130, SIGTERM 143, SIGHUP 129, children stopped
     output        tables written to standard output as CSV

@@ -2,7 +2,7 @@
 
 Subcommands with more than a few lines of their own live beside this module and register themselves here:
 ``claims_cli`` (``mfc claims``), ``context_cli`` (``mfc build-context``, ``mfc cut-lait``), ``book_cli``
-(``mfc site``, ``mfc readme``) and ``nonresponse_cli`` (``mfc nonresponse``).
+(``mfc site``, ``mfc readme``), ``nonresponse_cli`` (``mfc nonresponse``) and ``series_cli`` (``mfc series``).
 
 Exit codes: 0 success; 1 the data (or a notebook run) failed; 2 bad usage (an unknown report id,
 a malformed claims file, an unknown run name, an option out of its range); 130 after Ctrl-C (SIGINT),
@@ -289,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     from helpers.run.nonresponse_cli import add_parser as add_nonresponse
 
     add_nonresponse(sub)
+    from helpers.run.series_cli import add_parser as add_series
+
+    add_series(sub)
     return parser
 
 

@@ -13,6 +13,10 @@ Imports only :mod:`helpers.ledger`.
     random_effects  fit_meta_regression, trend_table, leave_one_out: the trend across reports
     heterogeneity   q_profile: Q-profile intervals for tau² and I²
     bayes           slope_posterior: grid posterior of the trend over tau, half-normal prior
+    series_data     series_data, SeriesData: every report's counts and versions laid out for the series model
+    series_model    fit_series_model, headline_quantities: the series as one Bayesian model (NumPyro NUTS)
+    series_laplace  laplace_gap_trend: the same model by grid and Laplace steps, the sampler's cross-check
+    series_design   fifth_report_chances, detectable_trend: what one or two more reports could settle
     trend_summary   points_per_year, design_effect_trend, bayes_table, identification_growth, trend_evidence
 """
 
@@ -68,6 +72,20 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "trends": ["compare_proportions"],
         "heterogeneity": ["generalised_q", "q_profile", "typical_variance"],
         "bayes": ["slope_posterior"],
+        "series_data": ["SeriesData", "default_series_data", "implied_row_deffs", "series_data", "silent_shares"],
+        "series_model": [
+            "SamplerSettings",
+            "SamplingError",
+            "SeriesPriors",
+            "fit_series_model",
+            "headline_quantities",
+            "leave_one_report_out",
+            "posterior_predictive",
+            "prior_sensitivity",
+            "version_weights",
+        ],
+        "series_laplace": ["laplace_gap_trend"],
+        "series_design": ["detectable_trend", "fifth_report_chances", "gap_variances"],
         "trend_summary": [
             "RISE_PRIOR_SCALES",
             "TrendEvidence",
