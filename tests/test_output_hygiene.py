@@ -112,6 +112,7 @@ READABLE = [
     "20_claims",
     "30_trends",
     "31_trend_sensitivity",
+    "35_series_model",
     "40_nonresponse",
     "41_nonresponse_simulation",
     "50_explore",

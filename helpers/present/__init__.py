@@ -124,6 +124,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "detectable_chart",
             "fifth_report_chart",
             "gap_trend_chart",
+            "parameter_labels",
             "quantity_labels",
             "series_sentence",
         ],

@@ -46,6 +46,25 @@ def quantity_labels(head: pd.DataFrame) -> dict:
     return {"quantity": words}
 
 
+#: words for each sampled parameter of :func:`helpers.stats.series_model.diagnostics_table`
+PARAMETER_WORDS = {
+    "intercept": "log-odds in 2020",
+    "slope": "log odds ratio per year",
+    "report_sd": "SD of the report effects",
+}
+
+
+def parameter_labels(diag: pd.DataFrame, groups) -> dict:
+    """Words for the ``parameter`` codes of a diagnostics table ("slope[0]" -> "trafficked: log odds ratio
+    per year"), the index being the position of the group in ``groups``, as the model numbers them."""
+    words = {}
+    for code in diag["parameter"]:
+        name, _, index = code.partition("[")
+        what = PARAMETER_WORDS.get(name, name.replace("_", " "))
+        words[code] = f"{groups[int(index.rstrip(']'))]}: {what}" if index else what
+    return {"parameter": words}
+
+
 def gap_trend_chart(log_draws: np.ndarray, laplace=None):
     """Histogram of the posterior of the gap's trend (ratio per year), with the Laplace-grid density."""
     fig, ax = plt.subplots(figsize=(PAGE_WIDTH_IN, 4.4))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers.ledger.vocabulary import GROUP_LABELS, period_words, version_label
+from helpers.nonresponse.estimators import ESTIMATOR_LABELS
 
 KEY = ["report_id", "version", "group", "period"]
 
@@ -30,7 +31,8 @@ def spread_table(table: pd.DataFrame) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             "children": [_children(r) for r in out.itertuples()],
-            "children per council": out["mean_size"].map("{:,.1f}".format),
+            # "3" rather than "3.0": a whole number of children reads as one
+            "children per council": [f"{m:,.1f}".removesuffix(".0") for m in out["mean_size"]],
         }
     )
     for name, part in table.groupby("spread", sort=False):
@@ -79,7 +81,7 @@ def spread_sensitivity_table(measured: pd.DataFrame, old: pd.DataFrame) -> pd.Da
     return pd.DataFrame(
         {
             "scenario": both["scenario"] + " (synthetic councils)",
-            "estimator": both["estimator"].str.replace("_", " "),
+            "estimator": [ESTIMATOR_LABELS.get(e, e.replace("_", " ")) for e in both["estimator"]],
             f"bias at σ = {s_now:.2f}, points (MCSE)": [
                 f"{100 * b:+.2f} ({100 * m:.2f})" for b, m in zip(both["bias_now"], both["bias_mcse_now"])
             ],

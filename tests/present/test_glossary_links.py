@@ -43,7 +43,9 @@ def page_parts(path: Path):
             yield where, cell.source
         for output in cell.get("outputs", []):
             markdown = output.get("data", {}).get("text/markdown")
-            if markdown:
+            # The explorer's "Terms used here" quotes glossary definitions (helpers.present.explore.
+            # glossary_section): a definition's words are the glossary's, not a use on the page.
+            if markdown and '<a id="glossary-' not in markdown:
                 yield f"{where}, its displayed Markdown", markdown
 
 
