@@ -364,14 +364,15 @@ def table(rows: list[dict]) -> str:
 
 
 def changed_since(ref: str | None) -> list[str]:
-    """Modules whose source or tests differ from ref (default: the last tag, else origin/main)."""
+    """Modules whose source or tests differ from ref (default: the last tag, else origin/main, else main)."""
 
     def git(*args) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
 
     if ref is None:
         tag = git("describe", "--tags", "--abbrev=0")
-        ref = tag.stdout.strip() if tag.returncode == 0 else "origin/main"
+        remote = git("rev-parse", "--verify", "--quiet", "origin/main").returncode == 0
+        ref = tag.stdout.strip() if tag.returncode == 0 else ("origin/main" if remote else "main")
     diff = git("diff", "--name-only", ref, "--")
     if diff.returncode != 0:
         sys.exit(f"git cannot compare with {ref!r}: {diff.stderr.strip()}")
