@@ -96,3 +96,15 @@ def test_too_few_reports_are_refused():
     X = np.column_stack([np.ones(2), [0.0, 1.0]])
     with pytest.raises(ParameterError, match="2 rows for 2 coefficients"):
         bayes.slope_posterior([0.1, 0.2], [0.01, 0.01], X)
+
+
+def test_very_precise_identical_reports_put_the_posterior_at_tau_zero():
+    # Twenty reports, all log-odds exactly 0 with variance 1e-100: the marginal likelihood at tau = 0 is
+    # about e^2068, so the weights must be scaled by their maximum before exponentiating (else they
+    # overflow). The slope is 0 at every tau: median odds ratio 1, P(increase) = 1/2, tau's median 0.
+    X = np.column_stack([np.ones(20), np.arange(20.0)])
+    post = bayes.slope_posterior(np.zeros(20), np.full(20, 1e-100), X, prior_scale=0.5, points=201)
+    assert post.ratio == pytest.approx(1.0, abs=1e-9)
+    assert post.ci_low == pytest.approx(1.0, abs=1e-9) and post.ci_high == pytest.approx(1.0, abs=1e-9)
+    assert post.p_increase == pytest.approx(0.5, abs=1e-12)
+    assert post.tau_median == 0.0
