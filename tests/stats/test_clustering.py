@@ -128,3 +128,32 @@ def test_design_effect_interval_is_wilson_on_the_effective_counts():
 
 def test_deff_label():
     assert [de.deff_label(d) for d in (1, 1.5, 7.0)] == ["1", "1_5", "7"]
+
+
+def test_council_icc_leaves_out_councils_of_size_zero():
+    # F (size 0) and E (no size) are left out: the mean size is (10 + 20 + 40 + 50) / 4 = 30
+    fit = de.council_icc(council_table(), 2024)
+    assert fit["clusters"] == 4 and fit["mean_size"] == 30.0 and fit["year"] == 2024
+
+
+def test_implied_design_effects_name_their_size_spread(ledger):
+    from helpers.stats.rates import headline_table
+
+    head = headline_table(ledger.figures, "until-harm-ends")
+    implied = de.implied_design_effects(head, ledger.figures, ledger.council_years)
+    assert list(implied.columns) == ["councils", "mean_size", "size_cv2", "icc", "deff", "deff_basis"]
+    year = de.council_icc(ledger.council_years)["year"]
+    for group, measure in (("unaccompanied", "uasc_at_31_march"), ("trafficked", "cla_during_year")):
+        spread = implied.loc[head["group"] == group, "size_cv2"]
+        assert len(spread) and (spread == de.council_size_cv2(ledger.council_years, year, measure)).all()
+
+
+def test_with_sensitivity_needs_no_comparability_column(ledger):
+    from helpers.stats.rates import headline_table
+
+    head = headline_table(ledger.figures, "until-harm-ends")
+    same = head["comparability"] != "different_council_set"
+    plain = de.with_sensitivity(head.drop(columns="comparability"), ledger.figures, ledger.council_years)
+    full = de.with_sensitivity(head, ledger.figures, ledger.council_years)
+    pd.testing.assert_series_equal(plain.loc[same, "sens_low_deff_3"], full.loc[same, "sens_low_deff_3"])
+    assert plain["sens_low_deff_3"].notna().all()
