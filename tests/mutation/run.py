@@ -110,6 +110,7 @@ also_copy = ["data", "notebooks"]
 
 [tool.pytest.ini_options]
 filterwarnings = ["error::DeprecationWarning:helpers.*"]
+pythonpath = ["tests/oracles"]
 """
 
 

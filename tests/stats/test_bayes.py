@@ -1,19 +1,32 @@
 """bayes' grid posterior at more than one prior scale, against hand-built cases and a second route.
 
-The second route (SciPy quad over tau with the coefficients integrated by a multivariate normal) is the
-helper in tests/stats/test_trend_sensitivity.py; here it is used at prior scales 0.25 and 1, where the
+The second route (SciPy quad over tau with the coefficients integrated by a multivariate normal) is
+tests/oracles/bayes_oracle.py; here it is used at prior scales 0.25 and 1, where the
 default grid (0 to 6 prior scales) changes with the scale.
 """
 
 import numpy as np
+import pandas as pd
 import pytest
+from bayes_oracle import second_route_posterior
 from scipy import optimize, stats
 
 from helpers.ledger.errors import ParameterError
 from helpers.stats import bayes
-from tests.stats.test_trend_sensitivity import ROWS, data_of, second_route_posterior
+from helpers.stats.random_effects import logit_effects
+from helpers.stats.trend_summary import design_matrix
 
 pytestmark = pytest.mark.filterwarnings("error")
+
+# Made-up rounds (as in tests/stats/test_trend_sensitivity.py) whose rates scatter more than sampling allows.
+ROWS = pd.DataFrame(
+    {"year": [2015, 2017, 2020, 2024], "missing": [167, 200, 240, 864], "not_missing": [420, 600, 500, 1471]}
+)
+
+
+def data_of(frame):
+    y, v = logit_effects(frame)
+    return y, v, design_matrix(frame)
 
 
 @pytest.mark.parametrize("scale", [0.25, 1.0])
