@@ -436,3 +436,28 @@ def test_child_share_columns_without_and_with_shares():
     older.distribution.year = 2023
     assert child_share_columns([older], 0.4, 0.1, False)["child_share_source"].endswith("2023 standing in for 2024")
     assert fixed["child_share_p05"] == pytest.approx(0.11) and fixed["child_share_high"] == 0.4
+
+
+def test_report_child_shares_of_until_harm_ends_and_of_a_report_without_shares(ledger):
+    from helpers.nonresponse.two_sided import report_child_shares, silent_shares
+    from helpers.nonresponse.where_children_are import child_distribution, silent_child_share
+
+    view = report_view(ledger.figures, "until-harm-ends")
+    shares = report_child_shares(ledger, view)
+    assert sorted(shares) == ["trafficked", "unaccompanied"]
+    councils = silent_shares(ledger, view)
+    for group, share in shares.items():
+        # the report's latest year (2024), its group, and the report id as the key of the silent draw
+        assert (share.distribution.group, share.distribution.year) == (group, 2024)
+        direct = silent_child_share(
+            child_distribution(ledger.councils, ledger.council_years, group, 2024),
+            councils[group][0],
+            key="until-harm-ends",
+        )
+        assert (share.low, share.high) == (direct.low, direct.high)
+        assert np.array_equal(share.draws, direct.draws)
+    empty = report_view(ledger.figures, "exploited-looked-after-children")
+    assert report_child_shares(ledger, empty) == {}
+    # a report without conclusions gives an empty table that keeps its columns
+    table = numbers_only(ledger, empty)
+    assert table.empty and list(table.columns) == TWO_SIDED_COLUMNS
