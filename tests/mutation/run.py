@@ -277,6 +277,8 @@ def run_mutmut(module: str, max_children: int, resume: bool, sample: int | None 
     mutmut = Path(sys.executable).with_name("mutmut")
     log(f"{module}: started" + (f" on a sample of {sample} mutants (seed {seed})" if sample else ""))
     names = []
+    (folder / "done.json").unlink(missing_ok=True)
+    (folder / "sample.json").unlink(missing_ok=True)  # a full run counts every mutant
     if sample:
         names = sample_of(folder, MODULES[module][0], sample, seed)
         (folder / "sample.json").write_text(json.dumps(names), encoding="utf-8")
@@ -292,7 +294,7 @@ def run_mutmut(module: str, max_children: int, resume: bool, sample: int | None 
         log(f"{module}: mutmut failed after {seconds:.0f} s")
         return False
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    record = {"finished": stamp, "seconds": round(seconds), "fingerprint": fingerprint(module)}
+    record = {"finished": stamp, "seconds": round(seconds), "fingerprint": fingerprint(module), "sample": len(names)}
     (folder / "done.json").write_text(json.dumps(record), encoding="utf-8")
     return True
 
@@ -442,7 +444,8 @@ def main(argv: list[str] | None = None) -> int:
     for module in modules:
         if not args.report:
             record = finished(module)
-            if args.resume and record and record["fingerprint"] == fingerprint(module):
+            # only a finished full run is kept (a sample is an estimate)
+            if args.resume and record and not record.get("sample") and record["fingerprint"] == fingerprint(module):
                 print(f"{module}: unchanged since its run of {record['finished']}; not run again")
                 log(f"{module}: skipped, unchanged since {record['finished']}")
             elif not run_mutmut(module, args.max_children, args.resume, args.sample, args.seed):
