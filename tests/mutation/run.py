@@ -314,6 +314,7 @@ def count(module: str, show: bool, equivalent: dict[str, list[dict]]) -> dict | 
         keep = set(json.loads(sampled.read_text(encoding="utf-8")))
         status = {n: s for n, s in status.items() if n in keep}
     excused, problems = match_equivalents(equivalent.get(module, []), change, status)
+    excused &= set(status)  # in a sampled run, only the sampled mutants count
     # mutants no test reaches count against the score as survivors do
     live = sorted(n for n, s in status.items() if s not in KILLED + ("timeout",) and n not in excused)
     row = {
