@@ -184,6 +184,13 @@ def test_contrast_interval_words_at_ninety_per_cent(ledger):
     assert table.loc["trafficked above unaccompanied", "interval"] == "90% CI (sampling only, same councils)"
     census = table.loc["trafficked above all looked-after (DfE)"]
     assert census["interval"] == "90% CI (sampling only; DfE's census rate held fixed)"
+    # the 90% census interval is the 95% one on the log scale with its half-width scaled by
+    # z(0.95) / z(0.975) = 1.6449 / 1.9600 (same centre, same standard error)
+    wide = contrast_intervals(ledger, report_view(ledger.figures, "heading-back-to-harm")).set_index("conclusion")
+    lo95, hi95 = np.log(wide.loc["trafficked above all looked-after (DfE)", ["rr_low", "rr_high"]].astype(float))
+    centre, half = (lo95 + hi95) / 2, (hi95 - lo95) / 2 * stats.norm.ppf(0.95) / stats.norm.ppf(0.975)
+    assert census["rr_low"] == pytest.approx(np.exp(centre - half), rel=1e-9)
+    assert census["rr_high"] == pytest.approx(np.exp(centre + half), rel=1e-9)
     later = contrast_intervals(ledger, report_view(ledger.figures, "until-harm-ends", alpha=0.1))
     assert later.set_index("conclusion").loc["trafficked 2024 above trafficked 2020", "interval"] == (
         "90% CI between reports (between-report variance added, t on 2 df)"
