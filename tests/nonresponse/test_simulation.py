@@ -189,3 +189,49 @@ def test_calibration_targets_of_until_harm_ends(ledger):
     assert sim.calibration_targets(ledger.figures)["label"].startswith("until-harm-ends, ")
     with pytest.raises(ParameterError, match="no went-missing rate for group='nobody'"):
         sim.calibration_targets(ledger.figures, "until-harm-ends", group="nobody")
+
+
+def test_calibration_targets_of_an_older_report_and_an_unlabelled_group(ledger):
+    # Heading Back to Harm (2016), trafficked: 167 of 590 (data/figures.csv); its own figures, not the
+    # latest report's
+    got = sim.calibration_targets(ledger.figures, "heading-back-to-harm", reports=ledger.reports)
+    assert got == {
+        "total": 590,
+        "rate": pytest.approx(167 / 590, rel=1e-12),
+        "label": "Heading Back to Harm (2016), trafficked: 167 of 590",
+    }
+    # a group without a reader's label keeps its own name
+    renamed = ledger.figures.assign(group=ledger.figures["group"].replace({"trafficked": "newgroup"}))
+    assert sim.calibration_targets(renamed, "until-harm-ends", group="newgroup")["label"] == (
+        "until-harm-ends, newgroup: 864 of 2,335"
+    )
+    # no report has the group's rate: refused with the group named (report_id stays None)
+    with pytest.raises(ParameterError, match="no went-missing rate for group='nobody' in report_id=None"):
+        sim.calibration_targets(ledger.figures, group="nobody")
+
+
+@pytest.mark.parametrize("n_mice", [True, 1.5, -1])
+def test_simulate_refuses_a_bad_n_mice_before_drawing(n_mice):
+    # the check comes before any draw, so an empty frame of inputs is enough
+    with pytest.raises(ParameterError, match=f"n_mice={n_mice!r} must be a whole number of 0 or more"):
+        sim.simulate(pd.DataFrame(), n_sims=2, n_mice=n_mice)
+
+
+def test_simulate_defaults_to_a_thousand_replicates():
+    import inspect
+
+    # the notebooks' and the CLI's default number of replicates (MCSEs in the docs assume it)
+    assert inspect.signature(sim.simulate).parameters["n_sims"].default == 1000
+
+
+def test_the_simulations_level_reaches_every_interval(ledger):
+    from helpers.nonresponse.frame import council_frame
+    from helpers.nonresponse.scenarios import model_inputs
+
+    inputs = model_inputs(council_frame(ledger.councils, ledger.council_years, 2024))
+    kwargs = {"mechanisms": ("mcar",), "n_sims": 20, "n_mice": 0, "seed": 3}
+    wide = sim.simulate(inputs, alpha=0.05, **kwargs).set_index("estimator")
+    narrow = sim.simulate(inputs, alpha=0.2, **kwargs).set_index("estimator")
+    # the same draws (same seed), so the estimates agree and only the intervals narrow
+    assert (narrow["bias"] == wide["bias"]).all()
+    assert (narrow["mean_width"] < wide["mean_width"]).all()
