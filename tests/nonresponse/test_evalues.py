@@ -192,9 +192,14 @@ def test_contrast_interval_words_at_ninety_per_cent(ledger):
     assert census["rr_low"] == pytest.approx(np.exp(centre - half), rel=1e-9)
     assert census["rr_high"] == pytest.approx(np.exp(centre + half), rel=1e-9)
     later = contrast_intervals(ledger, report_view(ledger.figures, "until-harm-ends", alpha=0.1))
-    assert later.set_index("conclusion").loc["trafficked 2024 above trafficked 2020", "interval"] == (
-        "90% CI between reports (between-report variance added, t on 2 df)"
-    )
+    between = later.set_index("conclusion").loc["trafficked 2024 above trafficked 2020"]
+    assert between["interval"] == "90% CI between reports (between-report variance added, t on 2 df)"
+    # between reports the reference is t on 2 df: the half-width scales by t(0.95, 2) / t(0.975, 2)
+    # = 2.920 / 4.303 from 95% to 90% (a normal reference would scale by 1.645 / 1.960)
+    wide95 = contrast_intervals(ledger, report_view(ledger.figures, "until-harm-ends")).set_index("conclusion")
+    lo95, hi95 = np.log(wide95.loc["trafficked 2024 above trafficked 2020", ["rr_low", "rr_high"]].astype(float))
+    half = (hi95 - lo95) / 2 * stats.t.ppf(0.95, 2) / stats.t.ppf(0.975, 2)
+    assert between["rr_low"] == pytest.approx(np.exp((lo95 + hi95) / 2 - half), rel=1e-9)
     # a report whose counts are not held gives an empty table that keeps its columns
     none = contrast_intervals(ledger, report_view(ledger.figures, "exploited-looked-after-children"))
     assert none.empty and list(none.columns) == ["conclusion", "rr_low", "rr_high", "interval"]
