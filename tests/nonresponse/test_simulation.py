@@ -217,11 +217,14 @@ def test_simulate_refuses_a_bad_n_mice_before_drawing(n_mice):
         sim.simulate(pd.DataFrame(), n_sims=2, n_mice=n_mice)
 
 
-def test_simulate_defaults_to_a_thousand_replicates():
-    import inspect
+def test_simulate_defaults_to_a_thousand_replicates(ledger):
+    from helpers.nonresponse.frame import council_frame
+    from helpers.nonresponse.scenarios import model_inputs
 
-    # the notebooks' and the CLI's default number of replicates (MCSEs in the docs assume it)
-    assert inspect.signature(sim.simulate).parameters["n_sims"].default == 1000
+    # the notebooks' and the CLI's default number of replicates (one cheap estimator keeps it quick)
+    inputs = model_inputs(council_frame(ledger.councils, ledger.council_years, 2024))
+    out = sim.simulate(inputs, mechanisms=("mcar",), n_mice=0, estimators=["respondents_only"])
+    assert out["replicates"].tolist() == [1000]
 
 
 def test_the_simulations_level_reaches_every_interval(ledger):
