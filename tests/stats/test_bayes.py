@@ -121,3 +121,14 @@ def test_very_precise_identical_reports_put_the_posterior_at_tau_zero():
     assert post.ci_low == pytest.approx(1.0, abs=1e-9) and post.ci_high == pytest.approx(1.0, abs=1e-9)
     assert post.p_increase == pytest.approx(0.5, abs=1e-12)
     assert post.tau_median == 0.0
+
+
+def test_the_defaults_and_a_very_uncertain_slope():
+    # Three exact points (log odds 0) with variance 100: given tau the slope's SD is about
+    # sqrt(0.5 (100 + tau²)) >= 7.07, so its 95% interval reaches beyond log odds ratios of -13; the
+    # quantile search must bracket 10 SDs, not 10 / SD.
+    X = np.column_stack([np.ones(3), [0.0, 1.0, 2.0]])
+    post = bayes.slope_posterior(np.zeros(3), np.full(3, 100.0), X)
+    assert post.prior_scale == 0.5 and len(post.tau) == 4001 and post.tau[-1] == 3.0  # the defaults
+    assert post.ratio == pytest.approx(1.0, abs=1e-9)
+    assert np.log(post.ci_low) < -13 and np.log(post.ci_high) > 13
