@@ -157,3 +157,126 @@ def test_with_sensitivity_needs_no_comparability_column(ledger):
     full = de.with_sensitivity(head, ledger.figures, ledger.council_years)
     pd.testing.assert_series_equal(plain.loc[same, "sens_low_deff_3"], full.loc[same, "sens_low_deff_3"])
     assert plain["sens_low_deff_3"].notna().all()
+
+
+# ----- refusals, edges and the words of the basis (found by a full mutation run) -----
+
+
+@pytest.mark.parametrize(
+    ("x", "n", "message"),
+    [
+        ([1, 2], [3], "^beta-binomial fit: x and n must be two equal-length lists of at least two clusters$"),
+        ([[1, 2]], [[3, 4]], "two equal-length lists"),
+        ([1], [3], "two equal-length lists"),
+        ([-1, 2], [3, 4], "^beta-binomial fit: each x must lie between 0 and its n, and each n must be positive$"),
+        ([4, 2], [3, 4], "each x must lie between 0 and its n"),
+        ([1, 0], [3, 0], "each n must be positive"),
+        ([np.nan, 2], [3, 4], "each x must lie between 0 and its n"),
+        ([1, 2], [np.inf, 4], "each x must lie between 0 and its n"),
+    ],
+)
+def test_beta_binomial_refusals(x, n, message):
+    with pytest.raises(ParameterError, match=message):
+        de.fit_beta_binomial(x, n)
+
+
+def test_beta_binomial_at_the_edges_of_zero_and_all():
+    # none missing anywhere, and every child missing in one council: both allowed, and the fit stays finite
+    none = de.fit_beta_binomial([0, 0, 0], [10, 20, 30])
+    assert 0 < none["mean"] < 1e-3 and np.isfinite(none["loglik"])
+    every = de.fit_beta_binomial([10, 20, 30], [10, 20, 30])
+    assert 1 - 1e-3 < every["mean"] < 1 and np.isfinite(every["loglik"])
+    assert de.fit_beta_binomial([10, 5], [10, 20])["clusters"] == 2
+
+
+def test_council_tables_are_read_with_care():
+    with pytest.raises(ParameterError, match=r"^council_years must be the ledger's council_years table \(council_code"):
+        de.council_icc([1, 2, 3], 2024)
+    # years written as text, a duplicate row (the first value counts) and a suppressed value ("c") dropped
+    table = council_table()
+    table["year"] = table["year"].astype(str)
+    extra = pd.DataFrame(
+        [
+            ("A", "2024", "cla_during_year", 999),
+            ("G", "2024", "cla_during_year", "c"),
+            ("G", "2024", "children_missing", 1),
+        ],
+        columns=table.columns,
+    )
+    fit = de.council_icc(pd.concat([table, extra], ignore_index=True), 2024)
+    assert fit["clusters"] == 4 and fit["mean_size"] == 30.0
+    with pytest.raises(ParameterError, match=r"no measure 'uasc' in 2024; measures: children_missing, cla_during_year$"):
+        de.council_size_cv2(council_table(), 2024, "uasc")
+
+
+def test_council_icc_with_two_councils_and_one_of_size_one():
+    two = council_table()
+    two = two[two["council_code"].isin(["A", "B"])]
+    assert de.council_icc(two, 2024)["clusters"] == 2  # two councils are enough
+    one = pd.concat(
+        [
+            two,
+            pd.DataFrame([("H", 2024, "cla_during_year", 1), ("H", 2024, "children_missing", 0)], columns=two.columns),
+        ],
+        ignore_index=True,
+    )
+    assert de.council_icc(one, 2024)["mean_size"] == pytest.approx(31 / 3)  # sizes 10, 20 and 1
+    with pytest.raises(ParameterError, match="^council_years: fewer than two councils with both children_missing"):
+        de.council_icc(two[two["council_code"] == "A"], 2024)
+
+
+def test_size_cv2_of_two_sizes_and_of_size_one():
+    # sizes 1 and 3: mean 2, population variance 1, cv² = 1/4; two sizes are enough
+    assert de.size_cv2([1, 3]) == pytest.approx(0.25, rel=1e-12)
+    with pytest.raises(ParameterError, match="^size_cv2 needs at least two positive cluster sizes$"):
+        de.size_cv2([5])
+
+
+def test_design_effect_refusal_message():
+    with pytest.raises(
+        ParameterError, match=r"^design_effect: icc must lie in 0\.\.1, mean_size be positive and cv2 be >= 0$"
+    ):
+        de.design_effect(2, 10)
+
+
+def test_councils_behind_names_where_its_count_comes_from(ledger):
+    # data/figures.csv: councils answering for the group (Until Harm Ends), answering the report (Heading
+    # Back to Harm), only councils asked (the exploited-children report)
+    assert de.councils_behind(ledger.figures, "until-harm-ends", "guardian", "trafficked") == (
+        135.0,
+        "councils answering for this group",
+    )
+    assert de.councils_behind(ledger.figures, "heading-back-to-harm", "single", "trafficked") == (
+        200.0,
+        "councils answering the report",
+    )
+    assert de.councils_behind(ledger.figures, "exploited-looked-after-children", "single", "exploited") == (
+        218.0,
+        "councils asked (approximation: not all answered)",
+    )
+    councils, basis = de.councils_behind(ledger.figures, "no-such-report", "single", "trafficked")
+    assert np.isnan(councils) and basis == "no council count published"
+
+
+def test_implied_design_effects_keep_the_headline_index(ledger):
+    from helpers.stats.rates import headline_table
+
+    head = headline_table(ledger.figures, "until-harm-ends").iloc[1:]
+    assert list(de.implied_design_effects(head, ledger.figures, ledger.council_years).index) == list(head.index)
+
+
+def test_with_sensitivity_blanks_pairs_over_two_council_sets(ledger):
+    from helpers.stats.rates import DIFFERENT_COUNCIL_SET, headline_table
+
+    head = headline_table(ledger.figures, "until-harm-ends").assign(comparability=DIFFERENT_COUNCIL_SET)
+    out = de.with_sensitivity(head, ledger.figures, ledger.council_years, deffs=(2,))
+    assert (out["deff_basis"] == "two council sets: no rate").all() and out["deff"].isna().all()
+    for col in ("sens_low_deff_2", "sens_high_deff_2", "sens_low_deff_implied", "sens_high_deff_implied"):
+        assert out[col].dtype == float and out[col].isna().all()
+    for bad in ((), (np.inf,), (0.5,)):
+        with pytest.raises(ParameterError, match="deffs must be design effects of at least 1"):
+            de.with_sensitivity(head, ledger.figures, ledger.council_years, deffs=bad)
+
+
+def test_dispersion_by_size_defaults_to_halves():
+    assert de.dispersion_by_size(council_table(), 2024)["councils"].tolist() == [2, 2]
