@@ -205,7 +205,9 @@ def test_council_tables_are_read_with_care():
     )
     fit = de.council_icc(pd.concat([table, extra], ignore_index=True), 2024)
     assert fit["clusters"] == 4 and fit["mean_size"] == 30.0
-    with pytest.raises(ParameterError, match=r"no measure 'uasc' in 2024; measures: children_missing, cla_during_year$"):
+    with pytest.raises(
+        ParameterError, match=r"no measure 'uasc' in 2024; measures: children_missing, cla_during_year$"
+    ):
         de.council_size_cv2(council_table(), 2024, "uasc")
 
 
