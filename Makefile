@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup setup-test lint run test unit nbval check-data lab explore site context constraints bench compare-kernels mutation clean
+.PHONY: setup setup-test lint run test unit nbval check-data lab explore site context constraints bench compare-kernels mutation mutation-changed clean
 
 TEST_STAMP := $(VENV)/.installed-test
 TEST_EXTRAS := .[test,site]
@@ -119,8 +119,14 @@ constraints: setup-test
 
 # Mutation testing of the statistics core (mutmut, each module against its own tests, two at a time);
 # not part of make test: see "Mutation testing" in CONTRIBUTING.md for how long it takes.
+# Resumable: a module whose source and tests are unchanged since its last finished run is not run again
+# (.mutation/log.txt says which modules ran when). mutation-changed mutates only the modules changed since
+# SINCE (default: the last tag, else origin/main): make mutation-changed SINCE=abc123
 mutation: setup-test
-	$(BIN)/python tests/mutation/run.py --max-children 2
+	$(BIN)/python tests/mutation/run.py --max-children 2 --resume
+
+mutation-changed: setup-test
+	$(BIN)/python tests/mutation/run.py --max-children 2 --changed-since $(SINCE)
 
 clean:
 	rm -rf build .pytest_cache

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from helpers.claims.check import check_claims
 from helpers.nonresponse.bounds import manski_bounds, unit_bounds
+from helpers.nonresponse.evalues import selection_evalue
 from helpers.nonresponse.tipping import smallest_overturning_share
-from helpers.nonresponse.two_sided import gap_needed
+from helpers.nonresponse.two_sided import all_council_rate, gap_needed, two_sided_threshold
+from helpers.stats.clustering import design_effect
 from helpers.stats.rates import wilson_interval
 from helpers.stats.rounding import is_consistent
 
@@ -124,3 +126,53 @@ def test_a_consistent_total_is_consistent_with_every_looser_qualifier(a, b):
     stated = f"{a + b}"
     for qualifier in ("exact", "about", "at_least"):
         assert is_consistent("total", np.int64(a + b), stated, qualifier)
+
+
+@FEW
+@given(unit, unit, st.floats(0.0, 0.5), st.booleans())
+def test_two_sided_threshold_rises_with_the_observed_rate_and_falls_with_the_comparator(a, b, step, moves):
+    # a wider published gap needs a larger silent share to overturn it, from either side
+    s = two_sided_threshold(a, b, moves)
+    assert 0.0 <= s <= 1.0
+    assert s <= two_sided_threshold(min(a + step, 1.0), b, moves) + 1e-12
+    assert two_sided_threshold(a, max(b - step, 0.0), moves) + 1e-12 >= s
+    if a <= b:
+        assert s == 0.0
+
+
+@FEW
+@given(st.floats(0.01, 1.0), st.floats(0.0, 0.99), st.floats(0.001, 0.999), st.booleans())
+def test_at_the_two_sided_threshold_the_worst_silent_rates_close_the_gap(a, b, share, moves):
+    # at s*, the silent councils' worst rates (0 for the observed group, 1 for the comparator, or the
+    # census rate held fixed) make the all-council rates equal: s* is where the conclusion tips
+    if a <= b:
+        return
+    s = two_sided_threshold(a, b, moves)
+    worst_b = all_council_rate(b, s, 1.0) if moves else b
+    assert abs(all_council_rate(a, s, 0.0) - worst_b) < 1e-9
+    # and the gap the silent councils need is the per-share form of that arithmetic
+    expected = (1 - share) * (a - b) / share if moves else (b - (1 - share) * a) / share
+    assert abs(float(gap_needed(a, b, share, moves)) - expected) < 1e-9 * max(1.0, abs(expected))
+
+
+@FEW
+@given(st.floats(1.0, 1e6), st.floats(0.0, 10.0), st.sampled_from([2, 4]))
+def test_evalues_are_one_at_no_effect_and_rise_with_the_risk_ratio(rr, step, parameters):
+    assert float(selection_evalue(1.0, parameters)) == 1.0
+    bigger = rr * (1 + step)
+    assert float(selection_evalue(rr, parameters)) <= float(selection_evalue(bigger, parameters)) + 1e-9
+    # a risk ratio below 1 has the E-value of its inverse
+    inverse, direct = float(selection_evalue(1 / rr, parameters)), float(selection_evalue(rr, parameters))
+    assert abs(inverse - direct) < 1e-9 * direct
+    # and the two-parameter E-value is RR + sqrt(RR (RR - 1)) (Smith and VanderWeele 2019)
+    if parameters == 2:
+        assert abs(float(selection_evalue(rr)) - (rr + (rr * (rr - 1)) ** 0.5)) < 1e-9 * rr
+
+
+@FEW
+@given(st.floats(0.0, 1.0), st.floats(1.0, 1e4), st.floats(0.0, 5.0))
+def test_design_effect_is_one_without_correlation_or_with_clusters_of_one(icc, size, cv2):
+    assert design_effect(0.0, size, cv2) == 1.0
+    assert design_effect(icc, 1.0) == 1.0
+    # and it never falls below 1, rising with the correlation
+    assert 1.0 <= design_effect(icc / 2, size, cv2) <= design_effect(icc, size, cv2) + 1e-12

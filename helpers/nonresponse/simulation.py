@@ -71,6 +71,9 @@ def synthetic_population(
     year, :func:`helpers.nonresponse.scenarios.dfe_logit_sd`; see
     :func:`helpers.nonresponse.scenarios.council_logit_noise`).
     """
+    # pragma: no mutate start
+    # The draws make the synthetic world; a mutated draw is another world, not a wrong estimate, so
+    # mutation testing (tests/mutation/run.py) leaves them alone and mutates the estimators and summaries.
     aux = inputs["aux"].to_numpy(float)
     spread = dfe_logit_sd(inputs) if logit_sd is None else logit_sd
     mean_n = aux / aux.sum() * total
@@ -78,6 +81,7 @@ def synthetic_population(
     noise = council_logit_noise(inputs["dfe_rate"].to_numpy(float), rng, (n_sims, len(aux)), spread)
     shift = brentq(lambda a: (n * expit(a + noise)).sum() / n.sum() - rate, -30, 30)
     m = rng.binomial(n, expit(shift + noise))
+    # pragma: no mutate end
     return {
         "n": n,
         "m": m,
@@ -163,13 +167,13 @@ def simulate(
     if isinstance(n_mice, bool) or not isinstance(n_mice, (int, np.integer)) or n_mice < 0:
         raise ParameterError(f"n_mice={n_mice!r} must be a whole number of 0 or more")
     estimators = list(estimators or est.ESTIMATORS)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed)  # pragma: no mutate (a draw)
     k = min(max(round(response_rate * len(inputs)), 2), len(inputs))
     logit_sd = dfe_logit_sd(inputs) if logit_sd is None else logit_sd
     pop = synthetic_population(inputs, n_sims, rng, total=total, rate=rate, logit_sd=logit_sd)
     n, m = pop["n"], pop["m"]
-    keys = rng.gumbel(size=n.shape)
-    mice_seed = int(rng.integers(0, 2**31 - 1))
+    keys = rng.gumbel(size=n.shape)  # pragma: no mutate (a draw)
+    mice_seed = int(rng.integers(0, 2**31 - 1))  # pragma: no mutate (a draw)
     truth = m.sum(axis=1) / n.sum(axis=1)
     rows = []
     for mech, strength in scenarios:

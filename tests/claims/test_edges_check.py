@@ -157,6 +157,8 @@ def test_a_fall_read_as_points_and_over_the_later_value():
     # 0 and 100 are valid percentages for the points check
     assert diagnose(row("percent_change", "100", "90", "-10"))[0] == "points_read_as_percent"
     assert diagnose(row("percent_change", "20", "0", "-20"))[0] == "points_read_as_percent"
+    # so is a percentage below 1: 0.5% -> 2.5% is 2 points (a 400% change, 80% over the later value)
+    assert diagnose(row("percent_change", "0.5", "2.5", "2"))[0] == "points_read_as_percent"
     # 50 -> 100 is +50 over the later value (and +50 points): the later value is tried first
     assert diagnose(row("percent_change", "50", "100", "50"))[0] == "change_over_later_value"
 

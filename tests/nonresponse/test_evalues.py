@@ -12,6 +12,8 @@ from scipy import stats
 from helpers.ledger.errors import ParameterError
 from helpers.nonresponse.evalues import (
     CITATION,
+    EVALUE_COLUMNS,
+    bounding_factor,
     contrast_intervals,
     evalue_table,
     limit_nearer_one,
@@ -123,3 +125,81 @@ def test_until_harm_ends_contrasts_from_the_ledger(ledger):
     assert "E-value at the interval limit is 1" in words and "30(4):509-516" in words
     lead = evalue_sentence(tvu.to_dict() | {"conclusion": "trafficked above unaccompanied"})
     assert lead.index("2.83") < lead.index("5.36") and "2.71" in lead and "4.95" in lead
+
+
+def test_a_risk_ratio_below_one_is_inverted_first():
+    # 0.25 is a fall by a factor of 4: its E-values are those of 4 (4 + sqrt(12), and 2 + sqrt(2))
+    assert float(selection_evalue(0.25)) == pytest.approx(two(4.0), rel=1e-12)
+    assert float(selection_evalue(0.25, 4)) == pytest.approx(four(4.0), rel=1e-12)
+    # the default is the two-parameter value
+    assert float(selection_evalue(4.0)) == pytest.approx(4 + math.sqrt(12), rel=1e-12)
+
+
+@pytest.mark.parametrize("rr", [0.0, -2.0, np.inf, np.nan])
+def test_an_impossible_risk_ratio_is_refused(rr):
+    with pytest.raises(ParameterError, match="risk ratio=.* must be a positive, finite number"):
+        selection_evalue(rr)
+
+
+def test_only_two_or_four_parameters():
+    with pytest.raises(ParameterError, match="parameters=3 is not valid; valid values: 2, 4"):
+        selection_evalue(2.0, 3)
+
+
+def test_bounding_factor_by_hand_and_at_the_evalue():
+    # RR_UY = 2, RR_SU = 3: 6 / (2 + 3 - 1) = 1.5
+    assert float(bounding_factor(2.0, 3.0)) == pytest.approx(1.5, rel=1e-12)
+    # with both at the two-parameter E-value E of RR, the bias factor is E^2 / (2E - 1) = RR exactly
+    e = two(2.5)
+    assert float(bounding_factor(e, e)) == pytest.approx(2.5, rel=1e-12)
+
+
+def test_counts_at_the_edges_of_strictly_between():
+    # one child of ten is allowed (0 < 1 < 10); all ten of ten is not
+    rr, _, _ = risk_ratio_interval(1, 10, 2, 10)
+    assert rr == pytest.approx(0.5)
+    with pytest.raises(ParameterError, match="got 10 of 10"):
+        risk_ratio_interval(10, 10, 2, 10)
+
+
+def test_the_limit_nearer_one_when_a_limit_is_one():
+    assert limit_nearer_one(1.0, 2.0) == 1.0
+    assert limit_nearer_one(0.5, 1.0) == 1.0
+
+
+def test_evalue_table_without_intervals_or_rows():
+    two_sided = pd.DataFrame(
+        {"conclusion": ["a above b"], "observed": [0.4], "comparator": [0.1], "comparator_moves": [True]}
+    )
+    bare = evalue_table(two_sided)
+    assert bare["interval"].tolist() == [""] and bare["rr_low"].isna().all()
+    empty = evalue_table(two_sided.iloc[:0])
+    assert list(empty.columns) == EVALUE_COLUMNS and empty.empty
+
+
+def test_contrast_interval_words_at_ninety_per_cent(ledger):
+    # alpha 0.1: every interval says 90%, and says where its two rates come from
+    view = report_view(ledger.figures, "heading-back-to-harm", alpha=0.1)
+    table = contrast_intervals(ledger, view).set_index("conclusion")
+    assert table.loc["trafficked above unaccompanied", "interval"] == "90% CI (sampling only, same councils)"
+    census = table.loc["trafficked above all looked-after (DfE)"]
+    assert census["interval"] == "90% CI (sampling only; DfE's census rate held fixed)"
+    # the 90% census interval is the 95% one on the log scale with its half-width scaled by
+    # z(0.95) / z(0.975) = 1.6449 / 1.9600 (same centre, same standard error)
+    wide = contrast_intervals(ledger, report_view(ledger.figures, "heading-back-to-harm")).set_index("conclusion")
+    lo95, hi95 = np.log(wide.loc["trafficked above all looked-after (DfE)", ["rr_low", "rr_high"]].astype(float))
+    centre, half = (lo95 + hi95) / 2, (hi95 - lo95) / 2 * stats.norm.ppf(0.95) / stats.norm.ppf(0.975)
+    assert census["rr_low"] == pytest.approx(np.exp(centre - half), rel=1e-9)
+    assert census["rr_high"] == pytest.approx(np.exp(centre + half), rel=1e-9)
+    later = contrast_intervals(ledger, report_view(ledger.figures, "until-harm-ends", alpha=0.1))
+    between = later.set_index("conclusion").loc["trafficked 2024 above trafficked 2020"]
+    assert between["interval"] == "90% CI between reports (between-report variance added, t on 2 df)"
+    # between reports the reference is t on 2 df: the half-width scales by t(0.95, 2) / t(0.975, 2)
+    # = 2.920 / 4.303 from 95% to 90% (a normal reference would scale by 1.645 / 1.960)
+    wide95 = contrast_intervals(ledger, report_view(ledger.figures, "until-harm-ends")).set_index("conclusion")
+    lo95, hi95 = np.log(wide95.loc["trafficked 2024 above trafficked 2020", ["rr_low", "rr_high"]].astype(float))
+    half = (hi95 - lo95) / 2 * stats.t.ppf(0.95, 2) / stats.t.ppf(0.975, 2)
+    assert between["rr_low"] == pytest.approx(np.exp((lo95 + hi95) / 2 - half), rel=1e-9)
+    # a report whose counts are not held gives an empty table that keeps its columns
+    none = contrast_intervals(ledger, report_view(ledger.figures, "exploited-looked-after-children"))
+    assert none.empty and list(none.columns) == ["conclusion", "rr_low", "rr_high", "interval"]

@@ -328,3 +328,136 @@ def test_the_two_sided_table_says_how_much_the_stacking_counts_twice(ledger):
     # A report without item non-response has nothing to count twice.
     hb = two_sided_table(ledger, "heading-back-to-harm")
     assert hb["item_silent_floor"].isna().all() and not hb["holds_if"].str.contains("Counted once").any()
+
+
+# ----- the formulas on hand-picked numbers (no ledger) -----
+
+
+def test_thresholds_by_hand():
+    from fractions import Fraction
+
+    # both move: (a - b) / (1 + a - b); 0.4 above 0.1 -> 0.3 / 1.3 = 3/13
+    assert two_sided_threshold(0.4, 0.1) == pytest.approx(float(Fraction(3, 13)), rel=1e-12)
+    # census comparator fixed: 1 - b / a = 1 - 0.1 / 0.4 = 0.75
+    assert two_sided_threshold(0.4, 0.1, comparator_moves=False) == pytest.approx(0.75, rel=1e-12)
+    # equal rates: no conclusion to overturn
+    assert two_sided_threshold(0.3, 0.3) == 0.0 and two_sided_threshold(0.3, 0.3, False) == 0.0
+    # the ends of 0..1 are rates; beyond them is refused
+    assert two_sided_threshold(1.0, 0.0) == 0.5
+    for a, b in ((1.01, 0.1), (0.4, -0.01)):
+        with pytest.raises(ParameterError, match=r"rate=.* is outside the valid range 0 to 1"):
+            two_sided_threshold(a, b)
+
+
+def test_gap_needed_by_hand():
+    # both move at s = 0.25: (1 - s)(a - b)/s = 0.75 * 0.3 / 0.25 = 0.9
+    assert float(gap_needed(0.4, 0.1, 0.25)) == pytest.approx(0.9, rel=1e-12)
+    # fixed comparator: (b - (1 - s) a) / s = (0.1 - 0.3) / 0.25 = -0.8 (no rate could overturn it)
+    assert float(gap_needed(0.4, 0.1, 0.25, comparator_moves=False)) == pytest.approx(-0.8, rel=1e-12)
+    # all councils silent (s = 1) is allowed: the gap is 0, or b itself
+    assert float(gap_needed(0.4, 0.1, 1.0)) == 0.0 and float(gap_needed(0.4, 0.1, 1.0, False)) == pytest.approx(0.1)
+    for share in (0.0, 1.01, [0.5, 0.0]):
+        with pytest.raises(ParameterError, match="share must lie above 0 and at most 1"):
+            gap_needed(0.4, 0.1, share)
+
+
+def test_all_council_rate_and_its_checks():
+    from helpers.nonresponse.two_sided import all_council_rate, check_fraction
+
+    # (1 - 0.25) * 0.4 + 0.25 * 0.8 = 0.3 + 0.2 = 0.5
+    assert all_council_rate(0.4, 0.25, 0.8) == pytest.approx(0.5, rel=1e-12)
+    assert all_council_rate(0, 1, 1) == 1.0 and isinstance(check_fraction("x", 1), float)
+    assert check_fraction("x", np.float64(0.5)) == 0.5
+    for bad in (True, "0.5", 1.5, -0.1, None):
+        with pytest.raises(ParameterError, match=f"silent_rate must be a fraction from 0 to 1; got {bad!r}"):
+            all_council_rate(0.4, 0.25, bad)
+
+
+def test_one_accounting_by_hand():
+    from helpers.nonresponse.two_sided import one_accounting
+
+    # 300 of 400 answered: floor 100/400 = 0.25; with 20% of children in silent councils the stacked
+    # share is 0.2 + 0.8 * 0.25 = 0.4
+    floor, stacked = one_accounting(300, 400, 0.2)
+    assert floor == pytest.approx(0.25, rel=1e-12) and stacked == pytest.approx(0.4, rel=1e-12)
+    assert one_accounting(400, 400, 0.0) == (0.0, 0.0) and one_accounting(1, 4, 1.0) == (0.75, 1.0)
+    for answered, counted in ((0, 10), (11, 10)):
+        with pytest.raises(ParameterError, match=f"answered={answered!r} must lie above 0 and at most counted"):
+            one_accounting(answered, counted, 0.2)
+    for share in (-0.1, 1.1):
+        with pytest.raises(ParameterError, match="silent_share=.* must be a fraction from 0 to 1"):
+            one_accounting(3, 4, share)
+
+
+def test_tipping_surface_in_long_form_by_hand():
+    # a = 0.4 with 25% silent, b = 0.1 with 50% silent, silent rates on 0, 0.5, 1:
+    # A = 0.3 + 0.25 qa, B = 0.05 + 0.5 qb, difference = 0.25 + 0.25 qa - 0.5 qb
+    s = tipping_surface(0.4, 0.1, 0.25, 0.5, steps=3)
+    assert list(s.columns) == ["silent_a", "silent_b", "difference"]
+    assert s["silent_a"].tolist() == [0, 0.5, 1] * 3 and s["silent_b"].tolist() == [0] * 3 + [0.5] * 3 + [1] * 3
+    expected = [0.25 + 0.25 * qa - 0.5 * qb for qb in (0, 0.5, 1) for qa in (0, 0.5, 1)]
+    assert s["difference"].tolist() == pytest.approx(expected, abs=1e-12)
+    assert len(tipping_surface(0.4, 0.1, 0.25, 0.5)) == 101 * 101
+    with pytest.raises(ParameterError, match="outside the valid range"):
+        tipping_surface(0.4, 0.1, 1.5, 0.5)
+
+
+def test_child_share_columns_without_and_with_shares():
+    from types import SimpleNamespace
+
+    from helpers.nonresponse.two_sided import child_share_columns
+
+    empty = child_share_columns([None, None], 0.4, 0.1, True)
+    assert set(empty) == set(TWO_SIDED_COLUMNS[-9:-2]) and empty["child_share_source"] == ""
+    assert all(np.isnan(empty[c]) for c in TWO_SIDED_COLUMNS[-9:-3])
+
+    def side(group, low, high, draws):
+        dist = SimpleNamespace(group=group, year=2024, report_year=2024, measure="uasc_at_31_march")
+        return SimpleNamespace(low=low, high=high, draws=np.asarray(draws, float), distribution=dist)
+
+    draws_a = np.linspace(0.1, 0.3, 101)  # percentiles 5, 50, 95: 0.11, 0.2, 0.29
+    draws_b = np.full(101, 0.15)
+    got = child_share_columns(
+        [side("trafficked", 0.05, 0.4, draws_a), side("unaccompanied", 0.1, 0.3, draws_b)], 0.4, 0.1, True
+    )
+    # the larger share of the two sides, draw by draw: max(a, 0.15)
+    both = np.maximum(draws_a, draws_b)
+    assert got["child_share_low"] == 0.1 and got["child_share_high"] == 0.4
+    assert got["child_share_p05"] == pytest.approx(np.percentile(both, 5))
+    assert got["child_share_p50"] == pytest.approx(0.2) and got["child_share_p95"] == pytest.approx(0.29)
+    assert got["child_share_source"] == (
+        "trafficked: DfE unaccompanied asylum-seeking children looked after at 31 March, 2024; "
+        "unaccompanied: DfE unaccompanied asylum-seeking children looked after at 31 March, 2024"
+    )
+    # a census comparator: only the first side's draws count
+    fixed = child_share_columns([side("trafficked", 0.05, 0.4, draws_a), None], 0.4, 0.1, False)
+    # and a year standing in for the report's says so
+    older = side("trafficked", 0.05, 0.4, draws_a)
+    older.distribution.year = 2023
+    assert child_share_columns([older], 0.4, 0.1, False)["child_share_source"].endswith("2023 standing in for 2024")
+    assert fixed["child_share_p05"] == pytest.approx(0.11) and fixed["child_share_high"] == 0.4
+
+
+def test_report_child_shares_of_until_harm_ends_and_of_a_report_without_shares(ledger):
+    from helpers.nonresponse.two_sided import report_child_shares, silent_shares
+    from helpers.nonresponse.where_children_are import child_distribution, silent_child_share
+
+    view = report_view(ledger.figures, "until-harm-ends")
+    shares = report_child_shares(ledger, view)
+    assert sorted(shares) == ["trafficked", "unaccompanied"]
+    councils = silent_shares(ledger, view)
+    for group, share in shares.items():
+        # the report's latest year (2024), its group, and the report id as the key of the silent draw
+        assert (share.distribution.group, share.distribution.year) == (group, 2024)
+        direct = silent_child_share(
+            child_distribution(ledger.councils, ledger.council_years, group, 2024),
+            councils[group][0],
+            key="until-harm-ends",
+        )
+        assert (share.low, share.high) == (direct.low, direct.high)
+        assert np.array_equal(share.draws, direct.draws)
+    empty = report_view(ledger.figures, "exploited-looked-after-children")
+    assert report_child_shares(ledger, empty) == {}
+    # a report without conclusions gives an empty table that keeps its columns
+    table = numbers_only(ledger, empty)
+    assert table.empty and list(table.columns) == TWO_SIDED_COLUMNS

@@ -296,3 +296,41 @@ def test_nrm_alongside_has_one_row_per_year_with_uk_counts_only(ledger):
     assert table["year"].is_unique
     in_care = table.set_index("year")["trafficked_in_care"]
     assert (in_care[2015], in_care[2017], in_care[2018], in_care[2020]) == (590, 1015, 960, 1231)
+
+
+# ----------------------------------------------------------------------------- t or normal reference
+def three_years():
+    # three years so that a linear trend leaves one residual degree of freedom
+    return pd.DataFrame({"year": [2020, 2021, 2022], "missing": [30, 50, 45], "cla": [200, 220, 210]})
+
+
+def test_p_values_are_normal_by_default_and_t_when_asked():
+    plain = trends.fit_binomial_glm(three_years(), "missing", trials="cla", year_as="linear")
+    z = plain.params["year"] / plain.bse["year"]
+    # the default reference is the normal: p = 2 (1 - Phi(|z|))
+    assert plain.pvalues["year"] == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9)
+    # use_t without a scale: the same estimate and error, p from t on 3 - 2 = 1 degree of freedom
+    t = trends.fit_binomial_glm(three_years(), "missing", trials="cla", year_as="linear", use_t=True)
+    assert t.bse["year"] == pytest.approx(plain.bse["year"], rel=1e-12)
+    assert t.pvalues["year"] == pytest.approx(2 * stats.t.sf(abs(z), 1), rel=1e-9)
+
+
+def test_refusals_name_the_reference_group_and_the_separated_level():
+    data = council_like()
+    with pytest.raises(
+        ParameterError, match=r"reference_group must be one of the groups in the data \['other', 'uasc'\]"
+    ):
+        trends.fit_binomial_glm(data, "missing", trials="cla", group="group", reference_group="nobody")
+    none_in_2021 = TWO_YEARS.assign(missing=[X1, 0])
+    with pytest.raises(
+        ParameterError, match=r"^year = 2021 has no successes; .*\(perfect separation\)\. Pool or drop that level$"
+    ):
+        trends.fit_binomial_glm(none_in_2021, "missing", trials="cla")
+
+
+def test_compare_proportions_names_both_rates_and_allows_all_of_a_total():
+    out = trends.compare_proportions(X1, N1, X2, N2).iloc[0]
+    assert out["p1"] == pytest.approx(X1 / N1, rel=1e-12) and out["p2"] == pytest.approx(X2 / N2, rel=1e-12)
+    # every child of the second group went missing: 220 of 220 is a count, not an error
+    full = trends.compare_proportions(X1, N1, N2, N2).iloc[0]
+    assert full["p2"] == 1.0 and full["difference"] == pytest.approx(1 - X1 / N1, rel=1e-12)
