@@ -141,10 +141,23 @@ def test_implied_design_effects_name_their_size_spread(ledger):
 
     head = headline_table(ledger.figures, "until-harm-ends")
     implied = de.implied_design_effects(head, ledger.figures, ledger.council_years)
-    assert list(implied.columns) == ["councils", "mean_size", "size_cv2", "icc", "deff", "deff_basis"]
-    year = de.council_icc(ledger.council_years)["year"]
+    assert list(implied.columns) == [
+        "councils",
+        "mean_size",
+        "size_cv2",
+        "dfe_year",
+        "dfe_years",
+        "logit_sd",
+        "icc",
+        "deff",
+        "deff_low",
+        "deff_high",
+        "deff_basis",
+    ]
     for group, measure in (("unaccompanied", "uasc_at_31_march"), ("trafficked", "cla_during_year")):
-        spread = implied.loc[head["group"] == group, "size_cv2"]
+        rows = implied.loc[head["group"] == group]
+        year = int(rows["dfe_year"].iloc[0])  # the paired DfE year, whose council sizes give cv^2
+        spread = rows["size_cv2"]
         assert len(spread) and (spread == de.council_size_cv2(ledger.council_years, year, measure)).all()
 
 
@@ -272,7 +285,8 @@ def test_with_sensitivity_blanks_pairs_over_two_council_sets(ledger):
 
     head = headline_table(ledger.figures, "until-harm-ends").assign(comparability=DIFFERENT_COUNCIL_SET)
     out = de.with_sensitivity(head, ledger.figures, ledger.council_years, deffs=(2,))
-    assert (out["deff_basis"] == "two council sets: no rate").all() and out["deff"].isna().all()
+    assert (out["deff_basis"] == "two council sets: no rate").all()
+    assert out["deff_low"].isna().all() and out["deff_high"].isna().all()
     for col in ("sens_low_deff_2", "sens_high_deff_2", "sens_low_deff_implied", "sens_high_deff_implied"):
         assert out[col].dtype == float and out[col].isna().all()
     for bad in ((), (np.inf,), (0.5,)):
