@@ -101,10 +101,12 @@ def _column(header: str, cells: list[str]) -> list[tuple[str, list]]:
     parts = [None if b else cell_parts(c.strip()) for c, b in zip(cells, blank)]
     if any(p is None and not b for p, b in zip(parts, blank)) or not any(parts):
         return as_text  # text: only the dash means empty here (words like "none" are what the cell says)
+    bounds = set()  # "<0.001", perhaps with a note after it ("<0.001 (d 1.1–1.2)"): the bound alone
     for cell_parts_ in parts:
         if cell_parts_ and "bound" in cell_parts_:
             cell_parts_["value"] = cell_parts_.pop("bound")
-    bounds = sorted({number(c.strip()[1:]) for c, b in zip(cells, blank) if not b and c.strip().startswith("<")})
+            bounds.add(number(cell_parts_["value"]))
+    bounds = sorted(bounds)
     texts = [text for p in parts if p for name, text in p.items() if name != "note"]
     percent = any(t.endswith("%") for t in texts)
     # per cent beside percentage points ("96.0% ± 0.6 points") is one unit, both as proportions; per

@@ -126,3 +126,14 @@ def test_text_columns_stay_text_and_only_the_dash_empties_them():
     data = _frame(shown)
     assert data["as stated"].tolist() == ["28%", "more than 200"]  # per cent beside a count: no one unit
     assert data["likely slip"].tolist()[0] == "none identified" and pd.isna(data["likely slip"].iloc[1])
+
+
+def test_a_bound_with_a_note_after_it_is_the_bound_and_the_note():
+    """A p-value below the smallest shown, with the design effects it was computed at (10_report)."""
+    rows = [["p", "x"], ["<0.001 (d 3.53–5.95 and 1.11–1.24)", "1"], ["0.03", "2"], ["<0.001", "3"]]
+    assert table_data(rows) == [
+        ["p (0.001: below that value)", "p, note", "x"],
+        [0.001, "d 3.53–5.95 and 1.11–1.24", 1],
+        [0.03, None, 2],
+        [0.001, None, 3],
+    ]
