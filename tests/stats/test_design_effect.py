@@ -351,18 +351,18 @@ def test_display_sensitivity_names_every_interval_and_marks_the_implied_one(ledg
         "90% sensitivity interval (design effect 1.5)",
         "90% sensitivity interval (design effect 3)",
         "90% sensitivity interval (design effect 7)",
-        "design effect implied by DfE (a derived range, not measured)",
-        "90% sensitivity interval (upper end of the implied design effect)",
-        "councils behind the implied design effect",
+        "implied design effect (derived, not measured)",
+        "90% sensitivity interval (top of implied d)",
     ]
     assert not any("_" in c for c in shown.columns)
     guardian = shown.iloc[0]
     low, high = wilson_by_hand(864 / 3, 2335 / 3, 0.1)
     assert guardian["90% sensitivity interval (design effect 3)"] == f"{low:.1%} to {high:.1%}"
-    assert guardian["design effect implied by DfE (a derived range, not measured)"] == "1.41–1.69 (DfE 2024)"
-    assert guardian["90% sensitivity interval (upper end of the implied design effect)"].endswith("(d = 1.69)")
-    assert guardian["councils behind the implied design effect"] == "135: councils answering for this group"
-    implied = shown.iloc[2]["90% sensitivity interval (upper end of the implied design effect)"]
+    assert guardian["implied design effect (derived, not measured)"] == (
+        "1.41–1.69 (DfE 2024; 135 councils answering for this group)"
+    )
+    assert guardian["90% sensitivity interval (top of implied d)"].endswith("(d = 1.69)")
+    implied = shown.iloc[2]["90% sensitivity interval (top of implied d)"]
     assert implied == "no council count published"
 
 
