@@ -33,7 +33,10 @@ Two rates of one report share their draws of the silent councils (the same counc
 and of the design effect's place in its range; their tilts are correlated by ``tilt_correlation``
 (0 by default: nothing is known, and for a difference of two groups 0 is the cautious choice). A rate of
 another report is drawn independently; one whose report published no count of silent councils takes the
-other side's silent share, as :mod:`helpers.nonresponse.two_sided` does. DfE's rate is a census: fixed.
+other side's silent share, as :mod:`helpers.nonresponse.two_sided` does; and since two reports rest on
+different councils, it is moved on the logit scale by sqrt(2 tau2) times a t variate on the trend's degrees
+of freedom (tau2 the group's between-report variance, as in the collection's between-report interval).
+DfE's rate is a census: fixed.
 A conclusion 'a above b' holds in a draw when θ_a > θ_b; its probability is the share of such draws.
 
 :func:`tornado` fixes one prior at a time at its 5th and 95th percentile (the others still drawn, with the
@@ -50,6 +53,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 from scipy.special import betaincinv, expit, logit
+from scipy.stats import t as student_t
 
 from helpers.ledger.errors import ParameterError
 from helpers.stats.report_view import ReportView
@@ -160,6 +164,9 @@ class Conclusion:
     comparator: RateInputs | None
     comparator_rate: float
     comparator_label: str = ""
+    #: (tau2, df) of the group's random-effects trend when the comparator is another report's rate: two
+    #: reports rest on different councils, so their difference also varies between reports
+    between_reports: tuple[float, int] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -306,10 +313,25 @@ def run_draws(rates, conclusions, priors: Priors, *, draws=DRAWS, seed=SEED, fix
 
     rate_draws = [theta(r) for r in rates]
     diffs = [
-        theta(c.observed) - (theta(c.comparator) if c.comparator is not None else c.comparator_rate)
+        theta(c.observed)
+        - (_between_reports(theta(c.comparator), c, draws, seed) if c.comparator else c.comparator_rate)
         for c in conclusions
     ]
     return rate_draws, diffs
+
+
+def _between_reports(comparator: np.ndarray, c: Conclusion, draws: int, seed: int) -> np.ndarray:
+    """The comparator's draws moved by the variation between two reports, if it is another report's rate.
+
+    Each report's rate varies around the trend with variance tau2 on the logit scale, so the two differ by
+    sqrt(2 tau2) times a t variate on the trend's df: the construction of the collection's between-report
+    interval (:func:`helpers.stats.random_effects.risk_difference_between_reports`), here as a prior.
+    """
+    if c.between_reports is None:
+        return comparator
+    tau2, df = c.between_reports
+    shift = np.sqrt(2 * tau2) * _rng(seed, f"between:{c.conclusion}").standard_t(df, draws)
+    return expit(logit(comparator) + shift)
 
 
 def summarise(rates, conclusions, rate_draws, diffs, alpha: float) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -465,6 +487,14 @@ def prior_table(analysis: BiasAnalysis) -> pd.DataFrame:
     rows.append(("mnar_tilt", "", "", "normal, logit scale", *tilt, src.get("mnar_tilt", "")))
     rho = p.tilt_correlation
     rows.append(("tilt_correlation", "", "", "fixed", rho, rho, rho, src.get("tilt_correlation", "")))
+    for c in analysis.conclusion_specs:
+        if c.between_reports is not None:
+            tau2, df = c.between_reports
+            half = float(np.sqrt(2 * tau2) * student_t.ppf(HIGH_Q, df))
+            source = f"tau2 = {tau2:.3f} of the group's random-effects trend, t on {df} df (as in notebook 10)"
+            rows.append(
+                ("between_reports", c.comparator.group, "", f"t on {df} df, logit scale", 0.0, -half, half, source)
+            )
     cols = ["prior", "group", "version", "distribution", "centre", "low", "high", "source"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -645,16 +675,18 @@ def report_conclusion_specs(ledger, view: ReportView, rates, *, iccs=None, deff_
     report's view; if that report published no count of silent councils, its silent share is taken to be
     like the observed side's (drawn independently)."""
     from helpers.nonresponse.tipping import report_conclusions
+    from helpers.stats.random_effects import between_report_variance
     from helpers.stats.report_view import report_view
 
     table = report_conclusions(ledger.figures, ledger.reports, ledger.england_national, view)
     others: dict = {}
+    variance: dict = {}
     out = []
     for c in table.itertuples(index=False):
         observed = _find(rates, c.observed_group, c.observed)
         if observed is None:
             continue
-        comparator = None
+        comparator, between = None, None
         if isinstance(c.comparator_report, str):
             if c.comparator_report == view.report_id:
                 comparator = _find(rates, c.comparator_group, c.comparator)
@@ -669,9 +701,12 @@ def report_conclusion_specs(ledger, view: ReportView, rates, *, iccs=None, deff_
                 comparator = _find(other_rates, c.comparator_group, c.comparator)
                 if comparator is None:
                     comparator = _borrowed_side(ledger, other, observed, c, iccs, deff_range)
+                if c.comparator_group not in variance:
+                    variance.update(between_report_variance(ledger.figures, ledger.reports, [c.comparator_group]))
+                between = variance.get(c.comparator_group)
             if comparator is None:
                 continue
-        out.append(Conclusion(c.conclusion, observed, comparator, float(c.comparator), c.comparator_label))
+        out.append(Conclusion(c.conclusion, observed, comparator, float(c.comparator), c.comparator_label, between))
     return out
 
 

@@ -23,6 +23,7 @@ PRIOR_WORDS = {
     "design_effect": "design effect (children cluster in councils)",
     "sampling": "sampling error",
     "tilt_correlation": "correlation of two groups' tilts",
+    "between_reports": "variation between two reports (another report's councils)",
 }
 #: What "widened" does to each prior, for the table of widened priors.
 WIDENED_WORDS = {
