@@ -175,13 +175,13 @@ def test_a_slider_moves_the_all_council_rate_in_headless_chromium(tmp_path):
                 handle = page.locator(".explore-silent-trafficked .noUi-handle")
                 moved_box = page.locator(".explore-silent-trafficked .explore-typed input")
                 handle.focus()
-                moved_at = time.monotonic()
                 for _ in range(20):  # each press moves one step (0.001) down, from 37.0% to 35.0%
                     before = moved_box.input_value()
                     handle.press("ArrowLeft")
                     # one press at a time: a press sent while the kernel still answers the last one can be
                     # overwritten by that answer (seen on a busy machine: 16 of 20 presses kept)
                     playwright.expect(moved_box).not_to_have_value(before, timeout=10_000)
+                moved_at = time.monotonic()  # the last press: the update is timed from here
                 playwright.expect(moved_box).to_have_value("35.0%", timeout=10_000)  # the box follows the slider
                 moved = float(moved_box.input_value().rstrip("%")) / 100
                 share = float(share_text.rstrip("%")) / 100
