@@ -157,12 +157,12 @@ def detectable_trend(
     for m in range(len(list(future_years)) + 1):
         vv = np.array(v + [future_variance] * m)
         tt = np.array(t + list(future_years)[:m], float)
+        df = len(tt) - 2
+        if df < 1:
+            continue  # two reports or fewer: a line has no spread to estimate (nor a slope, with one)
         w = 1 / vv
         centre = np.sum(w * tt) / w.sum()
         se = float(np.sqrt(1 / np.sum(w * (tt - centre) ** 2)))
-        df = len(tt) - 2
-        if df < 1:
-            continue
         factor = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)
         rows.append(
             {
