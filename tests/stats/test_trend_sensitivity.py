@@ -1,12 +1,11 @@
 """Q-profile, the Bayesian grid, the design-effect trend and points per year, each checked a second way."""
 
-import functools
-
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from scipy import integrate, optimize, stats
+from bayes_oracle import second_route_posterior  # the same posterior by SciPy quad (tests/oracles)
+from scipy import optimize, stats
 
 from helpers.ledger.errors import ParameterError
 from helpers.ledger.tables import load_ledger
@@ -86,37 +85,6 @@ def test_q_profile_refuses_a_negative_tau2():
     y, v, X = data_of(ROWS)
     with pytest.raises(ParameterError, match="tau2"):
         heterogeneity.q_profile(y, v, X, -0.1)
-
-
-def second_route_posterior(y, v, X, scale, c=100.0):
-    """The same posterior by SciPy quad: marginal likelihood from a multivariate normal with a wide
-    N(0, c^2) prior on the coefficients (flat as c grows), the slope given tau from statsmodels WLS."""
-
-    def log_marginal(tau):
-        cov = np.diag(v + tau**2) + c**2 * X @ X.T
-        return stats.multivariate_normal.logpdf(y, mean=np.zeros(len(y)), cov=cov)
-
-    ref = log_marginal(0.2)
-
-    def density(tau):
-        return stats.halfnorm.pdf(tau, scale=scale) * np.exp(log_marginal(tau) - ref)
-
-    @functools.cache  # quad and brentq revisit the same tau many times; a fit depends on tau alone
-    def slope(tau):
-        fit = sm.WLS(y, X, weights=1 / (v + tau**2)).fit()
-        return fit.params[1], np.sqrt(fit.normalized_cov_params[1, 1])
-
-    upper = 8 * scale
-    total = integrate.quad(density, 0, upper, limit=200)[0]
-
-    def cdf(b):
-        def integrand(t):
-            mean, sd = slope(t)
-            return density(t) * stats.norm.cdf((b - mean) / sd)
-
-        return integrate.quad(integrand, 0, upper, limit=200)[0] / total
-
-    return cdf
 
 
 @pytest.mark.parametrize("alpha", [0.05, 0.2])
